@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import react from '@vitejs/plugin-react';
+
+const pkg = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as { version: string };
+const define = { __CONSOLE_VERSION__: JSON.stringify(pkg.version) };
+
+/**
+ * Deviations from the electron-vite template, on purpose:
+ * - Sources live in the design card's top-level folders (main/, preload/, renderer/), not src/…,
+ *   so every entry is named explicitly.
+ * - main builds two entries: the Electron composition root (index) and the CLI/headless host (cli),
+ *   which runs on plain Node and must never import 'electron'.
+ * - The renderer uses relative asset paths (base './') because the same build is loaded from
+ *   file:// by Electron and from http://host/ by the headless host.
+ */
+export default defineConfig({
+  main: {
+    define,
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'main/hosts/electron/index.ts'), cli: resolve(__dirname, 'main/cli/index.ts') },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: { input: { index: resolve(__dirname, 'preload/index.ts') } },
+    },
+  },
+  renderer: {
+    root: resolve(__dirname, 'renderer'),
+    base: './',
+    define,
+    plugins: [react()],
+    build: {
+      outDir: resolve(__dirname, 'out/renderer'),
+      emptyOutDir: true,
+      chunkSizeWarningLimit: 2000,
+      rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') } },
+    },
+  },
+});

@@ -1,0 +1,70 @@
+import os from 'node:os';
+import { createDispatcher, type Dispatcher } from './api/dispatcher';
+import { createHandlers } from './api/create-handlers';
+import type { Clock } from './core/clock';
+import { createEventBus, type EventBus } from './core/event-bus';
+import type { Logger } from './core/log';
+import { createFleetService, type FleetService } from './fleet/fleet-service';
+import type { SecretBox } from './secrets/secret-box';
+import { createSettingsService } from './settings/settings-service';
+import { createApplianceStore } from './store/appliance-store';
+import { createAuditStore } from './store/audit-store';
+import { createCredentialStore } from './store/credential-store';
+import { openDatabase, schemaVersion, type Db } from './store/database';
+import { createHostKeyStore } from './store/host-key-store';
+import { createSettingsStore } from './store/settings-store';
+import { CONSOLE_VERSION } from './core/version';
+
+export interface ConsoleOptions {
+  host: 'desktop' | 'serve' | 'cli';
+  dataDir: string;
+  /** Built by the host: OS keychain (desktop) or key file (headless). */
+  secretBox: (dataDir: string) => SecretBox;
+  clock: Clock;
+  log: Logger;
+  osLocale?: string;
+}
+
+export interface ConsoleServices {
+  db: Db;
+  events: EventBus;
+  fleet: FleetService;
+  dispatcher: Dispatcher;
+  close(): void;
+}
+
+/**
+ * Builds every console service once, for whichever host runs them (Electron, serve, CLI). Hosts
+ * add only their transport; nothing here knows how calls arrive.
+ */
+export function createConsole(opts: ConsoleOptions): ConsoleServices {
+  const db = openDatabase({ dataDir: opts.dataDir, clock: opts.clock, log: opts.log.child('store') });
+  try {
+    const secretBox = opts.secretBox(opts.dataDir);
+    const events = createEventBus((err) => opts.log.warn('event listener failed', { error: String(err) }));
+    const appliances = createApplianceStore(db);
+    const credentials = createCredentialStore(db, secretBox);
+    const audit = createAuditStore(db);
+    createHostKeyStore(db); // used by onboarding (issue 3); created here so the schema is exercised
+    const settings = createSettingsService({ store: createSettingsStore(db), events });
+    const fleet = createFleetService({ db, appliances, credentials, clock: opts.clock, events });
+    const handlers = createHandlers({
+      fleet,
+      settings,
+      audit,
+      systemInfo: () => ({
+        version: CONSOLE_VERSION,
+        host: opts.host,
+        dataDir: opts.dataDir,
+        secretStorage: secretBox.kind,
+        schemaVersion: schemaVersion(db),
+        osLocale: opts.osLocale ?? Intl.DateTimeFormat().resolvedOptions().locale ?? os.platform(),
+      }),
+    });
+    const dispatcher = createDispatcher({ handlers, audit, clock: opts.clock, log: opts.log.child('api') });
+    return { db, events, fleet, dispatcher, close: () => db.close() };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,30 @@
+import type { z } from 'zod';
+import { fleetEvents, fleetMethods } from './fleet.contract';
+import { systemEvents, systemMethods } from './system.contract';
+
+/**
+ * The whole API the UI and CLI may call, joined from one map per domain. Adding a method means
+ * adding it to a domain contract; the hosts, the client types and the handler map follow from it,
+ * and the type checker reports any handler that is missing.
+ */
+export const apiMethods = { ...systemMethods, ...fleetMethods };
+export const apiEvents = { ...systemEvents, ...fleetEvents };
+
+export type ApiMethods = typeof apiMethods;
+export type MethodName = keyof ApiMethods;
+export type MethodInput<M extends MethodName> = z.input<ApiMethods[M]['input']>;
+/** The input after validation and defaults: what a handler receives. */
+export type MethodParsedInput<M extends MethodName> = z.output<ApiMethods[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<ApiMethods[M]['output']>;
+
+export type ApiEvents = typeof apiEvents;
+export type EventName = keyof ApiEvents;
+export type EventPayload<E extends EventName> = z.output<ApiEvents[E]>;
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(apiMethods, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(apiEvents, name);
+}

@@ -1,0 +1,21 @@
+import type { z } from 'zod';
+
+/**
+ * One API method: its input and output schemas, and whether it changes state (mutating calls are
+ * written to the audit log). Declared once here; both hosts validate against it before and after
+ * calling the service, and the renderer's client is typed from it.
+ */
+export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  input: I;
+  output: O;
+  mutating: boolean;
+  /** One line for `--help`, docs and the audit log. */
+  summary: string;
+}
+
+export function defineMethod<I extends z.ZodType, O extends z.ZodType>(spec: MethodSpec<I, O>): MethodSpec<I, O> {
+  return spec;
+}
+
+export type MethodMap = Record<string, MethodSpec>;
+export type EventMap = Record<string, z.ZodType>;

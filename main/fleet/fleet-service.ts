@@ -1,0 +1,157 @@
+import crypto from 'node:crypto';
+import net from 'node:net';
+import type { Appliance, ApplianceInput, AppliancePatch } from '../contract/fleet.contract';
+import { ApiError } from '../contract/errors';
+import type { Clock } from '../core/clock';
+import type { EventBus } from '../core/event-bus';
+import type { Db } from '../store/database';
+import type { ApplianceFields, ApplianceRecord, ApplianceStore } from '../store/appliance-store';
+import type { Credential, CredentialStore } from '../store/credential-store';
+import type { z } from 'zod';
+import type { applianceInput, appliancePatch, fleetListFilter } from '../contract/fleet.contract';
+
+export interface FleetDeps {
+  db: Db;
+  appliances: ApplianceStore;
+  credentials: CredentialStore;
+  clock: Clock;
+  events: EventBus;
+  newId?: () => string;
+}
+
+type ParsedInput = z.output<typeof applianceInput>;
+type ParsedPatch = z.output<typeof appliancePatch>;
+type Filter = z.output<typeof fleetListFilter>;
+
+export function toAppliance(r: ApplianceRecord): Appliance {
+  return {
+    id: r.id,
+    name: r.name,
+    address: r.address,
+    port: r.port,
+    user: r.user,
+    role: r.role,
+    tags: r.tags,
+    notes: r.notes,
+    credential: { kind: r.credentialKind, hasPassphrase: r.hasPassphrase, hasSudoPassword: r.hasSudoPassword },
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+function matches(a: ApplianceRecord, f: Filter | undefined): boolean {
+  if (!f) return true;
+  if (f.role && a.role !== f.role) return false;
+  if (f.tag && !a.tags.some((t) => t.toLowerCase() === f.tag!.toLowerCase())) return false;
+  if (f.text) {
+    const needle = f.text.trim().toLowerCase();
+    const hay = [a.name, a.address, a.user, a.notes, ...a.tags].join('\n').toLowerCase();
+    if (!hay.includes(needle)) return false;
+  }
+  return true;
+}
+
+/** IPv6 literals are stored in canonical lower case so `::1` and `0:0::1` are one endpoint. */
+function normaliseAddress(address: string): string {
+  if (net.isIPv6(address.replace(/%.*$/, ''))) return address.toLowerCase();
+  if (address.includes(':')) throw new ApiError('invalid-input', `${address} is not a valid IPv6 address`, { issues: [{ path: 'address', code: 'invalid-address', message: 'Not a valid IPv6 address' }] });
+  return address.replace(/\.$/, '');
+}
+
+/**
+ * The fleet register: which machines the console manages and how to log in to them. Names and
+ * endpoints are unique; a clash is a `conflict` naming the appliance already there.
+ */
+export function createFleetService(deps: FleetDeps) {
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+
+  function mustGet(id: string): ApplianceRecord {
+    const rec = deps.appliances.get(id);
+    if (!rec) throw new ApiError('not-found', `No appliance with id ${id}`, { params: { id } });
+    return rec;
+  }
+
+  function assertUnique(fields: ApplianceFields, selfId?: string): void {
+    const byName = deps.appliances.findByName(fields.name);
+    if (byName && byName.id !== selfId) {
+      throw new ApiError('conflict', `An appliance named "${fields.name}" already exists`, {
+        params: { name: fields.name },
+        issues: [{ path: 'name', code: 'duplicate-name', message: 'This name is already used', params: { name: fields.name } }],
+      });
+    }
+    const byEndpoint = deps.appliances.findByEndpoint(fields.address, fields.port);
+    if (byEndpoint && byEndpoint.id !== selfId) {
+      throw new ApiError('conflict', `${fields.address}:${fields.port} is already registered as "${byEndpoint.name}"`, {
+        params: { endpoint: `${fields.address}:${fields.port}`, name: byEndpoint.name },
+        issues: [{ path: 'address', code: 'duplicate-endpoint', message: `Already registered as "${byEndpoint.name}"`, params: { name: byEndpoint.name } }],
+      });
+    }
+  }
+
+  function saveCredentials(id: string, auth: Credential | null | undefined, sudo: string | null | undefined, at: string): void {
+    if (auth !== undefined) deps.credentials.setLogin(id, auth, at);
+    if (sudo !== undefined) deps.credentials.setSudoPassword(id, sudo, at);
+  }
+
+  return {
+    list(filter?: Filter): Appliance[] {
+      return deps.appliances.list().filter((a) => matches(a, filter)).map(toAppliance);
+    },
+
+    get(id: string): Appliance {
+      return toAppliance(mustGet(id));
+    },
+
+    add(input: ParsedInput): Appliance {
+      const fields: ApplianceFields = {
+        name: input.name,
+        address: normaliseAddress(input.address),
+        port: input.port,
+        user: input.user,
+        role: input.role,
+        tags: [...new Set(input.tags)],
+        notes: input.notes,
+      };
+      const id = newId();
+      const at = deps.clock.now().toISOString();
+      // One transaction: an appliance never exists without the credentials it was added with.
+      deps.db.transaction(() => {
+        assertUnique(fields);
+        deps.appliances.insert(id, fields, at);
+        saveCredentials(id, input.auth, input.sudoPassword, at);
+      })();
+      deps.events.emit('fleet.changed', { change: 'added', id });
+      return toAppliance(mustGet(id));
+    },
+
+    update(id: string, patch: ParsedPatch): Appliance {
+      const at = deps.clock.now().toISOString();
+      deps.db.transaction(() => {
+        const cur = mustGet(id);
+        const fields: ApplianceFields = {
+          name: patch.name ?? cur.name,
+          address: patch.address !== undefined ? normaliseAddress(patch.address) : cur.address,
+          port: patch.port ?? cur.port,
+          user: patch.user ?? cur.user,
+          role: patch.role ?? cur.role,
+          tags: patch.tags ? [...new Set(patch.tags)] : cur.tags,
+          notes: patch.notes ?? cur.notes,
+        };
+        assertUnique(fields, id);
+        deps.appliances.update(id, fields, at);
+        saveCredentials(id, patch.auth, patch.sudoPassword, at);
+      })();
+      deps.events.emit('fleet.changed', { change: 'updated', id });
+      return toAppliance(mustGet(id));
+    },
+
+    remove(id: string): { id: string } {
+      mustGet(id);
+      deps.appliances.remove(id); // credentials go with it (ON DELETE CASCADE)
+      deps.events.emit('fleet.changed', { change: 'removed', id });
+      return { id };
+    },
+  };
+}
+export type FleetService = ReturnType<typeof createFleetService>;
+export type { ApplianceInput, AppliancePatch };

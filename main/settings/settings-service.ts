@@ -1,0 +1,20 @@
+import type { Settings } from '../contract/system.contract';
+import type { EventBus } from '../core/event-bus';
+import type { SettingsStore } from '../store/settings-store';
+
+const DEFAULTS: Settings = { locale: null, theme: 'system' };
+
+export function createSettingsService(deps: { store: SettingsStore; events: EventBus }) {
+  return {
+    get(): Settings {
+      return { ...DEFAULTS, ...deps.store.get<Partial<Settings>>('console', {}) };
+    },
+    update(patch: Partial<Settings>): Settings {
+      const next: Settings = { ...this.get(), ...patch };
+      deps.store.set('console', next);
+      deps.events.emit('settings.changed', next);
+      return next;
+    },
+  };
+}
+export type SettingsService = ReturnType<typeof createSettingsService>;

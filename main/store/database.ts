@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { ApiError } from '../contract/errors';
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/log';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
+import type { Migration } from './migrations/migration';
+
+export type Db = Database.Database;
+
+/** 'ACON' — marks the file as ours, so we never migrate some other program's SQLite file. */
+export const APPLICATION_ID = 0x41434f4e;
+export const DATABASE_FILE = 'console.sqlite';
+
+export interface OpenStoreOptions {
+  dataDir: string;
+  clock: Clock;
+  log: Logger;
+  /** For tests of old schemas: stop after this many migrations. */
+  targetVersion?: number;
+  migrations?: readonly Migration[];
+}
+
+export function databasePath(dataDir: string): string {
+  return path.join(dataDir, DATABASE_FILE);
+}
+
+/**
+ * Opens (creating if needed) the console database: WAL, foreign keys, and every pending migration,
+ * each preceded by a backup of the file as it was. A database from a newer console is refused
+ * before anything is written to it.
+ */
+export function openDatabase(opts: OpenStoreOptions): Db {
+  const migrations = opts.migrations ?? MIGRATIONS;
+  const target = opts.targetVersion ?? migrations.length;
+  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const file = databasePath(opts.dataDir);
+  const db = new Database(file);
+  try {
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (appId !== 0 && appId !== APPLICATION_ID) {
+      throw new ApiError('store-too-new', `${file} is not an Appliance Console database; move it aside or choose another --data-dir`, {
+        params: { file },
+      });
+    }
+    if (version > migrations.length) {
+      throw new ApiError(
+        'store-too-new',
+        `${file} was written by a newer Appliance Console (schema ${version}; this version knows up to ${migrations.length}). ` +
+          `Upgrade the console, or start it with another --data-dir. The file has not been changed.`,
+        { params: { file, found: version, supported: migrations.length } },
+      );
+    }
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across application crashes, fast commits
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    if (version < target) migrate(db, file, version, target, migrations, opts);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function migrate(db: Db, file: string, from: number, to: number, migrations: readonly Migration[], opts: OpenStoreOptions): void {
+  for (let v = from; v < to; v++) {
+    const m = migrations[v];
+    if (!m || m.version !== v + 1) throw new Error(`migration list is out of order at ${v + 1}`);
+    if (v > 0) {
+      const backup = backupPath(file, v, opts.clock.now());
+      // VACUUM INTO writes a consistent copy even with WAL pages not yet checkpointed.
+      db.prepare('VACUUM INTO ?').run(backup);
+      opts.log.info('database backed up before migration', { backup, from: v, to: m.version });
+    }
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    opts.log.info('database migrated', { version: m.version, name: m.name });
+  }
+}
+
+export function backupPath(file: string, fromVersion: number, at: Date): string {
+  const dir = path.join(path.dirname(file), 'backups');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stamp = at.toISOString().replace(/[:.]/g, '-');
+  return path.join(dir, `console-schema${fromVersion}-${stamp}.sqlite`);
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export { LATEST_SCHEMA_VERSION };
