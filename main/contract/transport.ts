@@ -28,3 +28,6 @@ export const HTTP_PATHS = {
 } as const;
 
 export const SESSION_COOKIE = 'ac_session';
+
+/** Electron IPC channels (preload bundles this constant; it cannot load main's modules at run time). */
+export const IPC_CHANNELS = { invoke: 'console:invoke', event: 'console:event' } as const;

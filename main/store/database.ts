@@ -69,7 +69,8 @@ function migrate(db: Db, file: string, from: number, to: number, migrations: rea
   for (let v = from; v < to; v++) {
     const m = migrations[v];
     if (!m || m.version !== v + 1) throw new Error(`migration list is out of order at ${v + 1}`);
-    if (v > 0) {
+    // Back up only a database that existed before this open; a fresh one has nothing to lose.
+    if (from > 0) {
       const backup = backupPath(file, v, opts.clock.now());
       // VACUUM INTO writes a consistent copy even with WAL pages not yet checkpointed.
       db.prepare('VACUUM INTO ?').run(backup);

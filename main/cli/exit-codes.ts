@@ -1,0 +1,35 @@
+import type { ApiErrorCode } from '../contract/errors';
+
+/** Exit codes of `appliance-console`, stable for scripts (listed in `--help`). */
+export const EXIT = {
+  ok: 0,
+  failure: 1, // the console failed (internal error, I/O)
+  usage: 2, // unknown command or flag, or invalid input
+  notFound: 3, // the named appliance does not exist
+  conflict: 4, // duplicate name or endpoint
+  storeRefused: 5, // the data directory belongs to a newer console or another program
+} as const;
+
+export function exitCodeFor(code: ApiErrorCode): number {
+  switch (code) {
+    case 'invalid-input':
+    case 'unknown-method':
+      return EXIT.usage;
+    case 'not-found':
+      return EXIT.notFound;
+    case 'conflict':
+      return EXIT.conflict;
+    case 'store-too-new':
+      return EXIT.storeRefused;
+    default:
+      return EXIT.failure;
+  }
+}
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0  success
+  1  the console failed (see the message)
+  2  usage error or invalid input
+  3  not found
+  4  conflict (name or address already registered)
+  5  data directory refused (written by a newer console, or not a console database)`;

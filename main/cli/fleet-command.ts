@@ -1,0 +1,189 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Appliance } from '../contract/fleet.contract';
+import type { MethodInput } from '../contract/api.contract';
+import type { ConsoleServices } from '../compose';
+import { ApiError } from '../contract/errors';
+import type { CliIo } from './cli-io';
+import { UsageError } from './cli-io';
+import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
+import { osActor } from './open-console';
+
+export const FLEET_HELP = `Usage: appliance-console fleet <command> [options]
+
+Manage the appliances this console knows about.
+
+Commands:
+  list                    List appliances
+      --filter TEXT       only those whose name, address, user, tags or notes contain TEXT
+      --role server|smartbox
+      --tag TAG
+  show <name|id>          Show one appliance
+  add                     Register an appliance
+      --name NAME         (required) display name, unique
+      --address HOST      (required) host name, IPv4 or IPv6 address
+      --port N            SSH port (default 22)
+      --user USER         SSH user (default root)
+      --role ROLE         server (default) or smartbox
+      --tag TAG           may be repeated
+      --notes TEXT
+      --key FILE          private key file for SSH login
+      --passphrase-stdin  read the key's passphrase from standard input
+      --password-stdin    read the SSH password from standard input
+  remove <name|id>        Remove an appliance and its stored credentials
+
+Common options:
+  --json                  machine-readable output
+  --data-dir DIR          console data directory (default: $APPLIANCE_CONSOLE_DATA_DIR or the XDG data dir)
+  -h, --help              this help
+
+${EXIT_CODES_HELP}`;
+
+type Call = <M extends Parameters<ConsoleServices['dispatcher']['call']>[0]>(method: M, input: unknown) => Promise<unknown>;
+
+function caller(services: ConsoleServices): Call {
+  return async (method, input) => {
+    const r = await services.dispatcher.call(method, input, { host: 'cli', actor: osActor() });
+    if (!r.ok) throw ApiError.fromBody(r.error);
+    return r.result;
+  };
+}
+
+/** Terminal columns a string takes: CJK and full-width characters take two. */
+function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
+  return w;
+}
+
+function table(rows: Appliance[]): string {
+  const head = ['NAME', 'ADDRESS', 'PORT', 'USER', 'ROLE', 'TAGS', 'CREDENTIAL'];
+  const body = rows.map((a) => [a.name, a.address, String(a.port), a.user, a.role, a.tags.join(','), a.credential.kind ?? '-']);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => displayWidth(r[i] ?? ''))));
+  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(c)))).join('  ').trimEnd();
+  return [line(head), ...body.map(line)].join('\n');
+}
+
+function details(a: Appliance): string {
+  return [
+    `Name:        ${a.name}`,
+    `Id:          ${a.id}`,
+    `Address:     ${a.address}:${a.port}`,
+    `User:        ${a.user}`,
+    `Role:        ${a.role}`,
+    `Tags:        ${a.tags.join(', ') || '-'}`,
+    `Credential:  ${a.credential.kind ?? 'none'}${a.credential.hasPassphrase ? ' (with passphrase)' : ''}${a.credential.hasSudoPassword ? ', sudo password stored' : ''}`,
+    `Notes:       ${a.notes || '-'}`,
+    `Created:     ${a.createdAt}`,
+    `Updated:     ${a.updatedAt}`,
+  ].join('\n');
+}
+
+/** Accepts a name (case-insensitive) or an id, as people type either. */
+async function resolveAppliance(call: Call, ref: string): Promise<Appliance> {
+  const { appliances } = (await call('fleet.list', {})) as { appliances: Appliance[] };
+  const hit = appliances.find((a) => a.id === ref) ?? appliances.find((a) => a.name.toLowerCase() === ref.toLowerCase());
+  if (!hit) throw new ApiError('not-found', `No appliance named or with id "${ref}"`);
+  return hit;
+}
+
+export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?: string) => ConsoleServices): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (!sub || sub === '-h' || sub === '--help' || sub === 'help') {
+    io.out(FLEET_HELP);
+    return sub ? EXIT.ok : EXIT.usage;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      filter: { type: 'string' },
+      role: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      address: { type: 'string' },
+      port: { type: 'string' },
+      user: { type: 'string' },
+      notes: { type: 'string' },
+      key: { type: 'string' },
+      'passphrase-stdin': { type: 'boolean' },
+      'password-stdin': { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    io.out(FLEET_HELP);
+    return EXIT.ok;
+  }
+  const services = open(values['data-dir']);
+  try {
+    const call = caller(services);
+    const print = (human: string, data: unknown) => io.out(values.json ? JSON.stringify(data, null, 2) : human);
+    switch (sub) {
+      case 'list': {
+        const filter: Record<string, string> = {};
+        if (values.filter) filter.text = values.filter;
+        if (values.role) filter.role = values.role;
+        if (values.tag?.[0]) filter.tag = values.tag[0];
+        const { appliances } = (await call('fleet.list', Object.keys(filter).length ? { filter } : {})) as { appliances: Appliance[] };
+        print(appliances.length ? table(appliances) : 'No appliances. Add one with: appliance-console fleet add --name NAME --address HOST', appliances);
+        return EXIT.ok;
+      }
+      case 'show': {
+        if (positionals.length !== 1) throw new UsageError('fleet show takes one name or id');
+        const a = await resolveAppliance(call, positionals[0]!);
+        print(details(a), a);
+        return EXIT.ok;
+      }
+      case 'add': {
+        if (values['password-stdin'] && values.key) throw new UsageError('choose --key or --password-stdin, not both');
+        if (values['passphrase-stdin'] && !values.key) throw new UsageError('--passphrase-stdin needs --key');
+        const input: MethodInput<'fleet.add'> = {
+          name: values.name ?? '',
+          address: values.address ?? '',
+          ...(values.port !== undefined ? { port: Number(values.port) } : {}),
+          ...(values.user !== undefined ? { user: values.user } : {}),
+          ...(values.role !== undefined ? { role: values.role as 'server' } : {}),
+          ...(values.tag ? { tags: values.tag } : {}),
+          ...(values.notes !== undefined ? { notes: values.notes } : {}),
+        };
+        if (values.key) {
+          let privateKey: string;
+          try {
+            privateKey = fs.readFileSync(values.key, 'utf8');
+          } catch (err) {
+            throw new UsageError(`cannot read key file ${values.key}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+          }
+          const passphrase = values['passphrase-stdin'] ? (await io.readStdin()).replace(/\r?\n$/, '') : undefined;
+          input.auth = { kind: 'private-key', privateKey, ...(passphrase ? { passphrase } : {}) };
+        } else if (values['password-stdin']) {
+          input.auth = { kind: 'password', password: (await io.readStdin()).replace(/\r?\n$/, '') };
+        }
+        const a = (await call('fleet.add', input)) as Appliance;
+        print(`Added ${a.name} (${a.address}:${a.port}, id ${a.id})`, a);
+        return EXIT.ok;
+      }
+      case 'remove': {
+        if (positionals.length !== 1) throw new UsageError('fleet remove takes one name or id');
+        const a = await resolveAppliance(call, positionals[0]!);
+        await call('fleet.remove', { id: a.id });
+        print(`Removed ${a.name}`, { id: a.id, name: a.name });
+        return EXIT.ok;
+      }
+      default:
+        throw new UsageError(`unknown fleet command "${sub}"`);
+    }
+  } catch (err) {
+    if (err instanceof ApiError) {
+      io.err(`error: ${err.message}`);
+      for (const issue of err.issues ?? []) io.err(`  ${issue.path || '(input)'}: ${issue.message}`);
+      return exitCodeFor(err.code);
+    }
+    throw err;
+  } finally {
+    services.close();
+  }
+}

@@ -1,0 +1,69 @@
+import { ApiError } from '../contract/errors';
+import type { ConsoleServices } from '../compose';
+import { createLogger, type LogLevel } from '../core/log';
+import { CONSOLE_VERSION } from '../core/version';
+import { UsageError, type CliIo } from './cli-io';
+import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
+import { runFleetCommand } from './fleet-command';
+import { openNodeConsole } from './open-console';
+import { runServeCommand } from './serve-command';
+
+export const MAIN_HELP = `Usage: appliance-console <command> [options]
+
+Operations console for private-cloud storage appliances and 5G smart boxes.
+
+Commands:
+  serve        run the console headless (UI and API in a browser)
+  fleet        list, add, show and remove appliances
+  version      print the version
+
+Run 'appliance-console <command> --help' for a command's options.
+
+${EXIT_CODES_HELP}`;
+
+export interface CliDeps {
+  io: CliIo;
+  defaultUiDir: string;
+  untilStopped: () => Promise<void>;
+}
+
+/** The CLI, as a function of its arguments and I/O, so tests run it in-process. */
+export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
+  const { io } = deps;
+  const [command, ...rest] = argv;
+  const level = (io.env.APPLIANCE_CONSOLE_LOG_LEVEL as LogLevel | undefined) ?? (command === 'serve' ? 'info' : 'warn');
+  const log = createLogger({ level, write: (line) => io.err(line) });
+  const open = (host: 'serve' | 'cli') => (dataDir?: string): ConsoleServices => openNodeConsole({ dataDir, host, log, env: io.env });
+  try {
+    switch (command) {
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        io.out(MAIN_HELP);
+        return command ? EXIT.ok : EXIT.usage;
+      case 'version':
+      case '--version':
+        io.out(CONSOLE_VERSION);
+        return EXIT.ok;
+      case 'serve':
+        return await runServeCommand(rest, io, { open: open('serve'), defaultUiDir: deps.defaultUiDir, log, untilStopped: deps.untilStopped });
+      case 'fleet':
+        return await runFleetCommand(rest, io, open('cli'));
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`error: ${(err as Error).message}`);
+      io.err(`Run 'appliance-console ${command && command !== 'help' ? command + ' ' : ''}--help' for usage.`);
+      return EXIT.usage;
+    }
+    if (err instanceof ApiError) {
+      io.err(`error: ${err.message}`);
+      return exitCodeFor(err.code);
+    }
+    io.err(`error: ${(err as Error).message ?? String(err)}`);
+    return EXIT.failure;
+  }
+}

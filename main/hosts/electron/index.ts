@@ -1,0 +1,63 @@
+import os from 'node:os';
+import path from 'node:path';
+import { app, BrowserWindow } from 'electron';
+import { createConsole } from '../../compose';
+import { systemClock } from '../../core/clock';
+import { createLogger } from '../../core/log';
+import { registerIpc } from './ipc';
+import { createMainWindow, isAppUrl } from './main-window';
+import { createSafeStorageSecretBox } from './safe-storage-secret-box';
+
+/**
+ * Desktop composition root: open the store, build the services, register the API, create the
+ * window. Behaviour lives in the services (shared with the headless host), not here.
+ */
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  const log = createLogger({ level: process.env.APPLIANCE_CONSOLE_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  app.enableSandbox();
+
+  void app.whenReady().then(() => {
+    const userData = process.env.APPLIANCE_CONSOLE_DATA_DIR ?? app.getPath('userData');
+    const services = createConsole({
+      host: 'desktop',
+      dataDir: userData,
+      secretBox: (dir) => createSafeStorageSecretBox(dir, log),
+      clock: systemClock,
+      log,
+      osLocale: app.getLocale(),
+    });
+    const pages = {
+      rendererUrl: !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined,
+      rendererFile: path.join(__dirname, '../renderer/index.html'),
+    };
+    const ipc = registerIpc({
+      dispatcher: services.dispatcher,
+      events: services.events,
+      isTrustedUrl: (url) => isAppUrl(url, pages),
+      actor: os.userInfo().username,
+    });
+    const open = () => ipc.attach(createMainWindow({ userData, preload: path.join(__dirname, '../preload/index.js'), ...pages }).webContents);
+    open();
+
+    app.on('second-instance', () => {
+      const win = BrowserWindow.getAllWindows()[0];
+      if (win) {
+        if (win.isMinimized()) win.restore();
+        win.focus();
+      }
+    });
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) open();
+    });
+    app.on('will-quit', () => {
+      ipc.dispose();
+      services.close();
+    });
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}
