@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# System packages the console's tests, testbed and benchmarks need, from Debian's apt.
+# Usable by people too:  sudo bash scripts/setup-system.sh
+set -euo pipefail
+
+PACKAGES=(
+  # end-to-end UI tests drive Debian's Chromium (Playwright's own browser download is not used)
+  chromium
+  # the testbed: real sshd per simulated appliance, network namespaces, loop/dm disks, sudo user
+  openssh-server openssh-client iproute2 util-linux e2fsprogs dmsetup sudo procps psmisc kmod
+  # sessions inside a testbed machine see a skewed clock for the clock-skew fault
+  faketime
+  # handy for inspecting the store by hand
+  sqlite3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-system: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "setup-system: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup-system: done"

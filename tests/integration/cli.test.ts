@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/serve-process';
+import { makeTempDir } from '../helpers/temp-dir';
+
+/** The real `appliance-console` executable, as a person or a script runs it. */
+const tmp = makeTempDir('cli');
+afterAll(() => tmp.cleanup());
+
+function cli(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/appliance-console.mjs'), ...args], {
+    cwd: ROOT,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, APPLIANCE_CONSOLE_DATA_DIR: path.join(tmp.dir, 'data') },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('appliance-console CLI', () => {
+  it('has --help on every command and lists exit codes', () => {
+    for (const args of [['--help'], ['serve', '--help'], ['fleet', '--help']]) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.out).toMatch(/Usage: appliance-console/);
+      expect(r.out).toMatch(/Exit codes:/);
+    }
+  });
+
+  it('adds, lists as JSON, shows and removes appliances, with meaningful exit codes', () => {
+    const key = path.join(tmp.dir, 'id_test');
+    fs.writeFileSync(key, '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n', { mode: 0o600 });
+    expect(cli(['fleet', 'add', '--name', '边缘-1', '--address', '10.1.1.1', '--tag', 'shoot', '--key', key]).code).toBe(0);
+    expect(cli(['fleet', 'add', '--name', 'pw', '--address', 'pw.lan', '--user', 'ops', '--password-stdin'], 's3cret\n').code).toBe(0);
+
+    const list = cli(['fleet', 'list', '--json']);
+    expect(list.code).toBe(0);
+    const rows = JSON.parse(list.out) as { name: string; credential: { kind: string } }[];
+    expect(rows.map((r) => [r.name, r.credential.kind])).toEqual([
+      ['pw', 'password'],
+      ['边缘-1', 'private-key'],
+    ]);
+    expect(list.out).not.toContain('s3cret');
+
+    const dup = cli(['fleet', 'add', '--name', 'x', '--address', '10.1.1.1']);
+    expect(dup.code).toBe(4);
+    expect(dup.err).toMatch(/already registered as "边缘-1"/);
+
+    const bad = cli(['fleet', 'add', '--name', 'y', '--address', 'not valid', '--port', '99999']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/address: Enter a host name/);
+    expect(bad.err).toMatch(/port:/);
+
+    expect(cli(['fleet', 'show', '边缘-1']).out).toMatch(/Credential:\s+private-key/);
+    expect(cli(['fleet', 'remove', 'nobody']).code).toBe(3);
+    expect(cli(['fleet', 'remove', 'PW']).code).toBe(0);
+    expect((JSON.parse(cli(['fleet', 'list', '--json']).out) as unknown[]).length).toBe(1);
+  });
+
+  it('explains usage errors with exit code 2', () => {
+    const r = cli(['fleet', 'list', '--colour']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/Unknown option '--colour'/);
+    expect(cli(['frobnicate']).code).toBe(2);
+  });
+
+  it('refuses to serve on a non-loopback address without TLS', () => {
+    const r = cli(['serve', '--listen', '0.0.0.0:0']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/without TLS/);
+  });
+
+  it('refuses a data directory from a newer console with exit code 5', () => {
+    const dir = path.join(tmp.dir, 'newer');
+    expect(cli(['fleet', 'list', '--data-dir', dir]).code).toBe(0);
+    const db = new Database(path.join(dir, 'console.sqlite'));
+    db.pragma('user_version = 99');
+    db.close();
+    const r = cli(['fleet', 'list', '--data-dir', dir]);
+    expect(r.code).toBe(5);
+    expect(r.err).toMatch(/newer Appliance Console/);
+  });
+});
