@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import WebSocket from 'ws';
@@ -126,6 +128,26 @@ describe('headless host', () => {
     expect(rows.some((r) => r.result === 'ok' && r.host === 'serve' && r.target === added.result.id)).toBe(true);
     expect(rows.some((r) => r.result === 'error')).toBe(true); // the invalid add above
     expect(host.output()).not.toContain('never-logged');
+  });
+
+  it('serves over TLS when given a certificate', async () => {
+    const cert = path.join(tmp.dir, 'cert.pem');
+    const key = path.join(tmp.dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const tlsHost = await startServe({ dataDir: path.join(tmp.dir, 'tls'), uiDir, args: ['--tls-cert', cert, '--tls-key', key] });
+    try {
+      expect(tlsHost.url).toMatch(/^https:\/\/127\.0\.0\.1:/);
+      const status = await new Promise<number>((resolve, reject) => {
+        https.get(`${tlsHost.url}/healthz`, { ca: fs.readFileSync(cert) }, (res) => resolve(res.statusCode ?? 0)).on('error', reject);
+      });
+      expect(status).toBe(200);
+      const login = await new Promise<string>((resolve, reject) => {
+        https.get(tlsHost.loginUrl, { ca: fs.readFileSync(cert) }, (res) => resolve(String(res.headers['set-cookie']))).on('error', reject);
+      });
+      expect(login).toMatch(/; Secure/);
+    } finally {
+      await tlsHost.stop();
+    }
   });
 
   it('keeps every acknowledged write when the process is killed mid-write', async () => {

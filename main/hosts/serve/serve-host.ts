@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Dispatcher } from '../../api/dispatcher';
 import { ApiError, type ApiErrorCode } from '../../contract/errors';
@@ -188,7 +189,9 @@ export async function startServeHost(opts: ServeHostOptions): Promise<ServeHost>
     });
   });
   const addr = server.address() as AddressInfo;
-  const hostPart = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  // A wildcard bind is reached by the machine's name, not by 0.0.0.0.
+  const reachable = addr.address === '0.0.0.0' || addr.address === '::' ? os.hostname() : addr.address;
+  const hostPart = net.isIPv6(reachable) ? `[${reachable}]` : reachable;
   const base = `${scheme}://${hostPart}:${addr.port}`;
   log.info('headless host listening', { url: base });
 
