@@ -1,0 +1,106 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { makeTempDir } from './temp-dir';
+
+export const SSHD = '/usr/sbin/sshd';
+
+export function sshdMissingReason(): string | null {
+  if (!fs.existsSync(SSHD)) return `${SSHD} not found; run scripts/setup-system.sh (openssh-server)`;
+  if (process.getuid?.() !== 0) return 'a real sshd needs root to switch users; run the tests as root (CI does)';
+  return null;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export interface LocalSshd {
+  port: number;
+  clientKey: string;
+  hostKeyPub: string;
+  dir: string;
+  /** Replace the host key and restart (what a reinstall, or an attacker, looks like). */
+  rotateHostKey(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real OpenSSH server on a free loopback port, with its own host key and config, accepting the
+ * test's client key for root. It never touches the machine's own sshd or /etc/ssh.
+ */
+export async function startLocalSshd(): Promise<LocalSshd> {
+  const tmp = makeTempDir('sshd');
+  const dir = tmp.dir;
+  fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file], { stdio: 'ignore' });
+  keygen(path.join(dir, 'host_key'));
+  keygen(path.join(dir, 'client_key'));
+  fs.copyFileSync(path.join(dir, 'client_key.pub'), path.join(dir, 'authorized_keys'));
+  fs.chmodSync(dir, 0o755);
+  const port = await freePort();
+  fs.writeFileSync(
+    path.join(dir, 'sshd_config'),
+    [
+      `ListenAddress 127.0.0.1:${port}`,
+      `HostKey ${path.join(dir, 'host_key')}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      'LogLevel ERROR',
+    ].join('\n') + '\n',
+  );
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    for (let i = 0; i < 100; i++) {
+      const up = await new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
+      });
+      if (up) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('sshd did not start');
+  };
+  const stopChild = async () => {
+    if (!child || child.exitCode !== null) return;
+    const done = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGTERM');
+    await done;
+  };
+  await start();
+  return {
+    port,
+    dir,
+    clientKey: fs.readFileSync(path.join(dir, 'client_key'), 'utf8'),
+    hostKeyPub: fs.readFileSync(path.join(dir, 'host_key.pub'), 'utf8'),
+    async rotateHostKey() {
+      await stopChild();
+      fs.rmSync(path.join(dir, 'host_key'));
+      fs.rmSync(path.join(dir, 'host_key.pub'));
+      keygen(path.join(dir, 'host_key'));
+      this.hostKeyPub = fs.readFileSync(path.join(dir, 'host_key.pub'), 'utf8');
+      await start();
+    },
+    async stop() {
+      await stopChild();
+      tmp.cleanup();
+    },
+  };
+}

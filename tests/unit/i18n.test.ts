@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { apiMethods } from '../../main/contract/api.contract';
+import { API_ERROR_CODES, ApiError } from '../../main/contract/errors';
+import { applianceInput, appliancePatch } from '../../main/contract/fleet.contract';
+import { toApiIssues } from '../../main/contract/validate';
+import { describeError, describeIssue } from '../../renderer/src/i18n/describe-error';
+import { en } from '../../renderer/src/i18n/en';
+import { createTranslator, DICTIONARIES, interpolate } from '../../renderer/src/i18n/translate';
+import { zhCN } from '../../renderer/src/i18n/zh-CN';
+
+const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').sort();
+
+describe('dictionaries', () => {
+  const enKeys = Object.keys(en).sort();
+  const zhKeys = Object.keys(zhCN).sort();
+
+  it('en and zh-CN have exactly the same keys', () => {
+    expect(zhKeys).toEqual(enKeys);
+  });
+
+  it.each(Object.entries(DICTIONARIES))('%s has no empty or whitespace-only texts', (_locale, dictionary) => {
+    const empty = Object.entries(dictionary).filter(([, text]) => text.trim() === '').map(([key]) => key);
+    expect(empty).toEqual([]);
+  });
+
+  it('every key uses the same {params} in both languages', () => {
+    const mismatched = enKeys.filter((key) => {
+      const zh = (zhCN as Record<string, string>)[key] ?? '';
+      return placeholders((en as Record<string, string>)[key] ?? '').join() !== placeholders(zh).join();
+    });
+    expect(mismatched).toEqual([]);
+  });
+
+  it('every ApiError code in the contract has an errors.<code> text', () => {
+    const missing = API_ERROR_CODES.filter((code) => !(`errors.${code}` in en));
+    expect(missing).toEqual([]);
+  });
+
+  it('every API method has a methods.<name> label for the audit log', () => {
+    const missing = Object.keys(apiMethods).filter((name) => !(`methods.${name}` in en));
+    expect(missing).toEqual([]);
+  });
+
+  it('zh-CN texts are actually Chinese where English words would be out of place', () => {
+    // Catches a copy-pasted English text left untranslated (identical and containing a plain word).
+    const untranslated = Object.keys(en).filter((key) => {
+      const english = (en as Record<string, string>)[key] ?? '';
+      const chinese = (zhCN as Record<string, string>)[key] ?? '';
+      return english === chinese && /[a-z]{4,}/.test(english) && !/^[\w.-]+$/.test(english);
+    });
+    expect(untranslated).toEqual([]);
+  });
+});
+
+/** Inputs that trip each rule of the appliance schemas, to collect every issue code they emit. */
+const BAD_APPLIANCES: unknown[] = [
+  {},
+  { name: '', address: '' },
+  { name: 'x'.repeat(65), address: '999.1.1.1', port: 0, user: 'Root', role: 'router', tags: ['a b'], notes: 'n'.repeat(2001) },
+  { name: 'a', address: 'h', port: 70000, tags: Array.from({ length: 17 }, (_, i) => `t${i}`) },
+  { name: 'a', address: 'h', port: 1.5, user: '' },
+  { name: 'a', address: 'h', auth: { kind: 'password', password: '' } },
+  { name: 'a', address: 'h', auth: { kind: 'private-key', privateKey: 'not a key' } },
+  { name: 'a', address: 'h', auth: { kind: 'magic' } },
+  { name: 'a', address: 'h', extra: true },
+  { name: 42, address: 'h' },
+];
+
+describe('issue texts', () => {
+  const issues = BAD_APPLIANCES.flatMap((value) => {
+    const add = applianceInput.safeParse(value, { reportInput: true });
+    const patch = appliancePatch.safeParse(value, { reportInput: true });
+    return [...(add.success ? [] : toApiIssues(add.error)), ...(patch.success ? [] : toApiIssues(patch.error))];
+  });
+  const codes = [...new Set([...issues.map((i) => i.code), 'duplicate-name', 'duplicate-endpoint'])].sort();
+
+  it('the bad inputs cover the contract’s custom codes', () => {
+    expect(codes).toEqual(expect.arrayContaining(['required', 'too-small', 'too-big', 'invalid-address', 'invalid-user', 'invalid-tag', 'invalid-private-key']));
+  });
+
+  it.each(codes)('issues.%s is translated', (code) => {
+    expect(`issues.${code}` in en).toBe(true);
+  });
+
+  it.each(['en', 'zh-CN'] as const)('every collected issue reads without raw placeholders in %s', (locale) => {
+    const translator = createTranslator(locale);
+    for (const issue of issues) expect(describeIssue(translator, issue)).not.toMatch(/\{\w+\}/);
+  });
+
+  it('a one-character minimum on a string reads as "required"', () => {
+    const zh = createTranslator('zh-CN');
+    expect(describeIssue(zh, { path: 'name', code: 'too-small', message: '', params: { limit: 1, origin: 'string' } })).toBe(zhCN['issues.required']);
+    expect(describeIssue(zh, { path: 'port', code: 'too-big', message: '', params: { limit: 65535, origin: 'number' } })).toBe('不能大于 65,535');
+  });
+
+  it('falls back to the host’s English text for an unknown code', () => {
+    const zh = createTranslator('zh-CN');
+    expect(describeIssue(zh, { path: 'x', code: 'brand-new-code', message: 'Brand new problem' })).toBe('Brand new problem');
+  });
+
+  it('translates a duplicate name with its param', () => {
+    const en = createTranslator('en');
+    expect(describeIssue(en, { path: 'name', code: 'duplicate-name', message: '', params: { name: 'rack-1' } })).toBe('Another appliance is already called “rack-1”');
+  });
+});
+
+describe('t and interpolation', () => {
+  it('fills params and groups numbers by locale', () => {
+    expect(createTranslator('en').t('fleet.count.other', { count: 1000 })).toBe('1,000 appliances');
+    expect(createTranslator('zh-CN').t('fleet.countFiltered', { shown: 3, total: 1200 })).toBe('显示 3 台，共 1,200 台');
+  });
+
+  it('leaves unknown placeholders visible instead of printing "undefined"', () => {
+    expect(interpolate('a {b} c', {}, 'en')).toBe('a {b} c');
+  });
+
+  it('describes ApiErrors by code and other failures generically', () => {
+    const zh = createTranslator('zh-CN');
+    expect(describeError(zh, new ApiError('conflict', 'x'))).toBe(zhCN['errors.conflict']);
+    expect(describeError(zh, new Error('boom'))).toBe(zhCN['errors.unexpected']);
+  });
+});
