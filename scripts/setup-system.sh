@@ -6,10 +6,15 @@ set -euo pipefail
 PACKAGES=(
   # end-to-end UI tests drive Debian's Chromium (Playwright's own browser download is not used)
   chromium
-  # the testbed: real sshd per simulated appliance, network namespaces, loop/dm disks, sudo user
-  openssh-server openssh-client iproute2 util-linux e2fsprogs dmsetup sudo procps psmisc kmod
+  # the testbed: real sshd per simulated appliance, network namespaces, loop disks, a sudo user
+  openssh-server openssh-client iproute2 util-linux e2fsprogs passwd sudo procps psmisc
+  # testbed disks that can fail for real (EIO): nbdkit's error filter served through nbdfuse
+  # under the loop device, because this kernel has no device-mapper (appliance/testbed/README.md)
+  nbdkit libnbd-bin fuse3
   # sessions inside a testbed machine see a skewed clock for the clock-skew fault
-  faketime
+  libfaketime
+  # TLS test certificates
+  openssl
   # handy for inspecting the store by hand
   sqlite3
 )

@@ -1,0 +1,168 @@
+/**
+ * Data disks: real block devices with real file systems, and real I/O errors on demand.
+ *
+ * The chain of one disk, bottom to top:
+ *   sparse file (<state>/disks/<machine>-dN.img)
+ *   → nbdkit file plugin with its error filter (`error-file=<...>.fail`: while that file exists,
+ *     every read and write fails with EIO — the documented way to inject errors with nbdkit)
+ *   → nbdfuse, which presents the NBD export as a plain file (<...>.dev) in a private mount namespace
+ *   → a loop device over that file (direct I/O, so no cache above the error hides it)
+ *   → ext4, mounted at /srv/disks/dN inside the machine.
+ *
+ * Why not device-mapper (dmsetup linear → error target), the usual tool: this kernel is built
+ * without device-mapper (CONFIG_BLK_DEV_DM unset, no modules to load), and without nbd, ublk,
+ * null_blk or scsi_debug. FUSE and loop are built in; nbdkit's error filter is the most real fault
+ * left: the kernel's block layer logs "I/O error, dev loopN", ext4 aborts its journal and remounts
+ * read-only, just as with a dying drive. If dm is available elsewhere, this module is the one place
+ * to swap the middle of the chain.
+ *
+ * The FUSE mount lives in its own mount namespace (`unshare --mount` around nbdfuse), so it never
+ * appears in the host's mount table nor gets copied into the namespaces of other testbed machines.
+ */
+import fs from 'node:fs';
+import { z } from 'zod';
+import { isAlive, run, sleep, spawnDetached, waitFor } from './exec';
+import { machineShell } from './machine';
+
+export interface DiskFiles {
+  image: string;
+  devFile: string;
+  failFile: string;
+  pidFile: string;
+  logFile: string;
+}
+
+export function diskFiles(disksDir: string, machine: string, disk: string): DiskFiles {
+  const base = `${disksDir}/${machine}-${disk}`;
+  return { image: `${base}.img`, devFile: `${base}.dev`, failFile: `${base}.fail`, pidFile: `${base}.pid`, logFile: `${base}.log` };
+}
+
+/** Parse "2G", "512M", "1.5G", "1073741824" into bytes (binary units, as truncate(1) reads them). */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?$/i.exec(text.trim());
+  if (!m) throw new Error(`not a size: "${text}" (use e.g. 512M or 2G)`);
+  const unit = { '': 0, K: 1, M: 2, G: 3, T: 4 }[(m[2] ?? '').toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
+  const bytes = Math.floor(Number(m[1]) * 1024 ** unit);
+  return bytes - (bytes % 4096);
+}
+
+/** Build the chain up to a formatted loop device. Returns the loop device and nbdfuse's pid. */
+export async function attachDisk(files: DiskFiles, sizeBytes: number, label: string): Promise<{ device: string; fusePid: number }> {
+  const image = fs.openSync(files.image, 'w', 0o600);
+  fs.ftruncateSync(image, sizeBytes); // sparse: costs no space until written
+  fs.closeSync(image);
+  fs.writeFileSync(files.devFile, ''); // nbdfuse mounts over a regular file ("naked" mountpoint)
+  for (const f of [files.failFile, files.pidFile]) fs.rmSync(f, { force: true });
+  const launcher = spawnDetached(
+    'unshare',
+    ['--mount', '--propagation', 'private', '--', 'nbdfuse', '-P', files.pidFile, files.devFile,
+      '[', 'nbdkit', '--filter=error', 'file', files.image, 'error-rate=100%', `error-file=${files.failFile}`, ']'],
+    files.logFile,
+  );
+  const fusePid = await waitFor(`nbdfuse for ${files.devFile}`, 10_000, () => {
+    const pid = Number.parseInt(readOr(files.pidFile, ''), 10);
+    if (Number.isInteger(pid) && pid > 0) return pid;
+    if (!isAlive(launcher)) throw new Error(`nbdfuse for ${files.devFile} exited: ${readOr(files.logFile, '').trim()}`);
+    return undefined;
+  });
+  const device = await losetup(fusePid, files.devFile);
+  // -m 0: no blocks reserved for root, as on a dedicated data disk — and so that "full" means 0 bytes
+  // available to everyone. Lazy init + nodiscard: a 2 GB disk formats in milliseconds.
+  await run('mkfs.ext4', ['-q', '-F', '-m', '0', '-L', label, '-E', 'lazy_itable_init=1,lazy_journal_init=1,nodiscard', device]);
+  return { device, fusePid };
+}
+
+/** losetup -f can race with another testbed allocating the same free device; retry then. */
+async function losetup(fusePid: number, devFile: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const r = await run('nsenter', ['-t', String(fusePid), '-m', '--', 'losetup', '-f', '--show', '--direct-io=on', devFile], { allowFailure: true });
+    if (r.code === 0) return r.stdout.trim();
+    if (attempt >= 8) throw new Error(`losetup ${devFile}: ${r.stderr.trim()}`);
+    await sleep(20 + Math.random() * 80);
+  }
+}
+
+const MOUNT_OPTS = 'noinit_itable'; // no background inode-table zeroing through the FUSE chain
+
+/** Mount each disk inside the machine: one nsenter for all of them. */
+export async function mountDisks(pid: number, disks: ReadonlyArray<{ device: string; mount: string }>): Promise<void> {
+  if (disks.length === 0) return;
+  const params = disks.flatMap((d) => [d.device, d.mount]);
+  await machineShell(pid, `while [ $# -gt 0 ]; do mkdir -p "$2"; mount -o ${MOUNT_OPTS} "$1" "$2"; shift 2; done`, params);
+}
+
+/** disk-fail: from the next request on, every read and write of the disk fails with EIO. */
+export function failDisk(failFile: string): void {
+  fs.writeFileSync(failFile, '');
+}
+
+/**
+ * disk-restore after disk-fail: the device answers again, but ext4 has seen errors (journal aborted,
+ * read-only), so it is unmounted, checked and mounted again — what an operator does after replacing
+ * a cable or a drive. Fails with a clear message if something inside the machine still uses it.
+ */
+export async function healDisk(pid: number, failFile: string, device: string, mount: string): Promise<void> {
+  fs.rmSync(failFile, { force: true });
+  const r = await machineShell(
+    pid,
+    `if mountpoint -q "$2"; then umount "$2" 2>/dev/null || { echo "$2 is busy: stop what uses it, then disk-restore again"; exit 3; }; fi
+     rc=0; e2fsck -fy "$1" >/dev/null 2>&1 || rc=$?
+     [ "$rc" -le 3 ] || { echo "e2fsck $1 exited $rc"; exit 4; }
+     mkdir -p "$2"; mount -o ${MOUNT_OPTS} "$1" "$2"`,
+    [device, mount],
+    { allowFailure: true },
+  );
+  if (r.code !== 0) throw new Error((r.stdout + r.stderr).trim());
+}
+
+const FILL = '.testbed-fill';
+
+/**
+ * disk-full: fill the file system to 0 bytes available, with files a person can see (and delete).
+ * fallocate takes all but a few MiB in one step (no data written through the chain); dd then writes
+ * until ENOSPC so the last blocks — which extent metadata also needs — are used up as well.
+ */
+export async function fillDisk(pid: number, mount: string): Promise<number> {
+  const r = await machineShell(
+    pid,
+    `avail=$(df -B1 --output=avail "$1" | tail -n 1 | tr -d ' ')
+     chunk=$((avail - 8388608))
+     [ "$chunk" -le 0 ] || fallocate -l "$chunk" "$1/${FILL}"
+     dd if=/dev/zero of="$1/${FILL}-1" bs=1M status=none 2>/dev/null || true
+     dd if=/dev/zero of="$1/${FILL}-2" bs=4k status=none 2>/dev/null || true
+     sync -f "$1"
+     df -B1 --output=avail "$1" | tail -n 1 | tr -d ' '`,
+    [mount],
+  );
+  return Number(r.stdout.trim());
+}
+
+export async function unfillDisk(pid: number, mount: string): Promise<void> {
+  await machineShell(pid, `rm -f "$1/${FILL}" "$1/${FILL}-1" "$1/${FILL}-2"`, [mount]);
+}
+
+const LosetupList = z.object({
+  loopdevices: z.array(z.object({ name: z.string(), 'back-file': z.string().nullable().optional() })),
+});
+
+/** Loop devices whose backing file is under `dir` (the kernel keeps the name it was set up with). */
+export async function loopDevicesUnder(dir: string): Promise<string[]> {
+  const { stdout } = await run('losetup', ['-J', '-l'], { allowFailure: true });
+  if (!stdout.trim()) return [];
+  return LosetupList.parse(JSON.parse(stdout))
+    .loopdevices.filter((l) => (l['back-file'] ?? '').startsWith(`${dir}/`))
+    .map((l) => l.name);
+}
+
+export async function detachLoop(device: string): Promise<void> {
+  // If the file system on it is still being released, -d marks it autoclear and it goes away then.
+  await run('losetup', ['-d', device], { allowFailure: true });
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Fault injection on a running machine. Each fault is done with the real mechanism a real failure
+ * would go through, so the console sees what it would see in the field:
+ *   disk-fail     nbdkit's error filter fails every I/O of that disk with EIO (disks.ts)
+ *   disk-full     the file system is filled to 0 bytes available with real files
+ *   disk-restore  undoes both: device answers again, file system checked and remounted, fill removed
+ *   net-down/up   the machine's own eth0 goes down/up: SSH connections time out, as with a pulled cable
+ *   agent-kill    SIGKILL to every process of the machine whose program or script is appliance-agent
+ *   clock-skew    the wall clock seen by every SSH session (and what it starts) jumps by ±N seconds,
+ *                 through libfaketime preloaded by sshd (see sshd.ts). A real per-machine clock does
+ *                 not exist: time namespaces only offset monotonic/boot clocks, not the wall clock.
+ */
+import { failDisk, fillDisk, healDisk, unfillDisk } from './disks';
+import { StateError, UsageError } from './errors';
+import { isAlive } from './exec';
+import { writeMachineFiles } from './machine';
+import { netnsInode, setMachineLink } from './network';
+import { FAKETIME_FILE } from './paths';
+import { kill, processesInNetns } from './procs';
+import type { DiskState, MachineState } from './state';
+
+export const FAULTS = ['disk-fail', 'disk-full', 'disk-restore', 'net-down', 'net-up', 'agent-kill', 'clock-skew'] as const;
+export type FaultName = (typeof FAULTS)[number];
+
+export function isFaultName(s: string): s is FaultName {
+  return (FAULTS as readonly string[]).includes(s);
+}
+
+/** Which faults need an argument, and what it is (for --help and validation). */
+export const FAULT_ARG: Readonly<Partial<Record<FaultName, string>>> = {
+  'disk-fail': 'dN',
+  'disk-full': 'dN',
+  'disk-restore': 'dN',
+  'clock-skew': '±seconds',
+};
+
+function diskOf(m: MachineState, arg: string | undefined): DiskState {
+  const disk = m.disks.find((d) => d.name === arg);
+  if (!disk) {
+    const known = m.disks.map((d) => d.name).join(', ') || 'none';
+    throw new StateError(`${m.name} has no disk "${arg ?? ''}" (its disks: ${known})`);
+  }
+  return disk;
+}
+
+function livePid(m: MachineState): number {
+  if (m.pid === null || !isAlive(m.pid)) throw new StateError(`${m.name} is not running (its init process is gone); run down and up again`);
+  return m.pid;
+}
+
+/**
+ * Apply `fault` to machine `m`, mutating `m`'s recorded fault state; returns a one-line report.
+ */
+export async function applyFault(m: MachineState, fault: FaultName, arg: string | undefined): Promise<string> {
+  const pid = livePid(m);
+  switch (fault) {
+    case 'disk-fail': {
+      const d = diskOf(m, arg);
+      failDisk(d.failFile);
+      d.faults.failed = true;
+      return `${m.name} ${d.name} (${d.device ?? '?'}) now fails every read and write with EIO`;
+    }
+    case 'disk-full': {
+      const d = diskOf(m, arg);
+      if (d.faults.failed) throw new StateError(`${m.name} ${d.name} is failed; disk-restore it before filling it`);
+      const avail = await fillDisk(pid, d.mount);
+      d.faults.full = true;
+      return `${m.name} ${d.name} filled: ${avail} bytes available on ${d.mount}`;
+    }
+    case 'disk-restore': {
+      const d = diskOf(m, arg);
+      const done: string[] = [];
+      if (d.faults.failed || d.device === null) {
+        if (d.device === null) throw new StateError(`${m.name} ${d.name} has no device recorded`);
+        await healDisk(pid, d.failFile, d.device, d.mount);
+        d.faults.failed = false;
+        done.push('I/O restored, file system checked and remounted');
+      }
+      if (d.faults.full) {
+        await unfillDisk(pid, d.mount);
+        d.faults.full = false;
+        done.push('fill removed');
+      }
+      return `${m.name} ${d.name}: ${done.join('; ') || 'nothing to restore'}`;
+    }
+    case 'net-down':
+    case 'net-up': {
+      const state = fault === 'net-down' ? 'down' : 'up';
+      await setMachineLink(m.netns, state);
+      m.faults.net = state;
+      return `${m.name} eth0 is ${state}`;
+    }
+    case 'agent-kill': {
+      const inode = netnsInode(m.netns);
+      if (inode === undefined) throw new StateError(`${m.name}'s network namespace is gone`);
+      // The agent is the program or the script it runs (argv[0] or argv[1]: `node /opt/appliance-agent/…`),
+      // not any command that merely mentions it (`tail -f /var/log/appliance-agent/…`, a shell -c).
+      const agents = processesInNetns(inode).filter((p) => p.argv.slice(0, 2).some((a) => a.includes('appliance-agent')));
+      if (agents.length === 0) return `${m.name}: no agent running`;
+      const killed = agents.filter((p) => kill(p.pid, 'SIGKILL')).map((p) => p.pid);
+      return `${m.name}: killed agent process${killed.length === 1 ? '' : 'es'} ${killed.join(', ')} (SIGKILL)`;
+    }
+    case 'clock-skew': {
+      if (arg === undefined || !/^[+-]?\d+$/.test(arg)) throw new UsageError('clock-skew needs an offset in seconds, e.g. +3600 or -120 (0 to clear)');
+      const seconds = Number.parseInt(arg, 10);
+      // libfaketime's relative format: "+3600" / "-120" seconds from the real clock.
+      writeMachineFiles(pid, [{ path: FAKETIME_FILE, content: `${seconds < 0 ? '-' : '+'}${Math.abs(seconds)}\n`, mode: 0o644 }]);
+      m.faults.clockSkewSeconds = seconds;
+      return `${m.name}: wall clock of SSH sessions is ${seconds === 0 ? 'back to real time' : `skewed by ${seconds > 0 ? '+' : ''}${seconds} s`}`;
+    }
+  }
+}
