@@ -47,6 +47,20 @@ export function rssBytes(pid: number): number {
   }
 }
 
+/**
+ * Private memory in bytes (Private_Clean + Private_Dirty + Swap from smaps_rollup): what Chrome's
+ * task manager calls a process's memory footprint on Linux — pages no other process shares.
+ */
+export function privateBytes(pid: number): number {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    return (kb('Private_Clean') + kb('Private_Dirty') + kb('Swap')) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
 /** Proportional set size in bytes: shared pages split between the processes sharing them. */
 export function pssBytes(pid: number): number {
   try {

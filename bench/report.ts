@@ -21,7 +21,8 @@ export function printFigures(title: string, figures: Figure[]): void {
   console.log(`\n== ${title}`);
   for (const f of figures) {
     const v = `${round(f.value)} ${f.unit}`;
-    const t = f.target === undefined ? '' : ` (target ${f.higherIsBetter ? '≥' : '<'} ${f.target} ${f.unit}: ${met(f) ? 'met' : 'NOT MET'})`;
+    const op = f.higherIsBetter ? '≥' : f.target === 0 ? '=' : '≤';
+    const t = f.target === undefined ? '' : ` (target ${op} ${f.target} ${f.unit}: ${met(f) ? 'met' : 'NOT MET'})`;
     const r = f.reference ? `; ${round(f.value / f.reference.value)}× ${f.reference.name} (${round(f.reference.value)} ${f.unit})` : '';
     console.log(`  ${f.name}: ${v}${t}${r}`);
   }
