@@ -5,6 +5,7 @@ import type { Clock } from './core/clock';
 import { createEventBus, type EventBus } from './core/event-bus';
 import type { Logger } from './core/log';
 import { createFleetService, type FleetService } from './fleet/fleet-service';
+import { createOnboardingService } from './onboarding/onboarding-service';
 import type { SecretBox } from './secrets/secret-box';
 import { createSettingsService } from './settings/settings-service';
 import { createApplianceStore } from './store/appliance-store';
@@ -45,11 +46,13 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     const appliances = createApplianceStore(db);
     const credentials = createCredentialStore(db, secretBox);
     const audit = createAuditStore(db);
-    createHostKeyStore(db); // used by onboarding (issue 3); created here so the schema is exercised
+    const hostKeys = createHostKeyStore(db);
     const settings = createSettingsService({ store: createSettingsStore(db), events });
     const fleet = createFleetService({ db, appliances, credentials, clock: opts.clock, events });
+    const onboarding = createOnboardingService({ appliances, credentials, hostKeys, clock: opts.clock, log: opts.log.child('onboarding') });
     const handlers = createHandlers({
       fleet,
+      onboarding,
       settings,
       audit,
       systemInfo: () => ({

@@ -41,7 +41,7 @@ if (electron.binary) {
   const child = spawn(electron.binary, [root, ...args], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  console.log(`Electron runtime unavailable (${electron.reason}); starting the headless console instead.`);
+  console.log(`Electron runtime unavailable (its binary could not be obtained: ${electron.reason}); starting the headless console instead.`);
   const child = spawn(process.execPath, [path.join(out, 'main/cli.js'), 'serve', ...args], { stdio: 'inherit' });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code) => process.exit(code ?? 0));

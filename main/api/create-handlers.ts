@@ -1,10 +1,12 @@
 import type { FleetService } from '../fleet/fleet-service';
+import type { OnboardingService } from '../onboarding/onboarding-service';
 import type { SettingsService } from '../settings/settings-service';
 import type { AuditStore } from '../store/audit-store';
 import type { Handlers } from './handlers';
 
 export interface HandlerDeps {
   fleet: FleetService;
+  onboarding: OnboardingService;
   settings: SettingsService;
   audit: AuditStore;
   systemInfo: () => ReturnType<Handlers['system.info']>;
@@ -22,5 +24,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'fleet.add': (input) => d.fleet.add(input),
     'fleet.update': (input) => d.fleet.update(input.id, input.patch),
     'fleet.remove': (input) => d.fleet.remove(input.id),
+    'fleet.testConnection': (input) => d.onboarding.testConnection(input.id, input.timeoutMs),
+    'fleet.acceptHostKey': (input, ctx) => d.onboarding.acceptHostKey(input.id, input.fingerprint, `${ctx.actor} (${ctx.host})`),
   };
 }

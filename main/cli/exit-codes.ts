@@ -8,6 +8,7 @@ export const EXIT = {
   notFound: 3, // the named appliance does not exist
   conflict: 4, // duplicate name or endpoint
   storeRefused: 5, // the data directory belongs to a newer console or another program
+  connectionFailed: 6, // `fleet test`: the login did not get all the way through
 } as const;
 
 export function exitCodeFor(code: ApiErrorCode): number {
@@ -32,4 +33,5 @@ export const EXIT_CODES_HELP = `Exit codes:
   2  usage error or invalid input
   3  not found
   4  conflict (name or address already registered)
-  5  data directory refused (written by a newer console, or not a console database)`;
+  5  data directory refused (written by a newer console, or not a console database)
+  6  connection test failed (see the stage and reason printed)`;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Appliance } from '../contract/fleet.contract';
 import type { MethodInput } from '../contract/api.contract';
+import type { ConnectionReport } from '../contract/onboarding.contract';
 import type { ConsoleServices } from '../compose';
 import { ApiError } from '../contract/errors';
 import type { CliIo } from './cli-io';
@@ -31,6 +32,10 @@ Commands:
       --passphrase-stdin  read the key's passphrase from standard input
       --password-stdin    read the SSH password from standard input
   remove <name|id>        Remove an appliance and its stored credentials
+  test <name|id>          Try to log in: reachability, latency, host key, auth methods, sudo, platform
+      --timeout SECONDS   give up after this long (default 15)
+  trust <name|id>         Accept the appliance's SSH host key after comparing its fingerprint
+      --fingerprint FP    (required) SHA256:… as \`fleet test\` and ssh-keygen -l print it
 
 Common options:
   --json                  machine-readable output
@@ -79,6 +84,23 @@ function details(a: Appliance): string {
   ].join('\n');
 }
 
+function describeReport(a: Appliance, r: ConnectionReport): string {
+  const lines = [`${a.name} (${a.user}@${a.address}:${a.port}): ${r.ok ? 'OK' : `FAILED at ${r.stage}`}`];
+  if (r.latencyMs !== null) lines.push(`  latency:   ${r.latencyMs} ms (TCP connect)`);
+  if (r.hostKey) lines.push(`  host key:  ${r.hostKey.keyType} ${r.hostKey.fingerprint} (${r.hostKey.status}${r.hostKey.knownFingerprint ? `; accepted was ${r.hostKey.knownFingerprint}` : ''})`);
+  if (r.auth) {
+    const tried = r.auth.tried.map((t) => `${t.method} ${t.accepted ? 'accepted' : 'rejected'}`).join(', ') || 'nothing';
+    lines.push(`  auth:      tried ${tried}; server accepts ${r.auth.offered?.join(', ') ?? 'unknown'}`);
+  }
+  if (r.platform) lines.push(`  platform:  ${r.platform.os} ${r.platform.kernel} ${r.platform.arch}${r.platform.supported ? '' : ' (unsupported)'}`);
+  if (r.sudo) lines.push(`  sudo:      ${r.sudo}`);
+  if (r.failure) lines.push(`  problem:   ${r.failure.message}`);
+  if (r.failure?.code === 'host-key-unknown' || r.failure?.code === 'host-key-changed') {
+    lines.push(`  to trust it after comparing: appliance-console fleet trust ${JSON.stringify(a.name)} --fingerprint ${r.hostKey?.fingerprint ?? ''}`);
+  }
+  return lines.join('\n');
+}
+
 /** Accepts a name (case-insensitive) or an id, as people type either. */
 async function resolveAppliance(call: Call, ref: string): Promise<Appliance> {
   const { appliances } = (await call('fleet.list', {})) as { appliances: Appliance[] };
@@ -112,6 +134,8 @@ export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?
       key: { type: 'string' },
       'passphrase-stdin': { type: 'boolean' },
       'password-stdin': { type: 'boolean' },
+      timeout: { type: 'string' },
+      fingerprint: { type: 'string' },
     },
   });
   if (values.help) {
@@ -171,6 +195,22 @@ export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?
         const a = await resolveAppliance(call, positionals[0]!);
         await call('fleet.remove', { id: a.id });
         print(`Removed ${a.name}`, { id: a.id, name: a.name });
+        return EXIT.ok;
+      }
+      case 'test': {
+        if (positionals.length !== 1) throw new UsageError('fleet test takes one name or id');
+        const a = await resolveAppliance(call, positionals[0]!);
+        const timeoutMs = values.timeout !== undefined ? Math.round(Number(values.timeout) * 1000) : undefined;
+        const report = (await call('fleet.testConnection', { id: a.id, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })) as ConnectionReport;
+        print(describeReport(a, report), report);
+        return report.ok ? EXIT.ok : EXIT.connectionFailed;
+      }
+      case 'trust': {
+        if (positionals.length !== 1) throw new UsageError('fleet trust takes one name or id');
+        if (!values.fingerprint) throw new UsageError('fleet trust needs --fingerprint SHA256:… (from fleet test, compared with the machine)');
+        const a = await resolveAppliance(call, positionals[0]!);
+        const r = (await call('fleet.acceptHostKey', { id: a.id, fingerprint: values.fingerprint })) as { keyType: string; fingerprint: string; replaced: string | null };
+        print(`Trusted ${r.keyType} ${r.fingerprint} for ${a.name}${r.replaced ? ` (replaced ${r.replaced})` : ''}`, r);
         return EXIT.ok;
       }
       default:

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { fleetEvents, fleetMethods } from './fleet.contract';
+import { onboardingMethods } from './onboarding.contract';
 import { systemEvents, systemMethods } from './system.contract';
 
 /**
@@ -7,7 +8,7 @@ import { systemEvents, systemMethods } from './system.contract';
  * adding it to a domain contract; the hosts, the client types and the handler map follow from it,
  * and the type checker reports any handler that is missing.
  */
-export const apiMethods = { ...systemMethods, ...fleetMethods };
+export const apiMethods = { ...systemMethods, ...fleetMethods, ...onboardingMethods };
 export const apiEvents = { ...systemEvents, ...fleetEvents };
 
 export type ApiMethods = typeof apiMethods;

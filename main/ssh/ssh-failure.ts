@@ -11,6 +11,7 @@ export const SSH_FAILURE_CODES = [
   'host-key-changed',
   'auth-failed',
   'no-credential',
+  'credential-unreadable',
   'sudo-password-required',
   'sudo-denied',
   'unsupported-platform',
