@@ -13,6 +13,8 @@ PACKAGES=(
   nbdkit libnbd-bin fuse3
   # sessions inside a testbed machine see a skewed clock for the clock-skew fault
   libfaketime
+  # a CJK font, so screenshots of the zh-CN UI (test artifacts) show Chinese glyphs
+  fonts-wqy-microhei
   # TLS test certificates
   openssl
   # handy for inspecting the store by hand

@@ -93,6 +93,12 @@ describe('issue texts', () => {
     expect(describeIssue(zh, { path: 'port', code: 'too-big', message: '', params: { limit: 65535, origin: 'number' } })).toBe('不能大于 65,535');
   });
 
+  it('says "whole number" for a fractional port, not "expected int"', () => {
+    const parsed = applianceInput.safeParse({ name: 'a', address: 'h', port: 1.5 }, { reportInput: true });
+    const issue = parsed.success ? undefined : toApiIssues(parsed.error).find((i) => i.path === 'port');
+    expect(issue && describeIssue(createTranslator('en'), issue)).toBe('Enter a whole number');
+  });
+
   it('falls back to the host’s English text for an unknown code', () => {
     const zh = createTranslator('zh-CN');
     expect(describeIssue(zh, { path: 'x', code: 'brand-new-code', message: 'Brand new problem' })).toBe('Brand new problem');

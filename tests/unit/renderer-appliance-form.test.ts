@@ -56,6 +56,11 @@ describe('add form → applianceInput', () => {
     expect(byField.get('tags')?.[0]?.code).toBe('invalid-tag');
   });
 
+  it('reports an out-of-range port instead of clamping it', () => {
+    const { issues } = checkApplianceInput(addValues({ name: 'box', address: 'box.local', port: 70000 }));
+    expect(issues.map((i) => [fieldForIssuePath(i.path), i.code, i.params?.limit])).toEqual([['port', 'too-big', 65535]]);
+  });
+
   it('puts issues for hidden or unknown fields in the form-level list', () => {
     const values = addValues({ authChoice: 'none' });
     const { unplaced } = placeIssues([{ path: 'auth.password', code: 'required', message: '' }, { path: '', code: 'unrecognized-keys', message: '' }], values);

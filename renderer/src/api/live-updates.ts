@@ -1,0 +1,48 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
+import { useApiClient, useLinkStatus } from './api-context';
+import { queryKeys } from './query-keys';
+
+/** Bulk changes (a script adding 200 appliances) arrive as bursts of events: refetch once per burst. */
+const FLEET_EVENT_SETTLE_MS = 150;
+
+/**
+ * Keeps cached server state in step with changes made elsewhere (another window, the CLI, a
+ * colleague on the same headless host): events invalidate what they touch, and after the event
+ * stream was down everything is refetched, since events may have been missed meanwhile.
+ */
+export function useLiveUpdates(): void {
+  const client = useApiClient();
+  const queryClient = useQueryClient();
+  const link = useLinkStatus();
+  const wasOffline = useRef(false);
+
+  useEffect(() => {
+    let pending: ReturnType<typeof setTimeout> | null = null;
+    const offFleet = client.on('fleet.changed', () => {
+      if (pending !== null) clearTimeout(pending);
+      pending = setTimeout(() => {
+        pending = null;
+        void queryClient.invalidateQueries({ queryKey: queryKeys.fleet });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      }, FLEET_EVENT_SETTLE_MS);
+    });
+    const offSettings = client.on('settings.changed', (settings) => {
+      queryClient.setQueryData(queryKeys.settings, settings);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+    });
+    return () => {
+      if (pending !== null) clearTimeout(pending);
+      offFleet();
+      offSettings();
+    };
+  }, [client, queryClient]);
+
+  useEffect(() => {
+    if (link === 'offline') wasOffline.current = true;
+    if (link === 'online' && wasOffline.current) {
+      wasOffline.current = false;
+      void queryClient.invalidateQueries();
+    }
+  }, [link, queryClient]);
+}

@@ -1,0 +1,141 @@
+import { DeleteOutlined, EditOutlined, KeyOutlined, LockOutlined } from '@ant-design/icons';
+import { Button, Tag } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import type { CSSProperties } from 'react';
+import type { Appliance } from '../../../../main/contract/fleet.contract';
+import { formatLocalTime, utcOffsetLabel } from '../../i18n/format';
+import type { Translate } from '../../i18n/translate';
+import { LOGIN_KIND_LABELS, ROLE_LABELS, storedLoginText } from './appliance-labels';
+
+export interface FleetRowActions {
+  onEdit(appliance: Appliance): void;
+  onRemove(appliance: Appliance): void;
+}
+
+const MAX_TAGS_SHOWN = 3;
+
+/** `10.0.0.1:22`, `[fe80::1]:22`: how SSH endpoints are usually written. */
+export function sshEndpoint(a: Pick<Appliance, 'address' | 'port'>): string {
+  return a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+}
+
+const ELLIPSIS: CSSProperties = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' };
+const CELL_ROW: CSSProperties = { display: 'flex', alignItems: 'center', gap: 6, overflow: 'hidden' };
+const NO_MARGIN: CSSProperties = { marginInlineEnd: 0 };
+
+function TagList({ tags }: { tags: readonly string[] }) {
+  const shown = tags.slice(0, MAX_TAGS_SHOWN);
+  const hidden = tags.length - shown.length;
+  return (
+    <div style={{ ...CELL_ROW, gap: 4 }} title={tags.join(', ')}>
+      {shown.map((tag) => (
+        <Tag key={tag} style={NO_MARGIN}>
+          {tag}
+        </Tag>
+      ))}
+      {hidden > 0 && <Tag style={NO_MARGIN}>+{hidden}</Tag>}
+    </div>
+  );
+}
+
+/** The virtual table's scroll width: the sum of the fixed column widths. */
+export function columnsWidth(columns: ColumnsType<Appliance>): number {
+  return columns.reduce((sum, column) => sum + (typeof column.width === 'number' ? column.width : 0), 0);
+}
+
+/**
+ * Fixed widths on every column: the virtual table lays rows out without measuring them, which
+ * is what keeps 1,000 rows smooth. Cells are plain elements with native `title` tooltips rather
+ * than Typography/Tooltip components: rows mount and unmount on every scroll step, so each
+ * component per cell costs frames.
+ */
+export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryColor: string, actions: FleetRowActions): ColumnsType<Appliance> {
+  return [
+    {
+      key: 'name',
+      title: t('fleet.column.name'),
+      dataIndex: 'name',
+      width: 180,
+      fixed: 'left',
+      sorter: (a, b) => collator.compare(a.name, b.name),
+      defaultSortOrder: 'ascend',
+      render: (_, a) => (
+        <div style={{ ...ELLIPSIS, fontWeight: 600 }} title={a.notes ? `${a.name}\n${a.notes}` : a.name}>
+          {a.name}
+        </div>
+      ),
+    },
+    {
+      key: 'address',
+      title: t('fleet.column.address'),
+      dataIndex: 'address',
+      width: 180,
+      ellipsis: true,
+      sorter: (a, b) => collator.compare(a.address, b.address) || a.port - b.port,
+      render: (_, a) => sshEndpoint(a),
+    },
+    { key: 'user', title: t('fleet.column.user'), dataIndex: 'user', width: 100, ellipsis: true, sorter: (a, b) => collator.compare(a.user, b.user) },
+    {
+      key: 'role',
+      title: t('fleet.column.role'),
+      dataIndex: 'role',
+      width: 120,
+      sorter: (a, b) => collator.compare(t(ROLE_LABELS[a.role]), t(ROLE_LABELS[b.role])),
+      render: (_, a) => (
+        <Tag color={a.role === 'server' ? 'blue' : 'purple'} style={NO_MARGIN}>
+          {t(ROLE_LABELS[a.role])}
+        </Tag>
+      ),
+    },
+    { key: 'tags', title: t('fleet.column.tags'), dataIndex: 'tags', width: 160, render: (_, a) => <TagList tags={a.tags} /> },
+    {
+      key: 'login',
+      title: t('fleet.column.login'),
+      width: 170,
+      render: (_, a) => (
+        <div style={CELL_ROW} title={storedLoginText(t, a.credential)}>
+          {a.credential.kind === 'private-key' ? <KeyOutlined /> : a.credential.kind === 'password' ? <LockOutlined /> : null}
+          <span style={{ ...ELLIPSIS, color: a.credential.kind ? undefined : secondaryColor }}>{t(LOGIN_KIND_LABELS[a.credential.kind ?? 'none'])}</span>
+          {a.credential.hasSudoPassword && <Tag style={NO_MARGIN}>{t('login.sudoTag')}</Tag>}
+        </div>
+      ),
+    },
+    {
+      key: 'created',
+      title: <span title={utcOffsetLabel()}>{t('fleet.column.created')}</span>,
+      dataIndex: 'createdAt',
+      width: 160,
+      sorter: (a, b) => a.createdAt.localeCompare(b.createdAt),
+      render: (_, a) => formatLocalTime(a.createdAt),
+    },
+    {
+      key: 'actions',
+      title: t('fleet.column.actions'),
+      width: 88,
+      fixed: 'right',
+      render: (_, a) => (
+        <div style={{ display: 'flex', gap: 4 }}>
+          <Button
+            type="text"
+            size="small"
+            icon={<EditOutlined />}
+            data-testid="appliance-edit"
+            title={t('fleet.editNamed', { name: a.name })}
+            aria-label={t('fleet.editNamed', { name: a.name })}
+            onClick={() => actions.onEdit(a)}
+          />
+          <Button
+            type="text"
+            size="small"
+            danger
+            icon={<DeleteOutlined />}
+            data-testid="appliance-remove"
+            title={t('fleet.removeNamed', { name: a.name })}
+            aria-label={t('fleet.removeNamed', { name: a.name })}
+            onClick={() => actions.onRemove(a)}
+          />
+        </div>
+      ),
+    },
+  ];
+}

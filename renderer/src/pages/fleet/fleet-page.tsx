@@ -1,0 +1,86 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { Button, Flex, Typography } from 'antd';
+import { useCallback, useDeferredValue, useMemo, useState } from 'react';
+import type { Appliance } from '../../../../main/contract/fleet.contract';
+import { useFleetList } from '../../api/fleet-hooks';
+import { QueryErrorAlert } from '../../components/query-error-alert';
+import { pluralForm } from '../../i18n/format';
+import { useI18n } from '../../i18n/i18n-context';
+import { ApplianceDialog } from './appliance-dialog';
+import { collectTags, EMPTY_FLEET_FILTER, filterAppliances, isFilterActive, type FleetFilter } from './fleet-filter';
+import { FleetFiltersBar } from './fleet-filters-bar';
+import { FleetTable } from './fleet-table';
+import { RemoveApplianceDialog } from './remove-appliance-dialog';
+
+type DialogState = { mode: 'add' } | { mode: 'edit'; appliance: Appliance } | null;
+
+const NO_APPLIANCES: readonly Appliance[] = [];
+
+/** The fleet register: every appliance and smart box this console manages. */
+export default function FleetPage() {
+  const { t, locale } = useI18n();
+  const fleet = useFleetList();
+  const [filter, setFilter] = useState<FleetFilter>(EMPTY_FLEET_FILTER);
+  // Typing stays responsive while a large list re-filters in the background.
+  const deferredFilter = useDeferredValue(filter);
+  const [dialog, setDialog] = useState<DialogState>(null);
+  const [removing, setRemoving] = useState<Appliance | null>(null);
+
+  const all = fleet.data ?? NO_APPLIANCES;
+  const visible = useMemo(() => filterAppliances(all, deferredFilter), [all, deferredFilter]);
+  const tags = useMemo(() => collectTags(all), [all]);
+  const filtered = isFilterActive(deferredFilter);
+
+  const openAdd = useCallback(() => setDialog({ mode: 'add' }), []);
+  const openEdit = useCallback((appliance: Appliance) => setDialog({ mode: 'edit', appliance }), []);
+  const clearFilters = useCallback(() => setFilter(EMPTY_FLEET_FILTER), []);
+
+  const count = filtered
+    ? t('fleet.countFiltered', { shown: visible.length, total: all.length })
+    : pluralForm(locale, all.length) === 'one'
+      ? t('fleet.count.one', { count: all.length })
+      : t('fleet.count.other', { count: all.length });
+
+  return (
+    <Flex vertical gap={16} style={{ flex: 1, minHeight: 0 }}>
+      <Flex justify="space-between" align="center" gap={16}>
+        <Flex align="baseline" gap={12}>
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            {t('fleet.title')}
+          </Typography.Title>
+          {fleet.data && (
+            <Typography.Text type="secondary" data-testid="fleet-count">
+              {count}
+            </Typography.Text>
+          )}
+        </Flex>
+        <Button type="primary" icon={<PlusOutlined />} onClick={openAdd} data-testid="fleet-add">
+          {t('fleet.add')}
+        </Button>
+      </Flex>
+      <FleetFiltersBar value={filter} onChange={setFilter} tags={tags} />
+      {fleet.isError && <QueryErrorAlert error={fleet.error} onRetry={() => void fleet.refetch()} />}
+      {!(fleet.isError && !fleet.data) && (
+        <FleetTable
+          appliances={visible}
+          loaded={fleet.data !== undefined}
+          filtered={filtered}
+          onAdd={openAdd}
+          onClearFilters={clearFilters}
+          onEdit={openEdit}
+          onRemove={setRemoving}
+        />
+      )}
+      {dialog && (
+        <ApplianceDialog
+          key={dialog.mode === 'edit' ? dialog.appliance.id : 'add'}
+          appliance={dialog.mode === 'edit' ? dialog.appliance : undefined}
+          tagOptions={tags}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {/* Mounted only when needed: a closed Modal still costs its styles on the first render. */}
+      {removing && <RemoveApplianceDialog appliance={removing} onClose={() => setRemoving(null)} />}
+    </Flex>
+  );
+}

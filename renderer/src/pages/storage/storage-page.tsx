@@ -1,0 +1,7 @@
+import { NotBuiltPage } from '../../components/not-built-page';
+import { useI18n } from '../../i18n/i18n-context';
+
+export default function StoragePage() {
+  const { t } = useI18n();
+  return <NotBuiltPage title={t('nav.storage')} feature={t('features.storage')} />;
+}
