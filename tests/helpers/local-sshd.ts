@@ -85,7 +85,7 @@ export async function startLocalSshd(): Promise<LocalSshd> {
     await done;
   };
   await start();
-  return {
+  const sshd: LocalSshd = {
     port,
     dir,
     clientKey: fs.readFileSync(path.join(dir, 'client_key'), 'utf8'),
@@ -95,7 +95,7 @@ export async function startLocalSshd(): Promise<LocalSshd> {
       fs.rmSync(path.join(dir, 'host_key'));
       fs.rmSync(path.join(dir, 'host_key.pub'));
       keygen(path.join(dir, 'host_key'));
-      this.hostKeyPub = fs.readFileSync(path.join(dir, 'host_key.pub'), 'utf8');
+      sshd.hostKeyPub = fs.readFileSync(path.join(dir, 'host_key.pub'), 'utf8');
       await start();
     },
     async stop() {
@@ -103,4 +103,5 @@ export async function startLocalSshd(): Promise<LocalSshd> {
       tmp.cleanup();
     },
   };
+  return sshd;
 }
