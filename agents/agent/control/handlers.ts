@@ -1,0 +1,51 @@
+import os from 'node:os';
+import { PROTOCOL_VERSION, SUPPORTED_PROTOCOLS } from '../../protocol/frames';
+import { AGENT_METHOD_NAMES } from '../../protocol/methods';
+import type { HealthResult } from '../../protocol/payloads/health';
+import type { BuildInfo } from '../build-info';
+import type { Inventory } from '../inventory/inventory';
+import type { Logger } from '../logging/logger';
+import type { LogRing } from '../logging/log-ring';
+import type { Supervisor } from '../supervisor/supervisor';
+import type { AgentHandlers } from './dispatcher';
+
+/** Protocol methods → the agent's parts. Each handler is one line of glue; the logic lives in the parts. */
+export function createHandlers(deps: {
+  build: BuildInfo;
+  startedAt: number;
+  maxRequestBytes: number;
+  features: string[];
+  health: () => HealthResult;
+  inventory: Inventory;
+  supervisor: Supervisor;
+  logRing: LogRing;
+  log: Logger;
+}): AgentHandlers {
+  return {
+    hello: (params) => {
+      deps.log.info('control.hello', { client: params.client ?? null });
+      return {
+        agent: 'appliance-agent',
+        agentVersion: deps.build.version,
+        protocol: PROTOCOL_VERSION,
+        protocols: [...SUPPORTED_PROTOCOLS],
+        capabilities: { methods: [...AGENT_METHOD_NAMES], features: deps.features },
+        limits: { maxRequestBytes: deps.maxRequestBytes },
+        hostname: os.hostname(),
+        startedAt: new Date(deps.startedAt).toISOString(),
+      };
+    },
+    'version.v1': () => ({
+      agentVersion: deps.build.version,
+      target: deps.build.target,
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+      protocol: PROTOCOL_VERSION,
+    }),
+    'health.v1': () => deps.health(),
+    'inventory.v1': () => deps.inventory.collect(),
+    'services.v1': () => ({ services: deps.supervisor.status() }),
+    'logs.v1': (params) => deps.logRing.query(params),
+  };
+}

@@ -1,0 +1,153 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { getDiskInfo } from 'node-disk-info';
+import si from 'systeminformation';
+import { LogRecordSchema } from '../protocol/payloads/logs';
+import { ensureAgentDirs } from './agent-dirs';
+import type { BuildInfo } from './build-info';
+import { createSystemClock } from './clock';
+import { createBearerCheck } from './control/bearer-auth';
+import { createControlServer } from './control/control-server';
+import { createDispatcher } from './control/dispatcher';
+import { createHandlers } from './control/handlers';
+import { acquirePidFile, AlreadyRunningError } from './daemon/pid-file';
+import { EXIT_ALREADY_RUNNING, EXIT_FAILURE, EXIT_OK } from './exit-codes';
+import { createHealthCheck } from './health';
+import { createHostProbes, createInventory } from './inventory/inventory';
+import type { LoadedConfig } from './load-config';
+import { openRotatingLogFile, readLogTail } from './logging/log-file';
+import { createLogRing } from './logging/log-ring';
+import { createLogger, createRedactor } from './logging/logger';
+import { createChildRegistry } from './supervisor/child-registry';
+import { createProcessLauncher } from './supervisor/process-launcher';
+import { createSupervisor } from './supervisor/supervisor';
+import { createUserDb } from './supervisor/user-db';
+
+/**
+ * The agent's composition root: directories, the single-instance lock, logging, the supervisor,
+ * the inventory and the control server, wired with explicit dependencies; then it runs until a
+ * signal and stops everything in order. Returns the process exit code.
+ */
+export async function runAgent(loaded: LoadedConfig, token: string, build: BuildInfo, stderr: (line: string) => void): Promise<number> {
+  const { config, paths } = loaded;
+  ensureAgentDirs(paths);
+
+  let lock;
+  try {
+    lock = acquirePidFile(paths.pidFile);
+  } catch (err) {
+    if (err instanceof AlreadyRunningError) {
+      stderr(err.message);
+      return EXIT_ALREADY_RUNNING;
+    }
+    throw err;
+  }
+
+  const clock = createSystemClock();
+  const startedAt = clock.now();
+  const logRing = createLogRing({ capacity: config.log.memoryEntries, runId: crypto.randomBytes(6).toString('hex') });
+  // Lines of earlier runs seed the in-memory log, so `logs.v1` shows what happened before a restart.
+  for (const line of readLogTail(paths.logFile, 512 * 1024).slice(-config.log.memoryEntries)) {
+    const record = safeJson(line);
+    const parsed = LogRecordSchema.safeParse(record);
+    if (parsed.success) logRing.append(parsed.data);
+  }
+  const logFile = openRotatingLogFile({ path: paths.logFile, maxBytes: config.log.maxBytes, keep: config.log.keep });
+  const log = createLogger({ level: config.log.level, clock, ring: logRing, file: logFile, redact: createRedactor([token]) });
+  log.info('agent.starting', { version: build.version, target: build.target, node: process.version, pid: process.pid, config: paths.config });
+
+  const registry = createChildRegistry(paths.childrenFile);
+  const reaped = await registry.reapLeftovers(log, config.supervisor.stopTimeoutMs);
+  if (reaped > 0) log.warn('agent.reaped-orphans', { count: reaped });
+
+  const supervisor = createSupervisor({
+    services: config.services,
+    backoff: config.supervisor.backoff,
+    flapping: config.supervisor.flapping,
+    stopTimeoutMs: config.supervisor.stopTimeoutMs,
+    launcher: createProcessLauncher(),
+    identities: { uid: process.getuid?.() ?? null, self: { name: os.userInfo().username, home: os.userInfo().homedir }, users: createUserDb() },
+    registry,
+    clock,
+    log,
+  });
+  const health = createHealthCheck({ supervisor, logWriteError: () => logFile.lastError(), startedAt, clock });
+  const handlers = createHandlers({
+    build,
+    startedAt,
+    maxRequestBytes: config.control.maxRequestBytes,
+    features: ['supervisor', 'service-users', ...(config.control.tcp ? ['tcp-fallback'] : [])],
+    health,
+    inventory: createInventory({ probes: createHostProbes({ si, getDiskInfo }), clock }),
+    supervisor,
+    logRing,
+    log,
+  });
+  const server = createControlServer({
+    dispatch: createDispatcher({ handlers, maxRequestBytes: config.control.maxRequestBytes, log }),
+    checkToken: createBearerCheck(token),
+    maxRequestBytes: config.control.maxRequestBytes,
+    socketPath: paths.socketPath,
+    runDir: paths.runDir,
+    tcp: config.control.tcp,
+    log,
+  });
+
+  const stopped = waitForStop(log);
+  let addresses: string[];
+  try {
+    addresses = await server.listen();
+  } catch (err) {
+    log.error('agent.listen-failed', { error: err as Error });
+    stderr(`appliance-agent: cannot open the control API: ${(err as Error).message}`);
+    await server.close().catch(() => undefined);
+    logFile.close();
+    lock.release();
+    return EXIT_FAILURE;
+  }
+  supervisor.start();
+  log.info('agent.started', { addresses: addresses.join(' '), services: config.services.length });
+
+  const reason = await stopped;
+  log.info('agent.stopping', { reason: reason.why });
+  await server.close();
+  // SIGKILL follows SIGTERM after stopTimeoutMs; a process stuck in the kernel (D state, a dead
+  // disk) survives even that, and must not keep the agent from exiting and being restarted.
+  const deadline = config.supervisor.stopTimeoutMs + 5000;
+  const finished = await Promise.race([supervisor.stopAll().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), deadline).unref())]);
+  if (!finished) log.error('agent.stop-incomplete', { msg: `services still running ${deadline} ms after the stop began`, services: supervisor.status().filter((s) => s.state === 'stopping').map((s) => s.name).join(' ') });
+  log.info('agent.stopped', { reason: reason.why });
+  logFile.close();
+  lock.release();
+  return reason.code;
+}
+
+/** Resolves on the first stop signal or fatal error; later signals are ignored (the stop is under way). */
+function waitForStop(log: ReturnType<typeof createLogger>): Promise<{ why: string; code: number }> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (why: string, code: number) => {
+      if (done) return;
+      done = true;
+      resolve({ why, code });
+    };
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => finish(signal, EXIT_OK));
+    // A bug must not leave services orphaned: stop them in order, exit 1, and let the watchdog restart us.
+    process.on('uncaughtException', (err) => {
+      log.error('agent.uncaught-exception', { error: err, stack: err.stack ?? null });
+      finish('uncaught-exception', EXIT_FAILURE);
+    });
+    process.on('unhandledRejection', (err) => {
+      log.error('agent.unhandled-rejection', { error: err instanceof Error ? err : new Error(String(err)) });
+      finish('unhandled-rejection', EXIT_FAILURE);
+    });
+  });
+}
+
+function safeJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return null;
+  }
+}

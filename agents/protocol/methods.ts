@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import { HealthParamsSchema, HealthResultSchema } from './payloads/health';
+import { HelloParamsSchema, HelloResultSchema } from './payloads/hello';
+import { InventoryParamsSchema, InventoryResultSchema } from './payloads/inventory';
+import { LogsParamsSchema, LogsResultSchema } from './payloads/logs';
+import { ServicesParamsSchema, ServicesResultSchema } from './payloads/services';
+import { VersionParamsSchema, VersionResultSchema } from './payloads/version';
+
+export interface AgentMethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  params: P;
+  result: R;
+  summary: string;
+}
+
+function method<P extends z.ZodType, R extends z.ZodType>(spec: AgentMethodSpec<P, R>): AgentMethodSpec<P, R> {
+  return spec;
+}
+
+/**
+ * Every method of protocol 1, by its versioned payload name. A payload that changes incompatibly
+ * gets a new name (`inventory.v2`) beside the old one; `hello` is never versioned. The agent
+ * validates params and results against these schemas, and so does the console.
+ */
+export const AGENT_METHODS = {
+  hello: method({ params: HelloParamsSchema, result: HelloResultSchema, summary: 'Protocol versions, agent version and capabilities; call first' }),
+  'version.v1': method({ params: VersionParamsSchema, result: VersionResultSchema, summary: 'Agent version, build target and Node.js version' }),
+  'health.v1': method({ params: HealthParamsSchema, result: HealthResultSchema, summary: 'ok or degraded with reasons, uptime, start time' }),
+  'inventory.v1': method({ params: InventoryParamsSchema, result: InventoryResultSchema, summary: 'Host, OS, CPU, memory, block devices, file systems, network interfaces' }),
+  'services.v1': method({ params: ServicesParamsSchema, result: ServicesResultSchema, summary: 'Each supervised service: state, pid, restarts, crashes, last exit, next restart' }),
+  'logs.v1': method({ params: LogsParamsSchema, result: LogsResultSchema, summary: 'Recent structured log entries after a cursor' }),
+} as const satisfies Record<string, AgentMethodSpec>;
+
+export type AgentMethods = typeof AGENT_METHODS;
+export type AgentMethodName = keyof AgentMethods;
+/** What a caller passes (defaults may be omitted). */
+export type AgentMethodParamsInput<M extends AgentMethodName> = z.input<AgentMethods[M]['params']>;
+/** What a handler receives (defaults applied). */
+export type AgentMethodParams<M extends AgentMethodName> = z.output<AgentMethods[M]['params']>;
+export type AgentMethodResult<M extends AgentMethodName> = z.output<AgentMethods[M]['result']>;
+
+export const AGENT_METHOD_NAMES = Object.keys(AGENT_METHODS) as AgentMethodName[];
+
+export function isAgentMethodName(name: string): name is AgentMethodName {
+  return Object.prototype.hasOwnProperty.call(AGENT_METHODS, name);
+}

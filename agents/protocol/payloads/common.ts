@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/** Requests carry no fields but the ones declared: an unknown field is an error, not ignored. */
+export const NoParamsSchema = z.strictObject({});
+
+/** Timestamps on the wire are ISO 8601 in UTC (`Date.prototype.toISOString`). */
+export const IsoTimeSchema = z.iso.datetime();
+
+export const ByteCountSchema = z.number().int().nonnegative();
+
+/** Short text from the machine (a model name, a label): bounded so one field cannot blow up a frame. */
+export const ShortTextSchema = z.string().max(512);

