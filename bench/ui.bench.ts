@@ -99,7 +99,7 @@ async function firstRender(page: Page, url: string): Promise<number> {
  * source text: tsx's transform adds helpers (`__name`) to functions, which do not exist in the page.
  */
 const SCROLL_SCRIPT = `(async () => {
-  const holder = document.querySelector('.ant-table-tbody-virtual-holder') || document.querySelector('.ant-table-body');
+  const holder = document.querySelector('[data-testid="fleet-table-scroll"]');
   if (!holder) throw new Error('fleet table scroll container not found');
   const frames = (n, step) => new Promise((resolve) => {
     const deltas = [];

@@ -212,5 +212,8 @@ export const en = {
   'issues.invalid-tag': 'A tag is one word without spaces or commas',
   'issues.invalid-private-key': 'Paste a private key in OpenSSH or PEM format (it starts with -----BEGIN … PRIVATE KEY-----)',
   'issues.duplicate-name': 'Another appliance is already called “{name}”',
+  'table.sortBy': 'Sort by {column}',
+  'table.sortedAscending': '{column}: sorted ascending; click to sort descending',
+  'table.sortedDescending': '{column}: sorted descending; click to clear sorting',
   'issues.duplicate-endpoint': 'This address and port already belong to “{name}”',
 } as const satisfies Record<string, string>;

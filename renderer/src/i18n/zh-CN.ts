@@ -213,5 +213,8 @@ export const zhCN = {
   'issues.invalid-tag': '标签须为一个词，不能包含空格或逗号',
   'issues.invalid-private-key': '请粘贴 OpenSSH 或 PEM 格式的私钥（以 -----BEGIN … PRIVATE KEY----- 开头）',
   'issues.duplicate-name': '已有设备使用名称“{name}”',
+  'table.sortBy': '按{column}排序',
+  'table.sortedAscending': '{column}：升序；点击改为降序',
+  'table.sortedDescending': '{column}：降序；点击取消排序',
   'issues.duplicate-endpoint': '此地址和端口已属于“{name}”',
 } satisfies Record<keyof typeof en, string>;

@@ -1,10 +1,10 @@
 import { DeleteOutlined, EditOutlined, KeyOutlined, LockOutlined } from '@ant-design/icons';
 import { Button, Tag } from 'antd';
-import type { ColumnsType } from 'antd/es/table';
 import type { CSSProperties } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
 import { formatLocalTime, utcOffsetLabel } from '../../i18n/format';
 import type { Translate } from '../../i18n/translate';
+import type { VirtualColumn } from '../../components/virtual-table';
 import { LOGIN_KIND_LABELS, ROLE_LABELS, storedLoginText } from './appliance-labels';
 
 export interface FleetRowActions {
@@ -38,28 +38,21 @@ function TagList({ tags }: { tags: readonly string[] }) {
   );
 }
 
-/** The virtual table's scroll width: the sum of the fixed column widths. */
-export function columnsWidth(columns: ColumnsType<Appliance>): number {
-  return columns.reduce((sum, column) => sum + (typeof column.width === 'number' ? column.width : 0), 0);
-}
-
 /**
  * Fixed widths on every column: the virtual table lays rows out without measuring them, which
  * is what keeps 1,000 rows smooth. Cells are plain elements with native `title` tooltips rather
- * than Typography/Tooltip components: rows mount and unmount on every scroll step, so each
- * component per cell costs frames.
+ * than Typography/Tooltip components: every scroll step re-renders the rows in view.
  */
-export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryColor: string, actions: FleetRowActions): ColumnsType<Appliance> {
+export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryColor: string, actions: FleetRowActions): VirtualColumn<Appliance>[] {
   return [
     {
       key: 'name',
       title: t('fleet.column.name'),
-      dataIndex: 'name',
       width: 180,
       fixed: 'left',
       sorter: (a, b) => collator.compare(a.name, b.name),
       defaultSortOrder: 'ascend',
-      render: (_, a) => (
+      render: (a) => (
         <div style={{ ...ELLIPSIS, fontWeight: 600 }} title={a.notes ? `${a.name}\n${a.notes}` : a.name}>
           {a.name}
         </div>
@@ -68,31 +61,42 @@ export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryCol
     {
       key: 'address',
       title: t('fleet.column.address'),
-      dataIndex: 'address',
       width: 180,
-      ellipsis: true,
       sorter: (a, b) => collator.compare(a.address, b.address) || a.port - b.port,
-      render: (_, a) => sshEndpoint(a),
+      render: (a) => (
+        <div style={ELLIPSIS} title={sshEndpoint(a)}>
+          {sshEndpoint(a)}
+        </div>
+      ),
     },
-    { key: 'user', title: t('fleet.column.user'), dataIndex: 'user', width: 100, ellipsis: true, sorter: (a, b) => collator.compare(a.user, b.user) },
+    {
+      key: 'user',
+      title: t('fleet.column.user'),
+      width: 100,
+      sorter: (a, b) => collator.compare(a.user, b.user),
+      render: (a) => (
+        <div style={ELLIPSIS} title={a.user}>
+          {a.user}
+        </div>
+      ),
+    },
     {
       key: 'role',
       title: t('fleet.column.role'),
-      dataIndex: 'role',
       width: 120,
       sorter: (a, b) => collator.compare(t(ROLE_LABELS[a.role]), t(ROLE_LABELS[b.role])),
-      render: (_, a) => (
+      render: (a) => (
         <Tag color={a.role === 'server' ? 'blue' : 'purple'} style={NO_MARGIN}>
           {t(ROLE_LABELS[a.role])}
         </Tag>
       ),
     },
-    { key: 'tags', title: t('fleet.column.tags'), dataIndex: 'tags', width: 160, render: (_, a) => <TagList tags={a.tags} /> },
+    { key: 'tags', title: t('fleet.column.tags'), width: 160, render: (a) => <TagList tags={a.tags} /> },
     {
       key: 'login',
       title: t('fleet.column.login'),
       width: 170,
-      render: (_, a) => (
+      render: (a) => (
         <div style={CELL_ROW} title={storedLoginText(t, a.credential)}>
           {a.credential.kind === 'private-key' ? <KeyOutlined /> : a.credential.kind === 'password' ? <LockOutlined /> : null}
           <span style={{ ...ELLIPSIS, color: a.credential.kind ? undefined : secondaryColor }}>{t(LOGIN_KIND_LABELS[a.credential.kind ?? 'none'])}</span>
@@ -102,18 +106,18 @@ export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryCol
     },
     {
       key: 'created',
-      title: <span title={utcOffsetLabel()}>{t('fleet.column.created')}</span>,
-      dataIndex: 'createdAt',
+      title: t('fleet.column.created'),
+      titleHint: utcOffsetLabel(),
       width: 160,
       sorter: (a, b) => a.createdAt.localeCompare(b.createdAt),
-      render: (_, a) => formatLocalTime(a.createdAt),
+      render: (a) => formatLocalTime(a.createdAt),
     },
     {
       key: 'actions',
       title: t('fleet.column.actions'),
       width: 88,
       fixed: 'right',
-      render: (_, a) => (
+      render: (a) => (
         <div style={{ display: 'flex', gap: 4 }}>
           <Button
             type="text"

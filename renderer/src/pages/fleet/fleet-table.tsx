@@ -1,18 +1,16 @@
-import { Table, theme } from 'antd';
-import { useEffect, useMemo, type HTMLAttributes } from 'react';
+import { theme } from 'antd';
+import { useEffect, useMemo } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
+import { HEADER_HEIGHT, VirtualTable } from '../../components/virtual-table';
 import { useElementSize } from '../../hooks/use-element-size';
 import { useI18n } from '../../i18n/i18n-context';
-import { columnsWidth, fleetColumns, type FleetRowActions } from './fleet-columns';
+import { fleetColumns, type FleetRowActions } from './fleet-columns';
 import { FleetEmptyState } from './fleet-empty-state';
 
-/** Room the sticky header takes inside the measured box (small-size table, checked in Chromium). */
-const HEADER_HEIGHT = 39;
 const MIN_BODY_HEIGHT = 160;
-
-/** `data-testid` is not in the HTMLAttributes type, but React passes data-* through. */
-const ROW_PROPS = { 'data-testid': 'fleet-row' } as HTMLAttributes<HTMLElement>;
-const rowProps = (): HTMLAttributes<HTMLElement> => ROW_PROPS;
+const ROW_ATTRIBUTES = { 'data-testid': 'fleet-row' };
+const SCROLL_ATTRIBUTES = { 'data-testid': 'fleet-table-scroll' };
+const rowKey = (a: Appliance) => a.id;
 
 interface FleetTableProps extends FleetRowActions {
   appliances: readonly Appliance[];
@@ -39,20 +37,22 @@ export function FleetTable({ appliances, loaded, filtered, onAdd, onClearFilters
 
   return (
     <div ref={ref} data-testid="fleet-table" style={{ flex: 1, minHeight: MIN_BODY_HEIGHT + HEADER_HEIGHT, overflow: 'hidden' }}>
-      <Table<Appliance>
-        virtual
-        rowKey="id"
-        size="small"
-        columns={columns}
-        dataSource={appliances}
-        pagination={false}
-        loading={!loaded}
-        showSorterTooltip={false}
-        // Wider than the columns: stretch them to fill; narrower: scroll sideways.
-        scroll={{ x: Math.max(columnsWidth(columns), width), y: Math.max(height - HEADER_HEIGHT, MIN_BODY_HEIGHT) }}
-        onRow={rowProps}
-        locale={{ emptyText: loaded ? <FleetEmptyState filtered={filtered} onAdd={onAdd} onClearFilters={onClearFilters} /> : ' ' }}
-      />
+      {width > 0 && (
+        <VirtualTable<Appliance>
+          columns={columns}
+          rows={appliances}
+          rowKey={rowKey}
+          width={width}
+          height={Math.max(height, MIN_BODY_HEIGHT + HEADER_HEIGHT)}
+          loading={!loaded}
+          empty={<FleetEmptyState filtered={filtered} onAdd={onAdd} onClearFilters={onClearFilters} />}
+          rowAttributes={ROW_ATTRIBUTES}
+          scrollAttributes={SCROLL_ATTRIBUTES}
+          sortLabel={(column, order) =>
+            order === 'ascend' ? t('table.sortedAscending', { column }) : order === 'descend' ? t('table.sortedDescending', { column }) : t('table.sortBy', { column })
+          }
+        />
+      )}
     </div>
   );
 }
