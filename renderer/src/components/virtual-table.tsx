@@ -41,12 +41,12 @@ const DEFAULT_ROW_HEIGHT = 40;
 const OVERSCAN = 6;
 
 /**
- * A table that renders only the rows in view and RECYCLES their DOM: row elements are keyed by
- * slot (index modulo the number of slots), so scrolling rewrites the text of the same few dozen
- * elements instead of mounting and unmounting rows. antd's virtual Table keys rows by record, and
- * scrolling 1,000 rows left ~115 MB of garbage in the renderer (measured: 169 MiB private memory
- * after a scroll, 47 MiB after a forced GC); this keeps the footprint flat. Rows have one fixed
- * height, so nothing is measured while scrolling.
+ * A table that renders only the rows in view, with one fixed row height (nothing is measured while
+ * scrolling), recycled row elements (keyed by slot, so scrolling rewrites a few rows' text instead
+ * of mounting new ones) and memoised rows (a scroll step re-renders only the slots that now show
+ * another record). Why not antd's virtual Table: scrolling 1,000 rows with it left the renderer at
+ * ~170 MiB private memory (47 MiB after a forced GC) and dropped frames on a busy machine; with
+ * recycled, memoised rows the same scroll ends at ~124 MiB with no dropped frame (`npm run bench`).
  */
 export function VirtualTable<T>(props: VirtualTableProps<T>) {
   const { columns, rows, rowKey, width, height, loading, empty } = props;
