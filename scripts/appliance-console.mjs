@@ -1,19 +1,19 @@
 #!/usr/bin/env node
-// Launcher for the `appliance-console` CLI. Runs the built CLI (out/main/cli.js) when present;
-// in a source checkout without a build it runs the TypeScript directly through tsx, so
-// `npm run console -- fleet list` works straight after `npm ci`.
-import { existsSync } from 'node:fs';
+// Launcher for the `appliance-console` CLI. Runs the built CLI (out/main/cli.js) when it is at
+// least as new as the sources; in a source checkout without a fresh build it runs the TypeScript
+// through tsx (a dev dependency), so `npm run console -- fleet list` and the tests never use a
+// stale build.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isBuildFresh } from './lib/build-freshness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const built = path.join(root, 'out/main/cli.js');
 const require = createRequire(import.meta.url);
 
-if (existsSync(built)) {
-  require(built);
+if (isBuildFresh(root, 'out/main/cli.js', ['main', 'agents/protocol'])) {
+  require(path.join(root, 'out/main/cli.js'));
 } else {
   const env = { ...process.env, APPLIANCE_CONSOLE_UI_DIR: process.env.APPLIANCE_CONSOLE_UI_DIR ?? path.join(root, 'out/renderer') };
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'main/cli/index.ts'), ...process.argv.slice(2)], {

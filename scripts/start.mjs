@@ -3,26 +3,15 @@
 // obtained (it is downloaded from GitHub on first use, which some networks block), say so in one
 // line and start the headless host instead, which prints its login URL.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isBuildFresh } from './lib/build-freshness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'out');
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules') continue;
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-const builtAt = existsSync(path.join(out, 'main/cli.js')) ? statSync(path.join(out, 'main/cli.js')).mtimeMs : 0;
-const sourcesAt = Math.max(...['main', 'preload', 'renderer'].map((d) => newestMtime(path.join(root, d))));
-if (builtAt < sourcesAt || !existsSync(path.join(out, 'renderer/index.html'))) {
+if (!isBuildFresh(root, 'out/main/cli.js', ['main', 'preload', 'renderer', 'agents/protocol']) || !existsSync(path.join(out, 'renderer/index.html'))) {
   console.log('Building the console (electron-vite build)…');
   execFileSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
 }

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { ConsoleServices } from '../compose';
 import type { Logger } from '../core/log';
 import { startServeHost } from '../hosts/serve/serve-host';
+import { TOKEN_PATTERN } from '../hosts/serve/session-auth';
 import { UsageError, type CliIo } from './cli-io';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 import { osActor } from './open-console';
@@ -25,7 +26,7 @@ Options:
   -h, --help           this help
 
 Environment:
-  APPLIANCE_CONSOLE_TOKEN   use this session token instead of a random one
+  APPLIANCE_CONSOLE_TOKEN   use this session token instead of a random one (32+ characters of A-Z a-z 0-9 _ -)
 
 ${EXIT_CODES_HELP}`;
 
@@ -78,6 +79,10 @@ export async function runServeCommand(argv: string[], io: CliIo, deps: ServeDeps
         `Add --tls-cert FILE --tls-key FILE, or listen on 127.0.0.1 and use an SSH tunnel.`,
     );
   }
+  const token = io.env.APPLIANCE_CONSOLE_TOKEN || undefined;
+  if (token !== undefined && !TOKEN_PATTERN.test(token)) {
+    throw new UsageError('APPLIANCE_CONSOLE_TOKEN must be 32–256 characters of A–Z, a–z, 0–9, _ and - (e.g. from: openssl rand -base64 32 | tr +/ -_ | tr -d =)');
+  }
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (hasCert) {
     try {
@@ -96,7 +101,7 @@ export async function runServeCommand(argv: string[], io: CliIo, deps: ServeDeps
       host: listen.host,
       port: listen.port,
       tls,
-      token: io.env.APPLIANCE_CONSOLE_TOKEN || undefined,
+      token,
       actor: `${osActor()} (web)`,
     });
     io.out(`Appliance Console is running at ${host.url}`);

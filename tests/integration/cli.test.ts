@@ -67,6 +67,16 @@ describe('appliance-console CLI', () => {
     expect(cli(['frobnicate']).code).toBe(2);
   });
 
+  it('refuses a session token that is too short or not URL-safe', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/appliance-console.mjs'), 'serve', '--listen', '127.0.0.1:0'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, APPLIANCE_CONSOLE_DATA_DIR: path.join(tmp.dir, 'data'), APPLIANCE_CONSOLE_TOKEN: 'a b;c' },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/APPLIANCE_CONSOLE_TOKEN must be 32/);
+  });
+
   it('refuses to serve on a non-loopback address without TLS', () => {
     const r = cli(['serve', '--listen', '0.0.0.0:0']);
     expect(r.code).toBe(2);

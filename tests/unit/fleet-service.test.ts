@@ -127,3 +127,20 @@ describe('fleet through the dispatcher (real store, real secrets)', () => {
     expect(await c.dispatcher.call('settings.update', { locale: 'fr' }, CTX)).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
   });
 });
+
+describe('audit log contents', () => {
+  it('records only field names and reasons for input that failed validation, never its values', async () => {
+    const c = makeConsole('audit-typo');
+    try {
+      await c.dispatcher.call('fleet.add', { name: 'a', address: 'a.lan', auth: { kind: 'password', pasword: 'TYPO-SECRET' } }, CTX);
+      await c.dispatcher.call('fleet.add', { name: 'b', address: 'b.lan', pasword: 'TYPO-SECRET-2' }, CTX);
+      const page = await c.dispatcher.call('audit.list', { limit: 10 }, CTX);
+      const text = JSON.stringify(page);
+      expect(text).not.toContain('TYPO-SECRET');
+      expect(page).toMatchObject({ ok: true, result: { entries: [{ result: 'error', input: { invalid: [{ code: 'unrecognized-keys' }] } }, { result: 'error' }] } });
+    } finally {
+      c.cleanup();
+    }
+  });
+
+});

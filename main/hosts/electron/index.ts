@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
+import { ApiError } from '../../contract/errors';
+import { EXIT } from '../../cli/exit-codes';
 import { createConsole } from '../../compose';
 import { systemClock } from '../../core/clock';
 import { createLogger } from '../../core/log';
@@ -19,15 +21,26 @@ if (!app.requestSingleInstanceLock()) {
   app.enableSandbox();
 
   void app.whenReady().then(() => {
-    const userData = process.env.APPLIANCE_CONSOLE_DATA_DIR ?? app.getPath('userData');
-    const services = createConsole({
-      host: 'desktop',
-      dataDir: userData,
-      secretBox: (dir) => createSafeStorageSecretBox(dir, log),
-      clock: systemClock,
-      log,
-      osLocale: app.getLocale(),
-    });
+    const userData = dataDirFromArgs(process.argv) ?? process.env.APPLIANCE_CONSOLE_DATA_DIR ?? app.getPath('userData');
+    let services: ReturnType<typeof createConsole>;
+    try {
+      services = createConsole({
+        host: 'desktop',
+        dataDir: userData,
+        secretBox: (dir) => createSafeStorageSecretBox(dir, log),
+        clock: systemClock,
+        log,
+        osLocale: app.getLocale(),
+      });
+    } catch (err) {
+      // A refused store (newer schema, someone else's file, a key file others can read) must be
+      // said in a window, not swallowed by a promise: the desktop app has no terminal to print to.
+      const message = err instanceof Error ? err.message : String(err);
+      log.error('console could not start', { error: message });
+      dialog.showErrorBox('Appliance Console cannot start / 设备控制台无法启动', message);
+      app.exit(err instanceof ApiError && err.code === 'store-too-new' ? EXIT.storeRefused : EXIT.failure);
+      return;
+    }
     const pages = {
       rendererUrl: !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined,
       rendererFile: path.join(__dirname, '../renderer/index.html'),
@@ -60,4 +73,14 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
+}
+
+/** `--data-dir DIR` or `--data-dir=DIR` on the command line (overrides the environment and userData). */
+function dataDirFromArgs(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--data-dir' && argv[i + 1]) return path.resolve(argv[i + 1]!);
+    if (a.startsWith('--data-dir=')) return path.resolve(a.slice('--data-dir='.length));
+  }
+  return undefined;
 }

@@ -8,7 +8,7 @@ import { ApiError, type ApiErrorCode } from '../../contract/errors';
 import { HTTP_PATHS } from '../../contract/transport';
 import type { EventBus } from '../../core/event-bus';
 import type { Logger } from '../../core/log';
-import { createSessionAuth } from './session-auth';
+import { createSessionAuth, sessionCookieName } from './session-auth';
 import { createStaticFiles } from './static-files';
 import { loginRequiredPage } from './login-page';
 
@@ -100,6 +100,12 @@ export async function startServeHost(opts: ServeHostOptions): Promise<ServeHost>
     try {
       body = await readJson(req);
     } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        // The body was read and discarded (up to a bound), so the client gets to read why.
+        res.setHeader('Connection', 'close');
+        if (err.abort) res.once('finish', () => req.destroy());
+        return sendJson(res, 413, { ok: false, error: new ApiError('invalid-input', err.message, { params: { limitKiB: MAX_BODY_BYTES / 1024 } }).toBody() });
+      }
       return sendError(res, err instanceof ApiError ? err : new ApiError('invalid-input', 'The request body is not valid JSON'));
     }
     const outcome = await opts.dispatcher.call(method, body, { host: 'serve', actor: opts.actor });
@@ -189,6 +195,7 @@ export async function startServeHost(opts: ServeHostOptions): Promise<ServeHost>
     });
   });
   const addr = server.address() as AddressInfo;
+  auth.useCookieName(sessionCookieName(addr.port, secure));
   // A wildcard bind is reached by the machine's name, not by 0.0.0.0.
   const reachable = addr.address === '0.0.0.0' || addr.address === '::' ? os.hostname() : addr.address;
   const hostPart = net.isIPv6(reachable) ? `[${reachable}]` : reachable;
@@ -197,7 +204,7 @@ export async function startServeHost(opts: ServeHostOptions): Promise<ServeHost>
 
   return {
     url: base,
-    loginUrl: `${base}${HTTP_PATHS.login}?token=${auth.token}`,
+    loginUrl: `${base}${HTTP_PATHS.login}?token=${encodeURIComponent(auth.token)}`,
     token: auth.token,
     async close() {
       clearInterval(pinger);
@@ -210,20 +217,38 @@ export async function startServeHost(opts: ServeHostOptions): Promise<ServeHost>
   };
 }
 
+/** Past this, an oversized body is not even drained: the connection is cut after the answer. */
+const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
+
+class BodyTooLargeError extends Error {
+  constructor(readonly abort: boolean) {
+    super(`The request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
+  }
+}
+
+/**
+ * Reads a JSON body of at most MAX_BODY_BYTES. A larger one is read to its end and thrown away
+ * (a client still sending cannot read an early answer; it sees a reset), unless it passes
+ * MAX_DRAIN_BYTES, when we answer at once and close.
+ */
 function readJson(req: http.IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_DRAIN_BYTES) return reject(new BodyTooLargeError(true));
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ApiError('invalid-input', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB`));
-        req.destroy();
-        return;
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+      else chunks.length = 0;
+      if (size > MAX_DRAIN_BYTES && !settled) {
+        settled = true;
+        reject(new BodyTooLargeError(true));
       }
-      chunks.push(c);
     });
     req.on('end', () => {
+      if (settled) return;
+      if (size > MAX_BODY_BYTES) return reject(new BodyTooLargeError(false));
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return resolve({});
       try {
