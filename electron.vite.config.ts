@@ -2,9 +2,20 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+import { CONTENT_SECURITY_POLICY_META } from './main/contract/content-security-policy';
 
 const pkg = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as { version: string };
 const define = { __CONSOLE_VERSION__: JSON.stringify(pkg.version) };
+
+/** Writes the one CSP (main/contract/content-security-policy.ts) into index.html's meta tag. */
+const contentSecurityPolicy: Plugin = {
+  name: 'appliance-console-csp',
+  transformIndexHtml: (html) => {
+    if (!html.includes('%CONTENT_SECURITY_POLICY%')) throw new Error('renderer/index.html lost its %CONTENT_SECURITY_POLICY% placeholder');
+    return html.replace('%CONTENT_SECURITY_POLICY%', CONTENT_SECURITY_POLICY_META);
+  },
+};
 
 /**
  * Deviations from the electron-vite template, on purpose:
@@ -36,7 +47,7 @@ export default defineConfig({
     root: resolve(__dirname, 'renderer'),
     base: './',
     define,
-    plugins: [react()],
+    plugins: [react(), contentSecurityPolicy],
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       emptyOutDir: true,

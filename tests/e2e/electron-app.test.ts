@@ -33,6 +33,8 @@ describe.skipIf(!found.path)('desktop app (Electron)', () => {
       // The page has no Node and exactly one bridge.
       expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
       expect(await page.evaluate(() => Object.keys((window as unknown as { applianceConsole: object }).applianceConsole).sort())).toEqual(['invoke', 'subscribe']);
+      await page.getByTestId('language-zh-CN').click();
+      await expect.poll(() => page.getByTestId('nav-fleet').innerText()).toBe('设备管理');
       await page.getByTestId('fleet-add').click();
       await page.getByTestId('appliance-name').fill('electron-1');
       await page.getByTestId('appliance-address').fill('10.20.30.40');
@@ -43,6 +45,7 @@ describe.skipIf(!found.path)('desktop app (Electron)', () => {
       app = await launch();
       page = await app.firstWindow();
       await expect.poll(() => page.getByText('electron-1').count()).toBeGreaterThan(0);
+      expect(await page.getByTestId('nav-fleet').innerText()).toBe('设备管理');
       await page.screenshot({ path: path.join(ROOT, 'test-results', 'electron-fleet.png') });
       await app.close();
     } finally {

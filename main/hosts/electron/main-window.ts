@@ -1,10 +1,8 @@
 import path from 'node:path';
 import { BrowserWindow, shell, session } from 'electron';
+import { CONTENT_SECURITY_POLICY } from '../../contract/content-security-policy';
 import { loadWindowState } from './window-state';
 
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
-  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /**
  * The console window: isolated, sandboxed, no Node in the page, a strict CSP on every response,
@@ -52,7 +50,14 @@ export function createMainWindow(opts: { userData: string; preload: string; rend
 }
 
 export function isAppUrl(url: string, opts: { rendererUrl?: string; rendererFile: string }): boolean {
-  if (opts.rendererUrl) return url.startsWith(opts.rendererUrl);
+  if (opts.rendererUrl) {
+    // Same origin, not a string prefix: http://localhost:5173 must not admit :51730 or 5173.evil.
+    try {
+      return new URL(url).origin === new URL(opts.rendererUrl).origin;
+    } catch {
+      return false;
+    }
+  }
   try {
     const u = new URL(url);
     return u.protocol === 'file:' && path.normalize(decodeURIComponent(u.pathname)) === path.normalize(opts.rendererFile);

@@ -4,6 +4,7 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Dispatcher } from '../../api/dispatcher';
+import { CONTENT_SECURITY_POLICY } from '../../contract/content-security-policy';
 import { ApiError, type ApiErrorCode } from '../../contract/errors';
 import { HTTP_PATHS } from '../../contract/transport';
 import type { EventBus } from '../../core/event-bus';
@@ -60,9 +61,7 @@ export async function startServeHost(opts: ServeHostOptions): Promise<ServeHost>
   const log = opts.log;
 
   const securityHeaders = (): Record<string, string> => ({
-    'Content-Security-Policy':
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
-      "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
