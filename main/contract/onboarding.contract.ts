@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineMethod } from './define';
 import { entityId } from './common.schemas';
 
-/** Mirrors main/ssh/ssh-failure.ts; the UI translates `ssh.<code>`. */
+/** Why a connection stopped; stable codes for scripts and for translation in the onboarding UI. */
 export const SSH_FAILURE_CODES = [
   'name-not-resolved',
   'connection-refused',

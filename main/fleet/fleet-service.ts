@@ -2,11 +2,13 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import type { Appliance, ApplianceInput, AppliancePatch } from '../contract/fleet.contract';
 import { ApiError } from '../contract/errors';
+import { applianceMatches } from '../contract/fleet-filter';
 import type { Clock } from '../core/clock';
 import type { EventBus } from '../core/event-bus';
 import type { Db } from '../store/database';
 import type { ApplianceFields, ApplianceRecord, ApplianceStore } from '../store/appliance-store';
 import type { Credential, CredentialStore } from '../store/credential-store';
+import { checkPrivateKey } from '../ssh/private-key-check';
 import type { z } from 'zod';
 import type { applianceInput, appliancePatch, fleetListFilter } from '../contract/fleet.contract';
 
@@ -39,21 +41,13 @@ export function toAppliance(r: ApplianceRecord): Appliance {
   };
 }
 
-function matches(a: ApplianceRecord, f: Filter | undefined): boolean {
-  if (!f) return true;
-  if (f.role && a.role !== f.role) return false;
-  if (f.tag && !a.tags.some((t) => t.toLowerCase() === f.tag!.toLowerCase())) return false;
-  if (f.text) {
-    const needle = f.text.trim().toLowerCase();
-    const hay = [a.name, a.address, a.user, a.notes, ...a.tags].join('\n').toLowerCase();
-    if (!hay.includes(needle)) return false;
-  }
-  return true;
-}
-
-/** IPv6 literals are stored in canonical lower case so `::1` and `0:0::1` are one endpoint. */
+/**
+ * IPv6 literals are stored in their canonical compressed form (RFC 5952, as the WHATWG URL parser
+ * writes them), so `::1` and `0:0::1` are one endpoint; a zone (`%eth0`) is kept as typed.
+ */
 function normaliseAddress(address: string): string {
-  if (net.isIPv6(address.replace(/%.*$/, ''))) return address.toLowerCase();
+  const [bare = '', zone] = address.split('%', 2);
+  if (net.isIPv6(bare)) return new URL(`http://[${bare}]`).hostname.slice(1, -1) + (zone ? `%${zone}` : '');
   if (address.includes(':')) throw new ApiError('invalid-input', `${address} is not a valid IPv6 address`, { issues: [{ path: 'address', code: 'invalid-address', message: 'Not a valid IPv6 address' }] });
   return address.replace(/\.$/, '');
 }
@@ -88,6 +82,12 @@ export function createFleetService(deps: FleetDeps) {
     }
   }
 
+  function assertUsableKey(auth: Credential | null | undefined, pathPrefix: string): void {
+    if (auth?.kind !== 'private-key') return;
+    const issue = checkPrivateKey(auth.privateKey, auth.passphrase, pathPrefix);
+    if (issue) throw new ApiError('invalid-input', issue.message, { issues: [issue] });
+  }
+
   function saveCredentials(id: string, auth: Credential | null | undefined, sudo: string | null | undefined, at: string): void {
     if (auth !== undefined) deps.credentials.setLogin(id, auth, at);
     if (sudo !== undefined) deps.credentials.setSudoPassword(id, sudo, at);
@@ -95,7 +95,7 @@ export function createFleetService(deps: FleetDeps) {
 
   return {
     list(filter?: Filter): Appliance[] {
-      return deps.appliances.list().filter((a) => matches(a, filter)).map(toAppliance);
+      return deps.appliances.list().filter((a) => applianceMatches(a, filter)).map(toAppliance);
     },
 
     get(id: string): Appliance {
@@ -103,6 +103,7 @@ export function createFleetService(deps: FleetDeps) {
     },
 
     add(input: ParsedInput): Appliance {
+      assertUsableKey(input.auth, 'auth');
       const fields: ApplianceFields = {
         name: input.name,
         address: normaliseAddress(input.address),
@@ -125,6 +126,7 @@ export function createFleetService(deps: FleetDeps) {
     },
 
     update(id: string, patch: ParsedPatch): Appliance {
+      assertUsableKey(patch.auth, 'patch.auth');
       const at = deps.clock.now().toISOString();
       deps.db.transaction(() => {
         const cur = mustGet(id);

@@ -56,8 +56,10 @@ export async function probeConnection(opts: {
     return { ok: false, stage, ...base, sudo: null, platform: null, failure: conn.failure };
   }
   const client = conn.client;
+  let stage: ProbeStage = 'platform';
   try {
     const uname = await execCommand(client, 'uname -s -r -m', { timeoutMs: 10_000 });
+    if (uname.code !== 0 || uname.stdout.trim() === '') throw new Error(`uname exited with ${uname.code ?? 'a signal'}${uname.stderr ? `: ${uname.stderr.trim().slice(0, 200)}` : ''}`);
     const platform = parseUname(uname.stdout);
     if (!platform.supported) {
       return {
@@ -73,9 +75,29 @@ export async function probeConnection(opts: {
         },
       };
     }
+    stage = 'sudo';
     const sudo = await checkSudo(client, opts.target.user, opts.sudoPassword);
     if ('failure' in sudo) return { ok: false, stage: 'sudo', ...base, sudo: null, platform, failure: sudo.failure };
     return { ok: true, stage: 'done', ...base, sudo: sudo.access, platform, failure: null };
+  } catch (err) {
+    // The login worked but running a command did not (a restricted shell, ForceCommand, a hang):
+    // say so at the stage it happened rather than as an internal error.
+    const message = err instanceof Error ? err.message : String(err);
+    const timedOut = /did not finish within/.test(message);
+    return {
+      ok: false,
+      stage,
+      ...base,
+      sudo: null,
+      platform: null,
+      failure: {
+        code: timedOut ? 'timeout' : 'protocol-error',
+        message: timedOut
+          ? `${opts.target.address} accepted the login but a check command did not finish (${message})`
+          : `${opts.target.address} accepted the login but would not run a command (${message}); is the account limited to a restricted shell or ForceCommand?`,
+        params: { stage },
+      },
+    };
   } finally {
     client.end();
   }

@@ -70,14 +70,19 @@ function authPlan(user: string, credential: Credential | null): AnyAuthMethod[] 
     return [{ type: 'publickey', username: user, key: credential.privateKey, ...(credential.passphrase ? { passphrase: credential.passphrase } : {}) }];
   }
   const password = credential.password;
+  let rounds = 0;
   return [
     { type: 'password', username: user, password },
     {
-      // Many servers accept passwords only through PAM's keyboard-interactive prompt.
+      // Many servers accept passwords only through PAM's keyboard-interactive prompt. Answer one
+      // round, and only prompts that ask for a password: an OTP or "new password" prompt gets an
+      // empty answer, so the login fails instead of sending the password where it was not asked for.
       type: 'keyboard-interactive',
       username: user,
-      prompt: (_name: string, _instructions: string, _lang: string, prompts: Prompt[], finish: KeyboardInteractiveCallback) =>
-        finish(prompts.map(() => password)),
+      prompt: (_name: string, _instructions: string, _lang: string, prompts: Prompt[], finish: KeyboardInteractiveCallback) => {
+        rounds += 1;
+        finish(prompts.map((p) => (rounds === 1 && /password/i.test(p.prompt) && !/new|again|retype/i.test(p.prompt) ? password : '')));
+      },
     },
   ];
 }

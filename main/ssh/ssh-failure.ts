@@ -1,22 +1,11 @@
+import { SSH_FAILURE_CODES } from '../contract/onboarding.contract';
+
 /**
- * Why an SSH connection did not get where it was going, in words a person can act on. Codes are
- * stable (translated in the UI as `ssh.<code>`); messages are English for logs and the CLI.
+ * Why an SSH connection did not get where it was going, in words a person can act on. The codes
+ * are stable and declared in the contract (the onboarding UI translates them); messages are
+ * English, for logs and the CLI.
  */
-export const SSH_FAILURE_CODES = [
-  'name-not-resolved',
-  'connection-refused',
-  'timeout',
-  'host-unreachable',
-  'host-key-unknown',
-  'host-key-changed',
-  'auth-failed',
-  'no-credential',
-  'credential-unreadable',
-  'sudo-password-required',
-  'sudo-denied',
-  'unsupported-platform',
-  'protocol-error',
-] as const;
+export { SSH_FAILURE_CODES };
 export type SshFailureCode = (typeof SSH_FAILURE_CODES)[number];
 
 export interface SshFailure {

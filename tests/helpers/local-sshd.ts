@@ -37,7 +37,7 @@ export interface LocalSshd {
  * A real OpenSSH server on a free loopback port, with its own host key and config, accepting the
  * test's client key for root. It never touches the machine's own sshd or /etc/ssh.
  */
-export async function startLocalSshd(): Promise<LocalSshd> {
+export async function startLocalSshd(opts: { extraConfig?: string[] } = {}): Promise<LocalSshd> {
   const tmp = makeTempDir('sshd');
   const dir = tmp.dir;
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -60,6 +60,7 @@ export async function startLocalSshd(): Promise<LocalSshd> {
       'UsePAM no',
       'StrictModes no',
       'LogLevel ERROR',
+      ...(opts.extraConfig ?? []),
     ].join('\n') + '\n',
   );
   let child: ChildProcess | undefined;

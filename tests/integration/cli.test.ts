@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import path from 'node:path';
@@ -32,7 +32,7 @@ describe('appliance-console CLI', () => {
 
   it('adds, lists as JSON, shows and removes appliances, with meaningful exit codes', () => {
     const key = path.join(tmp.dir, 'id_test');
-    fs.writeFileSync(key, '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n', { mode: 0o600 });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
     expect(cli(['fleet', 'add', '--name', '边缘-1', '--address', '10.1.1.1', '--tag', 'shoot', '--key', key]).code).toBe(0);
     expect(cli(['fleet', 'add', '--name', 'pw', '--address', 'pw.lan', '--user', 'ops', '--password-stdin'], 's3cret\n').code).toBe(0);
 

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeConnection } from '../../main/ssh/connection-probe';
 import { connectSsh, execCommand, type TrustedKey } from '../../main/ssh/ssh-connect';
 import { startLocalSshd, sshdMissingReason, type LocalSshd } from '../helpers/local-sshd';
 
@@ -87,5 +88,25 @@ describe.skipIf(skip)('SSH connections against a real sshd', () => {
     expect(r).toMatchObject({ ok: false, failure: { code: 'timeout', params: { seconds: 2 } } });
     expect(took).toBeGreaterThanOrEqual(1400);
     expect(took).toBeLessThan(5000);
+  });
+});
+
+describe.skipIf(skip)('test connection against a restricted account', () => {
+  let sshd: LocalSshd;
+  beforeAll(async () => {
+    sshd = await startLocalSshd({ extraConfig: ['ForceCommand /bin/false'] });
+  });
+  afterAll(async () => sshd?.stop());
+
+  it('reports that the login worked but commands do not run, at the platform stage', async () => {
+    const trusted = [{ keyType: 'ssh-ed25519', fingerprint: keygenFingerprint(sshd.hostKeyPub) }];
+    const r = await probeConnection({
+      target: { address: '127.0.0.1', port: sshd.port, user: 'root' },
+      credential: { kind: 'private-key', privateKey: sshd.clientKey },
+      sudoPassword: null,
+      trustedKeys: trusted,
+    });
+    expect(r).toMatchObject({ ok: false, stage: 'platform', failure: { code: 'protocol-error' }, auth: { tried: [{ method: 'publickey', accepted: true }] } });
+    expect(r.failure?.message).toMatch(/accepted the login but would not run a command/);
   });
 });

@@ -45,6 +45,10 @@ describe('fleet through the dispatcher (real store, real secrets)', () => {
     expect(sameName).toMatchObject({ ok: false, error: { code: 'conflict', issues: [{ path: 'name', code: 'duplicate-name' }] } });
     const sameEndpoint = await c.dispatcher.call('fleet.add', { name: 'other', address: '10.0.0.1' }, CTX);
     expect(sameEndpoint).toMatchObject({ ok: false, error: { code: 'conflict', issues: [{ path: 'address', code: 'duplicate-endpoint', params: { name: 'Edge' } }] } });
+    // IPv6 is compared in canonical form: 0:0::1 is ::1.
+    await c.dispatcher.call('fleet.add', { name: 'v6', address: '::1' }, CTX);
+    expect(await c.dispatcher.call('fleet.add', { name: 'v6-again', address: '0:0:0::1' }, CTX)).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await c.dispatcher.call('fleet.add', { name: 'v6-long', address: 'FE80:0:0:0:0:0:0:1%eth0' }, CTX)).toMatchObject({ ok: true, result: { address: 'fe80::1%eth0' } });
     // Another port on the same address is another endpoint.
     expect(await c.dispatcher.call('fleet.add', { name: 'other', address: '10.0.0.1', port: 2022 }, CTX)).toMatchObject({ ok: true });
   });
@@ -143,4 +147,30 @@ describe('audit log contents', () => {
     }
   });
 
+});
+
+describe('private keys are checked when saved', () => {
+  it('refuses an unreadable key, a missing passphrase and a wrong one, on the field to fix', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const fs = await import('node:fs');
+    const c = makeConsole('keys');
+    try {
+      const file = `${c.dataDir}/id_enc`;
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'right-pass', '-f', file]);
+      const privateKey = fs.readFileSync(file, 'utf8');
+      const add = (auth: Record<string, unknown>) => c.dispatcher.call('fleet.add', { name: 'k', address: 'k.lan', auth: { kind: 'private-key', ...auth } }, CTX);
+
+      expect(await add({ privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n' })).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-input', issues: [{ path: 'auth.privateKey', code: 'unreadable-private-key' }] },
+      });
+      expect(await add({ privateKey })).toMatchObject({ ok: false, error: { issues: [{ path: 'auth.passphrase', code: 'passphrase-required' }] } });
+      const wrong = await add({ privateKey, passphrase: 'Hunter-22' });
+      expect(wrong).toMatchObject({ ok: false, error: { issues: [{ path: 'auth.passphrase', code: 'wrong-passphrase' }] } });
+      expect(JSON.stringify(wrong)).not.toContain('Hunter-22');
+      expect(await add({ privateKey, passphrase: 'right-pass' })).toMatchObject({ ok: true, result: { credential: { kind: 'private-key', hasPassphrase: true } } });
+    } finally {
+      c.cleanup();
+    }
+  });
 });

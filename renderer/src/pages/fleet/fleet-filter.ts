@@ -1,4 +1,5 @@
 import type { Appliance } from '../../../../main/contract/fleet.contract';
+import { applianceMatches } from '../../../../main/contract/fleet-filter';
 
 export type ApplianceRole = Appliance['role'];
 
@@ -14,24 +15,10 @@ export function isFilterActive(filter: FleetFilter): boolean {
   return filter.text.trim() !== '' || filter.role !== null || filter.tag !== null;
 }
 
-/**
- * The same matching rules as the fleet service's `fleet.list` filter (text in name, address,
- * user, notes or tags, case-insensitive; exact role; tag case-insensitive), applied to the cached
- * list so typing filters instantly.
- */
+/** Filters the cached list with the same rule as the server's `fleet.list` (main/contract/fleet-filter.ts). */
 export function filterAppliances(appliances: readonly Appliance[], filter: FleetFilter): readonly Appliance[] {
   if (!isFilterActive(filter)) return appliances;
-  const needle = filter.text.trim().toLowerCase();
-  const tag = filter.tag?.toLowerCase() ?? null;
-  return appliances.filter((a) => {
-    if (filter.role !== null && a.role !== filter.role) return false;
-    if (tag !== null && !a.tags.some((t) => t.toLowerCase() === tag)) return false;
-    if (needle !== '') {
-      const haystack = [a.name, a.address, a.user, a.notes, ...a.tags].join('\n').toLowerCase();
-      if (!haystack.includes(needle)) return false;
-    }
-    return true;
-  });
+  return appliances.filter((a) => applianceMatches(a, filter));
 }
 
 /** Every tag in use, once, sorted for the tag filter and the tag picker. */
