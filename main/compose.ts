@@ -12,6 +12,7 @@ import { createApplianceStore } from './store/appliance-store';
 import { createAuditStore } from './store/audit-store';
 import { createCredentialStore } from './store/credential-store';
 import { openDatabase, schemaVersion, type Db } from './store/database';
+import { watchExternalChanges } from './store/external-change-watcher';
 import { createHostKeyStore } from './store/host-key-store';
 import { createSettingsStore } from './store/settings-store';
 import { CONSOLE_VERSION } from './core/version';
@@ -65,7 +66,18 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       }),
     });
     const dispatcher = createDispatcher({ handlers, audit, clock: opts.clock, log: opts.log.child('api') });
-    return { db, events, fleet, dispatcher, close: () => db.close() };
+    // The CLI is short-lived and has no one to tell; long-running hosts pass changes on to the UI.
+    const stopWatching = opts.host === 'cli' ? () => {} : watchExternalChanges(db, () => events.emit('store.changedElsewhere', {}));
+    return {
+      db,
+      events,
+      fleet,
+      dispatcher,
+      close: () => {
+        stopWatching();
+        db.close();
+      },
+    };
   } catch (err) {
     db.close();
     throw err;

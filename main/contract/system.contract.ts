@@ -69,4 +69,6 @@ export const systemMethods = {
 
 export const systemEvents = {
   'settings.changed': settings,
+  /** Another process (the CLI, another console on this data directory) changed the store: refetch. */
+  'store.changedElsewhere': z.strictObject({}),
 };

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -132,5 +133,13 @@ describe.skipIf(missing)('console in a browser', () => {
     expect(r.status).toBe(200);
     await expect.poll(() => rows().count(), { timeout: 5000 }).toBe(2);
     expect(await page.getByTestId('connection-offline').count()).toBe(0);
+  });
+
+  it('shows a change made by the CLI, another process on the same data directory, within seconds', async () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/appliance-console.mjs'), 'fleet', 'add', '--name', 'from-the-cli', '--address', '10.99.0.2', '--data-dir', path.join(tmp.dir, 'data')], {
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(3);
   });
 });

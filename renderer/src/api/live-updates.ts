@@ -31,10 +31,13 @@ export function useLiveUpdates(): void {
       queryClient.setQueryData(queryKeys.settings, settings);
       void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
     });
+    // Written by another process: we do not know what changed, so refetch everything shown.
+    const offElsewhere = client.on('store.changedElsewhere', () => void queryClient.invalidateQueries());
     return () => {
       if (pending !== null) clearTimeout(pending);
       offFleet();
       offSettings();
+      offElsewhere();
     };
   }, [client, queryClient]);
 
