@@ -20,7 +20,7 @@ export function exitCodeFor(code: ApiErrorCode): number {
       return EXIT.notFound;
     case 'conflict':
       return EXIT.conflict;
-    case 'store-too-new':
+    case 'store-refused':
       return EXIT.storeRefused;
     default:
       return EXIT.failure;

@@ -9,7 +9,7 @@ export const API_ERROR_CODES = [
   'not-found', // the named record does not exist
   'conflict', // the change clashes with existing data (e.g. a duplicate name)
   'unauthorized', // the session token is missing or wrong (headless host)
-  'store-too-new', // the database was written by a newer version of the console
+  'store-refused', // the data directory's database is from a newer console, another program, or not SQLite
   'internal', // a bug: the host logged details; the caller gets no internals
 ] as const;
 

@@ -38,16 +38,25 @@ export function openDatabase(opts: OpenStoreOptions): Db {
   const file = databasePath(opts.dataDir);
   const db = new Database(file);
   try {
-    const appId = db.pragma('application_id', { simple: true }) as number;
-    const version = db.pragma('user_version', { simple: true }) as number;
+    let appId: number;
+    let version: number;
+    try {
+      appId = db.pragma('application_id', { simple: true }) as number;
+      version = db.pragma('user_version', { simple: true }) as number;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_NOTADB') {
+        throw new ApiError('store-refused', `${file} is not a SQLite database; move it aside or choose another --data-dir`, { params: { file } });
+      }
+      throw err;
+    }
     if (appId !== 0 && appId !== APPLICATION_ID) {
-      throw new ApiError('store-too-new', `${file} is not an Appliance Console database; move it aside or choose another --data-dir`, {
+      throw new ApiError('store-refused', `${file} is not an Appliance Console database; move it aside or choose another --data-dir`, {
         params: { file },
       });
     }
     if (version > migrations.length) {
       throw new ApiError(
-        'store-too-new',
+        'store-refused',
         `${file} was written by a newer Appliance Console (schema ${version}; this version knows up to ${migrations.length}). ` +
           `Upgrade the console, or start it with another --data-dir. The file has not been changed.`,
         { params: { file, found: version, supported: migrations.length } },
@@ -76,12 +85,18 @@ function migrate(db: Db, file: string, from: number, to: number, migrations: rea
       db.prepare('VACUUM INTO ?').run(backup);
       opts.log.info('database backed up before migration', { backup, from: v, to: m.version });
     }
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`application_id = ${APPLICATION_ID}`);
-      db.pragma(`user_version = ${m.version}`);
-    })();
-    opts.log.info('database migrated', { version: m.version, name: m.name });
+    // IMMEDIATE takes the write lock before reading the version again: when two processes (the CLI
+    // and a host) open a new data directory together, the second waits, sees the step done, and skips it.
+    const applied = db
+      .transaction(() => {
+        if ((db.pragma('user_version', { simple: true }) as number) !== v) return false;
+        db.exec(m.sql);
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${m.version}`);
+        return true;
+      })
+      .immediate();
+    if (applied) opts.log.info('database migrated', { version: m.version, name: m.name });
   }
 }
 

@@ -85,7 +85,7 @@ describe('migrations', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ApiError);
-    expect((error as ApiError).code).toBe('store-too-new');
+    expect((error as ApiError).code).toBe('store-refused');
     expect((error as ApiError).message).toMatch(/newer Appliance Console.*Upgrade the console/);
     expect(fs.readFileSync(databasePath(dir)).equals(before)).toBe(true);
   });
@@ -97,6 +97,42 @@ describe('migrations', () => {
     raw.exec('CREATE TABLE theirs (x)');
     raw.close();
     expect(() => openDatabase({ dataDir: dir, clock, log: silentLogger })).toThrow(/not an Appliance Console database/);
+  });
+
+  it('refuses a file that is not SQLite at all, without changing it', () => {
+    const dir = tempDir();
+    fs.writeFileSync(databasePath(dir), 'these are my notes, not a database\n'.repeat(200));
+    const before = fs.readFileSync(databasePath(dir));
+    expect(() => openDatabase({ dataDir: dir, clock, log: silentLogger })).toThrow(/is not a SQLite database/);
+    expect(fs.readFileSync(databasePath(dir)).equals(before)).toBe(true);
+  });
+
+  it('lets two processes open a new data directory at once: one migrates, the other waits and skips', async () => {
+    const dir = tempDir();
+    const { spawn } = await import('node:child_process');
+    const script = `
+      const { openDatabase } = require(${JSON.stringify(path.resolve(__dirname, '../../main/store/database.ts'))});
+      const db = openDatabase({ dataDir: ${JSON.stringify(dir)}, clock: { now: () => new Date() }, log: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } });
+      console.log(db.pragma('user_version', { simple: true })); db.close();`;
+    const run = () =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('exit', (code) => resolve({ code, out }));
+      });
+    // Hold the write lock while the processes start, so each reads version 0 before any can migrate:
+    // the race happens every time, not by luck.
+    const holder = new Database(databasePath(dir));
+    holder.pragma('journal_mode = WAL');
+    holder.prepare('BEGIN IMMEDIATE').run();
+    const pending = Promise.all([run(), run(), run()]);
+    await new Promise((r) => setTimeout(r, 2500));
+    holder.prepare('ROLLBACK').run();
+    holder.close();
+    const results = await pending;
+    for (const r of results) expect(r, r.out).toMatchObject({ code: 0, out: `${LATEST_SCHEMA_VERSION}\n` });
   });
 
   it('rolls a failing migration back completely', () => {

@@ -38,7 +38,7 @@ if (!app.requestSingleInstanceLock()) {
       const message = err instanceof Error ? err.message : String(err);
       log.error('console could not start', { error: message });
       dialog.showErrorBox('Appliance Console cannot start / 设备控制台无法启动', message);
-      app.exit(err instanceof ApiError && err.code === 'store-too-new' ? EXIT.storeRefused : EXIT.failure);
+      app.exit(err instanceof ApiError && err.code === 'store-refused' ? EXIT.storeRefused : EXIT.failure);
       return;
     }
     const pages = {

@@ -43,7 +43,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   'not-found': 404,
   conflict: 409,
   unauthorized: 401,
-  'store-too-new': 500,
+  'store-refused': 500,
   internal: 500,
 };
 

@@ -183,7 +183,7 @@ export const en = {
   'errors.not-found': 'It no longer exists; someone may have removed it.',
   'errors.conflict': 'This clashes with something that already exists.',
   'errors.unauthorized': 'Your session has ended. Open the login URL again.',
-  'errors.store-too-new': 'The data directory was written by a newer version of the console. Update this console to use it.',
+  'errors.store-refused': 'The data directory holds a database this console cannot use (written by a newer version, or not a console database). Update the console or choose another data directory.',
   'errors.internal': 'The console host hit an internal error. Details are in its log.',
   'errors.unexpected': 'Something unexpected went wrong.',
 
