@@ -19,7 +19,20 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
-    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'warn',
+      // The page may share the contract with main, nothing else: no Node, no services, no electron.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/main/*', '!**/main/contract', '**/main/*/**', '!**/main/contract/**'], message: 'The renderer may import only main/contract from main/.' },
+            { group: ['electron', 'node:*'], message: 'The renderer runs sandboxed: no electron or Node modules.' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.{js,mjs,cjs}'],

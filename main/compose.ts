@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { createHandlers } from './api/create-handlers';
 import type { Clock } from './core/clock';
@@ -62,7 +61,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
         dataDir: opts.dataDir,
         secretStorage: secretBox.kind,
         schemaVersion: schemaVersion(db),
-        osLocale: opts.osLocale ?? Intl.DateTimeFormat().resolvedOptions().locale ?? os.platform(),
+        osLocale: opts.osLocale ?? (Intl.DateTimeFormat().resolvedOptions().locale || 'en'),
       }),
     });
     const dispatcher = createDispatcher({ handlers, audit, clock: opts.clock, log: opts.log.child('api') });

@@ -151,6 +151,7 @@ export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?
         const filter: Record<string, string> = {};
         if (values.filter) filter.text = values.filter;
         if (values.role) filter.role = values.role;
+        if ((values.tag?.length ?? 0) > 1) throw new UsageError('fleet list filters by one --tag at a time');
         if (values.tag?.[0]) filter.tag = values.tag[0];
         const { appliances } = (await call('fleet.list', Object.keys(filter).length ? { filter } : {})) as { appliances: Appliance[] };
         print(appliances.length ? table(appliances) : 'No appliances. Add one with: appliance-console fleet add --name NAME --address HOST', appliances);

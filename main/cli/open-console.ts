@@ -13,7 +13,7 @@ export function openNodeConsole(opts: { dataDir?: string; host: 'serve' | 'cli';
     secretBox: createKeyFileSecretBox,
     clock: systemClock,
     log: opts.log,
-    osLocale: opts.env.LANG?.split('.')[0]?.replace('_', '-') || Intl.DateTimeFormat().resolvedOptions().locale,
+    osLocale: posixLocale(opts.env) ?? (Intl.DateTimeFormat().resolvedOptions().locale || 'en'),
   });
 }
 
@@ -23,4 +23,11 @@ export function osActor(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** The user's language from the POSIX variables, in their order of precedence; C/POSIX mean none. */
+export function posixLocale(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.LC_ALL || env.LC_MESSAGES || env.LANG;
+  const tag = raw?.split(/[.@]/)[0]?.replace('_', '-');
+  return !tag || tag === 'C' || tag === 'POSIX' ? undefined : tag;
 }

@@ -11,6 +11,8 @@ export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType
   mutating: boolean;
   /** One line for `--help`, docs and the audit log. */
   summary: string;
+  /** Events a successful call may push to every open console (names from the domain's event map). */
+  events?: readonly string[];
 }
 
 export function defineMethod<I extends z.ZodType, O extends z.ZodType>(spec: MethodSpec<I, O>): MethodSpec<I, O> {

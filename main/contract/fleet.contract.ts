@@ -114,18 +114,21 @@ export const fleetMethods = {
   'fleet.add': defineMethod({
     summary: 'Add an appliance',
     mutating: true,
+    events: ['fleet.changed'],
     input: applianceInput,
     output: appliance,
   }),
   'fleet.update': defineMethod({
     summary: 'Change an appliance',
     mutating: true,
+    events: ['fleet.changed'],
     input: z.strictObject({ id: entityId, patch: appliancePatch }),
     output: appliance,
   }),
   'fleet.remove': defineMethod({
     summary: 'Remove an appliance and its stored credentials',
     mutating: true,
+    events: ['fleet.changed'],
     input: z.strictObject({ id: entityId }),
     output: z.strictObject({ id: entityId }),
   }),

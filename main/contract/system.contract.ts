@@ -52,6 +52,7 @@ export const systemMethods = {
   'settings.update': defineMethod({
     summary: 'Change console settings',
     mutating: true,
+    events: ['settings.changed'],
     input: settings.partial().strict(),
     output: settings,
   }),

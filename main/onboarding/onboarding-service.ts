@@ -77,8 +77,7 @@ export function createOnboardingService(deps: OnboardingDeps) {
         });
       }
       const previous = deps.hostKeys.forEndpoint(a.address, a.port);
-      deps.hostKeys.forget(a.address, a.port);
-      deps.hostKeys.accept({
+      deps.hostKeys.replace({
         address: a.address,
         port: a.port,
         keyType: seen.hostKey.keyType,

@@ -46,6 +46,13 @@ export function createHostKeyStore(db: Db) {
     accept(key: KnownHostKey): void {
       upsert.run(key);
     },
+    /** Forget every key of the endpoint and accept this one, atomically: never zero keys, never two. */
+    replace(key: KnownHostKey): void {
+      db.transaction(() => {
+        removeEndpoint.run(key.address, key.port);
+        upsert.run(key);
+      })();
+    },
     forget(address: string, port: number): void {
       removeEndpoint.run(address, port);
     },

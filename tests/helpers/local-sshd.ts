@@ -46,38 +46,55 @@ export async function startLocalSshd(opts: { extraConfig?: string[] } = {}): Pro
   keygen(path.join(dir, 'client_key'));
   fs.copyFileSync(path.join(dir, 'client_key.pub'), path.join(dir, 'authorized_keys'));
   fs.chmodSync(dir, 0o755);
-  const port = await freePort();
-  fs.writeFileSync(
-    path.join(dir, 'sshd_config'),
-    [
-      `ListenAddress 127.0.0.1:${port}`,
-      `HostKey ${path.join(dir, 'host_key')}`,
-      `PidFile ${path.join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
-      'PermitRootLogin prohibit-password',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'StrictModes no',
-      'LogLevel ERROR',
-      ...(opts.extraConfig ?? []),
-    ].join('\n') + '\n',
-  );
   let child: ChildProcess | undefined;
-  const start = async () => {
-    child = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    for (let i = 0; i < 100; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const s = net.connect(port, '127.0.0.1', () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.on('error', () => resolve(false));
+  let port = 0;
+  const writeConfig = () =>
+    fs.writeFileSync(
+      path.join(dir, 'sshd_config'),
+      [
+        `ListenAddress 127.0.0.1:${port}`,
+        `HostKey ${path.join(dir, 'host_key')}`,
+        `PidFile ${path.join(dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+        'PermitRootLogin prohibit-password',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'StrictModes no',
+        'LogLevel ERROR',
+        ...(opts.extraConfig ?? []),
+      ].join('\n') + '\n',
+    );
+  /** Our sshd is up when *it* answers: it is still running and the port speaks OpenSSH's banner. */
+  const answers = () =>
+    new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.setTimeout(1000);
+      s.once('data', (d: Buffer) => {
+        s.destroy();
+        resolve(d.toString().startsWith('SSH-2.0-OpenSSH'));
       });
-      if (up) return;
-      await new Promise((r) => setTimeout(r, 50));
+      s.once('error', () => resolve(false));
+      s.once('timeout', () => {
+        s.destroy();
+        resolve(false);
+      });
+    });
+  // A free port can be taken between choosing and binding it (parallel test files): then sshd
+  // exits at once, and we try another port.
+  const start = async () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (attempt > 0 || port === 0) port = await freePort();
+      writeConfig();
+      const proc = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = proc;
+      for (let i = 0; i < 100 && proc.exitCode === null; i++) {
+        if (await answers()) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      proc.kill('SIGKILL');
     }
-    throw new Error('sshd did not start');
+    throw new Error('sshd did not start after 5 attempts');
   };
   const stopChild = async () => {
     if (!child || child.exitCode !== null) return;
@@ -87,7 +104,9 @@ export async function startLocalSshd(opts: { extraConfig?: string[] } = {}): Pro
   };
   await start();
   const sshd: LocalSshd = {
-    port,
+    get port() {
+      return port;
+    },
     dir,
     clientKey: fs.readFileSync(path.join(dir, 'client_key'), 'utf8'),
     hostKeyPub: fs.readFileSync(path.join(dir, 'host_key.pub'), 'utf8'),

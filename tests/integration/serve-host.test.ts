@@ -186,11 +186,12 @@ describe('headless host', () => {
         }
       }
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Kill once enough writes have been acknowledged, whatever the machine's speed.
+    for (let waited = 0; acknowledged.length < 30 && waited < 30_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     await victim.stop('SIGKILL');
     stop = true;
     await Promise.all(writers);
-    expect(acknowledged.length).toBeGreaterThan(20);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(30);
 
     const db = new Database(databasePath(dataDir));
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiMethods } from '../../main/contract/api.contract';
+import { apiEvents, apiMethods } from '../../main/contract/api.contract';
 import { ApiError } from '../../main/contract/errors';
 import { applianceInput, appliancePatch } from '../../main/contract/fleet.contract';
 import { parseOrThrow } from '../../main/contract/validate';
@@ -85,6 +85,13 @@ describe('the contract as a whole', () => {
       expect(typeof spec.input.safeParse).toBe('function');
       expect(typeof spec.output.safeParse).toBe('function');
     }
+  });
+
+  it('names only declared events, and every event is pushed by some method or by the host', () => {
+    const pushedByMethods = new Set(Object.values(apiMethods).flatMap((spec) => spec.events ?? []));
+    for (const e of pushedByMethods) expect(Object.keys(apiEvents), e).toContain(e);
+    // Hosts push this one themselves when another process writes the store.
+    expect([...pushedByMethods, 'store.changedElsewhere'].sort()).toEqual(Object.keys(apiEvents).sort());
   });
 
   it('marks every method that changes state as mutating, so it is audited', () => {
