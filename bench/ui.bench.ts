@@ -34,6 +34,7 @@ async function seedDataDir(count: number): Promise<string> {
   return dir;
 }
 
+/** Runs the built CLI directly, as an installed app does (the dev launcher adds a source-freshness check). */
 function startServe(dataDir: string): Promise<{ loginUrl: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
   return new Promise((resolve, reject) => {
