@@ -1,4 +1,4 @@
-import { DeleteOutlined, EditOutlined, KeyOutlined, LockOutlined } from '@ant-design/icons';
+import { ApiOutlined, DeleteOutlined, EditOutlined, KeyOutlined, LockOutlined } from '@ant-design/icons';
 import { Button, Tag } from 'antd';
 import type { CSSProperties } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
@@ -8,6 +8,7 @@ import type { VirtualColumn } from '../../components/virtual-table';
 import { LOGIN_KIND_LABELS, ROLE_LABELS, storedLoginText } from './appliance-labels';
 
 export interface FleetRowActions {
+  onTest(appliance: Appliance): void;
   onEdit(appliance: Appliance): void;
   onRemove(appliance: Appliance): void;
 }
@@ -115,10 +116,19 @@ export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryCol
     {
       key: 'actions',
       title: t('fleet.column.actions'),
-      width: 88,
+      width: 116,
       fixed: 'right',
       render: (a) => (
         <div style={{ display: 'flex', gap: 4 }}>
+          <Button
+            type="text"
+            size="small"
+            icon={<ApiOutlined />}
+            data-testid="appliance-test"
+            title={t('connection.testNamed', { name: a.name })}
+            aria-label={t('connection.testNamed', { name: a.name })}
+            onClick={() => actions.onTest(a)}
+          />
           <Button
             type="text"
             size="small"

@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import { ApplianceDialog } from './appliance-dialog';
 import { collectTags, EMPTY_FLEET_FILTER, filterAppliances, isFilterActive, type FleetFilter } from './fleet-filter';
 import { FleetFiltersBar } from './fleet-filters-bar';
+import { ConnectionTestDialog } from './connection-test-dialog';
 import { FleetTable } from './fleet-table';
 import { RemoveApplianceDialog } from './remove-appliance-dialog';
 
@@ -25,6 +26,7 @@ export default function FleetPage() {
   const deferredFilter = useDeferredValue(filter);
   const [dialog, setDialog] = useState<DialogState>(null);
   const [removing, setRemoving] = useState<Appliance | null>(null);
+  const [testing, setTesting] = useState<Appliance | null>(null);
 
   const all = fleet.data ?? NO_APPLIANCES;
   const visible = useMemo(() => filterAppliances(all, deferredFilter), [all, deferredFilter]);
@@ -67,6 +69,7 @@ export default function FleetPage() {
           filtered={filtered}
           onAdd={openAdd}
           onClearFilters={clearFilters}
+          onTest={setTesting}
           onEdit={openEdit}
           onRemove={setRemoving}
         />
@@ -81,6 +84,7 @@ export default function FleetPage() {
       )}
       {/* Mounted only when needed: a closed Modal still costs its styles on the first render. */}
       {removing && <RemoveApplianceDialog appliance={removing} onClose={() => setRemoving(null)} />}
+      {testing && <ConnectionTestDialog key={testing.id} appliance={testing} onClose={() => setTesting(null)} />}
     </Flex>
   );
 }
