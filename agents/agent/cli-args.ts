@@ -12,7 +12,7 @@ import { ConfigError } from './exit-codes';
  *   --socket PATH      APPLIANCE_AGENT_SOCKET
  *   --token-file FILE  APPLIANCE_AGENT_TOKEN_FILE
  */
-export type AgentMode = 'run' | 'watchdog' | 'daemon' | 'check-config' | 'version' | 'help';
+export type AgentMode = 'run' | 'watchdog' | 'daemon' | 'check-config' | 'bridge' | 'version' | 'help';
 
 export interface PathOverrides {
   runDir?: string;
@@ -33,6 +33,7 @@ export interface AgentCli {
 export const DEFAULT_CONFIG_PATH = '/etc/appliance-agent/agent.json';
 
 export const USAGE = `Usage: appliance-agent [--config FILE] [options]
+       appliance-agent bridge [--config FILE] [--socket PATH]
 
 Runs the appliance agent: the control API on a Unix socket and the supervised media services.
 
@@ -41,6 +42,8 @@ Modes (default: run in the foreground):
                     returns once the control socket answers (exit 0) or the agent failed to start
   --watchdog        run the watchdog in the foreground (what --daemon starts)
   --check-config    validate the config and token file, print the resolved paths, and exit
+  bridge            connect stdin/stdout to the control socket (what the console runs over an SSH
+                    exec channel, through sudo for a non-root login); prints a ready line to stderr
   --version         print the agent version
   --help            this text
 
@@ -64,15 +67,17 @@ const PATH_OPTIONS = {
 } as const;
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): AgentCli {
+  // `bridge` is a subcommand (the console runs `appliance-agent bridge`), the other modes are flags.
+  const bridge = argv[0] === 'bridge';
   let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parse(argv);
+    parsed = parse(bridge ? argv.slice(1) : argv);
   } catch (err) {
     throw new ConfigError(`${(err as Error).message}\n\n${USAGE}`);
   }
   const v = parsed.values;
   const modes = (['daemon', 'watchdog', 'check-config', 'version', 'help'] as const).filter((m) => v[m] === true);
-  if (modes.length > 1) throw new ConfigError(`choose one of --${modes.join(', --')}`);
+  if (modes.length > 1 || (bridge && modes.length > 0)) throw new ConfigError(`choose one of ${[...(bridge ? ['bridge'] : []), ...modes.map((m) => `--${m}`)].join(', ')}`);
   const configPath = v.config ?? env.APPLIANCE_AGENT_CONFIG ?? DEFAULT_CONFIG_PATH;
   const overrides: PathOverrides = {};
   const pathArgs = ['--config', configPath];
@@ -84,7 +89,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): AgentCli {
     pathArgs.push(`--${flag}`, value);
   }
   if (!configPath.startsWith('/')) throw new ConfigError(`--config must be an absolute path (got "${configPath}")`);
-  return { mode: modes[0] ?? 'run', configPath, overrides, pathArgs };
+  return { mode: bridge ? 'bridge' : (modes[0] ?? 'run'), configPath, overrides, pathArgs };
 }
 
 function parse(argv: string[]) {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ensureAgentDirs } from './agent-dirs';
+import { runBridge } from './bridge';
 import { readBuildInfo } from './build-info';
 import { parseCli, USAGE, type AgentCli } from './cli-args';
 import { runDaemon } from './daemon/daemonize';
@@ -33,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const loaded = loadConfig(cli);
+    // The bridge only needs the socket path: the token travels in the console's requests.
+    if (cli.mode === 'bridge') return await runBridge(loaded.paths.socketPath, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
     const token = readToken(loaded.paths.tokenFile);
     const script = path.resolve(process.argv[1] ?? 'agent.js');
     switch (cli.mode) {

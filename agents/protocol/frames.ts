@@ -94,8 +94,9 @@ export function decodeRequest(raw: Uint8Array | string, maxBytes: number = DEFAU
   return { ok: true, request: { id, method, params: params.data } as DecodedRequest };
 }
 
-export function encodeRequest<M extends AgentMethodName>(method: M, params: unknown, id?: string): string {
-  const frame: RequestFrame = { protocol: PROTOCOL_VERSION, method, ...(id !== undefined ? { id } : {}), ...(params !== undefined ? { params: params as Record<string, unknown> } : {}) };
+/** A request frame; `protocol` is the version the caller negotiated with `hello` (the console's client picks it). */
+export function encodeRequest<M extends AgentMethodName>(method: M, params: unknown, id?: string, protocol: number = PROTOCOL_VERSION): string {
+  const frame: RequestFrame = { protocol, method, ...(id !== undefined ? { id } : {}), ...(params !== undefined ? { params: params as Record<string, unknown> } : {}) };
   return JSON.stringify(frame);
 }
 

@@ -1,5 +1,6 @@
 /** The agent protocol, shared by the agent and the console: pure TypeScript and zod, no Node APIs. */
 export * from './agent-config';
+export * from './bridge';
 export * from './errors';
 export * from './frames';
 export * from './methods';

@@ -1,11 +1,18 @@
 import fs from 'node:fs';
 import { isProcessAlive, processCmdline } from '../supervisor/proc';
+import { tryExclusiveFlock } from './flock';
 
 /**
- * One agent (and one watchdog) per run directory. The pid file is created exclusively (O_EXCL); if
- * it exists, the pid in it is checked: alive and an agent → refuse; dead, or a pid reused by some
- * other program → the file is stale (a crash, SIGKILL) and is taken over. /run is a tmpfs, so a
- * reboot clears it anyway.
+ * One agent (and one watchdog) per run directory. The lock is an flock on `<pid file>.lock`
+ * (flock.ts): the kernel drops it when its holder dies, however it dies, so a crashed agent never
+ * leaves a lock to take over. An earlier version removed a stale pid file and raced to create it
+ * again, and a second starting agent could delete the file the first had just created: both ran.
+ * The lock file is never removed (removing a lock file lets two processes lock two different
+ * inodes); /run is a tmpfs, so a reboot clears it.
+ *
+ * The pid file itself is information for people and scripts (`kill $(cat agent.pid)`), written by
+ * the lock holder through a temp file and rename, so it is never seen half-written, and removed on
+ * a clean stop.
  */
 export class AlreadyRunningError extends Error {
   override name = 'AlreadyRunningError';
@@ -13,7 +20,7 @@ export class AlreadyRunningError extends Error {
     readonly pid: number,
     readonly file: string,
   ) {
-    super(`appliance-agent is already running (pid ${pid}, pid file ${file})`);
+    super(`appliance-agent is already running (${pid > 0 ? `pid ${pid}, ` : ''}pid file ${file})`);
   }
 }
 
@@ -26,39 +33,50 @@ function looksLikeAgent(pid: number): boolean {
 }
 
 export function acquirePidFile(file: string, pid = process.pid): PidFileLock {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      fs.writeFileSync(file, `${pid}\n`, { flag: 'wx', mode: 0o644 });
-      return {
-        release() {
-          try {
-            if (fs.readFileSync(file, 'utf8').trim() === String(pid)) fs.unlinkSync(file);
-          } catch {
-            // Already gone: nothing to release.
-          }
-        },
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const holder = runningHolder(file);
-    if (holder !== null && holder !== pid) throw new AlreadyRunningError(holder, file);
-    // Stale: remove it and race for it again (another starting agent may win; then we refuse).
-    fs.rmSync(file, { force: true });
-  }
-  throw new Error(`could not take the pid file ${file}`);
-}
-
-/** The pid in the file if it names a live agent process, else null (no file, or stale). */
-export function runningHolder(file: string): number | null {
-  const holder = Number(readOrEmpty(file).trim());
-  return Number.isInteger(holder) && holder > 0 && isProcessAlive(holder) && looksLikeAgent(holder) ? holder : null;
-}
-
-function readOrEmpty(file: string): string {
+  const lockFd = fs.openSync(`${file}.lock`, 'a', 0o600);
+  let locked = false;
   try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
+    locked = tryExclusiveFlock(lockFd);
+    // The holder writes its pid just after it locks; this only names it in the message.
+    if (!locked) throw new AlreadyRunningError(readPid(file) ?? 0, file);
+    // An agent of a version before the lock holds no flock, only its pid file: respect it (upgrades).
+    const legacy = runningHolder(file);
+    if (legacy !== null && legacy !== pid) throw new AlreadyRunningError(legacy, file);
+    const temp = `${file}.${pid}.tmp`;
+    fs.writeFileSync(temp, `${pid}\n`, { mode: 0o644 });
+    fs.renameSync(temp, file);
+  } catch (err) {
+    fs.closeSync(lockFd); // also drops the lock if we had it
+    throw err;
   }
+  return {
+    release() {
+      try {
+        if (readPid(file) === pid) fs.unlinkSync(file);
+      } catch {
+        // Already gone: nothing to remove.
+      }
+      fs.closeSync(lockFd);
+    },
+  };
+}
+
+/**
+ * The pid in the file if it names a live agent process, else null (no file, or stale). Advisory:
+ * `--daemon` uses it for a friendly message before it starts anything; the lock decides.
+ */
+export function runningHolder(file: string): number | null {
+  const holder = readPid(file);
+  return holder !== null && isProcessAlive(holder) && looksLikeAgent(holder) ? holder : null;
+}
+
+function readPid(file: string): number | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
