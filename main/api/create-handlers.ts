@@ -23,6 +23,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'fleet.get': (input) => d.fleet.get(input.id),
     'fleet.add': (input) => d.fleet.add(input),
     'fleet.update': (input) => d.fleet.update(input.id, input.patch),
+    'fleet.import': (input) => ({ added: d.fleet.importMany(input) }),
     'fleet.remove': (input) => d.fleet.remove(input.id),
     'fleet.testConnection': (input) => d.onboarding.testConnection(input.id, input.timeoutMs),
     'fleet.acceptHostKey': (input, ctx) => d.onboarding.acceptHostKey(input.id, input.fingerprint, `${ctx.actor} (${ctx.host})`),

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Appliance } from '../contract/fleet.contract';
 import type { MethodInput } from '../contract/api.contract';
 import type { ConnectionReport } from '../contract/onboarding.contract';
+import { parseApplianceCsv } from '../contract/fleet-csv';
 import type { ConsoleServices } from '../compose';
 import { ApiError } from '../contract/errors';
 import type { CliIo } from './cli-io';
@@ -31,6 +32,9 @@ Commands:
       --key FILE          private key file for SSH login
       --passphrase-stdin  read the key's passphrase from standard input
       --password-stdin    read the SSH password from standard input
+  import FILE.csv         Register many appliances from CSV, all or none
+                          (header: name,address[,port,user,role,tags,notes]; tags separated by ;)
+      --key FILE | --password-stdin   one login for all of them (optional)
   remove <name|id>        Remove an appliance and its stored credentials
   test <name|id>          Try to log in: reachability, latency, host key, auth methods, sudo, platform
       --timeout SECONDS   give up after this long (default 15)
@@ -101,6 +105,27 @@ function describeReport(a: Appliance, r: ConnectionReport): string {
   return lines.join('\n');
 }
 
+/** --key FILE [--passphrase-stdin] or --password-stdin: the login to store, if any. */
+async function readLoginFlags(
+  values: { key?: string; 'passphrase-stdin'?: boolean; 'password-stdin'?: boolean },
+  io: CliIo,
+): Promise<MethodInput<'fleet.add'>['auth']> {
+  if (values['password-stdin'] && values.key) throw new UsageError('choose --key or --password-stdin, not both');
+  if (values['passphrase-stdin'] && !values.key) throw new UsageError('--passphrase-stdin needs --key');
+  if (values.key) {
+    let privateKey: string;
+    try {
+      privateKey = fs.readFileSync(values.key, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read key file ${values.key}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    const passphrase = values['passphrase-stdin'] ? (await io.readStdin()).replace(/\r?\n$/, '') : undefined;
+    return { kind: 'private-key', privateKey, ...(passphrase ? { passphrase } : {}) };
+  }
+  if (values['password-stdin']) return { kind: 'password', password: (await io.readStdin()).replace(/\r?\n$/, '') };
+  return undefined;
+}
+
 /** Accepts a name (case-insensitive) or an id, as people type either. */
 async function resolveAppliance(call: Call, ref: string): Promise<Appliance> {
   const { appliances } = (await call('fleet.list', {})) as { appliances: Appliance[] };
@@ -163,9 +188,39 @@ export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?
         print(details(a), a);
         return EXIT.ok;
       }
+      case 'import': {
+        if (positionals.length !== 1) throw new UsageError('fleet import takes one CSV file');
+        let text: string;
+        try {
+          text = fs.readFileSync(positionals[0]!, 'utf8');
+        } catch (err) {
+          throw new UsageError(`cannot read ${positionals[0]}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        }
+        const { rows, problems } = parseApplianceCsv(text);
+        if (problems.length) {
+          for (const p of problems) io.err(`line ${p.line}: ${p.code}${p.detail ? ` (${p.detail})` : ''}`);
+          io.err(`error: ${positionals[0]} has ${problems.length} problem(s); nothing was imported`);
+          return EXIT.usage;
+        }
+        if (rows.length === 0) throw new UsageError(`${positionals[0]} has a header but no appliances`);
+        const auth = await readLoginFlags(values, io);
+        try {
+          const { added } = (await call('fleet.import', { appliances: rows.map((r) => r.values), ...(auth ? { auth } : {}) })) as { added: Appliance[] };
+          print(`Imported ${added.length} appliance(s)`, added);
+          return EXIT.ok;
+        } catch (err) {
+          // Point at the CSV line, not the array index, when a row is at fault.
+          if (err instanceof ApiError && err.issues) {
+            for (const issue of err.issues) {
+              const m = /^appliances\.(\d+)\.?(.*)$/.exec(issue.path);
+              const line = m ? rows[Number(m[1])]?.line : undefined;
+              if (line !== undefined) issue.path = `line ${line}${m![2] ? ` ${m![2]}` : ''}`;
+            }
+          }
+          throw err;
+        }
+      }
       case 'add': {
-        if (values['password-stdin'] && values.key) throw new UsageError('choose --key or --password-stdin, not both');
-        if (values['passphrase-stdin'] && !values.key) throw new UsageError('--passphrase-stdin needs --key');
         const input: MethodInput<'fleet.add'> = {
           name: values.name ?? '',
           address: values.address ?? '',
@@ -175,18 +230,8 @@ export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?
           ...(values.tag ? { tags: values.tag } : {}),
           ...(values.notes !== undefined ? { notes: values.notes } : {}),
         };
-        if (values.key) {
-          let privateKey: string;
-          try {
-            privateKey = fs.readFileSync(values.key, 'utf8');
-          } catch (err) {
-            throw new UsageError(`cannot read key file ${values.key}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-          }
-          const passphrase = values['passphrase-stdin'] ? (await io.readStdin()).replace(/\r?\n$/, '') : undefined;
-          input.auth = { kind: 'private-key', privateKey, ...(passphrase ? { passphrase } : {}) };
-        } else if (values['password-stdin']) {
-          input.auth = { kind: 'password', password: (await io.readStdin()).replace(/\r?\n$/, '') };
-        }
+        const auth = await readLoginFlags(values, io);
+        if (auth) input.auth = auth;
         const a = (await call('fleet.add', input)) as Appliance;
         print(`Added ${a.name} (${a.address}:${a.port}, id ${a.id})`, a);
         return EXIT.ok;

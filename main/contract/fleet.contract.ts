@@ -98,6 +98,9 @@ export const fleetListFilter = z.strictObject({
   tag: z.string().max(32).optional(),
 });
 
+/** At most this many appliances in one import: a large site, and still one quick transaction. */
+export const MAX_IMPORT = 1000;
+
 export const fleetMethods = {
   'fleet.list': defineMethod({
     summary: 'List appliances, optionally filtered by text, role or tag',
@@ -124,6 +127,17 @@ export const fleetMethods = {
     events: ['fleet.changed'],
     input: z.strictObject({ id: entityId, patch: appliancePatch }),
     output: appliance,
+  }),
+  'fleet.import': defineMethod({
+    summary: 'Add many appliances at once (all or none), optionally with one login for all',
+    mutating: true,
+    events: ['fleet.changed'],
+    input: z.strictObject({
+      appliances: z.array(applianceInput.omit({ auth: true, sudoPassword: true })).min(1).max(MAX_IMPORT),
+      auth: authInput.optional(),
+      sudoPassword: z.string().min(1).max(1024).optional(),
+    }),
+    output: z.strictObject({ added: z.array(appliance) }),
   }),
   'fleet.remove': defineMethod({
     summary: 'Remove an appliance and its stored credentials',

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import type { Appliance, ApplianceInput, AppliancePatch } from '../contract/fleet.contract';
-import { ApiError } from '../contract/errors';
+import { ApiError, type ApiIssue } from '../contract/errors';
 import { applianceMatches } from '../contract/fleet-filter';
 import type { Clock } from '../core/clock';
 import type { EventBus } from '../core/event-bus';
@@ -10,7 +10,7 @@ import type { ApplianceFields, ApplianceRecord, ApplianceStore } from '../store/
 import type { Credential, CredentialStore } from '../store/credential-store';
 import { checkPrivateKey } from '../ssh/private-key-check';
 import type { z } from 'zod';
-import type { applianceInput, appliancePatch, fleetListFilter } from '../contract/fleet.contract';
+import type { applianceInput, appliancePatch, fleetListFilter, fleetMethods } from '../contract/fleet.contract';
 
 export interface FleetDeps {
   db: Db;
@@ -24,6 +24,7 @@ export interface FleetDeps {
 type ParsedInput = z.output<typeof applianceInput>;
 type ParsedPatch = z.output<typeof appliancePatch>;
 type Filter = z.output<typeof fleetListFilter>;
+type ParsedImport = z.output<(typeof fleetMethods)['fleet.import']['input']>;
 
 export function toAppliance(r: ApplianceRecord): Appliance {
   return {
@@ -123,6 +124,49 @@ export function createFleetService(deps: FleetDeps) {
       })();
       deps.events.emit('fleet.changed', { change: 'added', id });
       return toAppliance(mustGet(id));
+    },
+
+    /**
+     * All or none: every row is checked (names and endpoints unique among themselves and against
+     * the register) before anything is written, and one transaction writes them, so a bad line
+     * never leaves half a site imported. Issues name the row (`appliances.<i>.<field>`).
+     */
+    importMany(input: ParsedImport): Appliance[] {
+      assertUsableKey(input.auth, 'auth');
+      const at = deps.clock.now().toISOString();
+      const ids: string[] = [];
+      deps.db.transaction(() => {
+        const issues: ApiIssue[] = [];
+        const names = new Map<string, number>();
+        const endpoints = new Map<string, number>();
+        const rows = input.appliances.map((row, i) => {
+          const fields: ApplianceFields = { ...row, address: normaliseAddress(row.address), tags: [...new Set(row.tags)] };
+          const nameKey = fields.name.toLowerCase();
+          const endpointKey = `${fields.address.toLowerCase()}:${fields.port}`;
+          const sameName = names.get(nameKey);
+          const sameEndpoint = endpoints.get(endpointKey);
+          if (sameName !== undefined) issues.push({ path: `appliances.${i}.name`, code: 'duplicate-name', message: `Also used by row ${sameName + 1}`, params: { name: fields.name } });
+          if (sameEndpoint !== undefined) issues.push({ path: `appliances.${i}.address`, code: 'duplicate-endpoint', message: `Also used by row ${sameEndpoint + 1}`, params: { name: input.appliances[sameEndpoint]!.name } });
+          names.set(nameKey, i);
+          endpoints.set(endpointKey, i);
+          try {
+            assertUnique(fields);
+          } catch (err) {
+            if (!(err instanceof ApiError)) throw err;
+            for (const issue of err.issues ?? []) issues.push({ ...issue, path: `appliances.${i}.${issue.path}` });
+          }
+          return fields;
+        });
+        if (issues.length) throw new ApiError('conflict', `${issues.length} row(s) clash with each other or with appliances already registered; nothing was imported`, { issues });
+        for (const fields of rows) {
+          const id = newId();
+          deps.appliances.insert(id, fields, at);
+          saveCredentials(id, input.auth, input.sudoPassword, at);
+          ids.push(id);
+        }
+      })();
+      for (const id of ids) deps.events.emit('fleet.changed', { change: 'added', id });
+      return ids.map((id) => toAppliance(mustGet(id)));
     },
 
     update(id: string, patch: ParsedPatch): Appliance {

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,24 @@ describe('appliance-console CLI', () => {
     expect(cli(['fleet', 'remove', 'nobody']).code).toBe(3);
     expect(cli(['fleet', 'remove', 'PW']).code).toBe(0);
     expect((JSON.parse(cli(['fleet', 'list', '--json']).out) as unknown[]).length).toBe(1);
+  });
+
+  it('imports a CSV all or none, pointing at the CSV line at fault', () => {
+    const bad = path.join(tmp.dir, 'bad.csv');
+    writeFileSync(bad, 'name,address,role\nsite-a,10.5.0.1,server\nsite-b,10.5.0.1,server\n');
+    const refused = cli(['fleet', 'import', bad]);
+    expect(refused.code).toBe(4);
+    expect(refused.err).toMatch(/line 3 address: Also used by row 1/);
+    const good = path.join(tmp.dir, 'good.csv');
+    writeFileSync(good, 'name,address,role,tags\nsite-a,10.5.0.1,server,hall-1\nsite-b,10.5.0.2,smartbox,hall-1;mobile\n');
+    const ok = cli(['fleet', 'import', good, '--json']);
+    expect(ok.code, ok.err).toBe(0);
+    expect((JSON.parse(ok.out) as { name: string }[]).map((a) => a.name)).toEqual(['site-a', 'site-b']);
+    const unknownColumn = path.join(tmp.dir, 'cols.csv');
+    writeFileSync(unknownColumn, 'name,ip\nx,1.2.3.4\n');
+    const cols = cli(['fleet', 'import', unknownColumn]);
+    expect(cols.code).toBe(2);
+    expect(cols.err).toMatch(/line 1: unknown-column \(ip\)/);
   });
 
   it('explains usage errors with exit code 2', () => {
