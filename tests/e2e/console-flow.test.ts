@@ -54,8 +54,8 @@ describe.skipIf(missing)('console in a browser', () => {
     await expect.poll(() => page.getByTestId('nav-fleet').innerText()).toBe('设备管理');
     expect(await page.title()).toMatch(/[\u4e00-\u9fff]/);
     const text = await page.locator('body').innerText();
-    // Product names (CDN, Dora, 5G) and the language switcher's own "EN" stay as they are.
-    const english = (text.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !['CDN', 'Dora', 'SSH'].includes(w));
+    // Product and format names (CDN, Dora, 5G, CSV) and the language switcher's own "EN" stay as they are.
+    const english = (text.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !['CDN', 'CSV', 'Dora', 'SSH'].includes(w));
     expect(english).toEqual([]);
   });
 
@@ -141,5 +141,20 @@ describe.skipIf(missing)('console in a browser', () => {
     });
     expect(r.status, r.stderr).toBe(0);
     await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(3);
+  });
+
+  it('imports appliances from pasted CSV, all or none, naming the CSV line at fault', async () => {
+    await page.getByTestId('fleet-import').click();
+    await page.getByTestId('import-text').fill('name,address,role,tags\nsite-1,10.77.0.1,server,hall-1\nsite-2,10.99.0.2,smartbox,hall-1;mobile\n');
+    await expect.poll(() => page.getByTestId('import-count').innerText()).toMatch(/2/);
+    await page.getByTestId('import-submit').click();
+    const error = page.getByTestId('import-error');
+    await error.waitFor();
+    expect(await error.innerText()).toMatch(/Line 3/);
+    expect(await rows().count()).toBe(3);
+
+    await page.getByTestId('import-text').fill('name,address,role,tags\nsite-1,10.77.0.1,server,hall-1\nsite-2,10.77.0.2,smartbox,hall-1;mobile\n');
+    await page.getByTestId('import-submit').click();
+    await expect.poll(() => rows().count()).toBe(5);
   });
 });

@@ -61,3 +61,12 @@ export function useRemoveAppliance() {
     onSettled: invalidate,
   });
 }
+
+export function useImportAppliances() {
+  const client = useApiClient();
+  const invalidate = useInvalidateFleet();
+  return useMutation({
+    mutationFn: (input: MethodInput<'fleet.import'>): Promise<MethodOutput<'fleet.import'>> => client.call('fleet.import', input),
+    onSettled: invalidate,
+  });
+}

@@ -1,4 +1,4 @@
-import { PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { Button, Flex, Typography } from 'antd';
 import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
@@ -10,6 +10,7 @@ import { ApplianceDialog } from './appliance-dialog';
 import { collectTags, EMPTY_FLEET_FILTER, filterAppliances, isFilterActive, type FleetFilter } from './fleet-filter';
 import { FleetFiltersBar } from './fleet-filters-bar';
 import { ConnectionTestDialog } from './connection-test-dialog';
+import { ImportAppliancesDialog } from './import-appliances-dialog';
 import { FleetTable } from './fleet-table';
 import { RemoveApplianceDialog } from './remove-appliance-dialog';
 
@@ -27,6 +28,7 @@ export default function FleetPage() {
   const [dialog, setDialog] = useState<DialogState>(null);
   const [removing, setRemoving] = useState<Appliance | null>(null);
   const [testing, setTesting] = useState<Appliance | null>(null);
+  const [importing, setImporting] = useState(false);
 
   const all = fleet.data ?? NO_APPLIANCES;
   const visible = useMemo(() => filterAppliances(all, deferredFilter), [all, deferredFilter]);
@@ -56,9 +58,14 @@ export default function FleetPage() {
             </Typography.Text>
           )}
         </Flex>
-        <Button type="primary" icon={<PlusOutlined />} onClick={openAdd} data-testid="fleet-add">
-          {t('fleet.add')}
-        </Button>
+        <Flex gap={8}>
+          <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="fleet-import">
+            {t('import.button')}
+          </Button>
+          <Button type="primary" icon={<PlusOutlined />} onClick={openAdd} data-testid="fleet-add">
+            {t('fleet.add')}
+          </Button>
+        </Flex>
       </Flex>
       <FleetFiltersBar value={filter} onChange={setFilter} tags={tags} />
       {fleet.isError && <QueryErrorAlert error={fleet.error} onRetry={() => void fleet.refetch()} />}
@@ -84,6 +91,7 @@ export default function FleetPage() {
       )}
       {/* Mounted only when needed: a closed Modal still costs its styles on the first render. */}
       {removing && <RemoveApplianceDialog appliance={removing} onClose={() => setRemoving(null)} />}
+      {importing && <ImportAppliancesDialog onClose={() => setImporting(false)} />}
       {testing && <ConnectionTestDialog key={testing.id} appliance={testing} onClose={() => setTesting(null)} />}
     </Flex>
   );
