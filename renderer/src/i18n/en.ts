@@ -172,6 +172,7 @@ export const en = {
   'methods.audit.list': 'Read audit log',
   'methods.fleet.list': 'List appliances',
   'methods.fleet.get': 'Show appliance',
+  'methods.fleet.import': 'Import appliances',
   'methods.fleet.add': 'Add appliance',
   'methods.fleet.update': 'Change appliance',
   'methods.fleet.testConnection': 'Test connection',

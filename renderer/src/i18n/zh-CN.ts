@@ -173,6 +173,7 @@ export const zhCN = {
   'methods.audit.list': '读取审计日志',
   'methods.fleet.list': '列出设备',
   'methods.fleet.get': '查看设备',
+  'methods.fleet.import': '导入设备',
   'methods.fleet.add': '添加设备',
   'methods.fleet.update': '修改设备',
   'methods.fleet.testConnection': '测试连接',
