@@ -49,7 +49,7 @@ export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryCol
     {
       key: 'name',
       title: t('fleet.column.name'),
-      width: 180,
+      width: 170,
       fixed: 'left',
       sorter: (a, b) => collator.compare(a.name, b.name),
       defaultSortOrder: 'ascend',
@@ -62,7 +62,7 @@ export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryCol
     {
       key: 'address',
       title: t('fleet.column.address'),
-      width: 180,
+      width: 160,
       sorter: (a, b) => collator.compare(a.address, b.address) || a.port - b.port,
       render: (a) => (
         <div style={ELLIPSIS} title={sshEndpoint(a)}>
@@ -73,7 +73,7 @@ export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryCol
     {
       key: 'user',
       title: t('fleet.column.user'),
-      width: 100,
+      width: 90,
       sorter: (a, b) => collator.compare(a.user, b.user),
       render: (a) => (
         <div style={ELLIPSIS} title={a.user}>
@@ -92,11 +92,11 @@ export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryCol
         </Tag>
       ),
     },
-    { key: 'tags', title: t('fleet.column.tags'), width: 160, render: (a) => <TagList tags={a.tags} /> },
+    { key: 'tags', title: t('fleet.column.tags'), width: 140, render: (a) => <TagList tags={a.tags} /> },
     {
       key: 'login',
       title: t('fleet.column.login'),
-      width: 170,
+      width: 140,
       render: (a) => (
         <div style={CELL_ROW} title={storedLoginText(t, a.credential)}>
           {a.credential.kind === 'private-key' ? <KeyOutlined /> : a.credential.kind === 'password' ? <LockOutlined /> : null}
