@@ -4,6 +4,7 @@ import { createLogger, type LogLevel } from '../core/log';
 import { CONSOLE_VERSION } from '../core/version';
 import { UsageError, type CliIo } from './cli-io';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
+import { runDiskHealthCommand } from './disk-health-command';
 import { runFleetCommand } from './fleet-command';
 import { openNodeConsole } from './open-console';
 import { runServeCommand } from './serve-command';
@@ -14,7 +15,8 @@ Operations console for private-cloud storage appliances and 5G smart boxes.
 
 Commands:
   serve        run the console headless (UI and API in a browser)
-  fleet        list, add, show and remove appliances
+  fleet        list, add, import, show, test, trust and remove appliances
+  disk-health  verdict and reasons from a recorded smartctl --json output
   version      print the version
 
 Run 'appliance-console <command> --help' for a command's options.
@@ -50,6 +52,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         return await runServeCommand(rest, io, { open: open('serve'), defaultUiDir: deps.defaultUiDir, log, untilStopped: deps.untilStopped });
       case 'fleet':
         return await runFleetCommand(rest, io, open('cli'));
+      case 'disk-health':
+        return await runDiskHealthCommand(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

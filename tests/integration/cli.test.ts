@@ -22,7 +22,7 @@ function cli(args: string[], input?: string) {
 
 describe('appliance-console CLI', () => {
   it('has --help on every command and lists exit codes', () => {
-    for (const args of [['--help'], ['serve', '--help'], ['fleet', '--help']]) {
+    for (const args of [['--help'], ['serve', '--help'], ['fleet', '--help'], ['disk-health', '--help']]) {
       const r = cli(args);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.out).toMatch(/Usage: appliance-console/);
@@ -76,6 +76,21 @@ describe('appliance-console CLI', () => {
     const cols = cli(['fleet', 'import', unknownColumn]);
     expect(cols.code).toBe(2);
     expect(cols.err).toMatch(/line 1: unknown-column \(ip\)/);
+  });
+
+  it('judges a customer’s smartctl recording without a data directory', () => {
+    const fixture = path.resolve(ROOT, '../shared/fixtures/smart/ST3500418AS_11.json');
+    const human = cli(['disk-health', '--smartctl-json', fixture]);
+    expect(human.code).toBe(0);
+    expect(human.out).toMatch(/Verdict:\s+WARNING/);
+    expect(human.out).toMatch(/1 sectors have been reallocated/);
+    const json = JSON.parse(cli(['disk-health', '--smartctl-json', fixture, '--json']).out) as { verdict: string };
+    expect(json.verdict).toBe('warning');
+    const notJson = path.join(tmp.dir, 'notes.txt');
+    writeFileSync(notJson, 'smartctl 7.3 (text output)');
+    const bad = cli(['disk-health', '--smartctl-json', notJson]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/is not JSON; record it with: smartctl --json -x/);
   });
 
   it('explains usage errors with exit code 2', () => {
