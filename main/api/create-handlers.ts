@@ -2,6 +2,7 @@ import type { FleetService } from '../fleet/fleet-service';
 import type { OnboardingService } from '../onboarding/onboarding-service';
 import type { SettingsService } from '../settings/settings-service';
 import type { AuditStore } from '../store/audit-store';
+import { planLayouts } from '../planning/erasure-coding';
 import type { Handlers } from './handlers';
 
 export interface HandlerDeps {
@@ -26,6 +27,16 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'fleet.import': (input) => ({ added: d.fleet.importMany(input) }),
     'fleet.remove': (input) => d.fleet.remove(input.id),
     'fleet.testConnection': (input) => d.onboarding.testConnection(input.id, input.timeoutMs),
+    'planning.ecLayouts': (input) => ({
+      layouts: planLayouts({
+        disks: input.disks,
+        diskSizeBytes: input.diskSizeTB * 1e12,
+        annualFailureRate: input.annualFailureRatePercent / 100,
+        rebuildBytesPerSecond: input.rebuildMBps * 1e6,
+        reserveFraction: input.reservePercent / 100,
+        targetNines: input.targetNines,
+      }).map((l) => ({ ...l, durabilityNines: Math.min(99, l.durabilityNines) })),
+    }),
     'fleet.acceptHostKey': (input, ctx) => d.onboarding.acceptHostKey(input.id, input.fingerprint, `${ctx.actor} (${ctx.host})`),
   };
 }

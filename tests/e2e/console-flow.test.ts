@@ -157,4 +157,16 @@ describe.skipIf(missing)('console in a browser', () => {
     await page.getByTestId('import-submit').click();
     await expect.poll(() => rows().count()).toBe(5);
   });
+
+  it('plans erasure coding on the Storage page: the 1.10 class appears once there are disks for it', async () => {
+    await page.getByTestId('nav-storage').click();
+    await page.getByTestId('ec-planner').waitFor();
+    const planRows = page.getByTestId('planner-row');
+    await expect.poll(() => planRows.count()).toBeGreaterThan(3);
+    expect(await page.getByTestId('ec-planner').innerText()).toContain('10+2');
+    expect(await page.getByTestId('ec-planner').innerText()).not.toContain('20+2');
+    await page.getByTestId('planner-disks').fill('24');
+    await expect.poll(() => page.getByTestId('ec-planner').innerText()).toMatch(/20\+2\s+1\.1\s/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'ec-planner-en-dark.png'), fullPage: true });
+  });
 });

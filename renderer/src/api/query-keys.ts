@@ -8,4 +8,5 @@ export const queryKeys = {
   settings: ['settings'] as const,
   systemInfo: ['system', 'info'] as const,
   audit: ['audit'] as const,
+  planning: ['planning'] as const,
 };
