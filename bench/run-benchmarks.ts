@@ -1,8 +1,10 @@
+import { runTelemetryBenchmarks } from './telemetry.bench';
 import { runUiBenchmarks } from './ui.bench';
 
 /** Every benchmark, by name. Each prints its figures next to a reference measured in the same run. */
 const BENCHMARKS: Record<string, () => Promise<boolean>> = {
   ui: runUiBenchmarks,
+  telemetry: runTelemetryBenchmarks,
 };
 
 async function main(): Promise<void> {

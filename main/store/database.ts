@@ -20,6 +20,10 @@ export interface OpenStoreOptions {
   /** For tests of old schemas: stop after this many migrations. */
   targetVersion?: number;
   migrations?: readonly Migration[];
+  /** Another database in the same data directory (the telemetry store), with its own migrations. */
+  fileName?: string;
+  /** Marks the file as that database's, so one is never migrated as the other. */
+  applicationId?: number;
 }
 
 export function databasePath(dataDir: string): string {
@@ -35,7 +39,8 @@ export function openDatabase(opts: OpenStoreOptions): Db {
   const migrations = opts.migrations ?? MIGRATIONS;
   const target = opts.targetVersion ?? migrations.length;
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const file = databasePath(opts.dataDir);
+  const file = path.join(opts.dataDir, opts.fileName ?? DATABASE_FILE);
+  const appIdExpected = opts.applicationId ?? APPLICATION_ID;
   const db = new Database(file);
   try {
     let appId: number;
@@ -49,7 +54,7 @@ export function openDatabase(opts: OpenStoreOptions): Db {
       }
       throw err;
     }
-    if (appId !== 0 && appId !== APPLICATION_ID) {
+    if (appId !== 0 && appId !== appIdExpected) {
       throw new ApiError('store-refused', `${file} is not an Appliance Console database; move it aside or choose another --data-dir`, {
         params: { file },
       });
@@ -66,7 +71,7 @@ export function openDatabase(opts: OpenStoreOptions): Db {
     db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across application crashes, fast commits
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    if (version < target) migrate(db, file, version, target, migrations, opts);
+    if (version < target) migrate(db, file, version, target, migrations, opts, appIdExpected);
     return db;
   } catch (err) {
     db.close();
@@ -74,7 +79,7 @@ export function openDatabase(opts: OpenStoreOptions): Db {
   }
 }
 
-function migrate(db: Db, file: string, from: number, to: number, migrations: readonly Migration[], opts: OpenStoreOptions): void {
+function migrate(db: Db, file: string, from: number, to: number, migrations: readonly Migration[], opts: OpenStoreOptions, applicationId: number): void {
   for (let v = from; v < to; v++) {
     const m = migrations[v];
     if (!m || m.version !== v + 1) throw new Error(`migration list is out of order at ${v + 1}`);
@@ -91,7 +96,7 @@ function migrate(db: Db, file: string, from: number, to: number, migrations: rea
       .transaction(() => {
         if ((db.pragma('user_version', { simple: true }) as number) !== v) return false;
         db.exec(m.sql);
-        db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`application_id = ${applicationId}`);
         db.pragma(`user_version = ${m.version}`);
         return true;
       })
@@ -104,7 +109,7 @@ export function backupPath(file: string, fromVersion: number, at: Date): string 
   const dir = path.join(path.dirname(file), 'backups');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stamp = at.toISOString().replace(/[:.]/g, '-');
-  return path.join(dir, `console-schema${fromVersion}-${stamp}.sqlite`);
+  return path.join(dir, `${path.basename(file, '.sqlite')}-schema${fromVersion}-${stamp}.sqlite`);
 }
 
 export function schemaVersion(db: Db): number {
