@@ -145,8 +145,11 @@ export function createFleetService(deps: FleetDeps) {
           const endpointKey = `${fields.address.toLowerCase()}:${fields.port}`;
           const sameName = names.get(nameKey);
           const sameEndpoint = endpoints.get(endpointKey);
-          if (sameName !== undefined) issues.push({ path: `appliances.${i}.name`, code: 'duplicate-name', message: `Also used by row ${sameName + 1}`, params: { name: fields.name } });
-          if (sameEndpoint !== undefined) issues.push({ path: `appliances.${i}.address`, code: 'duplicate-endpoint', message: `Also used by row ${sameEndpoint + 1}`, params: { name: input.appliances[sameEndpoint]!.name } });
+          if (sameName !== undefined) issues.push({ path: `appliances.${i}.name`, code: 'duplicate-name', message: `"${fields.name}" appears more than once in this import`, params: { name: fields.name } });
+          if (sameEndpoint !== undefined) {
+            const other = input.appliances[sameEndpoint]!.name;
+            issues.push({ path: `appliances.${i}.address`, code: 'duplicate-endpoint', message: `Same address and port as "${other}" in this import`, params: { name: other } });
+          }
           names.set(nameKey, i);
           endpoints.set(endpointKey, i);
           try {

@@ -65,7 +65,7 @@ describe('appliance-console CLI', () => {
     writeFileSync(bad, 'name,address,role\nsite-a,10.5.0.1,server\nsite-b,10.5.0.1,server\n');
     const refused = cli(['fleet', 'import', bad]);
     expect(refused.code).toBe(4);
-    expect(refused.err).toMatch(/line 3 address: Also used by row 1/);
+    expect(refused.err).toMatch(/line 3 address: Same address and port as "site-a" in this import/);
     const good = path.join(tmp.dir, 'good.csv');
     writeFileSync(good, 'name,address,role,tags\nsite-a,10.5.0.1,server,hall-1\nsite-b,10.5.0.2,smartbox,hall-1;mobile\n');
     const ok = cli(['fleet', 'import', good, '--json']);
