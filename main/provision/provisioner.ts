@@ -1,0 +1,105 @@
+import path from 'node:path';
+import type { Client } from 'ssh2';
+import { createAgentClient, sshExecBridgeOpener } from '../../agents/client/agent-client';
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/log';
+import { connectSsh, type SshTarget, type TrustedKey } from '../ssh/ssh-connect';
+import type { Credential } from '../store/credential-store';
+import type { ProvisionRunStore } from '../store/provision-run-store';
+import { runPlan, type Plan, type ProvisionEvent, type ProvisionInput, type ProvisionResources, type RunResult } from './plan';
+import { createRemote } from './remote';
+import { agentStep } from './steps/agent';
+import { configStep } from './steps/config';
+import { preflightStep } from './steps/preflight';
+import { runtimeStep } from './steps/runtime';
+import { serviceStep } from './steps/service';
+
+/** bare → healthy: the order matters (each step relies on the ones before). */
+export const INSTALL_PLAN: Plan = { name: 'install', steps: [preflightStep, runtimeStep, agentStep, configStep, serviceStep] };
+
+/** Where the repository keeps the artifacts; a packaged console passes its own resources path. */
+export function defaultResources(repoRoot: string): ProvisionResources {
+  return {
+    agentsDir: path.join(repoRoot, 'resources/agents'),
+    runtimesDir: path.join(repoRoot, 'resources/runtimes'),
+    installDir: path.join(repoRoot, 'appliance/install'),
+  };
+}
+
+export interface ProvisionRequest {
+  target: SshTarget;
+  credential: Credential | null;
+  /** For a non-root login whose sudo asks for a password; sent only when sudo prompts. */
+  sudoPassword?: string | null;
+  trustedKeys: TrustedKey[];
+  input: ProvisionInput;
+  applianceId?: string | null;
+  plan?: Plan;
+  onEvent?: (e: ProvisionEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface Provisioner {
+  provision(req: ProvisionRequest): Promise<RunResult>;
+}
+
+/**
+ * Runs a plan against one machine over one SSH connection (host key verified by `connectSsh`
+ * before any credential is sent). A connection failure is a failed run like any other, recorded
+ * with its message, so the history shows every attempt.
+ */
+export function createProvisioner(deps: { resources: ProvisionResources; store?: ProvisionRunStore; clock: Clock; log: Logger }): Provisioner {
+  // Two runs on one machine would race on the same files; this console runs one at a time each.
+  const busy = new Set<string>();
+  return {
+    async provision(req) {
+      const targetLabel = `${req.target.user}@${req.target.address}:${req.target.port}`;
+      const endpoint = `${req.target.address.toLowerCase()}:${req.target.port}`;
+      const plan = req.plan ?? INSTALL_PLAN;
+      const fail = (id: string, title: string, message: string) => {
+        const failed: Plan = { name: plan.name, steps: [{ id, title, check: () => Promise.reject(new Error(message)), apply: async () => {}, verify: async () => {} }] };
+        return runPlan(failed, unusedContext(deps, req), { onEvent: req.onEvent, signal: req.signal, store: deps.store, target: targetLabel, applianceId: req.applianceId });
+      };
+      if (busy.has(endpoint)) return fail('start', 'Start', `a provisioning run for ${endpoint} is already in progress; wait for it or cancel it`);
+      busy.add(endpoint);
+      try {
+        const conn = await connectSsh({ target: req.target, credential: req.credential, trustedKeys: req.trustedKeys });
+        if (!conn.ok) return await fail('connect', 'Connect', conn.failure.message);
+        return await runConnected(conn.client, req, plan, targetLabel);
+      } finally {
+        busy.delete(endpoint);
+      }
+    },
+  };
+
+  async function runConnected(client: Client, req: ProvisionRequest, plan: Plan, targetLabel: string): Promise<RunResult> {
+    const log = deps.log.child('provision');
+    try {
+      const sudoPassword = req.target.user === 'root' ? null : (req.sudoPassword ?? null);
+      const remote = createRemote(client, { user: req.target.user, sudoPassword });
+      const agentHealth = async (timeoutMs: number) => {
+        const open = sshExecBridgeOpener(client, {
+          ...(req.target.user === 'root' ? {} : sudoPassword !== null ? { sudoPassword } : { sudo: true }),
+          readyTimeoutMs: timeoutMs,
+        });
+        const agent = createAgentClient({ open, token: req.input.token, timeoutMs, clientName: 'appliance-console provisioner' });
+        return (await agent.call('health.v1')).status;
+      };
+      log.info('provisioning', { target: targetLabel, plan: plan.name });
+      return await runPlan(plan, { remote, clock: deps.clock, resources: deps.resources, input: req.input, facts: null, agentHealth }, {
+        onEvent: req.onEvent,
+        signal: req.signal,
+        store: deps.store,
+        target: targetLabel,
+        applianceId: req.applianceId,
+      });
+    } finally {
+      client.end();
+    }
+  }
+}
+
+function unusedContext(deps: { resources: ProvisionResources; clock: Clock }, req: ProvisionRequest) {
+  const never = () => Promise.reject(new Error('not connected'));
+  return { remote: { user: req.target.user, run: never, check: never }, clock: deps.clock, resources: deps.resources, input: req.input, facts: null, agentHealth: never };
+}

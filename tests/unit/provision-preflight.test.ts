@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parsePreflight, preflightProblems, type PreflightLimits } from '../../main/provision/steps/preflight-facts';
+
+const MiB = 1024 * 1024;
+const NOW_MS = Date.parse('2026-03-01T12:00:00Z');
+const limits: PreflightLimits = { minMemoryBytes: 256 * MiB, minFree: { '/opt': 300 * MiB, '/var/lib': 64 * MiB }, maxClockSkewSeconds: 300, minKernelMajor: 4 };
+
+function output(over: Record<string, string> = {}, extra: string[] = []): string {
+  const base: Record<string, string> = {
+    now: String(NOW_MS / 1000 + 2),
+    uname: 'Linux|6.1.0-18-amd64|x86_64',
+    os_id: 'debian',
+    os_version: '12',
+    os_name: 'Debian GNU/Linux 12 (bookworm)',
+    cpus: '4',
+    mem_kb: String(4 * 1024 * 1024),
+    'free /opt': String(10 * 1024 * 1024),
+    'free /var/lib': String(10 * 1024 * 1024),
+    init: 'systemd',
+    cron_dir: '1',
+    ...over,
+  };
+  return [...Object.entries(base).map(([k, v]) => `${k}=${v}`), ...extra, 'end=1'].join('\n');
+}
+
+describe('preflight facts', () => {
+  it('parses a Debian x86_64 machine and finds nothing wrong', () => {
+    const f = parsePreflight(output(), NOW_MS);
+    expect(f).toMatchObject({ osId: 'debian', osVersion: '12', kernel: '6.1.0-18-amd64', target: 'linux-x64', cpus: 4, init: 'systemd', clockSkewSeconds: 2, missingTools: [], cronDir: true });
+    expect(f.memoryBytes).toBe(4 * 1024 * MiB);
+    expect(f.freeBytes['/opt']).toBe(10 * 1024 * MiB);
+    expect(preflightProblems(f, limits)).toEqual([]);
+  });
+
+  it('maps aarch64 to linux-arm64 and refuses other architectures with a remedy', () => {
+    expect(parsePreflight(output({ uname: 'Linux|6.1.0|aarch64' }), NOW_MS).target).toBe('linux-arm64');
+    const riscv = parsePreflight(output({ uname: 'Linux|6.1.0|riscv64' }), NOW_MS);
+    expect(riscv.target).toBeNull();
+    expect(preflightProblems(riscv, limits)[0]).toMatch(/unsupported platform .* riscv64.*x86_64 or aarch64/);
+  });
+
+  it('names a remedy for each problem: memory, space, clock, tools', () => {
+    const f = parsePreflight(output({ mem_kb: String(128 * 1024), 'free /opt': String(100 * 1024), now: String(NOW_MS / 1000 - 3600) }, ['missing=flock', 'missing=sha256sum']), NOW_MS);
+    const problems = preflightProblems(f, limits);
+    expect(problems).toEqual([
+      expect.stringMatching(/only 128 MiB of memory \(need 256 MiB\)/),
+      expect.stringMatching(/only 100 MiB free on \/opt \(need 300 MiB\): free space there/),
+      expect.stringMatching(/behind the console by 3600 s .*NTP/),
+      'flock is missing: install util-linux (apt-get install util-linux)',
+      'sha256sum is missing: install coreutils (apt-get install coreutils)',
+    ]);
+  });
+
+  it('refuses output of a script that did not finish', () => {
+    expect(() => parsePreflight('now=1\nuname=Linux|6.1|x86_64\n', NOW_MS)).toThrow(/did not finish/);
+  });
+});
