@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { socketAnswers } from '../../agents/agent/daemon/daemonize';
 import { createAgentClient, unixSocketOpener, type AgentClient } from '../../agents/client/agent-client';
 import type { AgentConfigInput } from '../../agents/protocol/agent-config';
 
@@ -114,16 +115,7 @@ export function spawnAgent(bundle: AgentBundle, home: AgentHome, args: string[] 
   return { child, output: () => out, exited };
 }
 
-export function socketAnswers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect(socketPath);
-    sock.once('connect', () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once('error', () => resolve(false));
-  });
-}
+export { socketAnswers };
 
 /** Poll `check` every `everyMs` until it returns a value other than undefined, or fail after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, everyMs = 25): Promise<T> {

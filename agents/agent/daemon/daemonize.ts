@@ -22,7 +22,8 @@ export interface DaemonOptions {
   print: (line: string) => void;
 }
 
-function socketAnswers(socketPath: string): Promise<boolean> {
+/** True when something accepts a connection on the Unix socket (the agent is serving). */
+export function socketAnswers(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = net.connect(socketPath);
     sock.once('connect', () => {
