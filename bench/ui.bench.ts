@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createConsole } from '../main/compose';
 import { systemClock } from '../main/core/clock';
 import { silentLogger } from '../main/core/log';
+import { defaultResources } from '../main/provision/provisioner';
 import { createKeyFileSecretBox } from '../main/secrets/key-file-secret-box';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/helpers/browser';
 import { cmdline, descendantsOf, privateBytes, pssBytes, rssBytes } from './proc-tree';
@@ -20,7 +21,7 @@ const RUNS = 5;
 /** A data directory holding `count` appliances, written through the real services. */
 async function seedDataDir(count: number): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ac-bench-${count}-`));
-  const c = createConsole({ host: 'cli', dataDir: dir, secretBox: createKeyFileSecretBox, clock: systemClock, log: silentLogger });
+  const c = createConsole({ host: 'cli', dataDir: dir, secretBox: createKeyFileSecretBox, clock: systemClock, log: silentLogger, provisionResources: defaultResources(ROOT) });
   const roles = ['server', 'smartbox'] as const;
   for (let i = 0; i < count; i++) {
     const r = await c.dispatcher.call(

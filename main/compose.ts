@@ -5,6 +5,11 @@ import { createEventBus, type EventBus } from './core/event-bus';
 import type { Logger } from './core/log';
 import { createFleetService, type FleetService } from './fleet/fleet-service';
 import { createOnboardingService } from './onboarding/onboarding-service';
+import type { ProvisionResources } from './provision/plan';
+import { createProvisioner } from './provision/provisioner';
+import { createProvisionService } from './provision/provision-service';
+import { createAgentTokenStore } from './store/agent-token-store';
+import { createProvisionRunStore } from './store/provision-run-store';
 import type { SecretBox } from './secrets/secret-box';
 import { createSettingsService } from './settings/settings-service';
 import { createApplianceStore } from './store/appliance-store';
@@ -24,6 +29,8 @@ export interface ConsoleOptions {
   clock: Clock;
   log: Logger;
   osLocale?: string;
+  /** Agent bundles, Node runtimes and install templates the console carries (see electron.builder.yml). */
+  provisionResources: ProvisionResources;
 }
 
 export interface ConsoleServices {
@@ -50,9 +57,19 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     const settings = createSettingsService({ store: createSettingsStore(db), events });
     const fleet = createFleetService({ db, appliances, credentials, clock: opts.clock, events });
     const onboarding = createOnboardingService({ appliances, credentials, hostKeys, clock: opts.clock, log: opts.log.child('onboarding') });
+    const provisioning = createProvisionService({
+      appliances,
+      credentials,
+      hostKeys,
+      agentTokens: createAgentTokenStore(db, secretBox),
+      provisioner: createProvisioner({ resources: opts.provisionResources, store: createProvisionRunStore(db), clock: opts.clock, log: opts.log }),
+      events,
+      clock: opts.clock,
+    });
     const handlers = createHandlers({
       fleet,
       onboarding,
+      provisioning,
       settings,
       audit,
       systemInfo: () => ({

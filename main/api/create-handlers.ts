@@ -1,5 +1,6 @@
 import type { FleetService } from '../fleet/fleet-service';
 import type { OnboardingService } from '../onboarding/onboarding-service';
+import type { ProvisionService } from '../provision/provision-service';
 import type { SettingsService } from '../settings/settings-service';
 import type { AuditStore } from '../store/audit-store';
 import { planLayouts } from '../planning/erasure-coding';
@@ -8,6 +9,7 @@ import type { Handlers } from './handlers';
 export interface HandlerDeps {
   fleet: FleetService;
   onboarding: OnboardingService;
+  provisioning: ProvisionService;
   settings: SettingsService;
   audit: AuditStore;
   systemInfo: () => ReturnType<Handlers['system.info']>;
@@ -27,6 +29,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'fleet.import': (input) => ({ added: d.fleet.importMany(input) }),
     'fleet.remove': (input) => d.fleet.remove(input.id),
     'fleet.testConnection': (input) => d.onboarding.testConnection(input.id, input.timeoutMs),
+    'fleet.provision': (input) => d.provisioning.provision(input.id),
+    'fleet.cancelProvision': (input) => d.provisioning.cancel(input.id),
     'planning.ecLayouts': (input) => ({
       layouts: planLayouts({
         disks: input.disks,

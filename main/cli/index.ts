@@ -7,6 +7,8 @@ import { runCli } from './run-cli';
  * 'electron', so the same services run on a jump host without a desktop.
  */
 const defaultUiDir = process.env.APPLIANCE_CONSOLE_UI_DIR ?? path.resolve(__dirname, '../renderer');
+// out/main/cli.js and main/cli/index.ts are both two levels below the application root.
+const appRoot = path.resolve(__dirname, '../..');
 
 const untilStopped = () =>
   new Promise<void>((resolve) => {
@@ -14,7 +16,15 @@ const untilStopped = () =>
     process.once('SIGTERM', () => resolve());
   });
 
-runCli(process.argv.slice(2), { io: processIo, defaultUiDir, untilStopped }).then(
+/** First Ctrl-C cancels the running operation (its handler decides how); a second one quits. */
+const onInterrupt = (handler: () => void) => {
+  process.once('SIGINT', () => {
+    handler();
+    process.once('SIGINT', () => process.exit(130));
+  });
+};
+
+runCli(process.argv.slice(2), { io: processIo, defaultUiDir, appRoot, untilStopped, onInterrupt }).then(
   (code) => {
     process.exitCode = code;
   },

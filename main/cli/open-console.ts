@@ -3,10 +3,11 @@ import { createConsole, type ConsoleServices } from '../compose';
 import { systemClock } from '../core/clock';
 import { defaultDataDir } from '../core/data-dir';
 import type { Logger } from '../core/log';
+import { defaultResources } from '../provision/provisioner';
 import { createKeyFileSecretBox } from '../secrets/key-file-secret-box';
 
 /** The console services for the CLI and the headless host: XDG data dir, key-file secrets. */
-export function openNodeConsole(opts: { dataDir?: string; host: 'serve' | 'cli'; log: Logger; env: NodeJS.ProcessEnv }): ConsoleServices {
+export function openNodeConsole(opts: { dataDir?: string; host: 'serve' | 'cli'; log: Logger; env: NodeJS.ProcessEnv; appRoot: string }): ConsoleServices {
   return createConsole({
     host: opts.host,
     dataDir: opts.dataDir ?? defaultDataDir(opts.env),
@@ -14,6 +15,7 @@ export function openNodeConsole(opts: { dataDir?: string; host: 'serve' | 'cli';
     clock: systemClock,
     log: opts.log,
     osLocale: posixLocale(opts.env) ?? (Intl.DateTimeFormat().resolvedOptions().locale || 'en'),
+    provisionResources: defaultResources(opts.env.APPLIANCE_CONSOLE_RESOURCES ?? opts.appRoot),
   });
 }
 

@@ -6,6 +6,7 @@ import { UsageError, type CliIo } from './cli-io';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
 import { runDiskHealthCommand } from './disk-health-command';
 import { runFleetCommand } from './fleet-command';
+import { runProvisionCommand } from './provision-command';
 import { openNodeConsole } from './open-console';
 import { runServeCommand } from './serve-command';
 
@@ -16,6 +17,7 @@ Operations console for private-cloud storage appliances and 5G smart boxes.
 Commands:
   serve        run the console headless (UI and API in a browser)
   fleet        list, add, import, show, test, trust and remove appliances
+  provision    install or repair the agent on appliances over SSH
   disk-health  verdict and reasons from a recorded smartctl --json output
   version      print the version
 
@@ -26,7 +28,11 @@ ${EXIT_CODES_HELP}`;
 export interface CliDeps {
   io: CliIo;
   defaultUiDir: string;
+  /** The application's root: resources/agents, resources/runtimes and appliance/install live under it. */
+  appRoot: string;
   untilStopped: () => Promise<void>;
+  /** Registers what Ctrl-C does while a long command runs (the CLI entry wires SIGINT to it). */
+  onInterrupt?: (handler: () => void) => void;
 }
 
 /** The CLI, as a function of its arguments and I/O, so tests run it in-process. */
@@ -35,7 +41,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   const [command, ...rest] = argv;
   const level = (io.env.APPLIANCE_CONSOLE_LOG_LEVEL as LogLevel | undefined) ?? (command === 'serve' ? 'info' : 'warn');
   const log = createLogger({ level, write: (line) => io.err(line) });
-  const open = (host: 'serve' | 'cli') => (dataDir?: string): ConsoleServices => openNodeConsole({ dataDir, host, log, env: io.env });
+  const open = (host: 'serve' | 'cli') => (dataDir?: string): ConsoleServices => openNodeConsole({ dataDir, host, log, env: io.env, appRoot: deps.appRoot });
   try {
     switch (command) {
       case undefined:
@@ -52,6 +58,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         return await runServeCommand(rest, io, { open: open('serve'), defaultUiDir: deps.defaultUiDir, log, untilStopped: deps.untilStopped });
       case 'fleet':
         return await runFleetCommand(rest, io, open('cli'));
+      case 'provision':
+        return await runProvisionCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel));
       case 'disk-health':
         return await runDiskHealthCommand(rest, io);
       default:

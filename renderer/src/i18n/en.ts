@@ -174,6 +174,8 @@ export const en = {
   'methods.fleet.get': 'Show appliance',
   'methods.fleet.import': 'Import appliances',
   'methods.planning.ecLayouts': 'Plan erasure coding',
+  'methods.fleet.provision': 'Provision appliance',
+  'methods.fleet.cancelProvision': 'Cancel provisioning',
   'methods.fleet.add': 'Add appliance',
   'methods.fleet.update': 'Change appliance',
   'methods.fleet.testConnection': 'Test connection',

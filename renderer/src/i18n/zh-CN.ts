@@ -175,6 +175,8 @@ export const zhCN = {
   'methods.fleet.get': '查看设备',
   'methods.fleet.import': '导入设备',
   'methods.planning.ecLayouts': '纠删码规划',
+  'methods.fleet.provision': '部署设备',
+  'methods.fleet.cancelProvision': '取消部署',
   'methods.fleet.add': '添加设备',
   'methods.fleet.update': '修改设备',
   'methods.fleet.testConnection': '测试连接',

