@@ -6,6 +6,7 @@ import { createTestbed } from '../../appliance/testbed/testbed';
 import type { TestbedStatus } from '../../appliance/testbed/state';
 import { chromiumMissingReason, launchChromium } from '../helpers/browser';
 import { ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
+import { testProvisionRoot } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
 
 const missing =
@@ -29,7 +30,7 @@ describe.skipIf(missing)('onboarding in a browser, against a testbed machine', (
   beforeAll(async () => {
     await tb.down();
     status = await tb.up({ appliances: 1, disks: 0 });
-    host = await startServe({ dataDir: path.join(tmp.dir, 'data') });
+    host = await startServe({ dataDir: path.join(tmp.dir, 'data'), env: { APPLIANCE_CONSOLE_RESOURCES: testProvisionRoot(tmp.dir) } });
     browser = await launchChromium();
     page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } })).newPage();
   }, 120_000);
@@ -68,6 +69,24 @@ describe.skipIf(missing)('onboarding in a browser, against a testbed machine', (
     expect(dialog).toMatch(/以 root 登录/);
     expect(dialog).toMatch(/Linux .*x64/);
     await page.screenshot({ path: path.join(ROOT, 'test-results', 'connection-test-zh-CN.png') });
+  });
+
+  it('provisions the machine from the Fleet page, showing each step, then again with nothing to change', async () => {
+    await page.getByTestId('connection-close').click();
+    await page.getByTestId('appliance-provision').click();
+    await page.getByTestId('provision-succeeded').waitFor({ timeout: 60_000 });
+    // Preflight only looks, so it is "unchanged" even on a bare machine; the others install.
+    expect(await page.getByTestId('provision-step-preflight').getAttribute('data-status')).toBe('unchanged');
+    for (const step of ['runtime', 'agent', 'config', 'service']) {
+      expect(await page.getByTestId(`provision-step-${step}`).getAttribute('data-status')).toBe('done');
+    }
+    expect(await page.getByTestId('provision-dialog').innerText()).toMatch(/代理程序已安装并运行正常/);
+    await page.screenshot({ path: path.join(ROOT, 'test-results', 'provision-zh-CN.png') });
+    await page.getByTestId('provision-again').click();
+    await page.getByTestId('provision-succeeded').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('provision-step-agent').getAttribute('data-status')).toBe('unchanged');
+    await page.getByTestId('provision-close').click();
+    await page.getByTestId('appliance-test').click();
   });
 
   it('reports an unreachable machine, in words, within the connection timeout', async () => {

@@ -32,3 +32,18 @@ export function testProvisionResources(work: string): ProvisionResources {
   const bundle = buildBundle(work, TEST_TARGET);
   return { agentsDir: path.dirname(path.dirname(bundle.tarball)), runtimesDir: runtimesDir(work), installDir: path.join(REPO_ROOT, 'appliance/install') };
 }
+
+/**
+ * The same resources laid out as an application root (resources/agents, resources/runtimes,
+ * appliance/install), for a console process started with APPLIANCE_CONSOLE_RESOURCES=<root>.
+ */
+export function testProvisionRoot(work: string): string {
+  const r = testProvisionResources(work);
+  const root = path.join(work, 'app-root');
+  fs.mkdirSync(path.join(root, 'resources'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'appliance'), { recursive: true });
+  fs.symlinkSync(r.agentsDir, path.join(root, 'resources/agents'));
+  fs.symlinkSync(r.runtimesDir, path.join(root, 'resources/runtimes'));
+  fs.symlinkSync(r.installDir, path.join(root, 'appliance/install'));
+  return root;
+}

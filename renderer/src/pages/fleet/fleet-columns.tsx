@@ -1,4 +1,4 @@
-import { ApiOutlined, DeleteOutlined, EditOutlined, KeyOutlined, LockOutlined } from '@ant-design/icons';
+import { ApiOutlined, CloudUploadOutlined, DeleteOutlined, EditOutlined, KeyOutlined, LockOutlined } from '@ant-design/icons';
 import { Button, Tag } from 'antd';
 import type { CSSProperties } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
@@ -9,6 +9,7 @@ import { LOGIN_KIND_LABELS, ROLE_LABELS, storedLoginText } from './appliance-lab
 
 export interface FleetRowActions {
   onTest(appliance: Appliance): void;
+  onProvision(appliance: Appliance): void;
   onEdit(appliance: Appliance): void;
   onRemove(appliance: Appliance): void;
 }
@@ -84,7 +85,7 @@ export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryCol
     {
       key: 'role',
       title: t('fleet.column.role'),
-      width: 120,
+      width: 110,
       sorter: (a, b) => collator.compare(t(ROLE_LABELS[a.role]), t(ROLE_LABELS[b.role])),
       render: (a) => (
         <Tag color={a.role === 'server' ? 'blue' : 'purple'} style={NO_MARGIN}>
@@ -92,7 +93,7 @@ export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryCol
         </Tag>
       ),
     },
-    { key: 'tags', title: t('fleet.column.tags'), width: 140, render: (a) => <TagList tags={a.tags} /> },
+    { key: 'tags', title: t('fleet.column.tags'), width: 130, render: (a) => <TagList tags={a.tags} /> },
     {
       key: 'login',
       title: t('fleet.column.login'),
@@ -116,7 +117,7 @@ export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryCol
     {
       key: 'actions',
       title: t('fleet.column.actions'),
-      width: 116,
+      width: 144,
       fixed: 'right',
       render: (a) => (
         <div style={{ display: 'flex', gap: 4 }}>
@@ -128,6 +129,15 @@ export function fleetColumns(t: Translate, collator: Intl.Collator, secondaryCol
             title={t('connection.testNamed', { name: a.name })}
             aria-label={t('connection.testNamed', { name: a.name })}
             onClick={() => actions.onTest(a)}
+          />
+          <Button
+            type="text"
+            size="small"
+            icon={<CloudUploadOutlined />}
+            data-testid="appliance-provision"
+            title={t('provision.action', { name: a.name })}
+            aria-label={t('provision.action', { name: a.name })}
+            onClick={() => actions.onProvision(a)}
           />
           <Button
             type="text"

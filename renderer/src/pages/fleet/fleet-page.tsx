@@ -11,6 +11,7 @@ import { collectTags, EMPTY_FLEET_FILTER, filterAppliances, isFilterActive, type
 import { FleetFiltersBar } from './fleet-filters-bar';
 import { ConnectionTestDialog } from './connection-test-dialog';
 import { ImportAppliancesDialog } from './import-appliances-dialog';
+import { ProvisionDialog } from './provision-dialog';
 import { FleetTable } from './fleet-table';
 import { RemoveApplianceDialog } from './remove-appliance-dialog';
 
@@ -29,6 +30,7 @@ export default function FleetPage() {
   const [removing, setRemoving] = useState<Appliance | null>(null);
   const [testing, setTesting] = useState<Appliance | null>(null);
   const [importing, setImporting] = useState(false);
+  const [provisioning, setProvisioning] = useState<Appliance | null>(null);
 
   const all = fleet.data ?? NO_APPLIANCES;
   const visible = useMemo(() => filterAppliances(all, deferredFilter), [all, deferredFilter]);
@@ -77,6 +79,7 @@ export default function FleetPage() {
           onAdd={openAdd}
           onClearFilters={clearFilters}
           onTest={setTesting}
+          onProvision={setProvisioning}
           onEdit={openEdit}
           onRemove={setRemoving}
         />
@@ -91,6 +94,7 @@ export default function FleetPage() {
       )}
       {/* Mounted only when needed: a closed Modal still costs its styles on the first render. */}
       {removing && <RemoveApplianceDialog appliance={removing} onClose={() => setRemoving(null)} />}
+      {provisioning && <ProvisionDialog key={provisioning.id} appliance={provisioning} onClose={() => setProvisioning(null)} />}
       {importing && <ImportAppliancesDialog onClose={() => setImporting(false)} />}
       {testing && <ConnectionTestDialog key={testing.id} appliance={testing} onClose={() => setTesting(null)} />}
     </Flex>

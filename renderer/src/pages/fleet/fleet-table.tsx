@@ -21,13 +21,13 @@ interface FleetTableProps extends FleetRowActions {
   onClearFilters(): void;
 }
 
-export function FleetTable({ appliances, loaded, filtered, onAdd, onClearFilters, onTest, onEdit, onRemove }: FleetTableProps) {
+export function FleetTable({ appliances, loaded, filtered, onAdd, onClearFilters, onTest, onProvision, onEdit, onRemove }: FleetTableProps) {
   const { t, locale } = useI18n();
   const { token } = theme.useToken();
   const { ref, width, height } = useElementSize<HTMLDivElement>();
   const columns = useMemo(
-    () => fleetColumns(t, new Intl.Collator(locale, { numeric: true, sensitivity: 'base' }), token.colorTextSecondary, { onTest, onEdit, onRemove }),
-    [t, locale, token.colorTextSecondary, onTest, onEdit, onRemove],
+    () => fleetColumns(t, new Intl.Collator(locale, { numeric: true, sensitivity: 'base' }), token.colorTextSecondary, { onTest, onProvision, onEdit, onRemove }),
+    [t, locale, token.colorTextSecondary, onTest, onProvision, onEdit, onRemove],
   );
 
   // The bench reads this mark: the first time real data (rows or the empty state) is on screen.
