@@ -3,6 +3,7 @@ import net from 'node:net';
 import type { Appliance, ApplianceInput, AppliancePatch } from '../contract/fleet.contract';
 import { ApiError, type ApiIssue } from '../contract/errors';
 import { applianceMatches } from '../contract/fleet-filter';
+import { requireAppliance } from './require-appliance';
 import type { Clock } from '../core/clock';
 import type { EventBus } from '../core/event-bus';
 import type { Db } from '../store/database';
@@ -60,11 +61,7 @@ function normaliseAddress(address: string): string {
 export function createFleetService(deps: FleetDeps) {
   const newId = deps.newId ?? (() => crypto.randomUUID());
 
-  function mustGet(id: string): ApplianceRecord {
-    const rec = deps.appliances.get(id);
-    if (!rec) throw new ApiError('not-found', `No appliance with id ${id}`, { params: { id } });
-    return rec;
-  }
+  const mustGet = (id: string): ApplianceRecord => requireAppliance(deps.appliances, id);
 
   function assertUnique(fields: ApplianceFields, selfId?: string): void {
     const byName = deps.appliances.findByName(fields.name);

@@ -2,6 +2,7 @@ import { ApiError } from '../contract/errors';
 import type { ConnectionReport } from '../contract/onboarding.contract';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
+import { requireAppliance } from '../fleet/require-appliance';
 import { SecretUnreadableError } from '../secrets/secret-box';
 import { probeConnection } from '../ssh/connection-probe';
 import { connectSsh } from '../ssh/ssh-connect';
@@ -25,11 +26,7 @@ export interface OnboardingDeps {
  * fingerprint replaces the old one, and the dispatcher audits that call.
  */
 export function createOnboardingService(deps: OnboardingDeps) {
-  const mustGet = (id: string) => {
-    const a = deps.appliances.get(id);
-    if (!a) throw new ApiError('not-found', `No appliance with id ${id}`, { params: { id } });
-    return a;
-  };
+  const mustGet = (id: string) => requireAppliance(deps.appliances, id);
 
   return {
     async testConnection(id: string, timeoutMs?: number): Promise<ConnectionReport> {

@@ -2,6 +2,7 @@ import { ApiError } from '../contract/errors';
 import type { ProvisionRunResult } from '../contract/provision.contract';
 import type { Clock } from '../core/clock';
 import type { EventBus } from '../core/event-bus';
+import { requireAppliance } from '../fleet/require-appliance';
 import { SecretUnreadableError } from '../secrets/secret-box';
 import type { AgentTokenStore } from '../store/agent-token-store';
 import type { ApplianceStore } from '../store/appliance-store';
@@ -27,8 +28,7 @@ export function createProvisionService(deps: {
 
   return {
     async provision(id: string): Promise<ProvisionRunResult> {
-      const a = deps.appliances.get(id);
-      if (!a) throw new ApiError('not-found', `No appliance with id ${id}`, { params: { id } });
+      const a = requireAppliance(deps.appliances, id);
       const trustedKeys = deps.hostKeys.forEndpoint(a.address, a.port);
       if (trustedKeys.length === 0) {
         throw new ApiError('conflict', `Trust ${a.name}'s SSH host key first (test the connection and compare its fingerprint)`, { params: { name: a.name } });
