@@ -6,10 +6,9 @@ import type { ConnectionReport } from '../contract/onboarding.contract';
 import { parseApplianceCsv } from '../contract/fleet-csv';
 import type { ConsoleServices } from '../compose';
 import { ApiError } from '../contract/errors';
-import type { CliIo } from './cli-io';
-import { UsageError } from './cli-io';
+import { UsageError, type CliIo } from './cli-io';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
-import { osActor } from './open-console';
+import { caller, findAppliance, listAppliances, type Call } from './cli-calls';
 
 export const FLEET_HELP = `Usage: appliance-console fleet <command> [options]
 
@@ -47,16 +46,6 @@ Common options:
   -h, --help              this help
 
 ${EXIT_CODES_HELP}`;
-
-type Call = <M extends Parameters<ConsoleServices['dispatcher']['call']>[0]>(method: M, input: unknown) => Promise<unknown>;
-
-function caller(services: ConsoleServices): Call {
-  return async (method, input) => {
-    const r = await services.dispatcher.call(method, input, { host: 'cli', actor: osActor() });
-    if (!r.ok) throw ApiError.fromBody(r.error);
-    return r.result;
-  };
-}
 
 /** Terminal columns a string takes: CJK and full-width characters take two. */
 function displayWidth(s: string): number {
@@ -128,10 +117,7 @@ async function readLoginFlags(
 
 /** Accepts a name (case-insensitive) or an id, as people type either. */
 async function resolveAppliance(call: Call, ref: string): Promise<Appliance> {
-  const { appliances } = (await call('fleet.list', {})) as { appliances: Appliance[] };
-  const hit = appliances.find((a) => a.id === ref) ?? appliances.find((a) => a.name.toLowerCase() === ref.toLowerCase());
-  if (!hit) throw new ApiError('not-found', `No appliance named or with id "${ref}"`);
-  return hit;
+  return findAppliance(await listAppliances(call), ref);
 }
 
 export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?: string) => ConsoleServices): Promise<number> {

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import type { ConsoleServices } from '../compose';
-import type { Appliance } from '../contract/fleet.contract';
 import { ApiError } from '../contract/errors';
 import type { ProvisionRunResult } from '../contract/provision.contract';
 import { UsageError, type CliIo } from './cli-io';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
+import { caller, findAppliance, listAppliances } from './cli-calls';
 import { osActor } from './open-console';
 
 export const PROVISION_HELP = `Usage: appliance-console provision <name|id>… [options]
@@ -56,16 +56,8 @@ export async function runProvisionCommand(argv: string[], io: CliIo, open: (data
   const services = open(values['data-dir']);
   const ctx = { host: 'cli' as const, actor: osActor() };
   try {
-    const list = await services.dispatcher.call('fleet.list', {}, ctx);
-    if (!list.ok) throw ApiError.fromBody(list.error);
-    const all = (list.result as { appliances: Appliance[] }).appliances;
-    const targets = values.all
-      ? all
-      : positionals.map((ref) => {
-          const hit = all.find((a) => a.id === ref) ?? all.find((a) => a.name.toLowerCase() === ref.toLowerCase());
-          if (!hit) throw new ApiError('not-found', `No appliance named or with id "${ref}"`);
-          return hit;
-        });
+    const all = await listAppliances(caller(services));
+    const targets = values.all ? all : positionals.map((ref) => findAppliance(all, ref));
     const names = new Map(targets.map((a) => [a.id, a.name]));
     const titles = new Map<string, string>();
     const unsubscribe = services.events.subscribe((event, payload) => {
