@@ -8,9 +8,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { socketAnswers } from '../../agents/agent/daemon/daemonize';
+import { freeTcpPort } from './free-port';
 import { createAgentClient, unixSocketOpener, type AgentClient } from '../../agents/client/agent-client';
 import type { AgentConfigInput } from '../../agents/protocol/agent-config';
 
@@ -80,16 +80,7 @@ export function writeRawConfig(home: AgentHome, json: unknown): void {
 }
 
 /** A loopback TCP port that was free a moment ago. */
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address();
-      server.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freeTcpPort };
 
 export interface ExitStatus {
   code: number | null;

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { freeTcpPort } from './free-port';
 import { makeTempDir } from './temp-dir';
 
 export const SSHD = '/usr/sbin/sshd';
@@ -12,16 +13,6 @@ export function sshdMissingReason(): string | null {
   return null;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 export interface LocalSshd {
   port: number;
@@ -84,7 +75,7 @@ export async function startLocalSshd(opts: { extraConfig?: string[] } = {}): Pro
   // exits at once, and we try another port.
   const start = async () => {
     for (let attempt = 0; attempt < 5; attempt++) {
-      if (attempt > 0 || port === 0) port = await freePort();
+      if (attempt > 0 || port === 0) port = await freeTcpPort();
       writeConfig();
       const proc = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
       child = proc;
