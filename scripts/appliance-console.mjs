@@ -12,7 +12,7 @@ import { isBuildFresh } from './lib/build-freshness.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
-if (isBuildFresh(root, 'out/main/cli.js', ['main', 'agents/protocol'])) {
+if (isBuildFresh(root, 'out/main/cli.js', ['main', 'agents'])) {
   require(path.join(root, 'out/main/cli.js'));
 } else {
   const env = { ...process.env, APPLIANCE_CONSOLE_UI_DIR: process.env.APPLIANCE_CONSOLE_UI_DIR ?? path.join(root, 'out/renderer') };

@@ -11,7 +11,7 @@ import { isBuildFresh } from './lib/build-freshness.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'out');
 
-if (!isBuildFresh(root, 'out/main/cli.js', ['main', 'preload', 'renderer', 'agents/protocol']) || !existsSync(path.join(out, 'renderer/index.html'))) {
+if (!isBuildFresh(root, 'out/main/cli.js', ['main', 'preload', 'renderer', 'agents']) || !existsSync(path.join(out, 'renderer/index.html'))) {
   console.log('Building the console (electron-vite build)…');
   execFileSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
 }
