@@ -54,6 +54,11 @@ function normaliseAddress(address: string): string {
   return address.replace(/\.$/, '');
 }
 
+/** The fields as stored: canonical address, each tag once. Idempotent, so stored values pass through unchanged. */
+function storedFields(f: ApplianceFields): ApplianceFields {
+  return { name: f.name, address: normaliseAddress(f.address), port: f.port, user: f.user, role: f.role, tags: [...new Set(f.tags)], notes: f.notes };
+}
+
 /**
  * The fleet register: which machines the console manages and how to log in to them. Names and
  * endpoints are unique; a clash is a `conflict` naming the appliance already there.
@@ -102,15 +107,7 @@ export function createFleetService(deps: FleetDeps) {
 
     add(input: ParsedInput): Appliance {
       assertUsableKey(input.auth, 'auth');
-      const fields: ApplianceFields = {
-        name: input.name,
-        address: normaliseAddress(input.address),
-        port: input.port,
-        user: input.user,
-        role: input.role,
-        tags: [...new Set(input.tags)],
-        notes: input.notes,
-      };
+      const fields = storedFields(input);
       const id = newId();
       const at = deps.clock.now().toISOString();
       // One transaction: an appliance never exists without the credentials it was added with.
@@ -137,7 +134,7 @@ export function createFleetService(deps: FleetDeps) {
         const names = new Map<string, number>();
         const endpoints = new Map<string, number>();
         const rows = input.appliances.map((row, i) => {
-          const fields: ApplianceFields = { ...row, address: normaliseAddress(row.address), tags: [...new Set(row.tags)] };
+          const fields = storedFields(row);
           const nameKey = fields.name.toLowerCase();
           const endpointKey = `${fields.address.toLowerCase()}:${fields.port}`;
           const sameName = names.get(nameKey);
@@ -174,15 +171,15 @@ export function createFleetService(deps: FleetDeps) {
       const at = deps.clock.now().toISOString();
       deps.db.transaction(() => {
         const cur = mustGet(id);
-        const fields: ApplianceFields = {
+        const fields = storedFields({
           name: patch.name ?? cur.name,
-          address: patch.address !== undefined ? normaliseAddress(patch.address) : cur.address,
+          address: patch.address ?? cur.address,
           port: patch.port ?? cur.port,
           user: patch.user ?? cur.user,
           role: patch.role ?? cur.role,
-          tags: patch.tags ? [...new Set(patch.tags)] : cur.tags,
+          tags: patch.tags ?? cur.tags,
           notes: patch.notes ?? cur.notes,
-        };
+        });
         assertUnique(fields, id);
         deps.appliances.update(id, fields, at);
         saveCredentials(id, patch.auth, patch.sudoPassword, at);
