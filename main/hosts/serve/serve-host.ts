@@ -60,7 +60,8 @@ export async function startServeHost(opts: ServeHostOptions): Promise<ServeHost>
   const scheme = secure ? 'https' : 'http';
   const log = opts.log;
 
-  const securityHeaders = (): Record<string, string> => ({
+  // The same on every response: built once.
+  const securityHeaders: Readonly<Record<string, string>> = {
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
@@ -68,11 +69,11 @@ export async function startServeHost(opts: ServeHostOptions): Promise<ServeHost>
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
     ...(secure ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
-  });
+  };
 
   const sendJson = (res: http.ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { ...securityHeaders(), 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.writeHead(status, { ...securityHeaders, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(text);
   };
   const sendError = (res: http.ServerResponse, err: ApiError) => sendJson(res, STATUS[err.code], { ok: false, error: err.toBody() });
@@ -86,7 +87,7 @@ export async function startServeHost(opts: ServeHostOptions): Promise<ServeHost>
 
   async function handleCall(req: http.IncomingMessage, res: http.ServerResponse, method: string): Promise<void> {
     if (req.method !== 'POST') {
-      res.writeHead(405, { ...securityHeaders(), Allow: 'POST' });
+      res.writeHead(405, { ...securityHeaders, Allow: 'POST' });
       res.end();
       return;
     }
@@ -115,19 +116,19 @@ export async function startServeHost(opts: ServeHostOptions): Promise<ServeHost>
     const url = new URL(req.url ?? '/', 'http://placeholder');
     if (url.pathname === HTTP_PATHS.login) {
       if (!auth.matches(url.searchParams.get('token') ?? undefined)) {
-        res.writeHead(401, { ...securityHeaders(), 'Content-Type': 'text/html; charset=utf-8' });
+        res.writeHead(401, { ...securityHeaders, 'Content-Type': 'text/html; charset=utf-8' });
         res.end(loginRequiredPage('The login link is wrong or has expired.'));
         return;
       }
       // Redirect so the token leaves the address bar and history.
-      res.writeHead(302, { ...securityHeaders(), 'Set-Cookie': auth.cookie(secure), Location: '/', 'Cache-Control': 'no-store' });
+      res.writeHead(302, { ...securityHeaders, 'Set-Cookie': auth.cookie(secure), Location: '/', 'Cache-Control': 'no-store' });
       res.end();
       return;
     }
     if (url.pathname === '/healthz') return sendJson(res, 200, { ok: true });
     if (!auth.isAuthorised(req)) {
       if (url.pathname.startsWith('/api/')) return sendError(res, new ApiError('unauthorized', 'Log in with the URL printed by appliance-console serve'));
-      res.writeHead(401, { ...securityHeaders(), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.writeHead(401, { ...securityHeaders, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(loginRequiredPage());
       return;
     }
@@ -140,17 +141,17 @@ export async function startServeHost(opts: ServeHostOptions): Promise<ServeHost>
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, securityHeaders());
+      res.writeHead(405, securityHeaders);
       res.end();
       return;
     }
-    if (!files.send(url.pathname, res, securityHeaders())) {
+    if (!files.send(url.pathname, res, securityHeaders)) {
       if (url.pathname === '/' && !files.exists()) {
-        res.writeHead(503, { ...securityHeaders(), 'Content-Type': 'text/plain; charset=utf-8' });
+        res.writeHead(503, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
         res.end(`The console UI is not built (${files.root} is missing). Run: npm run build\n`);
         return;
       }
-      res.writeHead(404, { ...securityHeaders(), 'Content-Type': 'text/plain; charset=utf-8' });
+      res.writeHead(404, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('Not found\n');
     }
   };
