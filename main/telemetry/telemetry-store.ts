@@ -173,6 +173,9 @@ export function openTelemetryStore(opts: { dataDir: string; clock: Clock; log: L
     );
   const readMinute = readRollup('rollup_1m');
   const readHour = readRollup('rollup_1h');
+  const pruneRaw = db.prepare<[number]>('DELETE FROM samples WHERE t < ?');
+  const pruneMinute = db.prepare<[number]>('DELETE FROM rollup_1m WHERE bucket < ?');
+  const pruneHour = db.prepare<[number]>('DELETE FROM rollup_1h WHERE bucket < ?');
 
   return {
     db,
@@ -191,9 +194,9 @@ export function openTelemetryStore(opts: { dataDir: string; clock: Clock; log: L
     /** Deletes what is past each resolution's retention. Returns rows removed per table. */
     prune(now: number): { raw: number; minute: number; hour: number } {
       return db.transaction(() => ({
-        raw: db.prepare('DELETE FROM samples WHERE t < ?').run(now - retention.raw * DAY_MS).changes,
-        minute: db.prepare('DELETE FROM rollup_1m WHERE bucket < ?').run(now - retention.minute * DAY_MS).changes,
-        hour: db.prepare('DELETE FROM rollup_1h WHERE bucket < ?').run(now - retention.hour * DAY_MS).changes,
+        raw: pruneRaw.run(now - retention.raw * DAY_MS).changes,
+        minute: pruneMinute.run(now - retention.minute * DAY_MS).changes,
+        hour: pruneHour.run(now - retention.hour * DAY_MS).changes,
       }))();
     },
 
