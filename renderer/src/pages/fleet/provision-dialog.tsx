@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
 import type { EventPayload } from '../../../../main/contract/api.contract';
 import { useApiClient } from '../../api/api-context';
-import { useCancelProvision, useProvision } from '../../api/onboarding-hooks';
+import { useCancelProvision, useProvision } from '../../api/provision-hooks';
 import { describeError } from '../../i18n/describe-error';
 import { useI18n } from '../../i18n/i18n-context';
 
