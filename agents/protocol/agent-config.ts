@@ -69,6 +69,8 @@ export type ServiceDefinition = z.output<typeof ServiceDefinitionSchema>;
 
 export const AgentConfigSchema = z.strictObject({
   configVersion: z.literal(1),
+  /** What the machine is; services and their defaults follow from it. Reported by `hello`/`version.v1`. */
+  role: z.enum(['server', 'smartbox']).default('server'),
   control: z
     .strictObject({
       /** Default: `<runDir>/control.sock`. */

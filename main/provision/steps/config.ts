@@ -9,9 +9,6 @@ import { shellQuote } from '../remote';
  * with the agent's own schema before it leaves the console (the agent would refuse it at start
  * otherwise, after the old one was overwritten). Files are compared by checksum and mode, and
  * replaced by rename, so the agent never reads half a file. The token travels on stdin only.
- *
- * The role is not in agent.json: the agent's schema has no field for it yet (services, which
- * depend on it, come in later issues); the run records it.
  */
 interface Desired {
   path: string;
@@ -21,7 +18,7 @@ interface Desired {
 const sha = (text: string): string => crypto.createHash('sha256').update(text).digest('hex');
 
 export function renderConfig(ctx: Pick<StepContext, 'input'>): Desired[] {
-  const config = { configVersion: 1, ...ctx.input.agentConfig };
+  const config = { configVersion: 1, role: ctx.input.role, ...ctx.input.agentConfig };
   const parsed = AgentConfigSchema.safeParse(config);
   if (!parsed.success) {
     throw new Error(`the agent configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`);
