@@ -1,3 +1,5 @@
+import { createAlertService, type AlertService } from './alerts/alert-service';
+import { createAlertStore } from './alerts/alert-store';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { createHandlers } from './api/create-handlers';
 import type { Clock } from './core/clock';
@@ -38,6 +40,8 @@ export interface ConsoleServices {
   events: EventBus;
   fleet: FleetService;
   dispatcher: Dispatcher;
+  /** The alert engine; the collectors feed it with `observe` each round. */
+  alerts: AlertService;
   close(): void;
 }
 
@@ -56,6 +60,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     const hostKeys = createHostKeyStore(db);
     const settings = createSettingsService({ store: createSettingsStore(db), events });
     const fleet = createFleetService({ db, appliances, credentials, clock: opts.clock, events });
+    const alerts = createAlertService({ store: createAlertStore(db), audit, events, clock: opts.clock, host: opts.host });
     const onboarding = createOnboardingService({ appliances, credentials, hostKeys, clock: opts.clock, log: opts.log.child('onboarding') });
     const provisioning = createProvisionService({
       appliances,
@@ -67,6 +72,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       clock: opts.clock,
     });
     const handlers = createHandlers({
+      alerts,
       fleet,
       onboarding,
       provisioning,
@@ -89,7 +95,9 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       events,
       fleet,
       dispatcher,
+      alerts,
       close: () => {
+        alerts.dispose();
         stopWatching();
         db.close();
       },

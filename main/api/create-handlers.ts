@@ -1,3 +1,4 @@
+import type { AlertService } from '../alerts/alert-service';
 import type { FleetService } from '../fleet/fleet-service';
 import type { OnboardingService } from '../onboarding/onboarding-service';
 import type { ProvisionService } from '../provision/provision-service';
@@ -7,6 +8,7 @@ import { planLayouts } from '../planning/erasure-coding';
 import type { Handlers } from './handlers';
 
 export interface HandlerDeps {
+  alerts: AlertService;
   fleet: FleetService;
   onboarding: OnboardingService;
   provisioning: ProvisionService;
@@ -41,6 +43,15 @@ export function createHandlers(d: HandlerDeps): Handlers {
         targetNines: input.targetNines,
       }).map((l) => ({ ...l, durabilityNines: Math.min(99, l.durabilityNines) })),
     }),
+    'alerts.list': (input) => d.alerts.list(input),
+    'alerts.summary': () => d.alerts.summary(),
+    'alerts.acknowledge': (input, ctx) => d.alerts.acknowledge(input.id, input.note, `${ctx.actor} (${ctx.host})`),
+    'alerts.silence': (input, ctx) => d.alerts.silence(input, `${ctx.actor} (${ctx.host})`),
+    'alerts.silences': (input) => d.alerts.silences(input.includeEnded),
+    'alerts.unsilence': (input, ctx) => d.alerts.unsilence(input.id, `${ctx.actor} (${ctx.host})`),
+    'alerts.rules': () => d.alerts.rules(),
+    'alerts.updateRule': (input) => d.alerts.updateRule(input),
+    'alerts.resetRule': (input) => d.alerts.resetRule(input.id),
     'fleet.acceptHostKey': (input, ctx) => d.onboarding.acceptHostKey(input.id, input.fingerprint, `${ctx.actor} (${ctx.host})`),
   };
 }

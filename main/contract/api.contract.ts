@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { alertsEvents, alertsMethods } from './alerts.contract';
 import { fleetEvents, fleetMethods } from './fleet.contract';
 import { onboardingMethods } from './onboarding.contract';
 import { planningMethods } from './planning.contract';
@@ -10,8 +11,8 @@ import { systemEvents, systemMethods } from './system.contract';
  * adding it to a domain contract; the hosts, the client types and the handler map follow from it,
  * and the type checker reports any handler that is missing.
  */
-export const apiMethods = { ...systemMethods, ...fleetMethods, ...onboardingMethods, ...provisionMethods, ...planningMethods };
-export const apiEvents = { ...systemEvents, ...fleetEvents, ...provisionEvents };
+export const apiMethods = { ...systemMethods, ...fleetMethods, ...onboardingMethods, ...provisionMethods, ...planningMethods, ...alertsMethods };
+export const apiEvents = { ...systemEvents, ...fleetEvents, ...provisionEvents, ...alertsEvents };
 
 export type ApiMethods = typeof apiMethods;
 export type MethodName = keyof ApiMethods;
