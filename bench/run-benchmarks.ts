@@ -1,3 +1,4 @@
+import { runProvisionBenchmarks } from './provision.bench';
 import { runTelemetryBenchmarks } from './telemetry.bench';
 import { runUiBenchmarks } from './ui.bench';
 
@@ -5,6 +6,7 @@ import { runUiBenchmarks } from './ui.bench';
 const BENCHMARKS: Record<string, () => Promise<boolean>> = {
   ui: runUiBenchmarks,
   telemetry: runTelemetryBenchmarks,
+  provision: runProvisionBenchmarks,
 };
 
 async function main(): Promise<void> {

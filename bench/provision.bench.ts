@@ -1,0 +1,250 @@
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from 'ssh2';
+import { netnsUnsupportedReason } from '../appliance/testbed/preflight';
+import type { MachineState } from '../appliance/testbed/state';
+import { createTestbed } from '../appliance/testbed/testbed';
+import { createAgentClient, sshExecBridgeOpener } from '../agents/client/agent-client';
+import { mapWithConcurrency } from '../main/cli/provision-command';
+import { systemClock } from '../main/core/clock';
+import { silentLogger } from '../main/core/log';
+import type { ProvisionResources } from '../main/provision/plan';
+import { createProvisioner } from '../main/provision/provisioner';
+import { loadAgentArtifact, loadRuntimeArtifact } from '../main/provision/resources';
+import { connectSsh } from '../main/ssh/ssh-connect';
+import { testProvisionResources, TEST_TARGET } from '../tests/helpers/provision-resources';
+import { median, met, printFigures, saveResults, type Figure } from './report';
+
+/**
+ * Bare → healthy on testbed machines (prefix bprv): the console's provisioner for 1 machine and for
+ * 10 at once, against bench/ansible/install.yml doing the same steps with Debian's ansible-core, in
+ * the same run, on the same machines. Every measurement starts from a freshly made testbed (down,
+ * then up), so both tools start from bare and neither benefits from the other's leftovers. Both log
+ * in as root with the testbed's key and check host keys against the testbed's fingerprints. After
+ * each timed run (outside the timing), the agent on every machine is asked for health.v1 through
+ * the bridge with its token, so a run that "succeeded" without a working agent fails the bench.
+ */
+const PREFIX = 'bprv';
+const MACHINES = 10;
+const REPS = Math.max(1, Number(process.env.BENCH_PROVISION_REPS ?? 3));
+const PLAYBOOK = path.resolve(__dirname, 'ansible/install.yml');
+const ANSIBLE_CFG = path.resolve(__dirname, 'ansible/ansible.cfg');
+/**
+ * ansible-core, not ansible: it provides ansible-playbook and every ansible.builtin module the
+ * playbook uses (setup, shell, assert, file, copy, stat, unarchive, template, wait_for, uri) in
+ * ~8 MB; Debian's `ansible` adds ~250 MB of community collections the playbook does not use.
+ */
+const ANSIBLE_INSTALL = 'apt-get install -y ansible-core';
+
+const log = (line: string) => process.stderr.write(`provision bench: ${line}\n`);
+
+export async function runProvisionBenchmarks(): Promise<boolean> {
+  const skip = netnsUnsupportedReason();
+  if (skip) {
+    console.log(`\n== Provisioning bare → healthy\n  SKIPPED: ${skip} (the testbed needs root and network namespaces); targets NOT MEASURED`);
+    return false;
+  }
+  const ansible = ansibleVersion();
+  if (!ansible.ok) log(`${ansible.reason}; the Ansible half is skipped. To measure it: ${ANSIBLE_INSTALL}`);
+  else log(`using ${ansible.version}`);
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-bench-prv-'));
+  const tb = createTestbed({ prefix: PREFIX });
+  let runtimeLabel = '';
+  const times = { ours1: [] as number[], ours10: [] as number[], ansible1: [] as number[], ansible10: [] as number[] };
+  try {
+    const resources = testProvisionResources(work);
+    const rt = loadRuntimeArtifact(resources.runtimesDir, TEST_TARGET);
+    runtimeLabel = `Node ${rt.version} runtime ${(rt.size / 1024 / 1024).toFixed(0)} MiB`;
+    const token = crypto.randomBytes(32).toString('base64url');
+    const fresh = async (): Promise<MachineState[]> => {
+      await tb.down();
+      return (await tb.up({ appliances: MACHINES, disks: 0 })).machines;
+    };
+    for (let rep = 1; rep <= REPS; rep++) {
+      // Alternating tools within a repetition, each on a fresh testbed.
+      times.ours1.push(await timed(`rep ${rep}: ours, 1 machine`, async () => runOurs((await fresh()).slice(0, 1), resources, token)));
+      if (ansible.ok) times.ansible1.push(await timed(`rep ${rep}: ansible, 1 machine`, async () => runAnsible((await fresh()).slice(0, 1), resources, token, work)));
+      times.ours10.push(await timed(`rep ${rep}: ours, ${MACHINES} machines`, async () => runOurs(await fresh(), resources, token)));
+      if (ansible.ok) times.ansible10.push(await timed(`rep ${rep}: ansible, ${MACHINES} machines`, async () => runAnsible(await fresh(), resources, token, work)));
+    }
+  } finally {
+    await tb.down();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+
+  const ours1 = median(times.ours1);
+  const ours10 = median(times.ours10);
+  const figures: Figure[] = [
+    { name: `ours, 1 machine bare → healthy (median of ${REPS})`, value: ours1, unit: 's' },
+    { name: `ours, ${MACHINES} machines at once (concurrency ${MACHINES})`, value: ours10, unit: 's', reference: { name: 'ours, 1 machine', value: ours1 } },
+  ];
+  if (ansible.ok) {
+    const a1 = median(times.ansible1);
+    const a10 = median(times.ansible10);
+    figures.push(
+      { name: `Ansible (${ansible.version}), 1 machine`, value: a1, unit: 's', reference: { name: 'ours', value: ours1 } },
+      { name: `Ansible, ${MACHINES} machines (forks ${MACHINES})`, value: a10, unit: 's', reference: { name: 'ours', value: ours10 } },
+      { name: 'Ansible ÷ ours, 1 machine', value: a1 / ours1, unit: '×', target: 3, higherIsBetter: true },
+      { name: `Ansible ÷ ours, ${MACHINES} machines`, value: a10 / ours10, unit: '×', target: 3, higherIsBetter: true },
+    );
+  }
+  figures.push({ name: `ours ${MACHINES} machines ÷ ours 1 machine`, value: ours10 / ours1, unit: '×', target: 2 });
+  printFigures(`Provisioning bare → healthy on testbed machines (${TEST_TARGET}, ${runtimeLabel})`, figures);
+  console.log(`  runs (s): ${Object.entries(times).filter(([, v]) => v.length).map(([k, v]) => `${k} ${v.map((t) => t.toFixed(1)).join('/')}`).join('; ')}`);
+  for (const [kind, byStep] of stepTimes) {
+    console.log(`  ours, ${kind} machine(s), median per step: ${[...byStep].map(([id, ms]) => `${id} ${(median(ms) / 1000).toFixed(1)} s`).join(', ')}`);
+  }
+  if (!ansible.ok) console.log(`  Ansible ÷ ours: NOT MEASURED — ${ansible.reason}. Install it with: ${ANSIBLE_INSTALL}`);
+  saveResults('provision', figures);
+  return ansible.ok && figures.every((f) => met(f) !== false);
+}
+
+function ansibleVersion(): { ok: true; version: string } | { ok: false; reason: string } {
+  const r = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
+  if (r.error) return { ok: false, reason: `ansible-playbook is not installed (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})` };
+  if (r.status !== 0) return { ok: false, reason: `ansible-playbook --version failed: ${r.stderr.trim()}` };
+  return { ok: true, version: (r.stdout.split('\n')[0] ?? '').trim() };
+}
+
+async function timed(label: string, work: () => Promise<() => Promise<void>>): Promise<number> {
+  // `work` makes its machines first (not timed) and returns the timed part.
+  const run = await work();
+  const cpu0 = hostCpu();
+  const t0 = performance.now();
+  await run();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = hostCpu();
+  // Whole host (other processes too): tells a CPU-bound run from one that waits.
+  const busy = (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total);
+  log(`${label}: ${seconds.toFixed(1)} s (host CPU ${(busy * 100).toFixed(0)} % busy on ${os.cpus().length} cores)`);
+  return seconds;
+}
+
+/** Jiffies from the first line of /proc/stat: busy is everything but idle and iowait. */
+function hostCpu(): { busy: number; total: number } {
+  const fields = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
+}
+
+const trustedKeys = (m: MachineState) => [{ keyType: m.hostKey.publicKey.split(' ')[0]!, fingerprint: m.hostKey.fingerprint }];
+const rootKey = (m: MachineState) => ({ kind: 'private-key' as const, privateKey: fs.readFileSync(m.rootKeyPath, 'utf8') });
+
+/** Per step of our plan, every machine's duration (ms), by run kind: where the time goes. */
+const stepTimes = new Map<string, Map<string, number[]>>();
+
+function runOurs(machines: MachineState[], resources: ProvisionResources, token: string): () => Promise<void> {
+  const provisioner = createProvisioner({ resources, clock: systemClock, log: silentLogger });
+  return async () => {
+    const results = await mapWithConcurrency(machines, machines.length, (m) =>
+      provisioner.provision({ target: { address: m.address, port: m.sshPort, user: 'root' }, credential: rootKey(m), trustedKeys: trustedKeys(m), input: { role: 'server', token } }),
+    );
+    results.forEach((r, i) => {
+      if (r.status !== 'succeeded') throw new Error(`our provisioner failed on ${machines[i]!.name}: ${r.error ?? r.status}`);
+    });
+    const kind = `${machines.length}`;
+    const byStep = stepTimes.get(kind) ?? new Map<string, number[]>();
+    stepTimes.set(kind, byStep);
+    for (const r of results) for (const step of r.steps) byStep.set(step.id, [...(byStep.get(step.id) ?? []), step.durationMs]);
+    await assertHealthy(machines, token, 'ours');
+  };
+}
+
+function runAnsible(machines: MachineState[], resources: ProvisionResources, token: string, work: string): () => Promise<void> {
+  const dir = fs.mkdtempSync(path.join(work, 'ansible-'));
+  const knownHosts = path.join(dir, 'known_hosts');
+  fs.writeFileSync(knownHosts, machines.map((m) => knownHostsLine(m)).join(''));
+  const inventory = {
+    appliances: {
+      hosts: Object.fromEntries(
+        machines.map((m) => [
+          m.name,
+          { ansible_host: m.address, ansible_port: m.sshPort, ansible_user: 'root', ansible_ssh_private_key_file: m.rootKeyPath, ansible_ssh_common_args: `-o UserKnownHostsFile=${knownHosts}` },
+        ]),
+      ),
+    },
+  };
+  fs.writeFileSync(path.join(dir, 'inventory.json'), JSON.stringify(inventory));
+  const runtime = loadRuntimeArtifact(resources.runtimesDir, TEST_TARGET);
+  const agent = loadAgentArtifact(resources.agentsDir, TEST_TARGET);
+  // The token is a secret: a 0600 file passed as -e @file, never on a command line.
+  fs.writeFileSync(
+    path.join(dir, 'vars.json'),
+    JSON.stringify({
+      runtime_tarball: runtime.file,
+      runtime_sha256: runtime.sha256,
+      runtime_version: runtime.version,
+      agent_tarball: agent.file,
+      agent_sha256: agent.sha256,
+      agent_version: agent.version,
+      // What the provisioner writes for { role: 'server' } (steps/config.ts renderConfig).
+      agent_config: { configVersion: 1, role: 'server' },
+      agent_token: token,
+      cron_template: path.join(resources.installDir, 'appliance-agent.cron'),
+      // The same room preflight asks for: upload and unpacked copy side by side.
+      min_opt_free_kb: Math.ceil((runtime.size * 5 + agent.size * 5) / 1024),
+    }),
+    { mode: 0o600 },
+  );
+  // A short ControlPath directory: the socket path must fit in 108 bytes.
+  const controlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'acb-cp-'));
+  const env = {
+    ...process.env,
+    ANSIBLE_CONFIG: ANSIBLE_CFG,
+    ANSIBLE_HOME: path.join(dir, 'home'),
+    ANSIBLE_LOCAL_TEMP: path.join(dir, 'tmp'),
+    ANSIBLE_SSH_CONTROL_PATH_DIR: controlDir,
+  };
+  return async () => {
+    try {
+      const r = await runProcess('ansible-playbook', ['-i', path.join(dir, 'inventory.json'), '-e', `@${path.join(dir, 'vars.json')}`, '--forks', String(machines.length), PLAYBOOK], env);
+      if (r.code !== 0) throw new Error(`ansible-playbook exited with ${r.code}:\n${r.output.split('\n').slice(-40).join('\n')}`);
+      await assertHealthy(machines, token, 'Ansible');
+    } finally {
+      fs.rmSync(controlDir, { recursive: true, force: true });
+    }
+  };
+}
+
+/** `address keytype key` after checking the key is the one whose fingerprint the testbed reports. */
+function knownHostsLine(m: MachineState): string {
+  const [type, blob] = m.hostKey.publicKey.split(' ');
+  if (!type || !blob) throw new Error(`${m.name}: host public key "${m.hostKey.publicKey}" is not "<type> <base64>"`);
+  const fp = `SHA256:${crypto.createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
+  if (fp !== m.hostKey.fingerprint) throw new Error(`${m.name}: host key hashes to ${fp}, but the testbed reports ${m.hostKey.fingerprint}`);
+  const host = m.sshPort === 22 ? m.address : `[${m.address}]:${m.sshPort}`;
+  return `${host} ${type} ${blob}\n`;
+}
+
+function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** Outside the timing: every machine's agent answers health.v1 through the bridge with the token. */
+async function assertHealthy(machines: MachineState[], token: string, who: string): Promise<void> {
+  await Promise.all(
+    machines.map(async (m) => {
+      const conn = await connectSsh({ target: { address: m.address, port: m.sshPort, user: 'root' }, credential: rootKey(m), trustedKeys: trustedKeys(m) });
+      if (!conn.ok) throw new Error(`${who}: cannot log in to ${m.name} to check the agent: ${conn.failure.message}`);
+      const client: Client = conn.client;
+      try {
+        const status = (await createAgentClient({ open: sshExecBridgeOpener(client), token, timeoutMs: 15_000 }).call('health.v1')).status;
+        if (status !== 'ok' && status !== 'degraded') throw new Error(`${who}: the agent on ${m.name} answered ${String(status)}`);
+      } finally {
+        client.end();
+      }
+    }),
+  );
+}
+
