@@ -13,9 +13,13 @@ import { createHandlers } from './control/handlers';
 import { acquirePidFile, AlreadyRunningError } from './daemon/pid-file';
 import { EXIT_ALREADY_RUNNING, EXIT_FAILURE, EXIT_OK } from './exit-codes';
 import { createHealthCheck } from './health';
+import { createCommandRunner } from './inventory/command-runner';
 import { createHostProbes, createInventory } from './inventory/inventory';
 import type { LoadedConfig } from './load-config';
 import { openRotatingLogFile, readLogTail } from './logging/log-file';
+import { createMonitor } from './monitor/monitor';
+import { startPrometheusEndpoint, type PrometheusEndpoint } from './monitor/prometheus';
+import { createSystemSource } from './monitor/system-source';
 import { createLogRing } from './logging/log-ring';
 import { createLogger, createRedactor } from './logging/logger';
 import { createChildRegistry } from './supervisor/child-registry';
@@ -71,16 +75,32 @@ export async function runAgent(loaded: LoadedConfig, token: string, build: Build
     clock,
     log,
   });
+  const monitor = createMonitor({
+    config: config.monitor,
+    stateDir: paths.stateDir,
+    source: createSystemSource(),
+    services: () => supervisor.status(),
+    run: createCommandRunner(),
+    clock,
+    log,
+  });
   const health = createHealthCheck({ supervisor, logWriteError: () => logFile.lastError(), startedAt, clock });
   const handlers = createHandlers({
     build,
     startedAt,
     maxRequestBytes: config.control.maxRequestBytes,
-    features: ['supervisor', 'service-users', ...(config.control.tcp ? ['tcp-fallback'] : [])],
+    features: [
+      'supervisor',
+      'service-users',
+      ...(config.control.tcp ? ['tcp-fallback'] : []),
+      ...(config.monitor.enabled ? ['monitor'] : []),
+      ...(config.monitor.enabled && config.monitor.prometheus.enabled ? ['prometheus'] : []),
+    ],
     health,
     inventory: createInventory({ probes: createHostProbes({ si, getDiskInfo }), clock }),
     supervisor,
     logRing,
+    monitor,
     log,
   });
   const server = createControlServer({
@@ -106,11 +126,22 @@ export async function runAgent(loaded: LoadedConfig, token: string, build: Build
     return EXIT_FAILURE;
   }
   supervisor.start();
+  monitor.start();
+  let prometheus: PrometheusEndpoint | null = null;
+  if (config.monitor.enabled && config.monitor.prometheus.enabled) {
+    // A /metrics that cannot listen (port taken) is logged, not fatal: the control API matters more.
+    prometheus = await startPrometheusEndpoint({ config: config.monitor.prometheus, token, monitor, log }).catch((err: unknown) => {
+      log.error('monitor.prometheus-listen-failed', { error: err as Error });
+      return null;
+    });
+  }
   log.info('agent.started', { addresses: addresses.join(' '), services: config.services.length });
 
   const reason = await stopped;
   log.info('agent.stopping', { reason: reason.why });
   await server.close();
+  await prometheus?.close();
+  monitor.stop();
   // SIGKILL follows SIGTERM after stopTimeoutMs; a process stuck in the kernel (D state, a dead
   // disk) survives even that, and must not keep the agent from exiting and being restarted.
   const deadline = config.supervisor.stopTimeoutMs + 5000;

@@ -67,6 +67,60 @@ export const ServiceDefinitionSchema = z.strictObject({
 });
 export type ServiceDefinition = z.output<typeof ServiceDefinitionSchema>;
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * The monitor: system samples every `intervalMs`, kept on disk (bounded) and served by `metrics.v1`;
+ * SMART every `smart.intervalMs` (`smart.v1`); an optional Prometheus endpoint. Omitted: all defaults.
+ */
+export const MonitorConfigSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  intervalMs: ms(1000, 3_600_000).default(10_000),
+  history: z
+    .strictObject({
+      /** Samples kept in memory (the newest), so a console polling every few seconds never touches the disk. */
+      memorySamples: z.number().int().min(10).max(100_000).default(360),
+      /** Cap of the on-disk history (segment files under `<stateDir>/monitor/`); the oldest segments go first. */
+      maxDiskBytes: z.number().int().min(1024 * 1024).max(10 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+      /** Samples older than this are dropped (whole segments) even when the cap is not reached. */
+      retentionHours: z.number().int().min(1).max(24 * 366).default(48),
+      /** A segment is sealed (gzipped) when its plain text reaches this size. */
+      segmentBytes: z.number().int().min(16 * 1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    })
+    .prefault({}),
+  smart: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      intervalMs: ms(60_000, 7 * 86_400_000).default(30 * 60_000),
+      /** Default: the first smartctl found in /usr/local/sbin, /usr/sbin, /sbin, /usr/local/bin, /usr/bin, /bin. */
+      smartctlPath: absolutePath.optional(),
+      /** Per-call limit for smartctl (a sick drive can take long to answer). */
+      timeoutMs: ms(1000, 600_000).default(60_000),
+      /** Self-tests started by the agent on every disk; 0 turns a kind off. Long wins when both are due. */
+      selfTest: z
+        .strictObject({
+          shortEveryHours: z.number().int().min(0).max(24 * 366).default(24 * 7),
+          longEveryHours: z.number().int().min(0).max(24 * 366).default(24 * 30),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  prometheus: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      host: z.string().min(1).max(255).default('127.0.0.1'),
+      port: z.number().int().min(1).max(65535).default(9101),
+      /** Require `Authorization: Bearer <the control token>`; mandatory unless host is loopback. */
+      requireToken: z.boolean().default(false),
+    })
+    .prefault({})
+    .refine((p) => !p.enabled || p.requireToken || LOOPBACK_HOSTS.has(p.host), {
+      message: 'a /metrics endpoint on a non-loopback address must set requireToken: true',
+      path: ['requireToken'],
+    }),
+});
+export type MonitorConfig = z.output<typeof MonitorConfigSchema>;
+
 export const AgentConfigSchema = z.strictObject({
   configVersion: z.literal(1),
   /** What the machine is; services and their defaults follow from it. Reported by `hello`/`version.v1`. */
@@ -111,6 +165,7 @@ export const AgentConfigSchema = z.strictObject({
       stopTimeoutMs: ms(100, 600_000).default(10_000),
     })
     .prefault({}),
+  monitor: MonitorConfigSchema.prefault({}),
   services: z
     .array(ServiceDefinitionSchema)
     .max(64)

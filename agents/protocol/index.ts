@@ -9,5 +9,7 @@ export * from './payloads/health';
 export * from './payloads/hello';
 export * from './payloads/inventory';
 export * from './payloads/logs';
+export * from './payloads/metrics';
 export * from './payloads/services';
+export * from './payloads/smart';
 export * from './payloads/version';

@@ -3,7 +3,9 @@ import { HealthParamsSchema, HealthResultSchema } from './payloads/health';
 import { HelloParamsSchema, HelloResultSchema } from './payloads/hello';
 import { InventoryParamsSchema, InventoryResultSchema } from './payloads/inventory';
 import { LogsParamsSchema, LogsResultSchema } from './payloads/logs';
+import { MetricsParamsSchema, MetricsResultSchema } from './payloads/metrics';
 import { ServicesParamsSchema, ServicesResultSchema } from './payloads/services';
+import { SmartParamsSchema, SmartResultSchema, SmartSelfTestParamsSchema, SmartSelfTestResultSchema } from './payloads/smart';
 import { VersionParamsSchema, VersionResultSchema } from './payloads/version';
 
 export interface AgentMethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
@@ -28,6 +30,9 @@ export const AGENT_METHODS = {
   'inventory.v1': method({ params: InventoryParamsSchema, result: InventoryResultSchema, summary: 'Host, OS, CPU, memory, block devices, file systems, network interfaces' }),
   'services.v1': method({ params: ServicesParamsSchema, result: ServicesResultSchema, summary: 'Each supervised service: state, pid, restarts, crashes, last exit, next restart' }),
   'logs.v1': method({ params: LogsParamsSchema, result: LogsResultSchema, summary: 'Recent structured log entries after a cursor' }),
+  'metrics.v1': method({ params: MetricsParamsSchema, result: MetricsResultSchema, summary: 'System samples (CPU, memory, network, disks, file systems, temperatures, services) after a cursor' }),
+  'smart.v1': method({ params: SmartParamsSchema, result: SmartResultSchema, summary: 'SMART of every disk (smartctl -j -x), key-attribute history, self-test log' }),
+  'smart.selftest.v1': method({ params: SmartSelfTestParamsSchema, result: SmartSelfTestResultSchema, summary: 'Start a short or long SMART self-test on one disk' }),
 } as const satisfies Record<string, AgentMethodSpec>;
 
 export type AgentMethods = typeof AGENT_METHODS;

@@ -6,6 +6,7 @@ import type { BuildInfo } from '../build-info';
 import type { Inventory } from '../inventory/inventory';
 import type { Logger } from '../logging/logger';
 import type { LogRing } from '../logging/log-ring';
+import type { Monitor } from '../monitor/monitor';
 import type { Supervisor } from '../supervisor/supervisor';
 import type { AgentHandlers } from './dispatcher';
 
@@ -19,6 +20,7 @@ export function createHandlers(deps: {
   inventory: Inventory;
   supervisor: Supervisor;
   logRing: LogRing;
+  monitor: Monitor;
   log: Logger;
 }): AgentHandlers {
   return {
@@ -47,5 +49,8 @@ export function createHandlers(deps: {
     'inventory.v1': () => deps.inventory.collect(),
     'services.v1': () => ({ services: deps.supervisor.status() }),
     'logs.v1': (params) => deps.logRing.query(params),
+    'metrics.v1': (params) => deps.monitor.metrics(params),
+    'smart.v1': (params) => deps.monitor.smart.get(params),
+    'smart.selftest.v1': (params) => deps.monitor.smart.selfTest(params.device, params.kind),
   };
 }
