@@ -49,7 +49,12 @@ export function AppLayout() {
           items={NAV_ENTRIES.map((entry) => ({
             key: entry.key,
             icon: entry.icon,
-            label: <span data-testid={`nav-${entry.key}`}>{t(entry.labelKey)}</span>,
+            label: (
+              <>
+                <span data-testid={`nav-${entry.key}`}>{t(entry.labelKey)}</span>
+                {entry.badge && <entry.badge />}
+              </>
+            ),
           }))}
         />
       </Layout.Sider>

@@ -11,6 +11,7 @@ import {
 } from '@ant-design/icons';
 import type { ComponentType, ReactNode } from 'react';
 import type { PlainMessageKey } from '../i18n/translate';
+import { AlertsBadge } from '../pages/alerts/alerts-badge';
 import { lazyPage } from './lazy-page';
 
 export interface NavEntry {
@@ -20,6 +21,8 @@ export interface NavEntry {
   icon: ReactNode;
   /** Lazy so the first load carries only the shell and the page being opened. */
   page: ComponentType;
+  /** Shown after the label (the alerts count); always mounted, so keep it small. */
+  badge?: ComponentType;
 }
 
 /** Fleet is the landing page: main.tsx preloads it in parallel with the first API calls. */
@@ -32,7 +35,7 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { key: 'streaming', labelKey: 'nav.streaming', icon: <VideoCameraOutlined />, page: lazyPage(() => import('../pages/streaming/streaming-page')).Page },
   { key: 'production', labelKey: 'nav.production', icon: <WifiOutlined />, page: lazyPage(() => import('../pages/production/production-page')).Page },
   { key: 'dora', labelKey: 'nav.dora', icon: <PictureOutlined />, page: lazyPage(() => import('../pages/dora/dora-page')).Page },
-  { key: 'alerts', labelKey: 'nav.alerts', icon: <AlertOutlined />, page: lazyPage(() => import('../pages/alerts/alerts-page')).Page },
+  { key: 'alerts', labelKey: 'nav.alerts', icon: <AlertOutlined />, page: lazyPage(() => import('../pages/alerts/alerts-page')).Page, badge: AlertsBadge },
   { key: 'reports', labelKey: 'nav.reports', icon: <FileTextOutlined />, page: lazyPage(() => import('../pages/reports/reports-page')).Page },
   { key: 'settings', labelKey: 'nav.settings', icon: <SettingOutlined />, page: lazyPage(() => import('../pages/settings/settings-page')).Page },
 ];
