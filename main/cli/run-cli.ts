@@ -4,6 +4,7 @@ import { createLogger, type LogLevel } from '../core/log';
 import { CONSOLE_VERSION } from '../core/version';
 import { UsageError, type CliIo } from './cli-io';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
+import { runAlertsCommand } from './alerts-command';
 import { runDiskHealthCommand } from './disk-health-command';
 import { runFleetCommand } from './fleet-command';
 import { runProvisionCommand } from './provision-command';
@@ -18,6 +19,7 @@ Commands:
   serve        run the console headless (UI and API in a browser)
   fleet        list, add, import, show, test, trust and remove appliances
   provision    install or repair the agent on appliances over SSH
+  alerts       list active alerts (--all: with the history)
   disk-health  verdict and reasons from a recorded smartctl --json output
   version      print the version
 
@@ -60,6 +62,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         return await runFleetCommand(rest, io, open('cli'));
       case 'provision':
         return await runProvisionCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel));
+      case 'alerts':
+        return await runAlertsCommand(rest, io, open('cli'));
       case 'disk-health':
         return await runDiskHealthCommand(rest, io);
       default:
