@@ -2,9 +2,11 @@
 // Builds the appliance agent into a self-contained bundle per target:
 //
 //   node scripts/build-agent.mjs [--target linux-x64|linux-arm64|all (default)] [--out-dir DIR]
+//                                [--agent-version V]
 //
 // → <out>/<target>/appliance-agent-<version>.tar.gz, .tar.gz.sha256 and manifest.json
-//   (default out: resources/agents). The tarball holds agent.js (esbuild: every dependency inlined,
+//   (default out: resources/agents; version: agents/release.json's agentVersion, or --agent-version,
+//   which upgrade tests use to make a second, different bundle from the same sources). The tarball holds agent.js (esbuild: every dependency inlined,
 //   so the machine needs no compiler and no package download), the `appliance-agent` launcher and
 //   VERSION, with no top-level directory: the provisioner extracts it into
 //   /opt/appliance-agent/<version>/. The JavaScript is the same for both targets (no native
@@ -47,7 +49,7 @@ exec "$node" "$here/agent.js" "$@"
 
 function usage(message) {
   if (message) console.error(`build-agent: ${message}`);
-  console.error('Usage: node scripts/build-agent.mjs [--target linux-x64|linux-arm64|all] [--out-dir DIR]');
+  console.error('Usage: node scripts/build-agent.mjs [--target linux-x64|linux-arm64|all] [--out-dir DIR] [--agent-version V]');
   process.exit(message ? 2 : 0);
 }
 
@@ -90,12 +92,14 @@ function writeAtomic(file, data) {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { target: { type: 'string', default: 'all' }, 'out-dir': { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { target: { type: 'string', default: 'all' }, 'out-dir': { type: 'string' }, 'agent-version': { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) usage();
   const targets = values.target === 'all' ? TARGETS : [values.target];
   if (!targets.every((t) => TARGETS.includes(t))) usage(`unknown target "${values.target}"`);
   const outRoot = path.resolve(values['out-dir'] ?? path.join(ROOT, 'resources/agents'));
-  const version = release.agentVersion;
+  const version = values['agent-version'] ?? release.agentVersion;
+  // Same rule as the console's manifest reader (main/provision/resources.ts): it names a directory on the machine.
+  if (!/^[0-9A-Za-z.+-]{1,64}$/.test(version)) usage(`invalid --agent-version "${version}": letters, digits, . + - only`);
   const started = performance.now();
 
   const bundled = await build({

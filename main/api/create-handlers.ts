@@ -32,6 +32,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'fleet.remove': (input) => d.fleet.remove(input.id),
     'fleet.testConnection': (input) => d.onboarding.testConnection(input.id, input.timeoutMs),
     'fleet.provision': (input) => d.provisioning.provision(input.id),
+    'fleet.upgrade': (input) => d.provisioning.upgrade(input.id),
+    'fleet.uninstall': (input) => d.provisioning.uninstall(input.id, input.purge),
     'fleet.cancelProvision': (input) => d.provisioning.cancel(input.id),
     'planning.ecLayouts': (input) => ({
       layouts: planLayouts({

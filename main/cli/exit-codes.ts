@@ -9,7 +9,7 @@ export const EXIT = {
   conflict: 4, // duplicate name or endpoint
   storeRefused: 5, // the data directory belongs to a newer console or another program
   connectionFailed: 6, // `fleet test`: the login did not get all the way through
-  provisionFailed: 7, // `provision`: at least one appliance did not end up healthy
+  provisionFailed: 7, // `provision`, `upgrade`, `uninstall`: at least one appliance's run did not succeed
 } as const;
 
 export function exitCodeFor(code: ApiErrorCode): number {
@@ -36,4 +36,4 @@ export const EXIT_CODES_HELP = `Exit codes:
   4  conflict (name or address already registered)
   5  data directory refused (written by a newer console, or not a console database)
   6  connection test failed (see the stage and reason printed)
-  7  provisioning failed on at least one appliance`;
+  7  provisioning, upgrade or uninstall failed on at least one appliance`;

@@ -49,19 +49,51 @@ export async function runProvisionCommand(argv: string[], io: CliIo, open: (data
     io.out(PROVISION_HELP);
     return EXIT.ok;
   }
-  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64');
+  const concurrency = parseConcurrency(values.concurrency);
   if (!values.all && positionals.length === 0) throw new UsageError('name the appliances to provision, or use --all');
+  return runOnAppliances({ io, open, onInterrupt, dataDir: values['data-dir'], refs: values.all ? 'all' : positionals, concurrency, json: values.json === true, call: (id) => ['fleet.provision', { id }] });
+}
 
-  const services = open(values['data-dir']);
+export function parseConcurrency(text: string | undefined): number {
+  const concurrency = text === undefined ? 4 : Number(text);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64');
+  return concurrency;
+}
+
+/** The methods a plan command calls per appliance; each returns a provisioning run. */
+type PlanMethod = 'fleet.provision' | 'fleet.upgrade' | 'fleet.uninstall';
+
+/**
+ * Shared by provision, upgrade and uninstall: resolve the appliances, run one plan per appliance at
+ * most `concurrency` at a time, print each step as it finishes and a summary line per appliance,
+ * cancel every run on Ctrl-C, and exit 7 when any appliance did not succeed.
+ */
+export async function runOnAppliances(opts: {
+  io: CliIo;
+  open: (dataDir?: string) => ConsoleServices;
+  onInterrupt: (cancel: () => void) => void;
+  dataDir: string | undefined;
+  refs: readonly string[] | 'all';
+  concurrency: number;
+  json: boolean;
+  call: (id: string) => [PlanMethod, Record<string, unknown>];
+  /** Before anything runs, with the resolved names; false stops with exit 1 and nothing done. */
+  confirm?: (names: string[]) => Promise<boolean>;
+}): Promise<number> {
+  const { io, json } = opts;
+  const services = opts.open(opts.dataDir);
   const ctx = { host: 'cli' as const, actor: osActor() };
   try {
     const all = await listAppliances(caller(services));
-    const targets = values.all ? all : positionals.map((ref) => findAppliance(all, ref));
+    const targets = opts.refs === 'all' ? all : opts.refs.map((ref) => findAppliance(all, ref));
+    if (opts.confirm && !(await opts.confirm(targets.map((a) => a.name)))) {
+      io.err('nothing done');
+      return EXIT.failure;
+    }
     const names = new Map(targets.map((a) => [a.id, a.name]));
     const titles = new Map<string, string>();
     const unsubscribe = services.events.subscribe((event, payload) => {
-      if (event !== 'provision.progress' || values.json) return;
+      if (event !== 'provision.progress' || json) return;
       const { applianceId, event: e } = payload as { applianceId: string; event: { type: string; stepId?: string; title?: string; status?: string; durationMs?: number; error?: string | null } };
       const who = names.get(applianceId) ?? applianceId;
       if (e.type === 'step-started' && e.stepId) titles.set(`${applianceId}:${e.stepId}`, e.title ?? e.stepId);
@@ -70,12 +102,13 @@ export async function runProvisionCommand(argv: string[], io: CliIo, open: (data
         io.out(`${who}: ${title} — ${e.status} (${((e.durationMs ?? 0) / 1000).toFixed(1)} s)${e.error ? `: ${e.error}` : ''}`);
       }
     });
-    onInterrupt(() => {
+    opts.onInterrupt(() => {
       io.err('cancelling…');
       for (const a of targets) void services.dispatcher.call('fleet.cancelProvision', { id: a.id }, ctx);
     });
-    const results = await mapWithConcurrency(targets, concurrency, async (a) => {
-      const r = await services.dispatcher.call('fleet.provision', { id: a.id }, ctx);
+    const results = await mapWithConcurrency(targets, opts.concurrency, async (a) => {
+      const [method, input] = opts.call(a.id);
+      const r = await services.dispatcher.call(method, input, ctx);
       return { appliance: a, outcome: r };
     });
     unsubscribe();
@@ -89,7 +122,7 @@ export async function runProvisionCommand(argv: string[], io: CliIo, open: (data
       if (run.status !== 'succeeded') failed++;
       return { name: appliance.name, status: run.status, runId: run.runId, durationMs: run.durationMs, error: run.error, steps: run.steps };
     });
-    if (values.json) io.out(JSON.stringify(summary, null, 2));
+    if (json) io.out(JSON.stringify(summary, null, 2));
     else for (const s of summary) io.out(`${s.name}: ${s.status}${'durationMs' in s ? ` in ${((s.durationMs ?? 0) / 1000).toFixed(1)} s` : ''}${s.error ? ` — ${s.error}` : ''}`);
     return failed ? EXIT.provisionFailed : EXIT.ok;
   } catch (err) {

@@ -8,6 +8,8 @@ import { runAlertsCommand } from './alerts-command';
 import { runDiskHealthCommand } from './disk-health-command';
 import { runFleetCommand } from './fleet-command';
 import { runProvisionCommand } from './provision-command';
+import { terminalConfirm, runUninstallCommand, type Confirm } from './uninstall-command';
+import { runUpgradeCommand } from './upgrade-command';
 import { openNodeConsole } from './open-console';
 import { runServeCommand } from './serve-command';
 
@@ -19,6 +21,8 @@ Commands:
   serve        run the console headless (UI and API in a browser)
   fleet        list, add, import, show, test, trust and remove appliances
   provision    install or repair the agent on appliances over SSH
+  upgrade      upgrade the agent, rolling back automatically if the new one is unhealthy
+  uninstall    stop and remove the agent (--purge: its data and logs too)
   alerts       list active alerts (--all: with the history)
   disk-health  verdict and reasons from a recorded smartctl --json output
   version      print the version
@@ -35,6 +39,8 @@ export interface CliDeps {
   untilStopped: () => Promise<void>;
   /** Registers what Ctrl-C does while a long command runs (the CLI entry wires SIGINT to it). */
   onInterrupt?: (handler: () => void) => void;
+  /** Yes/no questions (uninstall); null: no terminal. Default: the process's terminal, if any. */
+  confirm?: Confirm;
 }
 
 /** The CLI, as a function of its arguments and I/O, so tests run it in-process. */
@@ -62,6 +68,10 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         return await runFleetCommand(rest, io, open('cli'));
       case 'provision':
         return await runProvisionCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel));
+      case 'upgrade':
+        return await runUpgradeCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel));
+      case 'uninstall':
+        return await runUninstallCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel), deps.confirm !== undefined ? deps.confirm : terminalConfirm());
       case 'alerts':
         return await runAlertsCommand(rest, io, open('cli'));
       case 'disk-health':

@@ -40,8 +40,22 @@ export const provisionMethods = {
     input: z.strictObject({ id: entityId }),
     output: provisionRun,
   }),
+  'fleet.upgrade': defineMethod({
+    summary: 'Upgrade the agent on an appliance that runs it: install the new version beside the old, switch, check health, roll back if unhealthy',
+    mutating: true,
+    events: ['provision.progress'],
+    input: z.strictObject({ id: entityId }),
+    output: provisionRun,
+  }),
+  'fleet.uninstall': defineMethod({
+    summary: 'Stop and remove the agent from an appliance; its data and logs are kept unless purge is set',
+    mutating: true,
+    events: ['provision.progress'],
+    input: z.strictObject({ id: entityId, purge: z.boolean().default(false) }),
+    output: provisionRun,
+  }),
   'fleet.cancelProvision': defineMethod({
-    summary: 'Cancel the provisioning run in progress on an appliance (the next run repairs what it left)',
+    summary: 'Cancel the provisioning, upgrade or uninstall run in progress on an appliance (the next run repairs what it left)',
     mutating: true,
     input: z.strictObject({ id: entityId }),
     output: z.strictObject({ id: entityId, cancelled: z.boolean() }),

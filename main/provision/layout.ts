@@ -22,3 +22,15 @@ export const SOURCE_SHA_FILE = '.source-sha256';
 
 export const runtimeDir = (version: string): string => `${INSTALL_ROOT}/node-${version}`;
 export const agentDir = (version: string): string => `${INSTALL_ROOT}/${version}`;
+/** The agent's own data and logs: kept by uninstall unless it purges (agents/protocol/agent-config.ts defaults). */
+export const STATE_DIR = '/var/lib/appliance-agent';
+export const LOG_DIR = '/var/log/appliance-agent';
+/**
+ * What the machine ran when it was last confirmed healthy, saved by the first step of a run that
+ * switches something (see steps/rollback.ts); present only while a change is unconfirmed.
+ */
+export const ROLLBACK_DIR = `${INSTALL_ROOT}/.rollback`;
+/** The version that ran before `current`, kept for a rollback by hand (and never pruned). */
+export const PREVIOUS_LINK = `${INSTALL_ROOT}/previous`;
+/** Agent versions kept besides `current` and `previous` (newest first); older ones are pruned. */
+export const KEEP_OLDER_AGENT_VERSIONS = 1;

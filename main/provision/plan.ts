@@ -55,9 +55,22 @@ export interface Step {
   verify(ctx: StepContext): Promise<void>;
 }
 
+/**
+ * Runs after a step failed, when an earlier step of the same run changed something: puts back the
+ * last healthy state (steps/rollback.ts). `check` says whether there is anything to undo; `apply`
+ * returns the run's error message (naming the rollback), or throws one naming both failures.
+ */
+export interface RollbackStep {
+  id: string;
+  title: string;
+  check(ctx: StepContext): Promise<CheckResult>;
+  apply(ctx: StepContext, failure: { stepId: string; error: string }): Promise<string>;
+}
+
 export interface Plan {
   name: string;
   steps: readonly Step[];
+  rollback?: RollbackStep;
 }
 
 export type StepOutcome = 'done' | 'unchanged' | 'failed' | 'cancelled';
@@ -103,39 +116,30 @@ export async function runPlan(plan: Plan, ctx: Omit<StepContext, 'note' | 'signa
   stepCtx.remote = recordingRemote(ctx.remote, (line) => stepCtx.note(line));
   let status: RunResult['status'] = 'succeeded';
   let error: string | null = null;
-  for (const [seq, step] of plan.steps.entries()) {
-    if (signal.aborted) {
-      status = 'cancelled';
-      break;
-    }
+  let failedStep: string | null = null;
+  // Rollback only undoes what this run started: a failed preflight or check changed nothing.
+  let applied = false;
+
+  /** One recorded step: events, store rows and output tail around `body`. */
+  async function recordStep(seq: number, id: string, title: string, body: (progress: StepProgress) => Promise<StepOutcome>): Promise<{ outcome: StepOutcome; error: string | null }> {
     let output = '';
     stepCtx.note = (line) => (output = tailBytes(`${output}${line}\n`));
     const stepStart = performance.now();
-    opts.store?.startStep({ runId, seq, stepId: step.id, title: step.title, startedAt: ctx.clock.now().toISOString() });
+    opts.store?.startStep({ runId, seq, stepId: id, title, startedAt: ctx.clock.now().toISOString() });
     let lastProgress = 0;
     const progress: StepProgress = {
       bytes(done, total) {
         const now = performance.now();
         if (done < total && now - lastProgress < PROGRESS_INTERVAL_MS) return;
         lastProgress = now;
-        emit({ type: 'step-progress', runId, stepId: step.id, bytes: done, total });
+        emit({ type: 'step-progress', runId, stepId: id, bytes: done, total });
       },
     };
     let outcome: StepOutcome;
     let stepError: string | null = null;
-    emit({ type: 'step-started', runId, stepId: step.id, title: step.title });
+    emit({ type: 'step-started', runId, stepId: id, title });
     try {
-      const check = await step.check(stepCtx);
-      if (check.state === 'ok') {
-        stepCtx.note('up to date');
-        outcome = 'unchanged';
-      } else {
-        stepCtx.note(`needed: ${check.reason}`);
-        await step.apply(stepCtx, progress);
-        if (signal.aborted) throw new CancelledError();
-        await step.verify(stepCtx);
-        outcome = 'done';
-      }
+      outcome = await body(progress);
     } catch (err) {
       const cancelled = err instanceof CancelledError || signal.aborted;
       outcome = cancelled ? 'cancelled' : 'failed';
@@ -145,12 +149,56 @@ export async function runPlan(plan: Plan, ctx: Omit<StepContext, 'note' | 'signa
     const durationMs = Math.round(performance.now() - stepStart);
     const outputTail = tailBytes(output);
     opts.store?.finishStep({ runId, seq, status: outcome, durationMs, outputTail });
-    emit({ type: 'step-finished', runId, stepId: step.id, status: outcome, durationMs, outputTail, error: stepError });
-    results.push({ id: step.id, status: outcome, durationMs, outputTail });
-    if (outcome === 'failed' || outcome === 'cancelled') {
-      status = outcome === 'failed' ? 'failed' : 'cancelled';
-      error = stepError;
+    emit({ type: 'step-finished', runId, stepId: id, status: outcome, durationMs, outputTail, error: stepError });
+    results.push({ id, status: outcome, durationMs, outputTail });
+    return { outcome, error: stepError };
+  }
+
+  for (const [seq, step] of plan.steps.entries()) {
+    if (signal.aborted) {
+      status = 'cancelled';
       break;
+    }
+    const r = await recordStep(seq, step.id, step.title, async (progress) => {
+      const check = await step.check(stepCtx);
+      if (check.state === 'ok') {
+        stepCtx.note('up to date');
+        return 'unchanged';
+      }
+      stepCtx.note(`needed: ${check.reason}`);
+      applied = true;
+      await step.apply(stepCtx, progress);
+      if (signal.aborted) throw new CancelledError();
+      await step.verify(stepCtx);
+      return 'done';
+    });
+    if (r.outcome === 'failed' || r.outcome === 'cancelled') {
+      status = r.outcome;
+      error = r.error;
+      failedStep = step.id;
+      break;
+    }
+  }
+
+  // A cancelled run is left as it is (the person asked to stop; the next run repairs or rolls back).
+  const rollback = plan.rollback;
+  if (status === 'failed' && applied && rollback && failedStep) {
+    const failure = { stepId: failedStep, error: error ?? 'failed' };
+    let check: CheckResult = { state: 'ok' };
+    try {
+      check = await rollback.check(stepCtx);
+    } catch (err) {
+      error = `${failure.error}; could not look for a version to roll back to: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (check.state === 'needed') {
+      const reason = check.reason;
+      let message = error;
+      const r = await recordStep(plan.steps.length, rollback.id, rollback.title, async () => {
+        stepCtx.note(`needed: ${reason}`);
+        message = await rollback.apply(stepCtx, failure);
+        return 'done';
+      });
+      error = r.outcome === 'done' ? message : r.outcome === 'cancelled' ? `${failure.error}; the rollback was cancelled (the next run rolls back or repairs)` : r.error;
     }
   }
   const durationMs = Math.round(performance.now() - started);

@@ -8,12 +8,14 @@ import type { AgentTokenStore } from '../store/agent-token-store';
 import type { ApplianceStore } from '../store/appliance-store';
 import type { CredentialStore } from '../store/credential-store';
 import type { HostKeyStore } from '../store/host-key-store';
-import type { Provisioner } from './provisioner';
+import type { Plan } from './plan';
+import { INSTALL_PLAN, UPGRADE_PLAN, uninstallPlan, type Provisioner } from './provisioner';
 
 /**
- * Provisioning as the console offers it: everything the plan needs comes from the store (login,
- * sudo password, accepted host keys, the appliance's agent token — made once and kept), progress
- * goes out as `provision.progress` events, and a run in progress can be cancelled by id.
+ * Provisioning as the console offers it (install, upgrade, uninstall): everything a plan needs
+ * comes from the store (login, sudo password, accepted host keys, the appliance's agent token —
+ * made once and kept), progress goes out as `provision.progress` events, and a run in progress —
+ * whichever plan — can be cancelled by id (`fleet.cancelProvision`).
  */
 export function createProvisionService(deps: {
   appliances: ApplianceStore;
@@ -26,41 +28,51 @@ export function createProvisionService(deps: {
 }) {
   const running = new Map<string, AbortController>();
 
+  /** One run of `plan` on appliance `id`, with everything it needs from the store. */
+  async function run(id: string, plan: Plan, opts: { createToken: boolean }): Promise<ProvisionRunResult> {
+    const a = requireAppliance(deps.appliances, id);
+    const trustedKeys = deps.hostKeys.forEndpoint(a.address, a.port);
+    if (trustedKeys.length === 0) {
+      throw new ApiError('conflict', `Trust ${a.name}'s SSH host key first (test the connection and compare its fingerprint)`, { params: { name: a.name } });
+    }
+    let credential;
+    let sudoPassword;
+    try {
+      credential = deps.credentials.getLogin(id);
+      sudoPassword = deps.credentials.getSudoPassword(id);
+    } catch (err) {
+      if (err instanceof SecretUnreadableError) throw new ApiError('conflict', err.message);
+      throw err;
+    }
+    if (running.has(id)) throw new ApiError('conflict', `${a.name} already has a provisioning run in progress`, { params: { name: a.name } });
+    const controller = new AbortController();
+    running.set(id, controller);
+    try {
+      // Uninstall never talks to the agent: it must not mint a token for a machine that never had one.
+      const token = opts.createToken ? deps.agentTokens.getOrCreate(id, deps.clock.now().toISOString()) : (deps.agentTokens.get(id) ?? '');
+      return await deps.provisioner.provision({
+        target: { address: a.address, port: a.port, user: a.user },
+        credential,
+        sudoPassword,
+        trustedKeys,
+        input: { role: a.role, token },
+        applianceId: id,
+        plan,
+        signal: controller.signal,
+        onEvent: (event) => deps.events.emit('provision.progress', { applianceId: id, event }),
+      });
+    } finally {
+      running.delete(id);
+    }
+  }
+
   return {
-    async provision(id: string): Promise<ProvisionRunResult> {
-      const a = requireAppliance(deps.appliances, id);
-      const trustedKeys = deps.hostKeys.forEndpoint(a.address, a.port);
-      if (trustedKeys.length === 0) {
-        throw new ApiError('conflict', `Trust ${a.name}'s SSH host key first (test the connection and compare its fingerprint)`, { params: { name: a.name } });
-      }
-      let credential;
-      let sudoPassword;
-      try {
-        credential = deps.credentials.getLogin(id);
-        sudoPassword = deps.credentials.getSudoPassword(id);
-      } catch (err) {
-        if (err instanceof SecretUnreadableError) throw new ApiError('conflict', err.message);
-        throw err;
-      }
-      if (running.has(id)) throw new ApiError('conflict', `${a.name} is already being provisioned`, { params: { name: a.name } });
-      const controller = new AbortController();
-      running.set(id, controller);
-      try {
-        const token = deps.agentTokens.getOrCreate(id, deps.clock.now().toISOString());
-        return await deps.provisioner.provision({
-          target: { address: a.address, port: a.port, user: a.user },
-          credential,
-          sudoPassword,
-          trustedKeys,
-          input: { role: a.role, token },
-          applianceId: id,
-          signal: controller.signal,
-          onEvent: (event) => deps.events.emit('provision.progress', { applianceId: id, event }),
-        });
-      } finally {
-        running.delete(id);
-      }
-    },
+    /** Install, repair or upgrade (with rollback) — whatever the machine needs. */
+    provision: (id: string) => run(id, INSTALL_PLAN, { createToken: true }),
+    /** Like provision, but refuses a machine without an agent ("not installed: provision it first"). */
+    upgrade: (id: string) => run(id, UPGRADE_PLAN, { createToken: true }),
+    /** Stops and removes the agent; its data and logs only with `purge`. */
+    uninstall: (id: string, purge: boolean) => run(id, uninstallPlan(purge), { createToken: false }),
 
     cancel(id: string): { id: string; cancelled: boolean } {
       const controller = running.get(id);

@@ -9,13 +9,28 @@ import type { ProvisionRunStore } from '../store/provision-run-store';
 import { runPlan, type Plan, type ProvisionEvent, type ProvisionInput, type ProvisionResources, type RunResult } from './plan';
 import { createRemote } from './remote';
 import { agentStep } from './steps/agent';
+import { installedStep } from './steps/installed';
+import { rollbackStep } from './steps/rollback';
+import { purgeStep, removeStep, stopStep } from './steps/uninstall';
 import { configStep } from './steps/config';
 import { preflightStep } from './steps/preflight';
 import { runtimeStep } from './steps/runtime';
 import { serviceStep } from './steps/service';
 
-/** bare → healthy: the order matters (each step relies on the ones before). */
-export const INSTALL_PLAN: Plan = { name: 'install', steps: [preflightStep, runtimeStep, agentStep, configStep, serviceStep] };
+/**
+ * bare → healthy: the order matters (each step relies on the ones before). On a machine that runs
+ * an older agent this *is* the upgrade: the new version goes in beside the old one, `current`
+ * switches, and if the agent does not come back healthy the rollback puts the old one back.
+ */
+export const INSTALL_PLAN: Plan = { name: 'install', steps: [preflightStep, runtimeStep, agentStep, configStep, serviceStep], rollback: rollbackStep };
+
+/** The same, for machines that already run the agent: one without it is refused, not installed. */
+export const UPGRADE_PLAN: Plan = { name: 'upgrade', steps: [preflightStep, installedStep, runtimeStep, agentStep, configStep, serviceStep], rollback: rollbackStep };
+
+/** Stop and remove the agent; data and logs (/var/lib, /var/log) go only with `purge`. */
+export function uninstallPlan(purge: boolean): Plan {
+  return { name: purge ? 'uninstall-purge' : 'uninstall', steps: purge ? [stopStep, removeStep, purgeStep] : [stopStep, removeStep] };
+}
 
 /** Where the repository keeps the artifacts; a packaged console passes its own resources path. */
 export function defaultResources(repoRoot: string): ProvisionResources {

@@ -47,3 +47,40 @@ export function testProvisionRoot(work: string): string {
   fs.symlinkSync(r.installDir, path.join(root, 'appliance/install'));
   return root;
 }
+
+/**
+ * An agent bundle of a chosen version (scripts/build-agent.mjs --agent-version), as its own
+ * resources directory, for upgrade tests. With `brokenAtStart`, the bundle is rebuilt with one line
+ * in front of agent.js that makes the agent process exit 1 at once, while `--version`, `--daemon`
+ * and the watchdog still run: it installs and passes the agent step's check, then never answers,
+ * like a release with a crash at start-up.
+ */
+export function agentResourcesOfVersion(work: string, version: string, opts: { runtimesDir: string; brokenAtStart?: boolean }): ProvisionResources {
+  const out = path.join(work, `agent-${version}`);
+  const built = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts/build-agent.mjs'), '--target', TEST_TARGET, '--out-dir', out, '--agent-version', version], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`build-agent failed (${built.status}):\n${built.stdout}${built.stderr}`);
+  const dir = path.join(out, TEST_TARGET);
+  if (opts.brokenAtStart) breakAtStart(dir);
+  return { agentsDir: out, runtimesDir: opts.runtimesDir, installDir: path.join(REPO_ROOT, 'appliance/install') };
+}
+
+function breakAtStart(dir: string): void {
+  const manifestFile = path.join(dir, 'manifest.json');
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { file: string; sha256: string; size: number };
+  const stage = path.join(dir, 'stage');
+  fs.mkdirSync(stage);
+  const run = (args: string[]) => {
+    const r = spawnSync('tar', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tar ${args.join(' ')} failed: ${r.stderr}`);
+  };
+  run(['-xzf', path.join(dir, manifest.file), '-C', stage]);
+  const agentJs = path.join(stage, 'agent.js');
+  const guard = `if (!process.argv.some((a) => a === '--version' || a === '--daemon' || a === '--watchdog')) { process.stderr.write('appliance-agent: deliberately broken test bundle\\n'); process.exit(1); }\n`;
+  fs.writeFileSync(agentJs, guard + fs.readFileSync(agentJs, 'utf8'));
+  run(['-czf', path.join(dir, manifest.file), '--owner=0', '--group=0', '-C', stage, 'agent.js', 'appliance-agent', 'VERSION']);
+  fs.rmSync(stage, { recursive: true });
+  const data = fs.readFileSync(path.join(dir, manifest.file));
+  manifest.sha256 = crypto.createHash('sha256').update(data).digest('hex');
+  manifest.size = data.length;
+  fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+}

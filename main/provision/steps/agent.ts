@@ -2,11 +2,13 @@ import type { Step, StepContext } from '../plan';
 import { agentDir, CURRENT_LINK, LAUNCHER } from '../layout';
 import { loadAgentArtifact, type Artifact } from '../resources';
 import { installTarball, isInstalled, readLink, requireTarget, switchLink } from './install-tarball';
+import { saveRollbackPoint } from './rollback';
 
 /**
  * The agent bundle: one transfer, checksum on the machine, unpacked beside other versions in
- * /opt/appliance-agent/<version>/, then `current` switched with one rename. The old version stays
- * (an upgrade can roll back by switching the link again).
+ * /opt/appliance-agent/<version>/, then `current` switched with one rename. The old version stays:
+ * a rollback point is saved before the switch (steps/rollback.ts), and old versions are pruned
+ * only once the new one answers (the service step).
  */
 const artifact = (ctx: StepContext): Artifact => loadAgentArtifact(ctx.resources.agentsDir, requireTarget(ctx));
 
@@ -24,7 +26,11 @@ export const agentStep: Step = {
     if (!(await isInstalled(ctx, agentDir(a.version), a.sha256))) {
       await installTarball(ctx, progress, { artifact: a, dest: agentDir(a.version), stripComponents: 0 });
     }
-    await switchLink(ctx, CURRENT_LINK, a.version);
+    if ((await readLink(ctx, CURRENT_LINK)) !== a.version) {
+      // The running agent keeps its files (the old directory stays); the point lets a failed start go back.
+      await saveRollbackPoint(ctx);
+      await switchLink(ctx, CURRENT_LINK, a.version);
+    }
   },
   async verify(ctx) {
     const a = artifact(ctx);

@@ -3,6 +3,7 @@ import { AgentConfigSchema } from '../../../agents/protocol/agent-config';
 import type { Step, StepContext } from '../plan';
 import { CONFIG_DIR, CONFIG_FILE, TOKEN_FILE } from '../layout';
 import { shellQuote } from '../remote';
+import { saveRollbackPoint } from './rollback';
 
 /**
  * /etc/appliance-agent/agent.json and its token file, both root's and 0600. The config is checked
@@ -52,6 +53,8 @@ export const configStep: Step = {
   },
   async apply(ctx) {
     const files = await differing(ctx, renderConfig(ctx));
+    // The running agent read the old files; a rollback puts them back if the new ones fail.
+    if (files.length > 0) await saveRollbackPoint(ctx);
     for (const f of files) {
       const tmp = `${f.path}.new`;
       await ctx.remote.check(

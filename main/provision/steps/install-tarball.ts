@@ -17,7 +17,8 @@ import type { Artifact } from '../resources';
  * must wait for it rather than delete its directory from under it. A second console does the same.
  */
 const LOCK_FILE = `${INSTALL_ROOT}/.provision.lock`;
-const LOCKED = [
+/** Script lines that take the machine's install lock (also used by rollback, pruning and uninstall). */
+export const LOCKED = [
   `mkdir -p ${shellQuote(INSTALL_ROOT)}`,
   `exec 9> ${shellQuote(LOCK_FILE)}`,
   `flock -w 120 9 || { echo "another provisioning run is installing on this machine (${LOCK_FILE} is held)" >&2; exit 75; }`,

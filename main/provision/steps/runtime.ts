@@ -3,6 +3,7 @@ import { NODE_LINK, runtimeDir } from '../layout';
 import { shellQuote } from '../remote';
 import { loadRuntimeArtifact, type Artifact } from '../resources';
 import { installTarball, isInstalled, readLink, requireTarget, switchLink } from './install-tarball';
+import { saveRollbackPoint } from './rollback';
 
 /**
  * The Node.js runtime the agent runs on (a real appliance has none): the npm `node-linux-<arch>`
@@ -27,7 +28,10 @@ export const runtimeStep: Step = {
       // npm's tarball holds everything under package/: strip it, so bin/node is at the top.
       await installTarball(ctx, progress, { artifact: a, dest: runtimeDir(a.version), stripComponents: 1 });
     }
-    await switchLink(ctx, NODE_LINK, linkTarget(a));
+    if ((await readLink(ctx, NODE_LINK)) !== linkTarget(a)) {
+      await saveRollbackPoint(ctx);
+      await switchLink(ctx, NODE_LINK, linkTarget(a));
+    }
   },
   async verify(ctx) {
     const a = artifact(ctx);

@@ -2,11 +2,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Step, StepContext } from '../plan';
-import { CONFIG_FILE, CRON_FILE, DEPLOYED_FILE, LAUNCHER, RUN_DIR, UNIT_FILE } from '../layout';
+import { CONFIG_FILE, CRON_FILE, DEPLOYED_FILE, LAUNCHER, UNIT_FILE } from '../layout';
 import { shellQuote } from '../remote';
 import { loadAgentArtifact, loadRuntimeArtifact } from '../resources';
+import { HEALTH_TIMEOUT_MS, healthProblem, restartAgent, waitHealthy } from './agent-process';
 import { renderConfig } from './config';
 import { requireTarget } from './install-tarball';
+import { confirmDeployment } from './rollback';
 
 /**
  * Runs the agent and waits until it answers `health.v1` through the bridge. Under systemd: a
@@ -19,7 +21,6 @@ import { requireTarget } from './install-tarball';
  * an edited config, therefore still restarts the agent on the next run.
  */
 const q = shellQuote;
-const HEALTH_TIMEOUT_MS = 30_000;
 
 /** Fills appliance/install templates; exported so tests can check the unit with systemd's own parser. */
 export function renderTemplate(text: string, paths: { launcher: string; configFile: string } = { launcher: LAUNCHER, configFile: CONFIG_FILE }): string {
@@ -47,15 +48,6 @@ function fingerprint(ctx: StepContext): string {
   return h.digest('hex');
 }
 
-async function healthy(ctx: StepContext): Promise<string | null> {
-  try {
-    const health = await ctx.agentHealth(5_000);
-    return health === 'ok' || health === 'degraded' ? null : `the agent answered ${health}`;
-  } catch (err) {
-    return `the agent does not answer (${err instanceof Error ? err.message : String(err)})`;
-  }
-}
-
 async function writeFile(ctx: StepContext, file: string, content: string, mode: string): Promise<void> {
   await ctx.remote.check(`set -e; mkdir -p ${q(path.posix.dirname(file))}; cat > ${q(`${file}.new`)}; chmod ${mode} ${q(`${file}.new`)}; mv -f ${q(`${file}.new`)} ${q(file)}`, {
     privileged: true,
@@ -75,41 +67,22 @@ export const serviceStep: Step = {
       const enabled = await ctx.remote.run('systemctl is-enabled appliance-agent', { signal: ctx.signal, timeoutMs: 20_000 });
       if (enabled.stdout.trim() !== 'enabled') return { state: 'needed', reason: 'the appliance-agent unit is not enabled' };
     }
-    const problem = await healthy(ctx);
+    const problem = await healthProblem(ctx);
     return problem ? { state: 'needed', reason: problem } : { state: 'ok' };
   },
   async apply(ctx) {
     const hook = bootHook(ctx);
     // Written before the start, so a crash between the two still starts the agent at boot.
     if (hook) await writeFile(ctx, hook.path, hook.content, '644');
-    if (ctx.facts?.init === 'systemd') {
-      await ctx.remote.check('systemctl daemon-reload && systemctl enable appliance-agent && systemctl restart appliance-agent', { privileged: true, signal: ctx.signal, timeoutMs: 60_000 });
-      ctx.note('systemd unit enabled and (re)started');
-    } else {
-      if (!hook) ctx.note('no systemd and no /etc/cron.d: the agent will not start by itself after a reboot');
-      // Stop a running watchdog (it stops its agent), wait for the agent's pid file to go, start again.
-      await ctx.remote.check(
-        [
-          `w=${q(`${RUN_DIR}/watchdog.pid`)}`,
-          `if [ -f "$w" ]; then kill -TERM "$(cat "$w")" 2>/dev/null || true; fi`,
-          `i=0; while [ -e ${q(`${RUN_DIR}/agent.pid`)} ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i+1)); done`,
-          `${q(LAUNCHER)} --daemon --config ${q(CONFIG_FILE)}`,
-        ].join('\n'),
-        { privileged: true, signal: ctx.signal, timeoutMs: 60_000 },
-      );
-      ctx.note('agent started with its watchdog (--daemon)');
-    }
-    const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-    let problem = await healthy(ctx);
-    while (problem && Date.now() < deadline && !ctx.signal.aborted) {
-      await new Promise((r) => setTimeout(r, 250));
-      problem = await healthy(ctx);
-    }
+    await restartAgent(ctx, { bootHookWritten: hook !== null });
+    const problem = await waitHealthy(ctx, HEALTH_TIMEOUT_MS);
+    // The runner then rolls back to the last healthy version, if this run switched from one.
     if (problem) throw new Error(`${problem}; see /var/log/appliance-agent/agent.log on the machine`);
     await writeFile(ctx, DEPLOYED_FILE, `${fingerprint(ctx)}\n`, '600');
+    await confirmDeployment(ctx);
   },
   async verify(ctx) {
-    const problem = await healthy(ctx);
+    const problem = await healthProblem(ctx);
     if (problem) throw new Error(problem);
     ctx.note('the agent answers health.v1 through the bridge');
   },
