@@ -460,5 +460,6 @@ export const en = {
   'alerts.duration.immediate': 'at once',
   'alerts.duration.seconds': '{value} s',
   'alerts.duration.minutes': '{value} min',
+  'alerts.notify.many': '{count} new alerts',
   'alerts.duration.hours': '{value} h',
 } as const satisfies Record<string, string>;

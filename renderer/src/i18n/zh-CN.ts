@@ -461,5 +461,6 @@ export const zhCN = {
   'alerts.duration.immediate': '立即',
   'alerts.duration.seconds': '{value} 秒',
   'alerts.duration.minutes': '{value} 分钟',
+  'alerts.notify.many': '{count} 条新告警',
   'alerts.duration.hours': '{value} 小时',
 } satisfies Record<keyof typeof en, string>;
