@@ -32,7 +32,7 @@ export const AGENT_METHODS = {
   'logs.v1': method({ params: LogsParamsSchema, result: LogsResultSchema, summary: 'Recent structured log entries after a cursor' }),
   'metrics.v1': method({ params: MetricsParamsSchema, result: MetricsResultSchema, summary: 'System samples (CPU, memory, network, disks, file systems, temperatures, services) after a cursor' }),
   'smart.v1': method({ params: SmartParamsSchema, result: SmartResultSchema, summary: 'SMART of every disk (smartctl -j -x), key-attribute history, self-test log' }),
-  'smart.selftest.v1': method({ params: SmartSelfTestParamsSchema, result: SmartSelfTestResultSchema, summary: 'Start a short or long SMART self-test on one disk' }),
+  'smart-selftest.v1': method({ params: SmartSelfTestParamsSchema, result: SmartSelfTestResultSchema, summary: 'Start a short or long SMART self-test on one disk' }),
 } as const satisfies Record<string, AgentMethodSpec>;
 
 export type AgentMethods = typeof AGENT_METHODS;

@@ -51,6 +51,6 @@ export function createHandlers(deps: {
     'logs.v1': (params) => deps.logRing.query(params),
     'metrics.v1': (params) => deps.monitor.metrics(params),
     'smart.v1': (params) => deps.monitor.smart.get(params),
-    'smart.selftest.v1': (params) => deps.monitor.smart.selfTest(params.device, params.kind),
+    'smart-selftest.v1': (params) => deps.monitor.smart.selfTest(params.device, params.kind),
   };
 }

@@ -12,7 +12,7 @@ import type { SystemSource } from './system-source';
 
 /**
  * The monitor's parts, wired for run-agent.ts: sampler → history (metrics.v1), SMART (smart.v1,
- * smart.selftest.v1). The Prometheus endpoint is started by run-agent beside it (it needs the token).
+ * smart-selftest.v1). The Prometheus endpoint is started by run-agent beside it (it needs the token).
  */
 export interface Monitor {
   start(): void;

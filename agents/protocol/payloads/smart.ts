@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IsoTimeSchema, ShortTextSchema } from './common';
 
 /**
- * `smart.v1` and `smart.selftest.v1`: SMART of every whole disk, read with `smartctl -j -x` every
+ * `smart.v1` and `smart-selftest.v1`: SMART of every whole disk, read with `smartctl -j -x` every
  * `monitor.smart.intervalMs` and on demand, plus self-tests (scheduled and on demand) and their
  * results from the drive's self-test log. `data` is smartctl's own JSON, passed through untouched
  * (the console's main/health/smart-verdict.ts judges it); `summary` and `history` are the few
@@ -79,7 +79,7 @@ export type SmartSelfTestLogEntry = z.infer<typeof SmartSelfTestLogEntrySchema>;
 export const SmartSelfTestRequestSchema = z.object({
   kind: z.enum(SMART_SELFTEST_KINDS),
   requestedAt: IsoTimeSchema,
-  /** Started by the schedule (`monitor.smart.selfTest`) rather than by a `smart.selftest.v1` call. */
+  /** Started by the schedule (`monitor.smart.selfTest`) rather than by a `smart-selftest.v1` call. */
   scheduled: z.boolean(),
   /** smartctl accepted the request (the drive started the test). */
   accepted: z.boolean(),
