@@ -212,7 +212,7 @@ describe.skipIf(skipReason !== undefined)('upgrade with rollback, and uninstall,
     expect(refused.error).toMatch(/not installed: .*provision it first/);
   });
 
-  it('fleet.upgrade and fleet.uninstall through the console API: progress events, audited, token untouched', async () => {
+  it('fleet.upgrade and fleet.uninstall through the console API: progress events, audited', async () => {
     const m = machines[1]!;
     const c = makeConsole('provision-upgrade', bundles.get(B)!, true);
     try {

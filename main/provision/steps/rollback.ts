@@ -79,8 +79,8 @@ const differs = (c: Comparison) => c.from !== c.current || (c.savedNode !== '' &
 
 function describeChange(c: Comparison): string {
   if (c.from !== c.current) return `version ${c.current}`;
-  if (c.savedNode !== '' && c.savedNode !== c.node) return `Node.js runtime ${c.node.replace(/^node-/, '')}`;
-  return 'the new configuration';
+  if (c.savedNode !== '' && c.savedNode !== c.node) return `the agent on Node.js ${c.node.replace(/^node-/, '')}`;
+  return 'the agent with the new configuration';
 }
 
 export const rollbackStep: RollbackStep = {
