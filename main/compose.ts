@@ -1,5 +1,9 @@
 import { createAlertService, type AlertService } from './alerts/alert-service';
 import { createAlertStore } from './alerts/alert-store';
+import { createFleetWatch, type FleetWatch } from './connectivity/fleet-watch';
+import { poolTargetsFromStore } from './connectivity/pool-targets';
+import { createSshPool } from './connectivity/ssh-pool';
+import { createApplianceStatusStore } from './store/appliance-status-store';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { createHandlers } from './api/create-handlers';
 import type { Clock } from './core/clock';
@@ -33,6 +37,10 @@ export interface ConsoleOptions {
   osLocale?: string;
   /** Agent bundles, Node runtimes and install templates the console carries (see electron.builder.yml). */
   provisionResources: ProvisionResources;
+  /** Check every appliance every 10 s (default: long-running hosts do, the CLI does not). */
+  watchFleet?: boolean;
+  /** Fleet watch round interval; tests shorten it. */
+  watchIntervalMs?: number;
 }
 
 export interface ConsoleServices {
@@ -42,6 +50,7 @@ export interface ConsoleServices {
   dispatcher: Dispatcher;
   /** The alert engine; the collectors feed it with `observe` each round. */
   alerts: AlertService;
+  watch: FleetWatch;
   close(): void;
 }
 
@@ -58,6 +67,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     const credentials = createCredentialStore(db, secretBox);
     const audit = createAuditStore(db);
     const hostKeys = createHostKeyStore(db);
+    const agentTokens = createAgentTokenStore(db, secretBox);
     const settings = createSettingsService({ store: createSettingsStore(db), events });
     const fleet = createFleetService({ db, appliances, credentials, clock: opts.clock, events });
     const alerts = createAlertService({ store: createAlertStore(db), audit, events, clock: opts.clock, host: opts.host });
@@ -66,13 +76,27 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       appliances,
       credentials,
       hostKeys,
-      agentTokens: createAgentTokenStore(db, secretBox),
+      agentTokens,
       provisioner: createProvisioner({ resources: opts.provisionResources, store: createProvisionRunStore(db), clock: opts.clock, log: opts.log }),
       events,
       clock: opts.clock,
     });
+    // One SSH connection per appliance, shared by the watch and every agent call (main/connectivity).
+    const pool = createSshPool({ resolve: poolTargetsFromStore({ appliances, credentials, hostKeys }), clock: opts.clock, log: opts.log });
+    const watch = createFleetWatch({
+      appliances,
+      credentials,
+      agentTokens,
+      status: createApplianceStatusStore(db),
+      pool,
+      events,
+      clock: opts.clock,
+      log: opts.log,
+      intervalMs: opts.watchIntervalMs,
+    });
     const handlers = createHandlers({
       alerts,
+      watch,
       fleet,
       onboarding,
       provisioning,
@@ -90,15 +114,19 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     const dispatcher = createDispatcher({ handlers, audit, clock: opts.clock, log: opts.log.child('api') });
     // The CLI is short-lived and has no one to tell; long-running hosts pass changes on to the UI.
     const stopWatching = opts.host === 'cli' ? () => {} : watchExternalChanges(db, () => events.emit('store.changedElsewhere', {}));
+    if (opts.watchFleet ?? opts.host !== 'cli') watch.start();
     return {
       db,
       events,
       fleet,
       dispatcher,
       alerts,
+      watch,
       close: () => {
         alerts.dispose();
         stopWatching();
+        void watch.stop();
+        pool.closeAll();
         db.close();
       },
     };

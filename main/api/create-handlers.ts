@@ -1,4 +1,6 @@
 import type { AlertService } from '../alerts/alert-service';
+import type { FleetWatch } from '../connectivity/fleet-watch';
+import type { MethodOutput } from '../contract/api.contract';
 import type { FleetService } from '../fleet/fleet-service';
 import type { OnboardingService } from '../onboarding/onboarding-service';
 import type { ProvisionService } from '../provision/provision-service';
@@ -9,6 +11,7 @@ import type { Handlers } from './handlers';
 
 export interface HandlerDeps {
   alerts: AlertService;
+  watch: FleetWatch;
   fleet: FleetService;
   onboarding: OnboardingService;
   provisioning: ProvisionService;
@@ -19,6 +22,8 @@ export interface HandlerDeps {
 
 /** Binds each contract method to the service that implements it. No logic lives here. */
 export function createHandlers(d: HandlerDeps): Handlers {
+  /** A not-found error for an unknown id, as every other fleet method gives. */
+  const requireExists = (id: string) => d.fleet.get(id);
   return {
     'system.info': () => d.systemInfo(),
     'settings.get': () => d.settings.get(),
@@ -45,6 +50,20 @@ export function createHandlers(d: HandlerDeps): Handlers {
         targetNines: input.targetNines,
       }).map((l) => ({ ...l, durabilityNines: Math.min(99, l.durabilityNines) })),
     }),
+    'fleet.status': (input) => ({ statuses: d.watch.statuses(input.ids) }),
+    'fleet.checkNow': (input) => {
+      requireExists(input.id);
+      return d.watch.check(input.id);
+    },
+    'fleet.inventory': async (input) => {
+      requireExists(input.id);
+      const r = await d.watch.inventory(input.id, input.refresh);
+      return { inventory: r.inventory as MethodOutput<'fleet.inventory'>['inventory'], at: r.at, staleReason: r.staleReason };
+    },
+    'fleet.events': (input) => {
+      if (input.id) requireExists(input.id);
+      return d.watch.events({ applianceId: input.id, before: input.before, limit: input.limit });
+    },
     'alerts.list': (input) => d.alerts.list(input),
     'alerts.summary': () => d.alerts.summary(),
     'alerts.acknowledge': (input, ctx) => d.alerts.acknowledge(input.id, input.note, `${ctx.actor} (${ctx.host})`),
@@ -54,6 +73,11 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'alerts.rules': () => d.alerts.rules(),
     'alerts.updateRule': (input) => d.alerts.updateRule(input),
     'alerts.resetRule': (input) => d.alerts.resetRule(input.id),
-    'fleet.acceptHostKey': (input, ctx) => d.onboarding.acceptHostKey(input.id, input.fingerprint, `${ctx.actor} (${ctx.host})`),
+    'fleet.acceptHostKey': async (input, ctx) => {
+      const accepted = await d.onboarding.acceptHostKey(input.id, input.fingerprint, `${ctx.actor} (${ctx.host})`);
+      // A connection refused for the old key must not wait out its backoff.
+      d.watch.forget(input.id);
+      return accepted;
+    },
   };
 }

@@ -96,7 +96,23 @@ describe('the contract as a whole', () => {
 
   it('marks every method that changes state as mutating, so it is audited', () => {
     const mutating = Object.entries(apiMethods).filter(([, s]) => s.mutating).map(([n]) => n).sort();
-    expect(mutating).toEqual(['fleet.acceptHostKey', 'fleet.add', 'fleet.cancelProvision', 'fleet.import', 'fleet.provision', 'fleet.remove', 'fleet.update', 'settings.update']);
+    expect(mutating).toEqual([
+      'alerts.acknowledge',
+      'alerts.resetRule',
+      'alerts.silence',
+      'alerts.unsilence',
+      'alerts.updateRule',
+      'fleet.acceptHostKey',
+      'fleet.add',
+      'fleet.cancelProvision',
+      'fleet.import',
+      'fleet.provision',
+      'fleet.remove',
+      'fleet.uninstall',
+      'fleet.update',
+      'fleet.upgrade',
+      'settings.update',
+    ]);
   });
 });
 

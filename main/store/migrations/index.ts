@@ -4,11 +4,12 @@ import { m002Settings } from './002-settings';
 import { m003ProvisionRuns } from './003-provision-runs';
 import { m004AgentTokens } from './004-agent-tokens';
 import { m005Alerts } from './005-alerts';
+import { m006ApplianceStatus } from './006-appliance-status';
 
 /**
  * Every schema change, in order. Never edit a migration that has shipped: add the next one.
  * `PRAGMA user_version` records how many have been applied.
  */
-export const MIGRATIONS: readonly Migration[] = [m001Initial, m002Settings, m003ProvisionRuns, m004AgentTokens, m005Alerts];
+export const MIGRATIONS: readonly Migration[] = [m001Initial, m002Settings, m003ProvisionRuns, m004AgentTokens, m005Alerts, m006ApplianceStatus];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

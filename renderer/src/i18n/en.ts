@@ -181,6 +181,12 @@ export const en = {
   'methods.fleet.testConnection': 'Test connection',
   'methods.fleet.acceptHostKey': 'Trust host key',
   'methods.fleet.remove': 'Remove appliance',
+  'methods.fleet.upgrade': 'Upgrade agent',
+  'methods.fleet.uninstall': 'Uninstall agent',
+  'methods.fleet.status': 'Read appliance status',
+  'methods.fleet.checkNow': 'Check appliance now',
+  'methods.fleet.inventory': 'Read appliance inventory',
+  'methods.fleet.events': 'Read appliance events',
 
   'errors.invalid-input': 'Some fields need attention.',
   'errors.unknown-method': 'The console host does not support this action. Is it an older version?',

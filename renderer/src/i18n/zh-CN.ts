@@ -182,6 +182,12 @@ export const zhCN = {
   'methods.fleet.testConnection': '测试连接',
   'methods.fleet.acceptHostKey': '信任主机密钥',
   'methods.fleet.remove': '移除设备',
+  'methods.fleet.upgrade': '升级代理',
+  'methods.fleet.uninstall': '卸载代理',
+  'methods.fleet.status': '读取设备状态',
+  'methods.fleet.checkNow': '立即检查设备',
+  'methods.fleet.inventory': '读取设备清单',
+  'methods.fleet.events': '读取设备事件',
 
   'errors.invalid-input': '部分字段需要修改。',
   'errors.unknown-method': '控制台主机不支持此操作，可能是版本较旧。',

@@ -1,0 +1,143 @@
+import type { Client } from 'ssh2';
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/log';
+import type { SshFailure } from '../ssh/ssh-failure';
+import { connectSsh, type ConnectOptions, type ConnectOutcome } from '../ssh/ssh-connect';
+
+/**
+ * One SSH connection per appliance, kept open and shared by everything that talks to it (status
+ * checks, agent calls, metric collection), as Cockpit and cephadm do: a check every 10 s must not
+ * pay a key exchange and a login each time, nor fill the appliance's auth log.
+ *
+ * - Keepalive: ssh2 sends SSH keepalives (every `keepaliveMs`, 3 missed = dead), so a silently
+ *   dropped link (cable, NAT timeout) is noticed and closed within about 3 × keepaliveMs.
+ * - Reconnect: a closed connection is forgotten; the next `acquire` dials again, but not sooner than
+ *   the backoff allows (1 s doubling to 60 s after consecutive failures, with jitter so a fleet that
+ *   came back does not reconnect in lockstep). Within the backoff `acquire` fails fast with the
+ *   last failure: an unreachable appliance costs nothing between attempts.
+ * - Single flight: concurrent `acquire`s of one appliance share one dial.
+ * - What to dial is looked up on each dial (`resolve`), so an edited address, credential or newly
+ *   accepted host key applies to the next connection; `drop` closes the current one at once.
+ */
+export type PoolTarget = Omit<ConnectOptions, 'keepaliveMs'>;
+
+export class SshUnavailableError extends Error {
+  constructor(
+    readonly failure: SshFailure,
+    /** When the pool will dial again (ms since epoch); null when it will on the next acquire. */
+    readonly retryAt: number | null,
+  ) {
+    super(failure.message);
+    this.name = 'SshUnavailableError';
+  }
+}
+
+interface Entry {
+  client: Client | null;
+  dialing: Promise<Client> | null;
+  failures: number;
+  lastFailure: SshFailure | null;
+  retryAt: number;
+  /** Bumped by `drop`, so a dial that finishes after it closes its result instead of keeping it. */
+  generation: number;
+}
+
+export interface SshPoolOptions {
+  /** What to dial for an appliance; null if it is gone or has no usable settings (the message says why). */
+  resolve(applianceId: string): PoolTarget | { unavailable: SshFailure };
+  clock: Clock;
+  log: Logger;
+  keepaliveMs?: number;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  random?: () => number;
+}
+
+export interface SshPool {
+  acquire(applianceId: string): Promise<Client>;
+  /** Closes the appliance's connection and forgets its backoff (its settings changed, or it was removed). */
+  drop(applianceId: string): void;
+  /** The connection if one is open now; never dials. */
+  peek(applianceId: string): Client | null;
+  size(): number;
+  closeAll(): void;
+}
+
+export function createSshPool(opts: SshPoolOptions): SshPool {
+  const entries = new Map<string, Entry>();
+  const keepaliveMs = opts.keepaliveMs ?? 10_000;
+  const initial = opts.initialBackoffMs ?? 1000;
+  const max = opts.maxBackoffMs ?? 60_000;
+  const random = opts.random ?? Math.random;
+  const log = opts.log.child('ssh-pool');
+  const now = () => opts.clock.now().getTime();
+
+  const entryOf = (id: string): Entry => {
+    let e = entries.get(id);
+    if (!e) {
+      e = { client: null, dialing: null, failures: 0, lastFailure: null, retryAt: 0, generation: 0 };
+      entries.set(id, e);
+    }
+    return e;
+  };
+
+  async function connect(id: string, e: Entry): Promise<Client> {
+    const generation = e.generation;
+    const target = opts.resolve(id);
+    // Nothing to dial (no accepted host key, unreadable login): no backoff, the store is asked again next time.
+    if ('unavailable' in target) throw new SshUnavailableError(target.unavailable, null);
+    const outcome: ConnectOutcome = await connectSsh({ ...target, keepaliveMs });
+    if (generation !== e.generation) {
+      if (outcome.ok) outcome.client.end();
+      throw new SshUnavailableError({ code: 'protocol-error', message: 'the connection was closed while it was being opened (the appliance was changed or removed)' }, null);
+    }
+    if (!outcome.ok) {
+      e.failures += 1;
+      e.lastFailure = outcome.failure;
+      // Full jitter on the upper half: spread, but never sooner than half the nominal delay.
+      const nominal = Math.min(max, initial * 2 ** (e.failures - 1));
+      e.retryAt = now() + nominal / 2 + (random() * nominal) / 2;
+      // Host key and credential problems need a person; retrying faster would not help either way.
+      throw new SshUnavailableError(outcome.failure, e.retryAt);
+    }
+    const client = outcome.client;
+    e.client = client;
+    e.failures = 0;
+    e.lastFailure = null;
+    e.retryAt = 0;
+    const forget = () => {
+      if (e.client === client) e.client = null;
+    };
+    client.on('close', forget);
+    // After `ready`, errors (keepalive timeout, reset) are followed by `close`; log them once here.
+    client.on('error', (err: Error) => log.info('connection lost', { applianceId: id, error: err.message }));
+    log.info('connected', { applianceId: id, latencyMs: Math.round(outcome.latencyMs) });
+    return client;
+  }
+
+  return {
+    acquire(id) {
+      const e = entryOf(id);
+      if (e.client) return Promise.resolve(e.client);
+      if (e.dialing) return e.dialing;
+      if (e.lastFailure && now() < e.retryAt) return Promise.reject(new SshUnavailableError(e.lastFailure, e.retryAt));
+      const dialing = connect(id, e).finally(() => {
+        if (e.dialing === dialing) e.dialing = null;
+      });
+      e.dialing = dialing;
+      return dialing;
+    },
+    drop(id) {
+      const e = entries.get(id);
+      if (!e) return;
+      e.generation += 1;
+      e.client?.end();
+      entries.delete(id);
+    },
+    peek: (id) => entries.get(id)?.client ?? null,
+    size: () => [...entries.values()].filter((e) => e.client).length,
+    closeAll() {
+      for (const id of [...entries.keys()]) this.drop(id);
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The fleet watch against real testbed machines (prefix "fw"): pooled SSH, the agent reached by
+ * socket forwarding (root) and by the sudo bridge (operator with a password), and the states a
+ * person sees — offline before the host key is accepted, degraded before provisioning, online
+ * after, offline when the link is cut, online again when it is back, and the agent killed and
+ * restarted by its watchdog recorded as an event.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { netnsUnsupportedReason } from '../../appliance/testbed/preflight';
+import type { MachineState } from '../../appliance/testbed/state';
+import { createTestbed } from '../../appliance/testbed/testbed';
+import type { ApplianceEvent, ApplianceStatus } from '../../main/contract/status.contract';
+import { CTX, makeConsole } from '../helpers/console-fixture';
+import { testProvisionResources } from '../helpers/provision-resources';
+import { makeTempDir } from '../helpers/temp-dir';
+
+const skip = netnsUnsupportedReason();
+if (skip) console.warn(`[skip] fleet watch test skipped: ${skip} (needs root and network namespaces)`);
+
+describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
+  const tb = createTestbed({ prefix: 'fw' });
+  const work = makeTempDir('fleet-watch');
+  let c: ReturnType<typeof makeConsole>;
+  let a1: MachineState;
+  let a2: MachineState;
+  const ids: Record<string, string> = {};
+
+  async function call<T>(method: string, input: unknown): Promise<T> {
+    const r = await c.dispatcher.call(method as never, input as never, CTX);
+    if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
+    return r.result as T;
+  }
+  const checkNow = (name: string) => call<ApplianceStatus>('fleet.checkNow', { id: ids[name] });
+  async function until(name: string, predicate: (s: ApplianceStatus) => boolean, timeoutMs: number): Promise<ApplianceStatus> {
+    const deadline = Date.now() + timeoutMs;
+    let s = await checkNow(name);
+    while (!predicate(s) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      s = await checkNow(name);
+    }
+    return s;
+  }
+
+  beforeAll(async () => {
+    await tb.down();
+    c = makeConsole('fleet-watch', testProvisionResources(work.dir), true);
+    [a1, a2] = (await tb.up({ appliances: 2, disks: 0 })).machines as [MachineState, MachineState];
+    ids.root = (await call<{ id: string }>('fleet.add', { name: 'fw-root', address: a1.address, auth: { kind: 'private-key', privateKey: fs.readFileSync(a1.rootKeyPath, 'utf8') } })).id;
+    ids.sudo = (
+      await call<{ id: string }>('fleet.add', { name: 'fw-sudo', address: a2.address, user: a2.sudoUser, auth: { kind: 'password', password: a2.sudoPassword }, sudoPassword: a2.sudoPassword })
+    ).id;
+  }, 120_000);
+  afterAll(async () => {
+    c?.cleanup();
+    await tb.down();
+    work.cleanup();
+  });
+
+  it('shows an appliance whose host key nobody accepted as offline, saying what to do', async () => {
+    const s = await checkNow('root');
+    expect(s.state).toBe('offline');
+    expect(s.reason).toMatch(/host key has not been accepted/);
+    expect(s.lastSeenAt).toBeNull();
+  });
+
+  it('shows a reachable appliance without an agent as degraded: provision it', async () => {
+    await call('fleet.acceptHostKey', { id: ids.root, fingerprint: a1.hostKey.fingerprint });
+    await call('fleet.acceptHostKey', { id: ids.sudo, fingerprint: a2.hostKey.fingerprint });
+    const s = await checkNow('root');
+    expect(s, JSON.stringify(s)).toMatchObject({ state: 'degraded', reason: expect.stringMatching(/not installed: provision/) });
+    expect(s.lastSeenAt).not.toBeNull();
+  });
+
+  it('shows provisioned appliances online with agent version, services, clock skew and inventory (root by socket, operator by sudo bridge)', async () => {
+    for (const name of ['root', 'sudo']) {
+      const run = await call<{ status: string; error: string | null }>('fleet.provision', { id: ids[name] });
+      expect(run.status, run.error ?? '').toBe('succeeded');
+      const s = await checkNow(name);
+      expect(s, JSON.stringify(s)).toMatchObject({ state: 'online', reason: null, health: { status: 'ok' } });
+      expect(s.agent?.version).toMatch(/^\d+\.\d+\.\d+/);
+      expect(Array.isArray(s.services)).toBe(true);
+      expect(Math.abs(s.clockSkewMs!)).toBeLessThan(2000);
+      const inv = await call<{ inventory: { hostname: string } | null; at: string | null; staleReason: string | null }>('fleet.inventory', { id: ids[name], refresh: true });
+      expect(inv.staleReason).toBeNull();
+      expect(inv.inventory?.hostname).toBe(name === 'root' ? a1.name : a2.name);
+    }
+    // The state change from degraded to online was recorded for the one that had been checked before.
+    const ev = await call<{ events: ApplianceEvent[] }>('fleet.events', { id: ids.root });
+    expect(ev.events.map((e) => e.kind)).toContain('state-changed');
+    expect(ev.events[0]).toMatchObject({ params: { from: 'degraded', to: 'online' } });
+  });
+
+  it('notices an agent killed on the machine and restarted by its watchdog, and records it', async () => {
+    const before = await checkNow('root');
+    await tb.fault(a1.name, 'agent-kill');
+    const after = await until('root', (s) => s.state === 'online' && s.agent?.pid !== before.agent?.pid, 60_000);
+    expect(after.state, JSON.stringify(after)).toBe('online');
+    expect(after.agent?.pid).not.toBe(before.agent?.pid);
+    const ev = await call<{ events: ApplianceEvent[] }>('fleet.events', { id: ids.root, limit: 5 });
+    const restart = ev.events.find((e) => e.kind === 'agent-restarted');
+    expect(restart, JSON.stringify(ev.events)).toBeDefined();
+    expect(restart!.params).toMatchObject({ previousPid: before.agent!.pid, pid: after.agent!.pid });
+  }, 90_000);
+
+  it('shows a machine whose link is cut as offline since then, keeps its last-known data, and online again once it is back', async () => {
+    const online = await checkNow('sudo');
+    await tb.fault(a2.name, 'net-down');
+    const cut = await until('sudo', (s) => s.state === 'offline', 60_000);
+    expect(cut.state).toBe('offline');
+    expect(cut.reason).toMatch(/cannot be reached|No SSH answer|timed out|unreachable/i);
+    expect(Date.parse(cut.since)).toBeGreaterThan(Date.parse(online.checkedAt));
+    expect(cut.lastSeenAt).toBe(online.checkedAt);
+    expect(cut.agent?.version).toBe(online.agent?.version); // last-known, "as of" lastSeenAt
+    await tb.fault(a2.name, 'net-up');
+    const back = await until('sudo', (s) => s.state === 'online', 60_000);
+    expect(back.state).toBe('online');
+    const kinds = (await call<{ events: ApplianceEvent[] }>('fleet.events', { id: ids.sudo })).events.map((e) => `${e.params.from}>${e.params.to}`);
+    expect(kinds.slice(0, 2)).toEqual(['offline>online', 'online>offline']);
+  }, 150_000);
+
+  it('runs rounds by itself when started, and pushes a fleet.status event when something changes', async () => {
+    const before = (await call<{ statuses: ApplianceStatus[] }>('fleet.status', {})).statuses;
+    const changed: ApplianceStatus[] = [];
+    const off = c.events.subscribe((name, payload) => {
+      if (name === 'fleet.status') changed.push(payload as ApplianceStatus);
+    });
+    c.watch.start();
+    const checkedSince = async () => (await call<{ statuses: ApplianceStatus[] }>('fleet.status', {})).statuses.filter((s) => s.checkedAt > before.find((b) => b.applianceId === s.applianceId)!.checkedAt);
+    const deadline = Date.now() + 30_000;
+    while ((await checkedSince()).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect((await checkedSince()).length).toBe(2);
+    // Nothing changed on the machines: a round reports nothing. Then the agent is killed: it does.
+    expect(changed).toEqual([]);
+    await tb.fault(a1.name, 'agent-kill');
+    while (!changed.some((s) => s.applianceId === ids.root) && Date.now() < deadline + 30_000) await new Promise((r) => setTimeout(r, 200));
+    off();
+    await c.watch.stop();
+    expect(changed.some((s) => s.applianceId === ids.root)).toBe(true);
+  }, 90_000);
+
+  it('refuses an unknown appliance with not-found', async () => {
+    const r = await c.dispatcher.call('fleet.checkNow', { id: 'nope' }, CTX);
+    expect(r).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+});
