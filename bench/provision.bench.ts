@@ -31,6 +31,7 @@ const PREFIX = 'bprv';
 const MACHINES = 10;
 const REPS = Math.max(1, Number(process.env.BENCH_PROVISION_REPS ?? 3));
 const PLAYBOOK = path.resolve(__dirname, 'ansible/install.yml');
+const NOOP_PLAYBOOK = path.resolve(__dirname, 'ansible/noop.yml');
 const ANSIBLE_CFG = path.resolve(__dirname, 'ansible/ansible.cfg');
 /**
  * ansible-core, not ansible: it provides ansible-playbook and every ansible.builtin module the
@@ -54,7 +55,7 @@ export async function runProvisionBenchmarks(): Promise<boolean> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-bench-prv-'));
   const tb = createTestbed({ prefix: PREFIX });
   let runtimeLabel = '';
-  const times = { ours1: [] as number[], ours10: [] as number[], ansible1: [] as number[], ansible10: [] as number[] };
+  const times = { ours1: [] as number[], ours10: [] as number[], ansible1: [] as number[], ansible10: [] as number[], ansibleStart: [] as number[] };
   try {
     const resources = testProvisionResources(work);
     const rt = loadRuntimeArtifact(resources.runtimesDir, TEST_TARGET);
@@ -70,6 +71,7 @@ export async function runProvisionBenchmarks(): Promise<boolean> {
       if (ansible.ok) times.ansible1.push(await timed(`rep ${rep}: ansible, 1 machine`, async () => runAnsible((await fresh()).slice(0, 1), resources, token, work)));
       times.ours10.push(await timed(`rep ${rep}: ours, ${MACHINES} machines`, async () => runOurs(await fresh(), resources, token)));
       if (ansible.ok) times.ansible10.push(await timed(`rep ${rep}: ansible, ${MACHINES} machines`, async () => runAnsible(await fresh(), resources, token, work)));
+      if (ansible.ok) times.ansibleStart.push(await timed(`rep ${rep}: ansible-playbook start-up (empty play)`, async () => runAnsibleNoop(work)));
     }
   } finally {
     await tb.down();
@@ -88,6 +90,11 @@ export async function runProvisionBenchmarks(): Promise<boolean> {
     figures.push(
       { name: `Ansible (${ansible.version}), 1 machine`, value: a1, unit: 's', reference: { name: 'ours', value: ours1 } },
       { name: `Ansible, ${MACHINES} machines (forks ${MACHINES})`, value: a10, unit: 's', reference: { name: 'ours', value: ours10 } },
+      {
+        name: 'of which ansible-playbook start-up (an empty play on localhost; ours runs in the console process, so has none)',
+        value: median(times.ansibleStart),
+        unit: 's',
+      },
       { name: 'Ansible ÷ ours, 1 machine', value: a1 / ours1, unit: '×', target: 3, higherIsBetter: true },
       { name: `Ansible ÷ ours, ${MACHINES} machines`, value: a10 / ours10, unit: '×', target: 3, higherIsBetter: true },
     );
@@ -97,6 +104,9 @@ export async function runProvisionBenchmarks(): Promise<boolean> {
   console.log(`  runs (s): ${Object.entries(times).filter(([, v]) => v.length).map(([k, v]) => `${k} ${v.map((t) => t.toFixed(1)).join('/')}`).join('; ')}`);
   for (const [kind, byStep] of stepTimes) {
     console.log(`  ours, ${kind} machine(s), median per step: ${[...byStep].map(([id, ms]) => `${id} ${(median(ms) / 1000).toFixed(1)} s`).join(', ')}`);
+  }
+  for (const [kind, byTask] of ansibleTaskTimes) {
+    console.log(`  Ansible, ${kind} machine(s), median per task: ${[...byTask].map(([task, ms]) => `${task} ${(median(ms) / 1000).toFixed(1)} s`).join(', ')}`);
   }
   if (!ansible.ok) console.log(`  Ansible ÷ ours: NOT MEASURED — ${ansible.reason}. Install it with: ${ANSIBLE_INSTALL}`);
   saveResults('provision', figures);
@@ -134,8 +144,10 @@ function hostCpu(): { busy: number; total: number } {
 const trustedKeys = (m: MachineState) => [{ keyType: m.hostKey.publicKey.split(' ')[0]!, fingerprint: m.hostKey.fingerprint }];
 const rootKey = (m: MachineState) => ({ kind: 'private-key' as const, privateKey: fs.readFileSync(m.rootKeyPath, 'utf8') });
 
-/** Per step of our plan, every machine's duration (ms), by run kind: where the time goes. */
+/** Per step of our plan, every machine's duration (ms), by machine count: where the time goes. */
 const stepTimes = new Map<string, Map<string, number[]>>();
+/** Per task of the playbook (first host start to last host done, ms), by machine count. */
+const ansibleTaskTimes = new Map<string, Map<string, number[]>>();
 
 function runOurs(machines: MachineState[], resources: ProvisionResources, token: string): () => Promise<void> {
   const provisioner = createProvisioner({ resources, clock: systemClock, log: silentLogger });
@@ -192,8 +204,10 @@ function runAnsible(machines: MachineState[], resources: ProvisionResources, tok
   );
   // A short ControlPath directory: the socket path must fit in 108 bytes.
   const controlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'acb-cp-'));
+  const taskTimes = path.join(dir, 'task-times.jsonl');
   const env = {
     ...process.env,
+    BENCH_TASK_TIMES: taskTimes,
     ANSIBLE_CONFIG: ANSIBLE_CFG,
     ANSIBLE_HOME: path.join(dir, 'home'),
     ANSIBLE_LOCAL_TEMP: path.join(dir, 'tmp'),
@@ -204,9 +218,23 @@ function runAnsible(machines: MachineState[], resources: ProvisionResources, tok
       const r = await runProcess('ansible-playbook', ['-i', path.join(dir, 'inventory.json'), '-e', `@${path.join(dir, 'vars.json')}`, '--forks', String(machines.length), PLAYBOOK], env);
       if (r.code !== 0) throw new Error(`ansible-playbook exited with ${r.code}:\n${r.output.split('\n').slice(-40).join('\n')}`);
       await assertHealthy(machines, token, 'Ansible');
+      const byTask = ansibleTaskTimes.get(`${machines.length}`) ?? new Map<string, number[]>();
+      ansibleTaskTimes.set(`${machines.length}`, byTask);
+      for (const line of fs.readFileSync(taskTimes, 'utf8').split('\n').filter(Boolean)) {
+        const t = JSON.parse(line) as { task: string; seconds: number };
+        byTask.set(t.task, [...(byTask.get(t.task) ?? []), t.seconds * 1000]);
+      }
     } finally {
       fs.rmSync(controlDir, { recursive: true, force: true });
     }
+  };
+}
+
+function runAnsibleNoop(work: string): () => Promise<void> {
+  const env = { ...process.env, ANSIBLE_CONFIG: ANSIBLE_CFG, ANSIBLE_HOME: path.join(work, 'ansible-noop-home'), ANSIBLE_LOCALHOST_WARNING: 'False' };
+  return async () => {
+    const r = await runProcess('ansible-playbook', ['-i', 'localhost,', NOOP_PLAYBOOK], env);
+    if (r.code !== 0) throw new Error(`ansible-playbook (empty play) exited with ${r.code}:\n${r.output}`);
   };
 }
 
