@@ -9,4 +9,9 @@ export const queryKeys = {
   systemInfo: ['system', 'info'] as const,
   audit: ['audit'] as const,
   planning: ['planning'] as const,
+  /** Fleet watch results. Not under `fleet`: a fleet edit must not refetch 1,000 statuses (events keep them current). */
+  status: ['status'] as const,
+  statusAll: ['status', 'all'] as const,
+  inventory: (id: string) => ['status', 'inventory', id] as const,
+  applianceEvents: (id: string) => ['status', 'events', id] as const,
 };
