@@ -1,4 +1,5 @@
 import { runProvisionBenchmarks } from './provision.bench';
+import { runAgentMonitorBenchmarks } from './agent-monitor.bench';
 import { runTelemetryBenchmarks } from './telemetry.bench';
 import { runUiBenchmarks } from './ui.bench';
 
@@ -6,6 +7,7 @@ import { runUiBenchmarks } from './ui.bench';
 const BENCHMARKS: Record<string, () => Promise<boolean>> = {
   ui: runUiBenchmarks,
   telemetry: runTelemetryBenchmarks,
+  monitor: runAgentMonitorBenchmarks,
   provision: runProvisionBenchmarks,
 };
 

@@ -1,7 +1,5 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { getDiskInfo } from 'node-disk-info';
-import si from 'systeminformation';
 import { LogRecordSchema } from '../protocol/payloads/logs';
 import { ensureAgentDirs } from './agent-dirs';
 import type { BuildInfo } from './build-info';
@@ -97,7 +95,7 @@ export async function runAgent(loaded: LoadedConfig, token: string, build: Build
       ...(config.monitor.enabled && config.monitor.prometheus.enabled ? ['prometheus'] : []),
     ],
     health,
-    inventory: createInventory({ probes: createHostProbes({ si, getDiskInfo }), clock }),
+    inventory: createInventory({ probes: createHostProbes(lazyInventoryLibraries()), clock }),
     supervisor,
     logRing,
     monitor,
@@ -173,6 +171,30 @@ function waitForStop(log: ReturnType<typeof createLogger>): Promise<{ why: strin
       finish('unhandled-rejection', EXIT_FAILURE);
     });
   });
+}
+
+/**
+ * systeminformation and node-disk-info are loaded on the first inventory call, not at start: an
+ * agent that is only sampling (the monitor reads /proc itself) does not need them, and they add
+ * about 4 MB of resident memory (bench/agent-monitor.bench.ts, "after one inventory.v1 call").
+ */
+function lazyInventoryLibraries(): Parameters<typeof createHostProbes>[0] {
+  let si: Promise<typeof import('systeminformation')> | null = null;
+  const load = () => (si ??= import('systeminformation').then((m) => m.default ?? m));
+  return {
+    si: {
+      osInfo: async () => (await load()).osInfo(),
+      cpu: async () => (await load()).cpu(),
+      mem: async () => (await load()).mem(),
+      blockDevices: async () => (await load()).blockDevices(),
+      diskLayout: async () => (await load()).diskLayout(),
+      fsSize: async () => (await load()).fsSize(),
+      // Called without arguments, networkInterfaces resolves to the array; its overloads for the
+      // other call forms cannot be restated by one arrow function, hence the cast.
+      networkInterfaces: (async () => (await load()).networkInterfaces()) as Parameters<typeof createHostProbes>[0]['si']['networkInterfaces'],
+    },
+    getDiskInfo: async () => (await import('node-disk-info')).getDiskInfo(),
+  };
 }
 
 function safeJson(line: string): unknown {
