@@ -136,3 +136,93 @@ describe('SMART monitor without smartctl', () => {
     expect(findSmartctl(undefined, () => false)).toBeNull();
   });
 });
+
+/**
+ * The schedule and the state file, with smartctl answered from recorded drives (the only thing
+ * doubled: SMART hardware). The clock is explicit; timers are never started (start() is not called).
+ */
+describe.skipIf(!fixturesPresent)('SMART monitor with recorded drives', () => {
+  const tmp = makeTempDir('mon-smart-sched');
+  afterAll(() => tmp.cleanup());
+  const DAY = 86_400_000;
+
+  function setup(stateFile: string, clockAt: { t: number }, overrides: { shortEveryHours?: number; longEveryHours?: number } = {}) {
+    const ring = createLogRing({ capacity: 1000, runId: 't' });
+    const clock = { now: () => clockAt.t, setTimer: () => ({ id: 0 }), clearTimer: () => undefined };
+    const log = createLogger({ level: 'debug', clock, ring, file: null, redact: (t) => t });
+    const calls: string[][] = [];
+    const drives: Record<string, string> = { '/dev/sda': 'ST3500418AS_11.json', '/dev/nvme0': 'nvme-null-INTEL_SSDPE2KX010T8-nvme1.json' };
+    const run = (command: string, args: readonly string[]) => {
+      calls.push([...args]);
+      const ok = (json: unknown, code = 0) => Promise.resolve({ code, stdout: JSON.stringify(json), stderr: '', error: null });
+      if (args.includes('-V')) return ok({ smartctl: { version: [7, 4] } });
+      if (args.includes('--scan-open')) return ok({ devices: [{ name: '/dev/sda', type: 'sat', protocol: 'ATA' }, { name: '/dev/nvme0', type: 'nvme', protocol: 'NVMe' }, { name: '/dev/sdb', type: 'sat', protocol: 'ATA' }] });
+      const device = args.at(-1)!;
+      if (args.includes('-t')) return ok({ smartctl: { exit_status: 0, messages: [] } });
+      // /dev/sdb answers like a drive smartctl cannot open: exit bit 1, a message.
+      if (!drives[device]) return ok({ smartctl: { messages: [{ string: `Smartctl open device: ${device} failed: No such device`, severity: 'error' }], exit_status: 2 } }, 2);
+      return ok(fixture(drives[device]));
+    };
+    const config = MonitorConfigSchema.parse({ smart: { selfTest: overrides } }).smart;
+    const monitor = createSmartMonitor({ config, stateFile, run, clock, log, findSmartctl: () => '/usr/sbin/smartctl' });
+    return { monitor, calls, ring };
+  }
+
+  it('reads every disk, reports one that cannot be opened, and starts short then long tests when due', async () => {
+    const at = { t: Date.UTC(2026, 0, 1) };
+    const stateFile = path.join(tmp.dir, 'a.json');
+    const { monitor, calls } = setup(stateFile, at);
+    const first = await monitor.get({ refresh: true, includeData: false });
+    expect(SmartResultSchema.safeParse(first).success).toBe(true);
+    expect(first).toMatchObject({ state: 'ok', smartctl: { path: '/usr/sbin/smartctl', version: '7.4' } });
+    expect(first.disks.map((d) => [d.device, d.error === null, d.summary?.reallocatedSectors ?? d.summary?.percentageUsed ?? null])).toEqual([
+      ['/dev/nvme0', true, 73],
+      ['/dev/sda', true, 1],
+      ['/dev/sdb', false, null],
+    ]);
+    expect(first.disks[2]!.error).toContain('No such device');
+    expect(calls.find((c) => c.includes('/dev/sda'))).toEqual(['-j', '-x', '-d', 'sat', '/dev/sda']);
+    // Nothing is due on the day the disks are first seen.
+    expect(calls.filter((c) => c.includes('-t'))).toEqual([]);
+    expect(first.disks[1]!.selfTests.nextShortAt).toBe(new Date(at.t + 7 * DAY).toISOString());
+
+    at.t += 7 * DAY;
+    await monitor.get({ refresh: true, includeData: false });
+    expect(calls.filter((c) => c.includes('-t'))).toEqual([
+      ['-j', '-t', 'short', '-d', 'sat', '/dev/sda'],
+      ['-j', '-t', 'short', '-d', 'nvme', '/dev/nvme0'],
+    ]);
+    at.t += 23 * DAY;
+    const month = await monitor.get({ refresh: true, includeData: false });
+    expect(calls.filter((c) => c.includes('-t')).slice(2).map((c) => c[2])).toEqual(['long', 'long']);
+    const sda = month.disks.find((d) => d.device === '/dev/sda')!;
+    expect(sda.selfTests.requests.map((r) => [r.kind, r.scheduled, r.accepted])).toEqual([
+      ['long', true, true],
+      ['short', true, true],
+    ]);
+    expect(sda.history.map((h) => h.reallocatedSectors)).toEqual([1, 1, 1]);
+  });
+
+  it('keeps history and the schedule across a restart (state file), and honours kinds switched off', async () => {
+    const at = { t: Date.UTC(2026, 0, 1) };
+    const stateFile = path.join(tmp.dir, 'b.json');
+    await setup(stateFile, at).monitor.get({ refresh: true, includeData: false });
+    at.t += 40 * DAY;
+    const again = setup(stateFile, at, { longEveryHours: 0 });
+    const r = await again.monitor.get({ refresh: true, includeData: true });
+    const sda = r.disks.find((d) => d.device === '/dev/sda')!;
+    expect(sda.history).toHaveLength(2);
+    expect(sda.data?.model_name).toBe('ST3500418AS');
+    expect(sda.selfTests.nextLongAt).toBeNull();
+    expect(again.calls.filter((c) => c.includes('-t')).map((c) => c[2])).toEqual(['short', 'short']);
+  });
+
+  it('starts a test on demand only on a disk smartctl listed', async () => {
+    const at = { t: Date.UTC(2026, 0, 1) };
+    const { monitor, calls } = setup(path.join(tmp.dir, 'c.json'), at);
+    const r = await monitor.selfTest('/dev/sda', 'long');
+    expect(r).toMatchObject({ device: '/dev/sda', exitStatus: 0, request: { kind: 'long', scheduled: false, accepted: true } });
+    await expect(monitor.selfTest('/dev/sdq', 'short')).rejects.toMatchObject({ code: 'invalid-input' });
+    expect(calls.filter((c) => c.includes('/dev/sdq'))).toEqual([]);
+  });
+});

@@ -117,12 +117,19 @@ export function createSmartMonitor(deps: { config: MonitorConfig['smart']; state
     return text ? text.slice(0, 500) : null;
   }
 
-  function diskKey(device: string, serial: string | null): string {
-    return serial ? `serial:${serial}` : `device:${device}`;
+  /**
+   * One history per device node and drive: a replaced drive in the same slot (another model or
+   * serial) starts a new history instead of continuing the old drive's trend. The node is part of
+   * the key because serials are sometimes blank or masked ("REDACTED" in recordings, some USB
+   * bridges), and two drives must never share one history; a drive that moves to another node
+   * (sda and sdb swapping at boot) starts afresh, which is the safe side.
+   */
+  function diskKey(device: string, model: string | null, serial: string | null): string {
+    return serial ? `${device}|${model ?? ''}|${serial}` : device;
   }
 
-  function persistedFor(device: string, serial: string | null): PersistedDisk {
-    const key = diskKey(device, serial);
+  function persistedFor(device: string, model: string | null, serial: string | null): PersistedDisk {
+    const key = diskKey(device, model, serial);
     let p = persisted.disks[key];
     if (!p) {
       const now = deps.clock.now();
@@ -139,7 +146,7 @@ export function createSmartMonitor(deps: { config: MonitorConfig['smart']; state
     const now = deps.clock.now();
     const summary = r.json ? smartSummary(r.json) : null;
     const prevState = disks.get(device);
-    const p = summary ? persistedFor(device, summary.serial) : (prevState?.persisted ?? persistedFor(device, null));
+    const p = summary ? persistedFor(device, summary.model, summary.serial) : (prevState?.persisted ?? persistedFor(device, null, null));
     // smartctl's exit status bits 0–1: the command line or the device open failed; no data then.
     const unusable = r.exitStatus !== null && (r.exitStatus & 0b11) !== 0;
     const error = r.error ?? (unusable ? (messages(r.json) ?? `smartctl exit status ${r.exitStatus}`) : null);
