@@ -216,9 +216,10 @@ export function readSensors(sensors: readonly Sensor[]): { sensor: string; celsi
   return out;
 }
 
+/** Sorted naturally (hwmon2 before hwmon10), so sensor names and their #N suffixes are stable. */
 function listDir(dir: string): string[] {
   try {
-    return fs.readdirSync(dir);
+    return fs.readdirSync(dir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   } catch {
     return [];
   }
@@ -234,7 +235,13 @@ function readGroups(proc: string, groups: readonly number[], pageSize: number): 
   if (groups.length === 0) return out;
   const wanted = new Set(groups);
   for (const g of groups) out.set(g, { cpuTicks: 0, rssBytes: 0, processes: 0 });
-  for (const entry of listDir(proc)) {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(proc); // unsorted: order does not matter here, and this runs every sample
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
     if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue; // not a pid
     const text = readOptional(`${proc}/${entry}/stat`);
     const st = text ? parseProcessStat(text) : null;
