@@ -3,6 +3,8 @@ import { createAlertStore } from './alerts/alert-store';
 import { createFleetWatch, type FleetWatch } from './connectivity/fleet-watch';
 import { poolTargetsFromStore } from './connectivity/pool-targets';
 import { createSshPool } from './connectivity/ssh-pool';
+import { createMonitoringApi } from './monitoring/monitoring-api';
+import { createMonitoring, type Monitoring } from './monitoring/monitoring-service';
 import { createApplianceStatusStore } from './store/appliance-status-store';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { createHandlers } from './api/create-handlers';
@@ -14,6 +16,7 @@ import { createOnboardingService } from './onboarding/onboarding-service';
 import type { ProvisionResources } from './provision/plan';
 import { createProvisioner } from './provision/provisioner';
 import { createProvisionService } from './provision/provision-service';
+import { createPreflightProbe } from './provision/preflight-probe';
 import { createAgentTokenStore } from './store/agent-token-store';
 import { createProvisionRunStore } from './store/provision-run-store';
 import type { SecretBox } from './secrets/secret-box';
@@ -51,6 +54,7 @@ export interface ConsoleServices {
   /** The alert engine; the collectors feed it with `observe` each round. */
   alerts: AlertService;
   watch: FleetWatch;
+  monitoring: Monitoring;
   close(): void;
 }
 
@@ -78,25 +82,32 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       hostKeys,
       agentTokens,
       provisioner: createProvisioner({ resources: opts.provisionResources, store: createProvisionRunStore(db), clock: opts.clock, log: opts.log }),
+      preflightProbe: createPreflightProbe({ resources: opts.provisionResources, clock: opts.clock, log: opts.log }),
       events,
       clock: opts.clock,
     });
     // One SSH connection per appliance, shared by the watch and every agent call (main/connectivity).
     const pool = createSshPool({ resolve: poolTargetsFromStore({ appliances, credentials, hostKeys }), clock: opts.clock, log: opts.log });
+    const status = createApplianceStatusStore(db);
+    // Metrics, SMART and alert evaluation ride on the watch's rounds (main/monitoring).
+    const monitoring = createMonitoring({ db, dataDir: opts.dataDir, status, appliances, alerts, clock: opts.clock, log: opts.log });
     const watch = createFleetWatch({
       appliances,
       credentials,
       agentTokens,
-      status: createApplianceStatusStore(db),
+      status,
       pool,
       events,
       clock: opts.clock,
       log: opts.log,
       intervalMs: opts.watchIntervalMs,
+      collectors: monitoring.collectors,
+      afterRound: (statuses) => monitoring.afterRound(statuses),
     });
     const handlers = createHandlers({
       alerts,
       watch,
+      monitoring: createMonitoringApi({ monitoring, watch, requireAppliance: (id) => void fleet.get(id) }),
       fleet,
       onboarding,
       provisioning,
@@ -122,11 +133,13 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       dispatcher,
       alerts,
       watch,
+      monitoring,
       close: () => {
         alerts.dispose();
         stopWatching();
         void watch.stop();
         pool.closeAll();
+        monitoring.close();
         db.close();
       },
     };

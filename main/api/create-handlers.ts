@@ -1,5 +1,6 @@
 import type { AlertService } from '../alerts/alert-service';
 import type { FleetWatch } from '../connectivity/fleet-watch';
+import type { MonitoringApi } from '../monitoring/monitoring-api';
 import type { MethodOutput } from '../contract/api.contract';
 import type { FleetService } from '../fleet/fleet-service';
 import type { OnboardingService } from '../onboarding/onboarding-service';
@@ -12,6 +13,7 @@ import type { Handlers } from './handlers';
 export interface HandlerDeps {
   alerts: AlertService;
   watch: FleetWatch;
+  monitoring: MonitoringApi;
   fleet: FleetService;
   onboarding: OnboardingService;
   provisioning: ProvisionService;
@@ -40,6 +42,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'fleet.upgrade': (input) => d.provisioning.upgrade(input.id),
     'fleet.uninstall': (input) => d.provisioning.uninstall(input.id, input.purge),
     'fleet.cancelProvision': (input) => d.provisioning.cancel(input.id),
+    'fleet.preflight': (input) => d.provisioning.preflight(input.id),
     'planning.ecLayouts': (input) => ({
       layouts: planLayouts({
         disks: input.disks,
@@ -50,6 +53,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
         targetNines: input.targetNines,
       }).map((l) => ({ ...l, durabilityNines: Math.min(99, l.durabilityNines) })),
     }),
+    'metrics.catalog': (input) => d.monitoring.catalog(input.applianceId),
+    'metrics.series': (input) => d.monitoring.series(input),
+    'metrics.latest': (input) => d.monitoring.latest(input.applianceId),
+    'disks.list': (input) => d.monitoring.disks(input.applianceId),
+    'disks.smart': (input) => d.monitoring.smart(input.applianceId, input.device),
+    'disks.selfTest': (input) => d.monitoring.selfTest(input.applianceId, input.device, input.kind),
     'fleet.status': (input) => ({ statuses: d.watch.statuses(input.ids) }),
     'fleet.checkNow': (input) => {
       requireExists(input.id);

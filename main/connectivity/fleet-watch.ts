@@ -47,6 +47,8 @@ export interface FleetWatchDeps {
   /** How old a kept inventory may be before a round fetches it again. */
   inventoryMaxAgeMs?: number;
   collectors?: Collector[];
+  /** After each round of the timer (not after a single check): alert evaluation, telemetry upkeep. */
+  afterRound?: (statuses: ApplianceStatus[]) => void;
 }
 
 export interface FleetWatch {
@@ -59,12 +61,22 @@ export interface FleetWatch {
   /** The inventory from the agent now; the kept one (with why it is stale) when the agent cannot answer. */
   inventory(applianceId: string, refresh: boolean): Promise<{ inventory: unknown; at: string | null; staleReason: string | null }>;
   statuses(ids?: string[]): ApplianceStatus[];
+  /**
+   * Runs `fn` with the appliance's agent over its pooled connection (a person's action: a
+   * self-test, a fresh reading). Rejects with a message a person can act on when it cannot be reached.
+   */
+  withAgent<T>(applianceId: string, fn: (agent: AgentClient) => Promise<T>): Promise<T>;
   /** Closes the appliance's connection and forgets its backoff (its host key or login changed). */
   forget(applianceId: string): void;
   events(opts: { applianceId?: string; before?: number; limit: number }): { events: ApplianceEvent[]; next: number | null };
 }
 
 const INVENTORY_MAX_AGE_MS = 10 * 60_000;
+
+/** The appliance or its agent cannot be reached for a person's request (the API answers `conflict`). */
+export class AgentUnreachableError extends Error {
+  override name = 'AgentUnreachableError';
+}
 
 export function toApplianceStatus(r: ApplianceStatusRecord): ApplianceStatus {
   return {
@@ -74,6 +86,7 @@ export function toApplianceStatus(r: ApplianceStatusRecord): ApplianceStatus {
     reason: r.reason,
     checkedAt: r.checkedAt,
     lastSeenAt: r.lastSeenAt,
+    agentSeenAt: r.agentSeenAt,
     agent: r.agentVersion ? { version: r.agentVersion, pid: r.agentPid, startedAt: r.agentStartedAt } : null,
     clockSkewMs: r.clockSkewMs,
     health: (r.health as HealthResult | null) ?? null,
@@ -137,7 +150,7 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
     const checkedAt = nowIso();
     const next: ApplianceStatusRecord = prev
       ? { ...prev, checkedAt }
-      : { applianceId, state: 'unknown', since: checkedAt, reason: null, checkedAt, lastSeenAt: null, agentVersion: null, agentPid: null, agentStartedAt: null, clockSkewMs: null, health: null, services: null, inventory: null, inventoryAt: null };
+      : { applianceId, state: 'unknown', since: checkedAt, reason: null, checkedAt, lastSeenAt: null, agentSeenAt: null, agentVersion: null, agentPid: null, agentStartedAt: null, clockSkewMs: null, health: null, services: null, inventory: null, inventoryAt: null };
     let state: ConnectivityState;
     let reason: string | null = null;
     let reached: ReachedAgent | null = null;
@@ -169,6 +182,7 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
           next.health = health;
           next.services = services.services;
           next.lastSeenAt = checkedAt;
+          next.agentSeenAt = checkedAt;
           state = health.status === 'ok' ? 'online' : 'degraded';
           reason = health.status === 'ok' ? null : health.reasons.map((r) => r.message).join('; ');
           reached = { applianceId, agent, clockSkewMs: skew, signal: stopController.signal };
@@ -266,10 +280,15 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
     if (!running) return;
     timer = setTimeout(() => {
       const started = Date.now();
-      round = checkAll().finally(() => {
-        round = null;
-        schedule(Math.max(0, intervalMs - (Date.now() - started)));
-      });
+      round = checkAll()
+        .then((statuses) => {
+          if (running) deps.afterRound?.(statuses);
+        })
+        .catch((err: unknown) => log.warn('round failed', { error: describe(err) }))
+        .finally(() => {
+          round = null;
+          schedule(Math.max(0, intervalMs - (Date.now() - started)));
+        });
     }, delayMs);
     timer.unref?.();
   };
@@ -325,6 +344,19 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
       return { inventory: latest?.inventory ?? null, at: latest?.inventoryAt ?? null, staleReason };
     },
     forget: (applianceId) => deps.pool.drop(applianceId),
+    async withAgent(applianceId, fn) {
+      const appliance = deps.appliances.get(applianceId);
+      if (!appliance) throw new Error(`appliance ${applianceId} does not exist`);
+      const token = deps.agentTokens.get(applianceId);
+      if (token === null) throw new AgentUnreachableError(`${appliance.name} has no agent yet: provision it first`);
+      let connection;
+      try {
+        connection = await deps.pool.acquire(applianceId);
+      } catch (err) {
+        throw new AgentUnreachableError(`${appliance.name} cannot be reached: ${describe(err)}`);
+      }
+      return fn(agentFor(applianceId, appliance.user, connection, token));
+    },
     events(opts) {
       const page = deps.status.events(opts);
       const events = page.events.map((e): ApplianceEvent => ({

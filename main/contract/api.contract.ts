@@ -4,6 +4,7 @@ import { fleetEvents, fleetMethods } from './fleet.contract';
 import { onboardingMethods } from './onboarding.contract';
 import { planningMethods } from './planning.contract';
 import { provisionEvents, provisionMethods } from './provision.contract';
+import { monitoringMethods } from './monitoring.contract';
 import { statusEvents, statusMethods } from './status.contract';
 import { systemEvents, systemMethods } from './system.contract';
 
@@ -12,7 +13,7 @@ import { systemEvents, systemMethods } from './system.contract';
  * adding it to a domain contract; the hosts, the client types and the handler map follow from it,
  * and the type checker reports any handler that is missing.
  */
-export const apiMethods = { ...systemMethods, ...fleetMethods, ...onboardingMethods, ...provisionMethods, ...planningMethods, ...statusMethods, ...alertsMethods };
+export const apiMethods = { ...systemMethods, ...fleetMethods, ...onboardingMethods, ...provisionMethods, ...planningMethods, ...statusMethods, ...monitoringMethods, ...alertsMethods };
 export const apiEvents = { ...systemEvents, ...fleetEvents, ...provisionEvents, ...statusEvents, ...alertsEvents };
 
 export type ApiMethods = typeof apiMethods;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineMethod } from './define';
-import { entityId } from './common.schemas';
+import { entityId, isoTime } from './common.schemas';
+import { SSH_FAILURE_CODES } from './onboarding.contract';
 
 const stepOutcome = z.enum(['done', 'unchanged', 'failed', 'cancelled']);
 const runStatus = z.enum(['succeeded', 'failed', 'cancelled']);
@@ -32,6 +33,51 @@ export const provisionEvent = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('run-finished'), runId: z.string(), status: runStatus, durationMs: z.number(), error: z.string().nullable() }),
 ]);
 
+/** A text in two forms: a translation key with params (the UI) and English (CLI, logs). */
+const preflightText = z.strictObject({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])), text: z.string() });
+
+/** One row of the preflight table (mirrors main/provision/preflight-report.ts PreflightRow). */
+export const preflightRow = z.strictObject({
+  id: z.string(),
+  label: z.string(),
+  labelParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  value: z.union([z.string(), z.number()]).nullable(),
+  unit: z.enum(['bytes', 'seconds', 'count']).optional(),
+  detail: preflightText.optional(),
+  status: z.enum(['ok', 'warning', 'fail']),
+  remedy: preflightText.optional(),
+});
+export type PreflightRowOutput = z.infer<typeof preflightRow>;
+
+/** `fleet.preflight`: the table, or why the console could not look (an SSH failure, or the script's). */
+export const preflightResult = z.strictObject({
+  ok: z.boolean(),
+  checkedAt: isoTime,
+  rows: z.array(preflightRow),
+  facts: z
+    .strictObject({
+      os: z.string(),
+      osId: z.string(),
+      osVersion: z.string(),
+      kernel: z.string(),
+      machine: z.string(),
+      target: z.enum(['linux-x64', 'linux-arm64']).nullable(),
+      cpus: z.number(),
+      memoryBytes: z.number(),
+      init: z.enum(['systemd', 'none']),
+      clockSkewSeconds: z.number().nullable(),
+    })
+    .nullable(),
+  failure: z
+    .strictObject({
+      code: z.enum([...SSH_FAILURE_CODES, 'preflight-error']),
+      message: z.string(),
+      params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+    })
+    .nullable(),
+});
+export type PreflightResult = z.infer<typeof preflightResult>;
+
 export const provisionMethods = {
   'fleet.provision': defineMethod({
     summary: 'Install or repair the agent on an appliance: preflight, runtime, agent, config, service',
@@ -53,6 +99,12 @@ export const provisionMethods = {
     events: ['provision.progress'],
     input: z.strictObject({ id: entityId, purge: z.boolean().default(false) }),
     output: provisionRun,
+  }),
+  'fleet.preflight': defineMethod({
+    summary: 'Look at an appliance without changing it: OS, architecture, resources, disks, ports, clock, init, sudo and tools, each ok, warning or fail with a remedy',
+    mutating: false,
+    input: z.strictObject({ id: entityId }),
+    output: preflightResult,
   }),
   'fleet.cancelProvision': defineMethod({
     summary: 'Cancel the provisioning, upgrade or uninstall run in progress on an appliance (the next run repairs what it left)',

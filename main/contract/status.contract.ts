@@ -21,7 +21,10 @@ export const applianceStatus = z.strictObject({
   since: isoTime,
   reason: z.string().nullable(),
   checkedAt: isoTime,
+  /** Last time SSH reached it. */
   lastSeenAt: isoTime.nullable(),
+  /** Last time its agent answered. */
+  agentSeenAt: isoTime.nullable(),
   agent: z.strictObject({ version: z.string(), pid: z.number().int().nullable(), startedAt: isoTime.nullable() }).nullable(),
   /** Appliance clock minus console clock, in milliseconds. */
   clockSkewMs: z.number().int().nullable(),

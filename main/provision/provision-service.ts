@@ -9,6 +9,7 @@ import type { ApplianceStore } from '../store/appliance-store';
 import type { CredentialStore } from '../store/credential-store';
 import type { HostKeyStore } from '../store/host-key-store';
 import type { Plan } from './plan';
+import type { PreflightProbe } from './preflight-probe';
 import { INSTALL_PLAN, UPGRADE_PLAN, uninstallPlan, type Provisioner } from './provisioner';
 
 /**
@@ -23,27 +24,31 @@ export function createProvisionService(deps: {
   hostKeys: HostKeyStore;
   agentTokens: AgentTokenStore;
   provisioner: Provisioner;
+  /** `fleet.preflight`: the preflight step's look, without a run. */
+  preflightProbe: PreflightProbe;
   events: EventBus;
   clock: Clock;
 }) {
   const running = new Map<string, AbortController>();
 
-  /** One run of `plan` on appliance `id`, with everything it needs from the store. */
-  async function run(id: string, plan: Plan, opts: { createToken: boolean }): Promise<ProvisionRunResult> {
-    const a = requireAppliance(deps.appliances, id);
+  /** The login, sudo password and accepted host keys of `a`; a conflict when they cannot be used. */
+  function access(id: string, a: { name: string; address: string; port: number }) {
     const trustedKeys = deps.hostKeys.forEndpoint(a.address, a.port);
     if (trustedKeys.length === 0) {
       throw new ApiError('conflict', `Trust ${a.name}'s SSH host key first (test the connection and compare its fingerprint)`, { params: { name: a.name } });
     }
-    let credential;
-    let sudoPassword;
     try {
-      credential = deps.credentials.getLogin(id);
-      sudoPassword = deps.credentials.getSudoPassword(id);
+      return { trustedKeys, credential: deps.credentials.getLogin(id), sudoPassword: deps.credentials.getSudoPassword(id) };
     } catch (err) {
       if (err instanceof SecretUnreadableError) throw new ApiError('conflict', err.message);
       throw err;
     }
+  }
+
+  /** One run of `plan` on appliance `id`, with everything it needs from the store. */
+  async function run(id: string, plan: Plan, opts: { createToken: boolean }): Promise<ProvisionRunResult> {
+    const a = requireAppliance(deps.appliances, id);
+    const { trustedKeys, credential, sudoPassword } = access(id, a);
     if (running.has(id)) throw new ApiError('conflict', `${a.name} already has a provisioning run in progress`, { params: { name: a.name } });
     const controller = new AbortController();
     running.set(id, controller);
@@ -73,6 +78,13 @@ export function createProvisionService(deps: {
     upgrade: (id: string) => run(id, UPGRADE_PLAN, { createToken: true }),
     /** Stops and removes the agent; its data and logs only with `purge`. */
     uninstall: (id: string, purge: boolean) => run(id, uninstallPlan(purge), { createToken: false }),
+
+    /** Preflight only: what the install would find on the machine, row by row. Changes nothing. */
+    async preflight(id: string) {
+      const a = requireAppliance(deps.appliances, id);
+      const { trustedKeys, credential, sudoPassword } = access(id, a);
+      return deps.preflightProbe.run({ target: { address: a.address, port: a.port, user: a.user }, credential, sudoPassword, trustedKeys, role: a.role });
+    },
 
     cancel(id: string): { id: string; cancelled: boolean } {
       const controller = running.get(id);

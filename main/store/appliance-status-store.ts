@@ -17,6 +17,8 @@ export interface ApplianceStatusRecord {
   checkedAt: string;
   /** Last time the console reached the appliance over SSH. */
   lastSeenAt: string | null;
+  /** Last time the agent answered (`lastSeenAt` is when SSH did). */
+  agentSeenAt: string | null;
   agentVersion: string | null;
   agentPid: number | null;
   agentStartedAt: string | null;
@@ -44,6 +46,7 @@ interface StatusRow {
   reason: string | null;
   checked_at: string;
   last_seen_at: string | null;
+  agent_seen_at: string | null;
   agent_version: string | null;
   agent_pid: number | null;
   agent_started_at: string | null;
@@ -74,6 +77,7 @@ function fromRow(r: StatusRow): ApplianceStatusRecord {
     reason: r.reason,
     checkedAt: r.checked_at,
     lastSeenAt: r.last_seen_at,
+    agentSeenAt: r.agent_seen_at,
     agentVersion: r.agent_version,
     agentPid: r.agent_pid,
     agentStartedAt: r.agent_started_at,
@@ -90,13 +94,13 @@ export function createApplianceStatusStore(db: Db) {
   const getAll = db.prepare<[], StatusRow>('SELECT * FROM appliance_status');
   // Upsert that keeps the inventory unless one is given (inventory is fetched less often than health).
   const upsert = db.prepare(`
-    INSERT INTO appliance_status (appliance_id, state, since, reason, checked_at, last_seen_at, agent_version, agent_pid,
+    INSERT INTO appliance_status (appliance_id, state, since, reason, checked_at, last_seen_at, agent_seen_at, agent_version, agent_pid,
       agent_started_at, clock_skew_ms, health_json, services_json, inventory_json, inventory_at)
-    VALUES (@applianceId, @state, @since, @reason, @checkedAt, @lastSeenAt, @agentVersion, @agentPid,
+    VALUES (@applianceId, @state, @since, @reason, @checkedAt, @lastSeenAt, @agentSeenAt, @agentVersion, @agentPid,
       @agentStartedAt, @clockSkewMs, @health, @services, @inventory, @inventoryAt)
     ON CONFLICT (appliance_id) DO UPDATE SET
       state = excluded.state, since = excluded.since, reason = excluded.reason, checked_at = excluded.checked_at,
-      last_seen_at = excluded.last_seen_at, agent_version = excluded.agent_version, agent_pid = excluded.agent_pid,
+      last_seen_at = excluded.last_seen_at, agent_seen_at = excluded.agent_seen_at, agent_version = excluded.agent_version, agent_pid = excluded.agent_pid,
       agent_started_at = excluded.agent_started_at, clock_skew_ms = excluded.clock_skew_ms,
       health_json = excluded.health_json, services_json = excluded.services_json,
       inventory_json = coalesce(excluded.inventory_json, appliance_status.inventory_json),
@@ -107,8 +111,13 @@ export function createApplianceStatusStore(db: Db) {
     'SELECT * FROM appliance_events WHERE (? IS NULL OR appliance_id = ?) AND id < ? ORDER BY id DESC LIMIT ?',
   );
   const exists = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM appliances WHERE id = ?');
+  const getCursor = db.prepare<[string], string | null>('SELECT metrics_cursor FROM appliance_status WHERE appliance_id = ?').pluck();
+  const setCursor = db.prepare('UPDATE appliance_status SET metrics_cursor = ? WHERE appliance_id = ?');
 
   return {
+    /** Where the console is in the appliance's metric history (migration 007); null: pull from the oldest. */
+    getMetricsCursor: (applianceId: string): string | null => getCursor.get(applianceId) ?? null,
+    setMetricsCursor: (applianceId: string, cursor: string): void => void setCursor.run(cursor, applianceId),
     get(applianceId: string): ApplianceStatusRecord | null {
       const row = getOne.get(applianceId);
       return row ? fromRow(row) : null;

@@ -102,6 +102,7 @@ describe('the contract as a whole', () => {
       'alerts.silence',
       'alerts.unsilence',
       'alerts.updateRule',
+      'disks.selfTest',
       'fleet.acceptHostKey',
       'fleet.add',
       'fleet.cancelProvision',

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { parsePreflight, preflightProblems, type PreflightLimits } from '../../main/provision/steps/preflight-facts';
+import { preflightProblems, type PreflightLimits } from '../../main/provision/preflight-report';
+import { parsePreflight } from '../../main/provision/steps/preflight-facts';
 
 const MiB = 1024 * 1024;
 const NOW_MS = Date.parse('2026-03-01T12:00:00Z');
-const limits: PreflightLimits = { minMemoryBytes: 256 * MiB, minFree: { '/opt': 300 * MiB, '/var/lib': 64 * MiB }, maxClockSkewSeconds: 300, minKernelMajor: 4 };
+const limits: PreflightLimits = {
+  minMemoryBytes: 256 * MiB,
+  recommendedMemoryBytes: 2048 * MiB,
+  recommendedCpus: 2,
+  minFree: { '/opt': 300 * MiB, '/var/lib': 64 * MiB },
+  maxClockSkewSeconds: 300,
+  warnClockSkewSeconds: 30,
+  minKernelMajor: 4,
+  minGlibc: '2.28',
+  ports: [],
+  needsDataDisks: false,
+};
 
 function output(over: Record<string, string> = {}, extra: string[] = []): string {
   const base: Record<string, string> = {
@@ -18,6 +30,7 @@ function output(over: Record<string, string> = {}, extra: string[] = []): string
     'free /var/lib': String(10 * 1024 * 1024),
     init: 'systemd',
     cron_dir: '1',
+    glibc: 'glibc 2.36',
     ...over,
   };
   return [...Object.entries(base).map(([k, v]) => `${k}=${v}`), ...extra, 'end=1'].join('\n');
@@ -26,7 +39,7 @@ function output(over: Record<string, string> = {}, extra: string[] = []): string
 describe('preflight facts', () => {
   it('parses a Debian x86_64 machine and finds nothing wrong', () => {
     const f = parsePreflight(output(), NOW_MS);
-    expect(f).toMatchObject({ osId: 'debian', osVersion: '12', kernel: '6.1.0-18-amd64', target: 'linux-x64', cpus: 4, init: 'systemd', clockSkewSeconds: 2, missingTools: [], cronDir: true });
+    expect(f).toMatchObject({ osId: 'debian', osVersion: '12', kernel: '6.1.0-18-amd64', target: 'linux-x64', cpus: 4, init: 'systemd', clockSkewSeconds: 2, missingTools: [], cronDir: true, glibcVersion: '2.36' });
     expect(f.memoryBytes).toBe(4 * 1024 * MiB);
     expect(f.freeBytes['/opt']).toBe(10 * 1024 * MiB);
     expect(preflightProblems(f, limits)).toEqual([]);
@@ -46,9 +59,14 @@ describe('preflight facts', () => {
       expect.stringMatching(/only 128 MiB of memory \(need 256 MiB\)/),
       expect.stringMatching(/only 100 MiB free on \/opt \(need 300 MiB\): free space there/),
       expect.stringMatching(/behind the console by 3600 s .*NTP/),
-      'flock is missing: install util-linux (apt-get install util-linux)',
-      'sha256sum is missing: install coreutils (apt-get install coreutils)',
+      'flock is missing: install util-linux (apt-get install util-linux); sha256sum is missing: install coreutils (apt-get install coreutils)',
     ]);
+  });
+
+  it('refuses an old glibc, which the bundled Node.js cannot run on', () => {
+    const f = parsePreflight(output({ glibc: 'glibc 2.17' }), NOW_MS);
+    expect(f.glibcVersion).toBe('2.17');
+    expect(preflightProblems(f, limits)).toEqual([expect.stringMatching(/glibc 2\.17 is too old .*need 2\.28/)]);
   });
 
   it('refuses output of a script that did not finish', () => {

@@ -1,6 +1,9 @@
+import { DISKS_SCRIPT, parseDisks, type DiskFact } from './preflight-disks';
+
 /**
  * What preflight learns about a machine, parsed from one shell script's `key=value` output. Pure,
- * so the parsing and the verdicts are unit-tested without a machine.
+ * so the parsing and the verdicts are unit-tested without a machine. The verdicts, row by row,
+ * are `preflightReport` (../preflight-report.ts).
  */
 export type AgentTarget = 'linux-x64' | 'linux-arm64';
 
@@ -20,10 +23,24 @@ export interface PreflightFacts {
   clockSkewSeconds: number;
   missingTools: string[];
   cronDir: boolean;
+  /** `getconf GNU_LIBC_VERSION`: the official Node.js builds need glibc; null when it is not glibc. */
+  glibcVersion: string | null;
+  disks: DiskFact[];
+  /** TCP ports something listens on (any address, IPv4 or IPv6). */
+  listeningPorts: number[];
+  /** Tools the services use (not the installer): where each was found, null when missing. */
+  serviceTools: Record<string, string | null>;
+  /**
+   * Whether administrator rights work (root, or sudo with the stored password); null until the
+   * step or probe has tried (the script itself never runs privileged).
+   */
+  privilege: { mode: 'root' | 'sudo'; error: string | null } | null;
 }
 
 export const REQUIRED_TOOLS = ['sh', 'tar', 'gzip', 'sha256sum', 'flock', 'mktemp', 'mv', 'ln'] as const;
 export const FREE_SPACE_PATHS = ['/opt', '/var/lib'] as const;
+/** Used by the media services (transcoding, disk health); their absence is a warning, not a stop. */
+export const SERVICE_TOOLS = ['ffmpeg', 'smartctl'] as const;
 
 /** Runs under plain POSIX sh with coreutils; every line is `key=value`. */
 export const PREFLIGHT_SCRIPT = [
@@ -37,6 +54,12 @@ export const PREFLIGHT_SCRIPT = [
   `if [ -d /run/systemd/system ]; then echo init=systemd; else echo init=none; fi`,
   `for t in ${REQUIRED_TOOLS.join(' ')}; do command -v "$t" >/dev/null 2>&1 || echo "missing=$t"; done`,
   `[ -d /etc/cron.d ] && echo cron_dir=1`,
+  `echo "glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null)"`,
+  // A non-root login's PATH often lacks the sbin directories where smartctl lives.
+  `for t in ${SERVICE_TOOLS.join(' ')}; do echo "tool $t=$(PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v "$t" 2>/dev/null)"; done`,
+  // Listening sockets (state 0A) from /proc rather than ss: no iproute2 needed, no root needed.
+  `awk 'NR>1 && $4=="0A" {n=split($2,a,":"); print "listen=" a[n]}' /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u`,
+  DISKS_SCRIPT,
   `echo end=1`,
 ].join('\n');
 
@@ -46,6 +69,9 @@ export function parsePreflight(out: string, consoleNowMs: number): PreflightFact
   const kv = new Map<string, string>();
   const missing: string[] = [];
   const free: Record<string, number> = {};
+  const tools: Record<string, string | null> = {};
+  const ports = new Set<number>();
+  const disk = { blk: [] as string[], part: [] as string[], mnt: [] as string[] };
   for (const line of out.split('\n')) {
     const eq = line.indexOf('=');
     if (eq < 0) continue;
@@ -53,6 +79,11 @@ export function parsePreflight(out: string, consoleNowMs: number): PreflightFact
     const value = line.slice(eq + 1).trim();
     if (key === 'missing') missing.push(value);
     else if (key.startsWith('free ')) free[key.slice(5)] = Number(value) * 1024;
+    else if (key.startsWith('tool ')) tools[key.slice(5)] = value || null;
+    else if (key === 'listen') {
+      const port = parseInt(value, 16);
+      if (port > 0) ports.add(port);
+    } else if (key === 'blk' || key === 'part' || key === 'mnt') disk[key].push(line.slice(eq + 1));
     else kv.set(key, value);
   }
   if (kv.get('end') !== '1') throw new Error(`the preflight script did not finish; its output was: ${out.slice(0, 300)}`);
@@ -72,38 +103,10 @@ export function parsePreflight(out: string, consoleNowMs: number): PreflightFact
     clockSkewSeconds: Number.isFinite(remoteNow) ? Math.round(remoteNow - consoleNowMs / 1000) : Number.NaN,
     missingTools: missing,
     cronDir: kv.get('cron_dir') === '1',
+    glibcVersion: /^glibc (\S+)/.exec(kv.get('glibc') ?? '')?.[1] ?? null,
+    disks: parseDisks(disk),
+    listeningPorts: [...ports].sort((a, b) => a - b),
+    serviceTools: tools,
+    privilege: null,
   };
-}
-
-export interface PreflightLimits {
-  minMemoryBytes: number;
-  /** Free bytes needed per path. */
-  minFree: Record<string, number>;
-  maxClockSkewSeconds: number;
-  minKernelMajor: number;
-}
-
-const TOOL_PACKAGE: Record<string, string> = { flock: 'util-linux', sha256sum: 'coreutils', mktemp: 'coreutils', mv: 'coreutils', ln: 'coreutils', tar: 'tar', gzip: 'gzip', sh: 'dash' };
-const MiB = 1024 * 1024;
-
-/** Each problem with the remedy a person can act on; empty when the machine is fit. */
-export function preflightProblems(f: PreflightFacts, limits: PreflightLimits): string[] {
-  const problems: string[] = [];
-  if (!f.target) problems.push(`unsupported platform ${f.os} on ${f.machine || 'unknown hardware'}: the agent runs on Linux x86_64 or aarch64; use a supported machine`);
-  const major = Number(f.kernel.split('.')[0]);
-  if (!(major >= limits.minKernelMajor)) problems.push(`kernel ${f.kernel} is too old (need ${limits.minKernelMajor}.x or newer): upgrade the operating system`);
-  if (f.memoryBytes < limits.minMemoryBytes) {
-    problems.push(`only ${Math.round(f.memoryBytes / MiB)} MiB of memory (need ${Math.round(limits.minMemoryBytes / MiB)} MiB): add memory or use a larger machine`);
-  }
-  for (const [p, need] of Object.entries(limits.minFree)) {
-    const have = f.freeBytes[p];
-    if (have === undefined || !Number.isFinite(have)) problems.push(`could not read free space on ${p}: check that df works on the machine`);
-    else if (have < need) problems.push(`only ${Math.round(have / MiB)} MiB free on ${p} (need ${Math.round(need / MiB)} MiB): free space there or grow the file system`);
-  }
-  if (!Number.isFinite(f.clockSkewSeconds)) problems.push('could not read the machine clock: check that `date` works');
-  else if (Math.abs(f.clockSkewSeconds) > limits.maxClockSkewSeconds) {
-    problems.push(`the machine clock is ${f.clockSkewSeconds > 0 ? 'ahead of' : 'behind'} the console by ${Math.abs(f.clockSkewSeconds)} s (at most ${limits.maxClockSkewSeconds} s): enable NTP (timedatectl set-ntp true) or set the clock`);
-  }
-  for (const t of f.missingTools) problems.push(`${t} is missing: install ${TOOL_PACKAGE[t] ?? t} (apt-get install ${TOOL_PACKAGE[t] ?? t})`);
-  return problems;
 }

@@ -187,6 +187,12 @@ export const en = {
   'methods.fleet.checkNow': 'Check appliance now',
   'methods.fleet.inventory': 'Read appliance inventory',
   'methods.fleet.events': 'Read appliance events',
+  'methods.metrics.catalog': 'List appliance metrics',
+  'methods.metrics.series': 'Read metric history',
+  'methods.metrics.latest': 'Read latest metrics',
+  'methods.disks.list': 'Read disk health',
+  'methods.disks.smart': 'Read SMART data',
+  'methods.disks.selfTest': 'Start disk self-test',
 
   'errors.invalid-input': 'Some fields need attention.',
   'errors.unknown-method': 'The console host does not support this action. Is it an older version?',

@@ -188,6 +188,12 @@ export const zhCN = {
   'methods.fleet.checkNow': '立即检查设备',
   'methods.fleet.inventory': '读取设备清单',
   'methods.fleet.events': '读取设备事件',
+  'methods.metrics.catalog': '列出设备指标',
+  'methods.metrics.series': '读取指标历史',
+  'methods.metrics.latest': '读取最新指标',
+  'methods.disks.list': '读取磁盘健康状况',
+  'methods.disks.smart': '读取 SMART 数据',
+  'methods.disks.selfTest': '启动磁盘自检',
 
   'errors.invalid-input': '部分字段需要修改。',
   'errors.unknown-method': '控制台主机不支持此操作，可能是版本较旧。',

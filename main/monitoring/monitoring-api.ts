@@ -1,0 +1,62 @@
+import { ApiError } from '../contract/errors';
+import type { MethodOutput } from '../contract/api.contract';
+import type { DiskHealthView } from '../contract/monitoring.contract';
+import { AgentUnreachableError, type FleetWatch } from '../connectivity/fleet-watch';
+import type { DiskHealthRecord } from './disk-health-store';
+import type { Monitoring } from './monitoring-service';
+
+/** The monitoring methods of the API (main/contract/monitoring.contract.ts) over the stores. */
+export function createMonitoringApi(deps: { monitoring: Monitoring; watch: Pick<FleetWatch, 'withAgent' | 'check'>; requireAppliance(id: string): void }) {
+  const { telemetry, disks } = deps.monitoring;
+  const view = (d: DiskHealthRecord): DiskHealthView => ({
+    device: d.device,
+    verdict: d.verdict,
+    reasons: d.reasons,
+    identity: d.identity,
+    metrics: d.metrics,
+    selfTests: d.selfTests,
+    history: d.history,
+    error: d.error,
+    readAt: d.readAt,
+    judgedAt: d.judgedAt,
+  });
+  return {
+    catalog(applianceId: string): MethodOutput<'metrics.catalog'> {
+      deps.requireAppliance(applianceId);
+      return { metrics: telemetry.metrics(applianceId) };
+    },
+    series(q: { applianceId: string; metric: string; labels?: Record<string, string>; from: number; to: number; widthPoints: number }): MethodOutput<'metrics.series'> {
+      deps.requireAppliance(q.applianceId);
+      const r = telemetry.series(q);
+      const n = r.points.length;
+      return { resolution: r.resolution, t: Array.from(r.points.t.subarray(0, n)), min: Array.from(r.points.min.subarray(0, n)), avg: Array.from(r.points.avg.subarray(0, n)), max: Array.from(r.points.max.subarray(0, n)) };
+    },
+    latest(applianceId: string): MethodOutput<'metrics.latest'> {
+      deps.requireAppliance(applianceId);
+      const l = telemetry.latest(applianceId);
+      return { asOf: l.asOf, metrics: l.metrics };
+    },
+    disks(applianceId: string): MethodOutput<'disks.list'> {
+      deps.requireAppliance(applianceId);
+      return { disks: disks.list(applianceId).map(view) };
+    },
+    smart(applianceId: string, device: string): MethodOutput<'disks.smart'> {
+      deps.requireAppliance(applianceId);
+      const d = disks.get(applianceId, device);
+      if (!d) throw new ApiError('not-found', `No SMART reading of ${device} on this appliance`, { params: { device } });
+      return { disk: view(d), smartctl: (d.smartctl as Record<string, unknown> | null) ?? null };
+    },
+    async selfTest(applianceId: string, device: string, kind: 'short' | 'long'): Promise<MethodOutput<'disks.selfTest'>> {
+      deps.requireAppliance(applianceId);
+      try {
+        const r = await deps.watch.withAgent(applianceId, (agent) => agent.call('smart-selftest.v1', { device, kind }));
+        const accepted = r.exitStatus === null || (r.exitStatus & 0b11) === 0;
+        return { accepted, message: accepted ? `${kind} self-test requested on ${device}; its result appears in the self-test log when it finishes` : `smartctl refused the ${kind} self-test on ${device} (exit status ${r.exitStatus})` };
+      } catch (err) {
+        if (err instanceof AgentUnreachableError) throw new ApiError('conflict', err.message);
+        throw err;
+      }
+    },
+  };
+}
+export type MonitoringApi = ReturnType<typeof createMonitoringApi>;

@@ -1,0 +1,80 @@
+import type { AlertService } from '../alerts/alert-service';
+import type { Collector } from '../connectivity/fleet-watch';
+import type { ApplianceStatus } from '../contract/status.contract';
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/log';
+import type { ApplianceStatusStore } from '../store/appliance-status-store';
+import type { Db } from '../store/database';
+import { openTelemetryStore, type TelemetryStore } from '../telemetry/telemetry-store';
+import { createDiskHealthStore, type DiskHealthStore } from './disk-health-store';
+import { createMetricsCollector, type MetricsCollector } from './metrics-collector';
+import { observe } from './observations';
+import { createSmartCollector } from './smart-collector';
+
+/**
+ * Monitoring as the fleet watch drives it: after each appliance's check, its metrics (into
+ * telemetry.sqlite) and SMART (judged into disk_health) are collected on the same connection;
+ * after each round every appliance is observed by the alert engine, and the telemetry store
+ * closes its finished minutes and prunes what is past retention.
+ */
+export interface Monitoring {
+  telemetry: TelemetryStore;
+  disks: DiskHealthStore;
+  metrics: MetricsCollector;
+  collectors: Collector[];
+  afterRound(statuses: ApplianceStatus[]): void;
+  close(): void;
+}
+
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+export function createMonitoring(deps: {
+  db: Db;
+  dataDir: string;
+  status: ApplianceStatusStore;
+  appliances: { get(id: string): { name: string } | null | undefined };
+  alerts: Pick<AlertService, 'observe'>;
+  clock: Clock;
+  log: Logger;
+}): Monitoring {
+  const log = deps.log.child('monitoring');
+  const telemetry = openTelemetryStore({ dataDir: deps.dataDir, clock: deps.clock, log: deps.log.child('telemetry') });
+  const disks = createDiskHealthStore(deps.db);
+  const metrics = createMetricsCollector({ telemetry, cursors: deps.status, log });
+  const smart = createSmartCollector({ disks, clock: deps.clock, log });
+  let lastPrune = 0;
+
+  return {
+    telemetry,
+    disks,
+    metrics,
+    collectors: [metrics.collect, smart.collect],
+    afterRound(statuses) {
+      metrics.flush();
+      const observations = statuses.flatMap((s) => {
+        const a = deps.appliances.get(s.applianceId);
+        return a ? [observe(s, a.name, metrics.latest(s.applianceId), disks.list(s.applianceId))] : [];
+      });
+      try {
+        deps.alerts.observe(observations);
+      } catch (err) {
+        log.warn('alert evaluation failed', { error: err instanceof Error ? err.message : String(err) });
+      }
+      const now = deps.clock.now().getTime();
+      try {
+        telemetry.tick();
+        if (now - lastPrune > PRUNE_EVERY_MS) {
+          lastPrune = now;
+          const removed = telemetry.prune(now);
+          if (removed.raw + removed.minute + removed.hour > 0) log.info('telemetry pruned', removed);
+        }
+      } catch (err) {
+        log.warn('telemetry maintenance failed', { error: err instanceof Error ? err.message : String(err) });
+      }
+    },
+    close() {
+      metrics.dispose();
+      telemetry.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { ApplianceObservation } from '../alerts/observation';
+import type { ApplianceStatus } from '../contract/status.contract';
+import type { DiskHealthRecord } from './disk-health-store';
+import { alertMetrics } from './flatten-sample';
+import type { MetricsSample } from '../../agents/protocol/payloads/metrics';
+
+/**
+ * What the alert engine sees of one appliance after a watch round. Connectivity here is SSH
+ * reachability (the alert rules tell "offline" from "reachable but the agent is down"): the
+ * appliance was reached if it was seen in this very check.
+ */
+export function observe(
+  status: ApplianceStatus,
+  name: string,
+  latestSample: MetricsSample | null,
+  disks: DiskHealthRecord[],
+): ApplianceObservation {
+  const reached = status.lastSeenAt !== null && status.lastSeenAt === status.checkedAt;
+  const agentAnswered = reached && status.health !== null && status.agentSeenAt === status.checkedAt;
+  return {
+    applianceId: status.applianceId,
+    name,
+    at: Date.parse(status.checkedAt),
+    connectivity: { state: reached ? 'online' : 'offline', since: Date.parse(status.since), reason: status.reason },
+    agent: agentAnswered
+      ? {
+          health: status.health!.status,
+          services: (status.services ?? []).map((s) => ({ name: s.name, state: s.flapping ? 'flapping' : s.state, restarts: s.restarts, flapping: s.flapping })),
+        }
+      : null,
+    metrics: reached ? alertMetrics(latestSample, status.clockSkewMs) : {},
+    disks: disks
+      .filter((d) => d.verdict !== 'unknown')
+      .map((d) => ({
+        device: d.device,
+        verdict: d.verdict as Exclude<DiskHealthRecord['verdict'], 'unknown'>,
+        reasons: d.reasons.map((r) => r.message),
+        temperatureC: typeof d.metrics.temperatureC === 'number' ? d.metrics.temperatureC : null,
+        temperatureLimitC: typeof d.metrics.temperatureLimitC === 'number' ? d.metrics.temperatureLimitC : null,
+        lastSelfTest: lastSelfTest(d.selfTests),
+      })),
+  };
+}
+
+function lastSelfTest(selfTests: unknown): ApplianceObservation['disks'][number]['lastSelfTest'] {
+  const st = selfTests as { inProgress: unknown; log: { type: string; passed: boolean | null }[] } | null;
+  if (!st) return null;
+  if (st.inProgress) return { status: 'in-progress', at: null, kind: st.log[0]?.type ?? 'self-test' };
+  const last = st.log[0];
+  if (!last) return null;
+  return { status: last.passed === true ? 'passed' : last.passed === false ? 'failed' : 'aborted', at: null, kind: last.type };
+}
