@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useApiClient, useLinkStatus } from './api-context';
 import { queryKeys } from './query-keys';
+import { subscribeStatusUpdates } from './status-hooks';
 
 /** Bulk changes (a script adding 200 appliances) arrive as bursts of events: refetch once per burst. */
 const FLEET_EVENT_SETTLE_MS = 150;
@@ -33,7 +34,10 @@ export function useLiveUpdates(): void {
     });
     // Written by another process: we do not know what changed, so refetch everything shown.
     const offElsewhere = client.on('store.changedElsewhere', () => void queryClient.invalidateQueries());
+    // The fleet watch's statuses and appliance events patch their caches (no refetch per event).
+    const offStatus = subscribeStatusUpdates(client, queryClient);
     return () => {
+      offStatus();
       if (pending !== null) clearTimeout(pending);
       offFleet();
       offSettings();

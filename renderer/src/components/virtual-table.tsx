@@ -1,6 +1,6 @@
 import { CaretDownOutlined, CaretUpOutlined } from '@ant-design/icons';
 import { Spin, theme } from 'antd';
-import { memo, useMemo, useState, type CSSProperties, type ReactNode, type UIEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type ReactNode, type UIEvent } from 'react';
 
 export type SortOrder = 'ascend' | 'descend';
 
@@ -33,10 +33,22 @@ interface VirtualTableProps<T> {
   /** Attributes for the scrolling element (benchmarks scroll it). */
   scrollAttributes?: Record<string, string>;
   sortLabel(column: string, order: SortOrder | null): string;
+  /** A checkbox column on the left; the header box selects or clears every row given (the filtered ones). */
+  selection?: TableSelection<T>;
+}
+
+export interface TableSelection<T> {
+  /** Row keys. */
+  selected: ReadonlySet<string>;
+  onChange(next: ReadonlySet<string>): void;
+  /** Accessible names: the header box, and each row's box ("Select edge-1"). */
+  selectAllLabel: string;
+  rowLabel(row: T): string;
 }
 
 export const HEADER_HEIGHT = 40;
 const DEFAULT_ROW_HEIGHT = 40;
+const SELECT_WIDTH = 40;
 /** Rows rendered beyond each edge of the viewport, so a fast flick never shows a blank strip. */
 const OVERSCAN = 6;
 
@@ -66,12 +78,36 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
     return [...rows].sort((a, b) => sign * sorter(a, b));
   }, [rows, columns, sort]);
 
+  const selection = props.selection;
+  const selectWidth = selection ? SELECT_WIDTH : 0;
   const widths = useMemo(() => {
     const natural = columns.reduce((sum, c) => sum + c.width, 0);
-    const scale = width > natural ? width / natural : 1;
+    const scale = width - selectWidth > natural ? (width - selectWidth) / natural : 1;
     return columns.map((c) => Math.floor(c.width * scale));
-  }, [columns, width]);
-  const totalWidth = widths.reduce((a, b) => a + b, 0);
+  }, [columns, width, selectWidth]);
+  const totalWidth = widths.reduce((a, b) => a + b, selectWidth);
+
+  // Row boxes get one stable callback (memoised rows stay skipped); it reads the latest selection.
+  const selectionRef = useRef(selection);
+  selectionRef.current = selection;
+  const toggleRow = useCallback((key: string) => {
+    const current = selectionRef.current;
+    if (!current) return;
+    const next = new Set(current.selected);
+    if (!next.delete(key)) next.add(key);
+    current.onChange(next);
+  }, []);
+  const selectedShown = selection ? sorted.reduce((n, row) => (selection.selected.has(rowKey(row)) ? n + 1 : n), 0) : 0;
+  const toggleAll = () => {
+    if (!selection) return;
+    const next = new Set(selection.selected);
+    const all = selectedShown === sorted.length && sorted.length > 0;
+    for (const row of sorted) {
+      if (all) next.delete(rowKey(row));
+      else next.add(rowKey(row));
+    }
+    selection.onChange(next);
+  };
 
   const bodyHeight = Math.max(0, height - HEADER_HEIGHT);
   const slots = Math.ceil(bodyHeight / rowHeight) + 2 * OVERSCAN;
@@ -88,7 +124,13 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
   };
 
   // One style object per column, shared by every row, so memoised rows see unchanged props.
-  const bodyCellStyles = useMemo(() => columns.map((c, i) => cellStyle(c, widths[i]!, token.colorBgContainer)), [columns, widths, token.colorBgContainer]);
+  // A left-fixed column (the first; tables here have at most one) sticks beside the selection box.
+  const stickyOffsets = useMemo(() => columns.map((c) => (c.fixed === 'left' ? selectWidth : 0)), [columns, selectWidth]);
+  const bodyCellStyles = useMemo(
+    () => columns.map((c, i) => cellStyle(c, widths[i]!, token.colorBgContainer, stickyOffsets[i])),
+    [columns, widths, token.colorBgContainer, stickyOffsets],
+  );
+  const selectCellStyle = useMemo(() => ({ ...cellStyle({ fixed: 'left' }, SELECT_WIDTH, token.colorBgContainer), justifyContent: 'center' }), [token.colorBgContainer]);
   const rowStyleBase = useMemo<CSSProperties>(
     () => ({ position: 'absolute', top: 0, left: 0, display: 'flex', width: totalWidth, height: rowHeight, borderBottom: `1px solid ${token.colorBorderSecondary}`, boxSizing: 'border-box' }),
     [totalWidth, rowHeight, token.colorBorderSecondary],
@@ -110,6 +152,10 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
         baseStyle={rowStyleBase}
         rowHeight={rowHeight}
         attributes={props.rowAttributes}
+        selected={selection ? selection.selected.has(rowKey(row)) : undefined}
+        selectLabel={selection ? selection.rowLabel(row) : undefined}
+        onToggle={selection ? toggleRow : undefined}
+        selectCellStyle={selectCellStyle}
       />,
     );
   }
@@ -147,9 +193,21 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
           fontWeight: 600,
         }}
       >
+        {selection && (
+          <div role="columnheader" style={{ ...cellStyle({ fixed: 'left' }, SELECT_WIDTH, token.colorBgLayout), justifyContent: 'center' }}>
+            <SelectBox
+              checked={sorted.length > 0 && selectedShown === sorted.length}
+              indeterminate={selectedShown > 0 && selectedShown < sorted.length}
+              disabled={sorted.length === 0}
+              label={selection.selectAllLabel}
+              onToggle={toggleAll}
+              testId="table-select-all"
+            />
+          </div>
+        )}
         {columns.map((column, i) => {
           const order = sort?.key === column.key ? sort.order : null;
-          const style = cellStyle(column, widths[i]!, token.colorBgLayout);
+          const style = cellStyle(column, widths[i]!, token.colorBgLayout, stickyOffsets[i]);
           return (
             <div
               key={column.key}
@@ -191,7 +249,7 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
 }
 
 /** Cells sit side by side in a flex row; fixed columns are sticky to the scroll box's edge. */
-function cellStyle(column: Pick<VirtualColumn<never>, 'fixed'>, width: number, background: string): CSSProperties {
+function cellStyle(column: Pick<VirtualColumn<never>, 'fixed'>, width: number, background: string, offset = 0): CSSProperties {
   const style: CSSProperties = {
     flex: `0 0 ${width}px`,
     display: 'flex',
@@ -205,10 +263,24 @@ function cellStyle(column: Pick<VirtualColumn<never>, 'fixed'>, width: number, b
     style.position = 'sticky';
     style.zIndex = 1;
     style.background = background;
-    style[column.fixed] = 0;
+    style[column.fixed] = offset;
   }
   return style;
 }
+
+/**
+ * A native checkbox: rows re-render on every scroll step, and antd's Checkbox costs several
+ * elements and a wave effect per row. `indeterminate` exists only as a DOM property.
+ */
+function SelectBox({ checked, indeterminate, disabled, label, onToggle, testId }: { checked: boolean; indeterminate?: boolean; disabled?: boolean; label: string; onToggle(): void; testId: string }) {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = indeterminate ?? false;
+  }, [indeterminate]);
+  return <input ref={ref} type="checkbox" checked={checked} disabled={disabled} aria-label={label} title={label} data-testid={testId} onChange={onToggle} style={SELECT_BOX_STYLE} />;
+}
+
+const SELECT_BOX_STYLE: CSSProperties = { width: 16, height: 16, margin: 0, cursor: 'pointer' };
 
 interface VirtualRowProps<T> {
   row: T;
@@ -219,6 +291,11 @@ interface VirtualRowProps<T> {
   baseStyle: CSSProperties;
   rowHeight: number;
   attributes?: Record<string, string>;
+  /** Set when the table has a selection column. */
+  selected?: boolean;
+  selectLabel?: string;
+  onToggle?(key: string): void;
+  selectCellStyle: CSSProperties;
 }
 
 /**
@@ -226,9 +303,15 @@ interface VirtualRowProps<T> {
  * record re-renders; the others keep their props and are skipped, so a scroll step costs a few
  * rows of work and garbage instead of all of them.
  */
-const VirtualRow = memo(function VirtualRow<T>({ row, index, rowKey, columns, cellStyles, baseStyle, rowHeight, attributes }: VirtualRowProps<T>) {
+const VirtualRow = memo(function VirtualRow<T>({ row, index, rowKey, columns, cellStyles, baseStyle, rowHeight, attributes, selected, selectLabel, onToggle, selectCellStyle }: VirtualRowProps<T>) {
+  const key = rowKey(row);
   return (
-    <div role="row" className="vt-row" data-row-key={rowKey(row)} {...attributes} style={{ ...baseStyle, transform: `translateY(${index * rowHeight}px)` }}>
+    <div role="row" className="vt-row" data-row-key={key} aria-selected={selected} {...attributes} style={{ ...baseStyle, transform: `translateY(${index * rowHeight}px)` }}>
+      {onToggle && (
+        <div role="cell" style={selectCellStyle}>
+          <SelectBox checked={selected ?? false} label={selectLabel ?? key} onToggle={() => onToggle(key)} testId="table-select-row" />
+        </div>
+      )}
       {columns.map((column, i) => (
         <div key={column.key} role="cell" style={cellStyles[i]}>
           {column.render(row)}

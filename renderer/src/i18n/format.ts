@@ -24,3 +24,51 @@ export function utcOffsetLabel(date: Date = new Date()): string {
 export function pluralForm(locale: Locale, count: number): 'one' | 'other' {
   return new Intl.PluralRules(locale).select(count) === 'one' ? 'one' : 'other';
 }
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+
+/**
+ * `1.5 GiB`: binary units (what `df -h`, `lsblk` and `free -h` show, so figures match the machine's
+ * own tools), one decimal from KiB up, digits grouped for the locale.
+ */
+export function formatBytes(bytes: number, locale: Locale): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '—';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 ? 0 : 1;
+  return `${value.toLocaleString(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${BYTE_UNITS[unit]}`;
+}
+
+/** Bytes as GiB with one decimal (file system usage is compared in one unit across rows). */
+export function formatGiB(bytes: number, locale: Locale): string {
+  return `${(bytes / 1024 ** 3).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} GiB`;
+}
+
+const RELATIVE_STEPS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', Number.POSITIVE_INFINITY],
+];
+
+// Building a formatter costs more than formatting; table cells call this for every visible row.
+const relativeFormats = new Map<Locale, Intl.RelativeTimeFormat>();
+
+/** `3 minutes ago` / `3 分钟前`, in the largest whole unit up to days; `now` for under 10 s. */
+export function formatRelativeTime(iso: string, nowMs: number, locale: Locale): string {
+  const then = new Date(iso).getTime();
+  if (Number.isNaN(then)) return iso;
+  let format = relativeFormats.get(locale);
+  if (!format) relativeFormats.set(locale, (format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })));
+  let value = (then - nowMs) / 1000;
+  if (Math.abs(value) < 10) return format.format(0, 'second');
+  for (const [unit, size] of RELATIVE_STEPS) {
+    if (Math.abs(value) < size) return format.format(Math.trunc(value), unit);
+    value /= size;
+  }
+  return format.format(Math.trunc(value), 'day');
+}

@@ -1,12 +1,14 @@
-import { PlusOutlined, UploadOutlined } from '@ant-design/icons';
+import { ArrowUpOutlined, CloudUploadOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { Button, Flex, Typography } from 'antd';
 import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
 import { useFleetList } from '../../api/fleet-hooks';
+import type { ProvisionAction } from '../../api/provision-hooks';
 import { QueryErrorAlert } from '../../components/query-error-alert';
 import { pluralForm } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
 import { ApplianceDialog } from './appliance-dialog';
+import { BulkProvisionDialog, type BulkKind } from './bulk-provision-dialog';
 import { collectTags, EMPTY_FLEET_FILTER, filterAppliances, isFilterActive, type FleetFilter } from './fleet-filter';
 import { FleetFiltersBar } from './fleet-filters-bar';
 import { ConnectionTestDialog } from './connection-test-dialog';
@@ -14,10 +16,12 @@ import { ImportAppliancesDialog } from './import-appliances-dialog';
 import { ProvisionDialog } from './provision-dialog';
 import { FleetTable } from './fleet-table';
 import { RemoveApplianceDialog } from './remove-appliance-dialog';
+import { UninstallDialog } from './uninstall-dialog';
 
 type DialogState = { mode: 'add' } | { mode: 'edit'; appliance: Appliance } | null;
 
 const NO_APPLIANCES: readonly Appliance[] = [];
+const NO_SELECTION: ReadonlySet<string> = new Set();
 
 /** The fleet register: every appliance and smart box this console manages. */
 export default function FleetPage() {
@@ -30,7 +34,10 @@ export default function FleetPage() {
   const [removing, setRemoving] = useState<Appliance | null>(null);
   const [testing, setTesting] = useState<Appliance | null>(null);
   const [importing, setImporting] = useState(false);
-  const [provisioning, setProvisioning] = useState<Appliance | null>(null);
+  const [running, setRunning] = useState<{ appliance: Appliance; action: ProvisionAction } | null>(null);
+  const [uninstalling, setUninstalling] = useState<Appliance | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(NO_SELECTION);
+  const [bulk, setBulk] = useState<{ kind: BulkKind; appliances: readonly Appliance[] } | null>(null);
 
   const all = fleet.data ?? NO_APPLIANCES;
   const visible = useMemo(() => filterAppliances(all, deferredFilter), [all, deferredFilter]);
@@ -40,6 +47,10 @@ export default function FleetPage() {
   const openAdd = useCallback(() => setDialog({ mode: 'add' }), []);
   const openEdit = useCallback((appliance: Appliance) => setDialog({ mode: 'edit', appliance }), []);
   const clearFilters = useCallback(() => setFilter(EMPTY_FLEET_FILTER), []);
+  const openProvision = useCallback((appliance: Appliance) => setRunning({ appliance, action: { kind: 'provision' } }), []);
+  const openUpgrade = useCallback((appliance: Appliance) => setRunning({ appliance, action: { kind: 'upgrade' } }), []);
+  // Bulk actions act on the selected rows the filter shows: what is hidden is never changed by surprise.
+  const selectedShown = useMemo(() => (selected.size === 0 ? NO_APPLIANCES : visible.filter((a) => selected.has(a.id))), [visible, selected]);
 
   const count = filtered
     ? t('fleet.countFiltered', { shown: visible.length, total: all.length })
@@ -70,6 +81,20 @@ export default function FleetPage() {
         </Flex>
       </Flex>
       <FleetFiltersBar value={filter} onChange={setFilter} tags={tags} />
+      {selectedShown.length > 0 && (
+        <Flex align="center" gap={8} data-testid="bulk-bar">
+          <Typography.Text data-testid="bulk-count">{t('bulk.selected', { count: selectedShown.length })}</Typography.Text>
+          <Button icon={<CloudUploadOutlined />} onClick={() => setBulk({ kind: 'provision', appliances: selectedShown })} data-testid="bulk-provision">
+            {t('bulk.provision')}
+          </Button>
+          <Button icon={<ArrowUpOutlined />} onClick={() => setBulk({ kind: 'upgrade', appliances: selectedShown })} data-testid="bulk-upgrade">
+            {t('bulk.upgrade')}
+          </Button>
+          <Button type="link" onClick={() => setSelected(NO_SELECTION)} data-testid="bulk-clear">
+            {t('bulk.clearSelection')}
+          </Button>
+        </Flex>
+      )}
       {fleet.isError && <QueryErrorAlert error={fleet.error} onRetry={() => void fleet.refetch()} />}
       {!(fleet.isError && !fleet.data) && (
         <FleetTable
@@ -79,7 +104,11 @@ export default function FleetPage() {
           onAdd={openAdd}
           onClearFilters={clearFilters}
           onTest={setTesting}
-          onProvision={setProvisioning}
+          onProvision={openProvision}
+          onUpgrade={openUpgrade}
+          onUninstall={setUninstalling}
+          selected={selected}
+          onSelect={setSelected}
           onEdit={openEdit}
           onRemove={setRemoving}
         />
@@ -94,7 +123,18 @@ export default function FleetPage() {
       )}
       {/* Mounted only when needed: a closed Modal still costs its styles on the first render. */}
       {removing && <RemoveApplianceDialog appliance={removing} onClose={() => setRemoving(null)} />}
-      {provisioning && <ProvisionDialog key={provisioning.id} appliance={provisioning} onClose={() => setProvisioning(null)} />}
+      {running && <ProvisionDialog key={`${running.appliance.id}:${running.action.kind}`} appliance={running.appliance} action={running.action} onClose={() => setRunning(null)} />}
+      {uninstalling && (
+        <UninstallDialog
+          appliance={uninstalling}
+          onClose={() => setUninstalling(null)}
+          onConfirm={(purge) => {
+            setRunning({ appliance: uninstalling, action: { kind: 'uninstall', purge } });
+            setUninstalling(null);
+          }}
+        />
+      )}
+      {bulk && <BulkProvisionDialog kind={bulk.kind} appliances={bulk.appliances} onClose={() => setBulk(null)} />}
       {importing && <ImportAppliancesDialog onClose={() => setImporting(false)} />}
       {testing && <ConnectionTestDialog key={testing.id} appliance={testing} onClose={() => setTesting(null)} />}
     </Flex>

@@ -1,0 +1,130 @@
+import { queryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
+import type { MethodOutput } from '../../../main/contract/api.contract';
+import type { ApplianceEvent, ApplianceStatus } from '../../../main/contract/status.contract';
+import type { TypedClient } from '../../../main/contract/transport';
+import { useApiClient } from './api-context';
+import { queryKeys } from './query-keys';
+
+export type StatusMap = ReadonlyMap<string, ApplianceStatus>;
+export type InventoryAnswer = MethodOutput<'fleet.inventory'>;
+export type EventsPage = MethodOutput<'fleet.events'>;
+
+export const EVENTS_PAGE_SIZE = 50;
+/**
+ * A round over 1,000 appliances can push 1,000 `fleet.status` events within a second (the console
+ * lost its network, say): they are folded into the map once per this interval, so the table
+ * re-renders a few times rather than a thousand.
+ */
+const STATUS_FLUSH_MS = 250;
+
+const toMap = (statuses: readonly ApplianceStatus[]): StatusMap => new Map(statuses.map((s) => [s.applianceId, s]));
+
+/**
+ * Every appliance's last-known status in one query, as a map by id. Fetched once; afterwards
+ * `fleet.status` events (subscribeStatusUpdates) patch it in place of refetching.
+ */
+function statusQuery(client: TypedClient) {
+  return queryOptions({
+    queryKey: queryKeys.statusAll,
+    queryFn: async (): Promise<StatusMap> => toMap((await client.call('fleet.status', {})).statuses),
+    // Events keep it current; a refetch would only repeat what they said.
+    staleTime: Infinity,
+  });
+}
+
+export function useFleetStatuses() {
+  return useQuery(statusQuery(useApiClient()));
+}
+
+/** One appliance's status from the same map (null: not checked yet). */
+export function useApplianceStatus(id: string) {
+  return useQuery({ ...statusQuery(useApiClient()), select: (map: StatusMap) => map.get(id) ?? null });
+}
+
+/** Stores one status in the map (a new map: react-query and memoised rows compare by identity). */
+export function putStatuses(queryClient: QueryClient, statuses: readonly ApplianceStatus[]): void {
+  if (statuses.length === 0) return;
+  queryClient.setQueryData<StatusMap>(queryKeys.statusAll, (old) => {
+    if (!old) return old;
+    const next = new Map(old);
+    for (const s of statuses) next.set(s.applianceId, s);
+    return next;
+  });
+}
+
+/** Puts a live event at the top of the appliance's timeline (if it is loaded and not there yet). */
+export function prependEvent(queryClient: QueryClient, event: ApplianceEvent): void {
+  queryClient.setQueryData<InfiniteData<EventsPage, number | undefined>>(queryKeys.applianceEvents(event.applianceId), (old) => {
+    const first = old?.pages[0];
+    if (!old || !first) return old;
+    if (old.pages.some((p) => p.events.some((e) => e.id === event.id))) return old;
+    return { ...old, pages: [{ ...first, events: [event, ...first.events] }, ...old.pages.slice(1)] };
+  });
+}
+
+/**
+ * Subscribes the caches to the fleet watch's events: statuses batched into the map, appliance
+ * events prepended to their timeline. Mounted once (live-updates.ts); returns the unsubscribe.
+ */
+export function subscribeStatusUpdates(client: TypedClient, queryClient: QueryClient): () => void {
+  let pending: ApplianceStatus[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    timer = null;
+    const batch = pending;
+    pending = [];
+    putStatuses(queryClient, batch);
+  };
+  const offStatus = client.on('fleet.status', (status) => {
+    pending.push(status);
+    timer ??= setTimeout(flush, STATUS_FLUSH_MS);
+  });
+  const offEvent = client.on('fleet.applianceEvent', (event) => prependEvent(queryClient, event));
+  return () => {
+    if (timer !== null) clearTimeout(timer);
+    offStatus();
+    offEvent();
+  };
+}
+
+/** The appliance's inventory as last kept (no round trip to the machine); `useRefreshInventory` asks it. */
+export function useApplianceInventory(id: string) {
+  const client = useApiClient();
+  return useQuery({
+    queryKey: queryKeys.inventory(id),
+    queryFn: (): Promise<InventoryAnswer> => client.call('fleet.inventory', { id, refresh: false }),
+  });
+}
+
+/** Asks the agent for a fresh inventory; when it cannot answer, the kept one comes back with `staleReason`. */
+export function useRefreshInventory(id: string) {
+  const client = useApiClient();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (): Promise<InventoryAnswer> => client.call('fleet.inventory', { id, refresh: true }),
+    onSuccess: (answer) => queryClient.setQueryData(queryKeys.inventory(id), answer),
+  });
+}
+
+/** The appliance's events, newest first, a page per "load more"; live ones are prepended by subscribeStatusUpdates. */
+export function useApplianceEvents(id: string) {
+  const client = useApiClient();
+  return useInfiniteQuery({
+    queryKey: queryKeys.applianceEvents(id),
+    initialPageParam: undefined as number | undefined,
+    queryFn: ({ pageParam }): Promise<EventsPage> => client.call('fleet.events', { id, limit: EVENTS_PAGE_SIZE, ...(pageParam === undefined ? {} : { before: pageParam }) }),
+    getNextPageParam: (last) => last.next ?? undefined,
+    // Live events keep the first page current; refetching every page would only repeat them.
+    staleTime: Infinity,
+  });
+}
+
+/** Checks one appliance now; the answer goes straight into the status map. */
+export function useCheckNow() {
+  const client = useApiClient();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string): Promise<ApplianceStatus> => client.call('fleet.checkNow', { id }),
+    onSuccess: (status) => putStatuses(queryClient, [status]),
+  });
+}
