@@ -59,6 +59,7 @@ interface RingEntry {
   bytes: number;
 }
 
+const DECODED_KEEP_MS = 60_000;
 const SEGMENT_NAME = /^seg-(\d{15})\.jsonl(\.gz)?$/;
 
 export function openHistoryStore(opts: HistoryStoreOptions): HistoryStore {
@@ -68,7 +69,8 @@ export function openHistoryStore(opts: HistoryStoreOptions): HistoryStore {
   const ring: RingEntry[] = [];
   let ringStart = 0; // index of the oldest entry once the ring is full
   let writeFailed = false;
-  let decoded: { file: string; lines: string[] } | null = null;
+  /** The last sealed segment read, decompressed: a backfill pages through one segment many times. */
+  let decoded: { file: string; lines: string[]; usedAt: number } | null = null;
 
   // Reopen the active segment: cut a torn tail so the next line does not glue onto it.
   let active = segments.at(-1)?.sealed === false ? segments.at(-1)! : null;
@@ -98,7 +100,10 @@ export function openHistoryStore(opts: HistoryStoreOptions): HistoryStore {
   }
 
   function readLines(seg: Segment): string[] {
-    if (decoded?.file === seg.file && seg.sealed) return decoded.lines;
+    if (decoded?.file === seg.file && seg.sealed) {
+      decoded.usedAt = opts.now();
+      return decoded.lines;
+    }
     let text: string;
     try {
       const raw = fs.readFileSync(path.join(opts.dir, seg.file));
@@ -110,7 +115,7 @@ export function openHistoryStore(opts: HistoryStoreOptions): HistoryStore {
     const lines = text.split('\n');
     lines.pop(); // after the last newline: empty, or a torn line
     // Only sealed segments are cached: they never change, and one is enough for paging through them.
-    if (seg.sealed) decoded = { file: seg.file, lines };
+    if (seg.sealed) decoded = { file: seg.file, lines, usedAt: opts.now() };
     return lines;
   }
 
@@ -279,6 +284,8 @@ export function openHistoryStore(opts: HistoryStoreOptions): HistoryStore {
       const line = `${JSON.stringify({ v: METRICS_SAMPLE_SCHEMA, ...sample })}\n`;
       write(sample, line);
       pushRing(sample, line.length);
+      // A backfill is over after a minute without a read: give the decompressed segment back.
+      if (decoded && opts.now() - decoded.usedAt > DECODED_KEEP_MS) decoded = null;
       return sample;
     },
     query({ after, limit }) {
