@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Appliance } from '../contract/fleet.contract';
 import type { MethodInput } from '../contract/api.contract';
 import type { ConnectionReport } from '../contract/onboarding.contract';
+import type { ApplianceStatus } from '../contract/status.contract';
 import { parseApplianceCsv } from '../contract/fleet-csv';
 import type { ConsoleServices } from '../compose';
 import { ApiError } from '../contract/errors';
@@ -37,6 +38,9 @@ Commands:
   remove <name|id>        Remove an appliance and its stored credentials
   test <name|id>          Try to log in: reachability, latency, host key, auth methods, sudo, platform
       --timeout SECONDS   give up after this long (default 15)
+  status [name|id …]      Check each appliance now (SSH and agent): online, degraded or offline
+                          since when, agent version, last seen, and why when not online
+      --cached            print what the console last saw instead of checking (no SSH)
   trust <name|id>         Accept the appliance's SSH host key after comparing its fingerprint
       --fingerprint FP    (required) SHA256:… as \`fleet test\` and ssh-keygen -l print it
 
@@ -116,6 +120,45 @@ async function readLoginFlags(
 }
 
 /** Accepts a name (case-insensitive) or an id, as people type either. */
+const STATUS_CONCURRENCY = 16;
+
+/** Checks each appliance (at most STATUS_CONCURRENCY at a time); one that fails to check still gets a row. */
+async function checkEach(call: Call, appliances: Appliance[]): Promise<ApplianceStatus[]> {
+  const out: ApplianceStatus[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < appliances.length) {
+      const a = appliances[next++]!;
+      out.push((await call('fleet.checkNow', { id: a.id })) as ApplianceStatus);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(STATUS_CONCURRENCY, appliances.length) }, worker));
+  return out;
+}
+
+function statusTable(rows: { name: string; status: ApplianceStatus | null }[]): string {
+  const head = ['NAME', 'STATE', 'SINCE', 'AGENT', 'LAST SEEN', 'REASON'];
+  const body = rows.map(({ name, status: s }) => [
+    name,
+    s?.state ?? 'unknown',
+    s ? localTime(s.since) : '-',
+    s?.agent?.version ?? '-',
+    s?.lastSeenAt ? localTime(s.lastSeenAt) : 'never',
+    s?.reason ?? '',
+  ]);
+  const widths = head.map((h, i) => (i === head.length - 1 ? 0 : Math.max(h.length, ...body.map((r) => displayWidth(r[i] ?? '')))));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - displayWidth(c)))).join('  ').trimEnd();
+  return [line(head), ...body.map(line)].join('\n');
+}
+
+/** Local time with its UTC offset, as people read logs: 2026-11-24 09:12:05 +08:00. */
+function localTime(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(Math.abs(n)).padStart(2, '0');
+  const off = -d.getTimezoneOffset();
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${off < 0 ? '-' : '+'}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`;
+}
+
 async function resolveAppliance(call: Call, ref: string): Promise<Appliance> {
   return findAppliance(await listAppliances(call), ref);
 }
@@ -147,6 +190,7 @@ export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?
       'password-stdin': { type: 'boolean' },
       timeout: { type: 'string' },
       fingerprint: { type: 'string' },
+      cached: { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -236,6 +280,15 @@ export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?
         const report = (await call('fleet.testConnection', { id: a.id, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })) as ConnectionReport;
         print(describeReport(a, report), report);
         return report.ok ? EXIT.ok : EXIT.connectionFailed;
+      }
+      case 'status': {
+        const all = await listAppliances(call);
+        const chosen = positionals.length ? positionals.map((ref) => findAppliance(all, ref)) : all;
+        const statuses = values.cached ? ((await call('fleet.status', { ids: chosen.map((a) => a.id) })) as { statuses: ApplianceStatus[] }).statuses : await checkEach(call, chosen);
+        const byId = new Map(statuses.map((s) => [s.applianceId, s]));
+        const rows = chosen.map((a) => ({ id: a.id, name: a.name, address: a.address, port: a.port, status: byId.get(a.id) ?? null }));
+        print(rows.length ? statusTable(rows) : 'No appliances.', rows);
+        return EXIT.ok;
       }
       case 'trust': {
         if (positionals.length !== 1) throw new UsageError('fleet trust takes one name or id');

@@ -5,7 +5,9 @@
  * after, offline when the link is cut, online again when it is back, and the agent killed and
  * restarted by its watchdog recorded as an event.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsUnsupportedReason } from '../../appliance/testbed/preflight';
 import type { MachineState } from '../../appliance/testbed/state';
@@ -13,6 +15,7 @@ import { createTestbed } from '../../appliance/testbed/testbed';
 import type { ApplianceEvent, ApplianceStatus } from '../../main/contract/status.contract';
 import { CTX, makeConsole } from '../helpers/console-fixture';
 import { testProvisionResources } from '../helpers/provision-resources';
+import { ROOT } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
 
 const skip = netnsUnsupportedReason();
@@ -138,6 +141,18 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
     await c.watch.stop();
     expect(changed.some((s) => s.applianceId === ids.root)).toBe(true);
   }, 90_000);
+
+  it('answers `appliance-console fleet status --json` from a separate process, checking each appliance', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/appliance-console.mjs'), 'fleet', 'status', '--json', '--data-dir', c.dataDir], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as { name: string; status: ApplianceStatus }[];
+    expect(rows.map((x) => [x.name, x.status.state]).sort()).toEqual([
+      ['fw-root', 'online'],
+      ['fw-sudo', 'online'],
+    ]);
+    const human = spawnSync(process.execPath, [path.join(ROOT, 'scripts/appliance-console.mjs'), 'fleet', 'status', 'fw-root', '--cached', '--data-dir', c.dataDir], { cwd: ROOT, encoding: 'utf8' });
+    expect(human.stdout).toMatch(/^NAME\s+STATE\s+SINCE\s+AGENT\s+LAST SEEN\s+REASON\nfw-root\s+online\s+\d{4}-/);
+  }, 60_000);
 
   it('refuses an unknown appliance with not-found', async () => {
     const r = await c.dispatcher.call('fleet.checkNow', { id: 'nope' }, CTX);
