@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { manualClock } from '../main/core/clock';
 import { silentLogger } from '../main/core/log';
 import { HOUR_MS, MINUTE_MS, openTelemetryStore, type IncomingSample, type SeriesKey } from '../main/telemetry/telemetry-store';
+import { runIntakeSimulation } from './telemetry-intake.bench';
 import { median, met, percentile, printFigures, saveResults, type Figure } from './report';
 
 const APPLIANCES = 1000;
@@ -33,7 +34,8 @@ function round(keys: SeriesKey[], r: number, t: number): IncomingSample[] {
 /**
  * SQLite ingestion through the telemetry store (raw rows, duplicate checks, 1-minute and 1-hour
  * rollups, packing) against the reference of the same rows as plain INSERTs into a bare table on
- * the same disk, same run; then 30-day charts of random series from 1-minute rollups.
+ * the same disk, same run; then 30-day charts of random series from 1-minute rollups; then the
+ * console side of collection (intake simulation).
  */
 export async function runTelemetryBenchmarks(): Promise<boolean> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-bench-telemetry-'));
@@ -111,6 +113,7 @@ export async function runTelemetryBenchmarks(): Promise<boolean> {
     });
     store.close();
 
+    figures.push(...(await runIntakeSimulation(dir)));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
