@@ -114,7 +114,7 @@ describe.skipIf(missing)('console in a browser', () => {
     await page.getByTestId('language-en').click();
     await expect.poll(() => page.getByTestId('nav-fleet').innerText()).toMatch(/Fleet/);
     await page.getByTestId('theme-dark').click();
-    await page.getByTestId('fleet-add').click();
+    await page.getByTestId('fleet-empty-add').click();
     await page.getByTestId('appliance-name').fill('box-1');
     await page.getByTestId('appliance-address').fill('box1.site');
     await page.getByTestId('appliance-role').click();

@@ -35,7 +35,7 @@ describe.skipIf(!found.path)('desktop app (Electron)', () => {
       expect(await page.evaluate(() => Object.keys((window as unknown as { applianceConsole: object }).applianceConsole).sort())).toEqual(['invoke', 'subscribe']);
       await page.getByTestId('language-zh-CN').click();
       await expect.poll(() => page.getByTestId('nav-fleet').innerText()).toBe('设备管理');
-      await page.getByTestId('fleet-add').click();
+      await page.getByTestId('fleet-empty-add').click();
       await page.getByTestId('appliance-name').fill('electron-1');
       await page.getByTestId('appliance-address').fill('10.20.30.40');
       await page.getByTestId('appliance-submit').click();

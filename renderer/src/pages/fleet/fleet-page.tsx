@@ -7,6 +7,7 @@ import type { ProvisionAction } from '../../api/provision-hooks';
 import { QueryErrorAlert } from '../../components/query-error-alert';
 import { pluralForm } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
+import { AddWizard } from './add-wizard/add-wizard';
 import { ApplianceDialog } from './appliance-dialog';
 import { BulkProvisionDialog, type BulkKind } from './bulk-provision-dialog';
 import { collectTags, EMPTY_FLEET_FILTER, filterAppliances, isFilterActive, type FleetFilter } from './fleet-filter';
@@ -33,6 +34,7 @@ export default function FleetPage() {
   const [dialog, setDialog] = useState<DialogState>(null);
   const [removing, setRemoving] = useState<Appliance | null>(null);
   const [testing, setTesting] = useState<Appliance | null>(null);
+  const [wizard, setWizard] = useState(false);
   const [importing, setImporting] = useState(false);
   const [running, setRunning] = useState<{ appliance: Appliance; action: ProvisionAction } | null>(null);
   const [uninstalling, setUninstalling] = useState<Appliance | null>(null);
@@ -75,7 +77,7 @@ export default function FleetPage() {
           <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="fleet-import">
             {t('import.button')}
           </Button>
-          <Button type="primary" icon={<PlusOutlined />} onClick={openAdd} data-testid="fleet-add">
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setWizard(true)} data-testid="fleet-add">
             {t('fleet.add')}
           </Button>
         </Flex>
@@ -115,6 +117,7 @@ export default function FleetPage() {
       )}
       {dialog && (
         <ApplianceDialog
+      {wizard && <AddWizard tagOptions={tags} onClose={() => setWizard(false)} />}
           key={dialog.mode === 'edit' ? dialog.appliance.id : 'add'}
           appliance={dialog.mode === 'edit' ? dialog.appliance : undefined}
           tagOptions={tags}
