@@ -25,6 +25,30 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARGETS = ['linux-x64', 'linux-arm64'];
 const release = JSON.parse(fs.readFileSync(path.join(ROOT, 'agents/release.json'), 'utf8'));
 const VERSION = release.nodeRuntime.version;
+/**
+ * What the shipped tarball holds: the npm package minus what the agent never uses (C headers,
+ * docs, npm's man pages): `package/bin/node`, LICENSE and package.json. The headers alone are a
+ * third of the unpacked size; every appliance used to unpack them, which is most of the runtime
+ * step's CPU when many install at once. The registry tarball is verified against npm's integrity
+ * before it is trimmed; the trimmed one is reproducible (sorted, fixed times and owners, gzip -n)
+ * and its sha256 is what provisioning checks on the machine.
+ */
+const LAYOUT = 'trimmed-1';
+const KEEP = ['package/bin/node', 'package/LICENSE', 'package/package.json'];
+
+/** Repacks `downloaded` with only KEEP, deterministically, into `out`. */
+function trim(downloaded, out, tmp) {
+  const stage = path.join(tmp, 'stage');
+  fs.mkdirSync(stage);
+  const run = (cmd, args) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  };
+  run('tar', ['-xzf', downloaded, '-C', stage, ...KEEP]);
+  const tarFile = path.join(tmp, 'trimmed.tar');
+  run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '-cf', tarFile, '-C', stage, ...KEEP]);
+  run('sh', ['-c', 'gzip -n -6 -c "$1" > "$2"', 'sh', tarFile, out]);
+}
 
 function usage(message) {
   if (message) console.error(`fetch-node-runtimes: ${message}`);
@@ -56,7 +80,7 @@ function readJson(file) {
 /** True when the runtime on disk is the pinned version and still matches its recorded hash. */
 function verified(dir) {
   const meta = readJson(path.join(dir, 'runtime.json'));
-  if (!meta || meta.version !== VERSION || typeof meta.file !== 'string') return false;
+  if (!meta || meta.version !== VERSION || meta.layout !== LAYOUT || typeof meta.file !== 'string') return false;
   const file = path.join(dir, meta.file);
   return fs.existsSync(file) && fs.statSync(file).size === meta.size && hashFile(file, 'sha256', 'hex') === meta.sha256;
 }
@@ -79,15 +103,18 @@ function fetchTarget(target) {
     const downloaded = path.join(tmp, packed.filename);
     const [algorithm, expected] = String(packed.integrity).split('-');
     if (algorithm !== 'sha512' || hashFile(downloaded, 'sha512', 'base64') !== expected) throw new Error(`${packed.filename} does not match the registry's integrity ${packed.integrity}`);
-    const sha256 = hashFile(downloaded, 'sha256', 'hex');
-    const size = fs.statSync(downloaded).size;
+    const trimmed = path.join(tmp, 'trimmed.tgz');
+    trim(downloaded, trimmed, tmp);
+    const sha256 = hashFile(trimmed, 'sha256', 'hex');
+    const size = fs.statSync(trimmed).size;
     const file = `${pkg}-${VERSION}.tgz`;
     // Only the pinned version is kept: an older tarball would be shipped by mistake otherwise.
     for (const old of fs.readdirSync(dir)) fs.rmSync(path.join(dir, old), { force: true });
-    fs.copyFileSync(downloaded, path.join(dir, `${file}.tmp`));
+    fs.copyFileSync(trimmed, path.join(dir, `${file}.tmp`));
     fs.renameSync(path.join(dir, `${file}.tmp`), path.join(dir, file));
     fs.writeFileSync(path.join(dir, `${file}.sha256`), `${sha256}  ${file}\n`);
-    const meta = { package: pkg, version: VERSION, target, file, sha256, size, integrity: packed.integrity, nodeBinary: 'package/bin/node', fetchedAt: new Date().toISOString() };
+    // `integrity` is the registry's, of the package as published (checked above); sha256/size are the trimmed tarball's.
+    const meta = { package: pkg, version: VERSION, target, layout: LAYOUT, file, sha256, size, integrity: packed.integrity, nodeBinary: 'package/bin/node', fetchedAt: new Date().toISOString() };
     fs.writeFileSync(path.join(dir, 'runtime.json'), `${JSON.stringify(meta, null, 2)}\n`);
     console.log(`${target}: fetched ${pkg}@${VERSION} (${(size / 1024 / 1024).toFixed(1)} MiB, sha256 ${sha256.slice(0, 16)}…)`);
   } finally {

@@ -1,21 +1,43 @@
+import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
-import { createAgentClient, sshExecBridgeOpener, sshSocketOpener, type AgentClient } from '../../agents/client/agent-client';
+import { createAgentClient, sshExecBridgeOpener, sshSocketOpener, type AgentClient, type StreamOpener } from '../../agents/client/agent-client';
 import { RUN_DIR } from '../provision/layout';
 
 /** Where provisioning puts the control socket (agent.json's default under RUN_DIR). */
 export const CONTROL_SOCKET = `${RUN_DIR}/control.sock`;
 
 /**
- * An agent client over an appliance's pooled SSH connection. Root logins reach the socket by SSH
- * stream forwarding (no process starts on the appliance per call); other logins go through the
- * `appliance-agent bridge` under sudo, because sshd opens a forwarded socket as the login user and
- * the socket is root's. One client per connection: its session (the `hello` handshake) lives as
- * long as the connection, and a new connection (after a drop) shakes hands again.
+ * How the console reaches an agent over an SSH connection. Root logins use SSH stream forwarding
+ * to the socket: nothing starts on the appliance per call (the bridge is a Node process, ~50 ms of
+ * CPU each time). Where sshd forbids stream forwarding (AllowStreamLocalForwarding no) the
+ * forwarding fails while the bridge works: the opener then switches to the bridge for good. Other
+ * logins always use the bridge under sudo, because sshd opens a forwarded socket as the login user
+ * and the socket is root's.
  */
+export function agentOpener(client: Client, opts: { user: string; sudoPassword: string | null; readyTimeoutMs: number }): StreamOpener {
+  const bridge = sshExecBridgeOpener(
+    client,
+    opts.user === 'root' ? { readyTimeoutMs: opts.readyTimeoutMs } : opts.sudoPassword !== null ? { sudoPassword: opts.sudoPassword, readyTimeoutMs: opts.readyTimeoutMs } : { sudo: true, readyTimeoutMs: opts.readyTimeoutMs },
+  );
+  if (opts.user !== 'root') return bridge;
+  const socket = sshSocketOpener(client, CONTROL_SOCKET);
+  let forwardingRefused = false;
+  return async (): Promise<Duplex> => {
+    if (forwardingRefused) return bridge();
+    try {
+      return await socket();
+    } catch (err) {
+      // Either forwarding is off, or the agent is not listening (yet): the bridge tells them apart.
+      const stream = await bridge().catch(() => {
+        throw err;
+      });
+      forwardingRefused = true;
+      return stream;
+    }
+  };
+}
+
+/** An agent client over an appliance's SSH connection; its `hello` session lives as long as the connection. */
 export function agentClientOver(client: Client, opts: { user: string; sudoPassword: string | null; token: string; timeoutMs: number }): AgentClient {
-  const open =
-    opts.user === 'root'
-      ? sshSocketOpener(client, CONTROL_SOCKET)
-      : sshExecBridgeOpener(client, opts.sudoPassword !== null ? { sudoPassword: opts.sudoPassword, readyTimeoutMs: opts.timeoutMs } : { sudo: true, readyTimeoutMs: opts.timeoutMs });
-  return createAgentClient({ open, token: opts.token, timeoutMs: opts.timeoutMs, clientName: 'appliance-console' });
+  return createAgentClient({ open: agentOpener(client, { user: opts.user, sudoPassword: opts.sudoPassword, readyTimeoutMs: opts.timeoutMs }), token: opts.token, timeoutMs: opts.timeoutMs, clientName: 'appliance-console' });
 }

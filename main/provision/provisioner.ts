@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Client } from 'ssh2';
-import { createAgentClient, sshExecBridgeOpener } from '../../agents/client/agent-client';
+import { createAgentClient } from '../../agents/client/agent-client';
+import { agentOpener } from '../connectivity/agent-link';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
 import { connectSsh, type SshTarget, type TrustedKey } from '../ssh/ssh-connect';
@@ -93,10 +94,8 @@ export function createProvisioner(deps: { resources: ProvisionResources; store?:
       const sudoPassword = req.target.user === 'root' ? null : (req.sudoPassword ?? null);
       const remote = createRemote(client, { user: req.target.user, sudoPassword });
       const agentHealth = async (timeoutMs: number) => {
-        const open = sshExecBridgeOpener(client, {
-          ...(req.target.user === 'root' ? {} : sudoPassword !== null ? { sudoPassword } : { sudo: true }),
-          readyTimeoutMs: timeoutMs,
-        });
+        // Polled every 250 ms while the agent starts: for root, socket forwarding, not a bridge process each time.
+        const open = agentOpener(client, { user: req.target.user, sudoPassword, readyTimeoutMs: timeoutMs });
         const agent = createAgentClient({ open, token: req.input.token, timeoutMs, clientName: 'appliance-console provisioner' });
         return (await agent.call('health.v1')).status;
       };
