@@ -5,6 +5,7 @@ import { poolTargetsFromStore } from './connectivity/pool-targets';
 import { createSshPool } from './connectivity/ssh-pool';
 import { createMonitoringApi } from './monitoring/monitoring-api';
 import { createMonitoring, type Monitoring } from './monitoring/monitoring-service';
+import { createCapacityService } from './planning/capacity-service';
 import { createApplianceStatusStore } from './store/appliance-status-store';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { createHandlers } from './api/create-handlers';
@@ -108,6 +109,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       alerts,
       watch,
       monitoring: createMonitoringApi({ monitoring, watch, requireAppliance: (id) => void fleet.get(id) }),
+      capacity: createCapacityService({ telemetry: monitoring.telemetry, appliances: { list: () => fleet.list(), get: (id) => fleet.get(id) }, clock: opts.clock }),
       fleet,
       onboarding,
       provisioning,

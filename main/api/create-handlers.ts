@@ -7,6 +7,7 @@ import type { OnboardingService } from '../onboarding/onboarding-service';
 import type { ProvisionService } from '../provision/provision-service';
 import type { SettingsService } from '../settings/settings-service';
 import type { AuditStore } from '../store/audit-store';
+import type { CapacityService } from '../planning/capacity-service';
 import { planLayouts } from '../planning/erasure-coding';
 import type { Handlers } from './handlers';
 
@@ -14,6 +15,7 @@ export interface HandlerDeps {
   alerts: AlertService;
   watch: FleetWatch;
   monitoring: MonitoringApi;
+  capacity: CapacityService;
   fleet: FleetService;
   onboarding: OnboardingService;
   provisioning: ProvisionService;
@@ -59,6 +61,9 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'disks.list': (input) => d.monitoring.disks(input.applianceId),
     'disks.smart': (input) => d.monitoring.smart(input.applianceId, input.device),
     'disks.selfTest': (input) => d.monitoring.selfTest(input.applianceId, input.device, input.kind),
+    'capacity.appliance': (input) => d.capacity.appliance(input),
+    'capacity.fleet': (input) => d.capacity.fleet(input),
+    'capacity.whatIf': (input) => d.capacity.whatIf(input),
     'fleet.status': (input) => ({ statuses: d.watch.statuses(input.ids) }),
     'fleet.checkNow': (input) => {
       requireExists(input.id);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { alertsEvents, alertsMethods } from './alerts.contract';
+import { capacityMethods } from './capacity.contract';
 import { fleetEvents, fleetMethods } from './fleet.contract';
 import { onboardingMethods } from './onboarding.contract';
 import { planningMethods } from './planning.contract';
@@ -13,7 +14,7 @@ import { systemEvents, systemMethods } from './system.contract';
  * adding it to a domain contract; the hosts, the client types and the handler map follow from it,
  * and the type checker reports any handler that is missing.
  */
-export const apiMethods = { ...systemMethods, ...fleetMethods, ...onboardingMethods, ...provisionMethods, ...planningMethods, ...statusMethods, ...monitoringMethods, ...alertsMethods };
+export const apiMethods = { ...systemMethods, ...fleetMethods, ...onboardingMethods, ...provisionMethods, ...planningMethods, ...statusMethods, ...monitoringMethods, ...alertsMethods, ...capacityMethods };
 export const apiEvents = { ...systemEvents, ...fleetEvents, ...provisionEvents, ...statusEvents, ...alertsEvents };
 
 export type ApiMethods = typeof apiMethods;

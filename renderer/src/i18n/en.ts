@@ -194,6 +194,9 @@ export const en = {
   'methods.disks.list': 'Read disk health',
   'methods.disks.smart': 'Read SMART data',
   'methods.disks.selfTest': 'Start disk self-test',
+  'methods.capacity.appliance': 'Read appliance capacity',
+  'methods.capacity.fleet': 'Read fleet capacity',
+  'methods.capacity.whatIf': 'Compute capacity what-if',
 
   'errors.invalid-input': 'Some fields need attention.',
   'errors.unknown-method': 'The console host does not support this action. Is it an older version?',

@@ -195,6 +195,9 @@ export const zhCN = {
   'methods.disks.list': '读取磁盘健康状况',
   'methods.disks.smart': '读取 SMART 数据',
   'methods.disks.selfTest': '启动磁盘自检',
+  'methods.capacity.appliance': '读取设备容量',
+  'methods.capacity.fleet': '读取集群容量',
+  'methods.capacity.whatIf': '计算容量假设分析',
 
   'errors.invalid-input': '部分字段需要修改。',
   'errors.unknown-method': '控制台主机不支持此操作，可能是版本较旧。',
