@@ -1,5 +1,5 @@
 import { Alert, Button, Flex, Space, Spin, Typography } from 'antd';
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { Appliance } from '../../../../../main/contract/fleet.contract';
 import type { PreflightResult } from '../../../../../main/contract/provision.contract';
 import { describeError } from '../../../i18n/describe-error';
@@ -14,6 +14,8 @@ function describeFailure(translator: Translator, failure: NonNullable<PreflightR
   if (failure.code === 'preflight-error') return translator.t('preflight.error', { message: failure.message });
   return translator.lookup(`ssh.${failure.code}`, failure.params) ?? failure.message;
 }
+
+const RANK = { fail: 0, warning: 1, ok: 2 } as const;
 
 interface PreflightStepProps {
   appliance: Appliance;
@@ -38,6 +40,8 @@ export function PreflightStep({ appliance, onBack, onInstall }: PreflightStepPro
   const failing = result?.rows.filter((r) => r.status === 'fail').length ?? 0;
   const warnings = result?.rows.filter((r) => r.status === 'warning').length ?? 0;
   const canInstall = result?.ok === true && failing === 0;
+  // What needs attention first; the rest keeps the report's order (system, resources, disks, ports).
+  const rows = useMemo(() => (result ? [...result.rows].sort((a, b) => RANK[a.status] - RANK[b.status]) : []), [result]);
   const installRef = useFocusWhen(canInstall);
 
   return (
@@ -61,7 +65,7 @@ export function PreflightStep({ appliance, onBack, onInstall }: PreflightStepPro
             showIcon
             title={failing > 0 ? t('wizard.preflight.blocked', { count: failing }) : warnings > 0 ? t('wizard.preflight.warnings', { count: warnings }) : t('wizard.preflight.ready')}
           />
-          <PreflightTable rows={result.rows} />
+          <PreflightTable rows={rows} />
           <Typography.Text type="secondary">{t('wizard.preflight.checkedAt', { time: formatLocalTime(result.checkedAt) })}</Typography.Text>
         </Space>
       )}
