@@ -72,3 +72,59 @@ export function formatRelativeTime(iso: string, nowMs: number, locale: Locale): 
   }
   return format.format(Math.trunc(value), 'day');
 }
+
+/** `12.5 MiB/s`: a byte rate in the same binary units as formatBytes. */
+export function formatRate(bytesPerSecond: number, locale: Locale): string {
+  const bytes = formatBytes(bytesPerSecond, locale);
+  return bytes === '—' ? bytes : `${bytes}/s`;
+}
+
+/**
+ * `8.0 TB`: decimal units, for what vendors label in them (drive capacities, disks to buy), so a
+ * drive sold as 8 TB reads 8 TB and not 7.3 TiB.
+ */
+export function formatDecimalBytes(bytes: number, locale: Locale): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '—';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const digits = unit === 0 ? 0 : 1;
+  return `${value.toLocaleString(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${units[unit]}`;
+}
+
+/** `42.5 %` (a space before %, as both languages write it in this UI); fewer digits from 100. */
+export function formatPercent(percent: number, locale: Locale, digits = 1): string {
+  if (!Number.isFinite(percent)) return '—';
+  return `${percent.toLocaleString(locale, { maximumFractionDigits: Math.abs(percent) >= 100 ? 0 : digits })} %`;
+}
+
+const DURATION_UNITS: Record<Locale, { d: string; h: string; min: string; s: string; ms: string }> = {
+  en: { d: 'd', h: 'h', min: 'min', s: 's', ms: 'ms' },
+  'zh-CN': { d: '天', h: '小时', min: '分钟', s: '秒', ms: '毫秒' },
+};
+
+/**
+ * A span in its two largest units: `3 d 4 h`, `5 min 20 s`, `850 ms` (`3 天 4 小时` in Chinese);
+ * past a year whole days only (`412 d`), which is how capacity dates are read.
+ */
+export function formatDuration(ms: number, locale: Locale): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const u = DURATION_UNITS[locale];
+  const join = (a: string, b: string) => `${a} ${b}`;
+  const n = (v: number) => v.toLocaleString(locale, { maximumFractionDigits: 0 });
+  if (ms < 1000) return `${n(Math.round(ms))} ${u.ms}`;
+  const s = Math.floor(ms / 1000);
+  const days = Math.floor(s / 86_400);
+  if (days >= 365) return `${n(days)} ${u.d}`;
+  const hours = Math.floor((s % 86_400) / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = s % 60;
+  if (days > 0) return hours ? join(`${n(days)} ${u.d}`, `${n(hours)} ${u.h}`) : `${n(days)} ${u.d}`;
+  if (hours > 0) return minutes ? join(`${n(hours)} ${u.h}`, `${n(minutes)} ${u.min}`) : `${n(hours)} ${u.h}`;
+  if (minutes > 0) return seconds ? join(`${n(minutes)} ${u.min}`, `${n(seconds)} ${u.s}`) : `${n(minutes)} ${u.min}`;
+  return `${n(seconds)} ${u.s}`;
+}
