@@ -99,7 +99,7 @@ function describeReport(a: Appliance, r: ConnectionReport): string {
 }
 
 /** --key FILE [--passphrase-stdin] or --password-stdin: the login to store, if any. */
-async function readLoginFlags(
+export async function readLoginFlags(
   values: { key?: string; 'passphrase-stdin'?: boolean; 'password-stdin'?: boolean },
   io: CliIo,
 ): Promise<MethodInput<'fleet.add'>['auth']> {

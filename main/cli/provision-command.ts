@@ -6,15 +6,28 @@ import { UsageError, type CliIo } from './cli-io';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
 import { caller, findAppliance, listAppliances } from './cli-calls';
 import { osActor } from './open-console';
+import { resolveOrRegister } from './adhoc-hosts';
+import { readLoginFlags } from './fleet-command';
+import type { Confirm } from './uninstall-command';
 
-export const PROVISION_HELP = `Usage: appliance-console provision <name|id>… [options]
+export const PROVISION_HELP = `Usage: appliance-console provision <name|id|host[:port]>… [options]
 
 Install or repair the agent on appliances over SSH: preflight, Node runtime, agent bundle, config,
 service, then wait until the agent answers. Re-running on an up-to-date appliance changes nothing.
 Trust each appliance's host key first (appliance-console fleet test / fleet trust).
 
+A host that is not registered yet is registered on the way (named after it) with the login below,
+and its SSH host key is verified before anything is sent: on a terminal you are shown the
+fingerprint and asked; elsewhere pass the fingerprint you compared with --accept-fingerprint.
+
 Options:
   --all                  every registered appliance
+  --user USER            login for new hosts (default root)
+  --port N               SSH port for new hosts (default 22)
+  --key FILE             private key for new hosts
+  --passphrase-stdin     read the key's passphrase from standard input
+  --password-stdin       read the password from standard input (also used for sudo when USER is not root)
+  --accept-fingerprint FP  trust this SHA256:… host key (may be repeated)
   --concurrency N        machines provisioned at once (default 4)
   --json                 print the run results as JSON
   --data-dir DIR         console data directory
@@ -38,12 +51,24 @@ export async function mapWithConcurrency<T, R>(items: readonly T[], limit: numbe
   return results;
 }
 
-export async function runProvisionCommand(argv: string[], io: CliIo, open: (dataDir?: string) => ConsoleServices, onInterrupt: (cancel: () => void) => void): Promise<number> {
+export async function runProvisionCommand(argv: string[], io: CliIo, open: (dataDir?: string) => ConsoleServices, onInterrupt: (cancel: () => void) => void, confirm: Confirm = null): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { all: { type: 'boolean' }, concurrency: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      all: { type: 'boolean' },
+      concurrency: { type: 'string' },
+      json: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      user: { type: 'string' },
+      port: { type: 'string' },
+      key: { type: 'string' },
+      'passphrase-stdin': { type: 'boolean' },
+      'password-stdin': { type: 'boolean' },
+      'accept-fingerprint': { type: 'string', multiple: true },
+    },
   });
   if (values.help) {
     io.out(PROVISION_HELP);
@@ -51,7 +76,27 @@ export async function runProvisionCommand(argv: string[], io: CliIo, open: (data
   }
   const concurrency = parseConcurrency(values.concurrency);
   if (!values.all && positionals.length === 0) throw new UsageError('name the appliances to provision, or use --all');
-  return runOnAppliances({ io, open, onInterrupt, dataDir: values['data-dir'], refs: values.all ? 'all' : positionals, concurrency, json: values.json === true, call: (id) => ['fleet.provision', { id }] });
+  if (values.all && positionals.length > 0) throw new UsageError('use --all or name appliances, not both');
+  let refs: readonly string[] | 'all' = values.all ? 'all' : positionals;
+  const auth = await readLoginFlags(values, io);
+  if (refs !== 'all' && (auth || values.user || values.port)) {
+    const port = values.port === undefined ? undefined : Number(values.port);
+    if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError('--port must be from 1 to 65535');
+    const services = open(values['data-dir']);
+    try {
+      refs = await resolveOrRegister(services, refs, { user: values.user, port, auth, sudoPassword: auth?.kind === 'password' ? auth.password : undefined, acceptFingerprints: values['accept-fingerprint'] ?? [] }, io, confirm);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        io.err(`error: ${err.message}`);
+        for (const issue of err.issues ?? []) io.err(`  ${issue.path || '(input)'}: ${issue.message}`);
+        return exitCodeFor(err.code);
+      }
+      throw err;
+    } finally {
+      services.close();
+    }
+  }
+  return runOnAppliances({ io, open, onInterrupt, dataDir: values['data-dir'], refs, concurrency, json: values.json === true, call: (id) => ['fleet.provision', { id }] });
 }
 
 export function parseConcurrency(text: string | undefined): number {

@@ -67,7 +67,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       case 'fleet':
         return await runFleetCommand(rest, io, open('cli'));
       case 'provision':
-        return await runProvisionCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel));
+        return await runProvisionCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel), deps.confirm !== undefined ? deps.confirm : terminalConfirm());
       case 'upgrade':
         return await runUpgradeCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel));
       case 'uninstall':
