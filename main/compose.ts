@@ -108,7 +108,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     const handlers = createHandlers({
       alerts,
       watch,
-      monitoring: createMonitoringApi({ monitoring, watch, requireAppliance: (id) => void fleet.get(id) }),
+      monitoring: createMonitoringApi({ monitoring, watch, status, requireAppliance: (id) => void fleet.get(id) }),
       capacity: createCapacityService({ telemetry: monitoring.telemetry, appliances: { list: () => fleet.list(), get: (id) => fleet.get(id) }, clock: opts.clock }),
       fleet,
       onboarding,

@@ -37,6 +37,8 @@ export const diskHealth = z.strictObject({
   error: z.string().nullable(),
   readAt: isoTime.nullable(),
   judgedAt: isoTime,
+  /** Where the disk (or a partition of it) is mounted, from the last inventory; data disks are mounted under /srv/disks. */
+  placement: z.strictObject({ mountpoints: z.array(z.string()), dataDisk: z.boolean(), sizeBytes: z.number().nullable() }),
 });
 export type DiskHealthView = z.infer<typeof diskHealth>;
 

@@ -2,13 +2,28 @@ import { ApiError } from '../contract/errors';
 import type { MethodOutput } from '../contract/api.contract';
 import type { DiskHealthView } from '../contract/monitoring.contract';
 import { AgentUnreachableError, type FleetWatch } from '../connectivity/fleet-watch';
+import type { ApplianceStatusStore } from '../store/appliance-status-store';
 import type { DiskHealthRecord } from './disk-health-store';
 import type { Monitoring } from './monitoring-service';
 
 /** The monitoring methods of the API (main/contract/monitoring.contract.ts) over the stores. */
-export function createMonitoringApi(deps: { monitoring: Monitoring; watch: Pick<FleetWatch, 'withAgent' | 'check'>; requireAppliance(id: string): void }) {
+/** The product's layout: data disks are mounted at /srv/disks/dN (the testbed does the same). */
+export const DATA_DISK_MOUNT_PREFIX = '/srv/disks/';
+
+type Inventory = { blockDevices?: { name: string; path: string; sizeBytes: number; mountpoint: string | null; parent: string | null }[] } | null;
+
+/** Mount points of a disk and its partitions, from the inventory the watch keeps. */
+export function placementOf(device: string, inventory: Inventory): DiskHealthView['placement'] {
+  const devices = inventory?.blockDevices ?? [];
+  const disk = devices.find((b) => b.path === device);
+  const name = disk?.name ?? device.replace(/^\/dev\//, '');
+  const mountpoints = devices.filter((b) => (b.name === name || b.parent === name) && b.mountpoint).map((b) => b.mountpoint!);
+  return { mountpoints, dataDisk: mountpoints.some((m) => m.startsWith(DATA_DISK_MOUNT_PREFIX)), sizeBytes: disk?.sizeBytes ?? null };
+}
+
+export function createMonitoringApi(deps: { monitoring: Monitoring; watch: Pick<FleetWatch, 'withAgent' | 'check'>; status: Pick<ApplianceStatusStore, 'get'>; requireAppliance(id: string): void }) {
   const { telemetry, disks } = deps.monitoring;
-  const view = (d: DiskHealthRecord): DiskHealthView => ({
+  const view = (d: DiskHealthRecord, inventory: Inventory = (deps.status.get(d.applianceId)?.inventory as Inventory) ?? null): DiskHealthView => ({
     device: d.device,
     verdict: d.verdict,
     reasons: d.reasons,
@@ -19,6 +34,7 @@ export function createMonitoringApi(deps: { monitoring: Monitoring; watch: Pick<
     error: d.error,
     readAt: d.readAt,
     judgedAt: d.judgedAt,
+    placement: placementOf(d.device, inventory),
   });
   return {
     catalog(applianceId: string): MethodOutput<'metrics.catalog'> {
@@ -38,7 +54,8 @@ export function createMonitoringApi(deps: { monitoring: Monitoring; watch: Pick<
     },
     disks(applianceId: string): MethodOutput<'disks.list'> {
       deps.requireAppliance(applianceId);
-      return { disks: disks.list(applianceId).map(view) };
+      const inventory = (deps.status.get(applianceId)?.inventory as Inventory) ?? null;
+      return { disks: disks.list(applianceId).map((d) => view(d, inventory)) };
     },
     smart(applianceId: string, device: string): MethodOutput<'disks.smart'> {
       deps.requireAppliance(applianceId);
