@@ -6,7 +6,11 @@ import { LanguageSwitcher } from '../components/language-switcher';
 import { PageErrorBoundary } from '../components/page-error-boundary';
 import { ThemeSwitcher } from '../components/theme-switcher';
 import { useI18n } from '../i18n/i18n-context';
+import { lazyPage } from './lazy-page';
 import { DEFAULT_NAV_KEY, NAV_ENTRIES } from './navigation';
+
+/** One appliance, under Fleet (`/fleet/<id>`): the path's first part keeps the Fleet nav item selected. */
+const appliancePage = lazyPage(() => import('../pages/appliance/appliance-page'));
 
 /** Shell: navigation on the left, status and preferences in the header, the page in the middle. */
 export function AppLayout() {
@@ -82,6 +86,7 @@ export function AppLayout() {
                 {NAV_ENTRIES.map((entry) => (
                   <Route key={entry.key} path={`/${entry.key}`} element={<entry.page />} />
                 ))}
+                <Route path="/fleet/:id" element={<appliancePage.Page />} />
                 <Route path="*" element={<Navigate to={`/${DEFAULT_NAV_KEY}`} replace />} />
               </Routes>
             </Suspense>

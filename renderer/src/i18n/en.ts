@@ -410,6 +410,7 @@ export const en = {
   'appliance.health.uptime': 'Agent up for {hours} h',
   'appliance.services.title': 'Services',
   'appliance.services.none': 'No services reported yet.',
+  'appliance.services.empty': 'The agent runs no services on this appliance.',
   'appliance.services.name': 'Service',
   'appliance.services.state': 'State',
   'appliance.services.restarts': 'Restarts',

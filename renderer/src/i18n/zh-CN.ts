@@ -411,6 +411,7 @@ export const zhCN = {
   'appliance.health.uptime': '代理程序已运行 {hours} 小时',
   'appliance.services.title': '服务',
   'appliance.services.none': '尚未报告任何服务。',
+  'appliance.services.empty': '代理程序在这台设备上未运行任何服务。',
   'appliance.services.name': '服务',
   'appliance.services.state': '状态',
   'appliance.services.restarts': '重启次数',

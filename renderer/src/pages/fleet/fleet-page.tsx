@@ -1,6 +1,6 @@
 import { ArrowUpOutlined, CloudUploadOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { Button, Flex, Typography } from 'antd';
-import { useCallback, useDeferredValue, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useDeferredValue, useMemo, useState } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
 import { useFleetList } from '../../api/fleet-hooks';
 import type { ProvisionAction } from '../../api/provision-hooks';
@@ -9,7 +9,7 @@ import { pluralForm } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
 import { AddWizard } from './add-wizard/add-wizard';
 import { ApplianceDialog } from './appliance-dialog';
-import { BulkProvisionDialog, type BulkKind } from './bulk-provision-dialog';
+import type { BulkKind } from './bulk-provision-dialog';
 import { collectTags, EMPTY_FLEET_FILTER, filterAppliances, isFilterActive, type FleetFilter } from './fleet-filter';
 import { FleetFiltersBar } from './fleet-filters-bar';
 import { ConnectionTestDialog } from './connection-test-dialog';
@@ -23,6 +23,8 @@ type DialogState = { mode: 'add' } | { mode: 'edit'; appliance: Appliance } | nu
 
 const NO_APPLIANCES: readonly Appliance[] = [];
 const NO_SELECTION: ReadonlySet<string> = new Set();
+// Loaded on first use: it brings antd's Table, which the Fleet page's first render does not need.
+const BulkProvisionDialog = lazy(() => import('./bulk-provision-dialog').then((m) => ({ default: m.BulkProvisionDialog })));
 
 /** The fleet register: every appliance and smart box this console manages. */
 export default function FleetPage() {
@@ -32,9 +34,9 @@ export default function FleetPage() {
   // Typing stays responsive while a large list re-filters in the background.
   const deferredFilter = useDeferredValue(filter);
   const [dialog, setDialog] = useState<DialogState>(null);
+  const [wizard, setWizard] = useState(false);
   const [removing, setRemoving] = useState<Appliance | null>(null);
   const [testing, setTesting] = useState<Appliance | null>(null);
-  const [wizard, setWizard] = useState(false);
   const [importing, setImporting] = useState(false);
   const [running, setRunning] = useState<{ appliance: Appliance; action: ProvisionAction } | null>(null);
   const [uninstalling, setUninstalling] = useState<Appliance | null>(null);
@@ -115,9 +117,9 @@ export default function FleetPage() {
           onRemove={setRemoving}
         />
       )}
+      {wizard && <AddWizard tagOptions={tags} onClose={() => setWizard(false)} />}
       {dialog && (
         <ApplianceDialog
-      {wizard && <AddWizard tagOptions={tags} onClose={() => setWizard(false)} />}
           key={dialog.mode === 'edit' ? dialog.appliance.id : 'add'}
           appliance={dialog.mode === 'edit' ? dialog.appliance : undefined}
           tagOptions={tags}
@@ -137,7 +139,11 @@ export default function FleetPage() {
           }}
         />
       )}
-      {bulk && <BulkProvisionDialog kind={bulk.kind} appliances={bulk.appliances} onClose={() => setBulk(null)} />}
+      {bulk && (
+        <Suspense fallback={null}>
+          <BulkProvisionDialog kind={bulk.kind} appliances={bulk.appliances} onClose={() => setBulk(null)} />
+        </Suspense>
+      )}
       {importing && <ImportAppliancesDialog onClose={() => setImporting(false)} />}
       {testing && <ConnectionTestDialog key={testing.id} appliance={testing} onClose={() => setTesting(null)} />}
     </Flex>

@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestbed } from '../../appliance/testbed/testbed';
+import type { TestbedStatus } from '../../appliance/testbed/state';
+import { chromiumMissingReason, launchChromium } from '../helpers/browser';
+import { testProvisionRoot } from '../helpers/provision-resources';
+import { ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
+import { makeTempDir } from '../helpers/temp-dir';
+
+const missing =
+  chromiumMissingReason() ??
+  (fs.existsSync(path.join(ROOT, 'out/renderer/index.html')) ? null : 'the UI is not built (npm test builds it)') ??
+  (process.getuid?.() === 0 ? null : 'the testbed needs root (network namespaces)');
+if (missing) console.warn(`[skip] appliance page end-to-end test skipped: ${missing}`);
+
+const ARTIFACTS = path.join(ROOT, 'test-results');
+
+/**
+ * The fleet watch as a person sees it, in Chromium against the built headless host and two real
+ * testbed machines: status and agent version in the Fleet table, the Appliance page (agent,
+ * inventory, services, events), an agent killed on the machine showing up as a restart event on
+ * its own (the host's 10 s watch, no reload), and a bulk upgrade of both machines.
+ */
+describe.skipIf(missing)('appliance page and fleet status in a browser, against testbed machines', () => {
+  const tb = createTestbed({ prefix: 'apg' });
+  const tmp = makeTempDir('e2e-appliance-page');
+  let status: TestbedStatus;
+  let host: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  const ids: string[] = [];
+
+  /** The API as a script would call it (setup only: what is under test happens in the browser). */
+  async function call<T>(method: string, input: unknown): Promise<T> {
+    const r = await fetch(`${host.url}/api/call/${method}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${host.token}` },
+      body: JSON.stringify(input),
+    });
+    const body = (await r.json()) as { ok: boolean; result?: T; error?: { message: string } };
+    if (!body.ok) throw new Error(`${method}: ${body.error?.message ?? r.status}`);
+    return body.result as T;
+  }
+
+  beforeAll(async () => {
+    await tb.down();
+    status = await tb.up({ appliances: 2, disks: 1 });
+    host = await startServe({ dataDir: path.join(tmp.dir, 'data'), env: { APPLIANCE_CONSOLE_RESOURCES: testProvisionRoot(tmp.dir) } });
+    // Registered, trusted and provisioned through the API: the UI for those has its own tests.
+    for (const m of status.machines) {
+      const a = await call<{ id: string }>('fleet.add', { name: m.name, address: m.address, auth: { kind: 'private-key', privateKey: fs.readFileSync(m.rootKeyPath, 'utf8') } });
+      await call('fleet.acceptHostKey', { id: a.id, fingerprint: m.hostKey.fingerprint });
+      ids.push(a.id);
+    }
+    const runs = await Promise.all(ids.map((id) => call<{ status: string; error: string | null }>('fleet.provision', { id })));
+    for (const r of runs) expect(r.status, r.error ?? '').toBe('succeeded');
+    browser = await launchChromium();
+    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    // A failure in the page would otherwise show only as a timeout.
+    page.on('pageerror', (err) => console.warn(`[page error] ${err.message}`));
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  }, 240_000);
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+    await tb.down();
+    tmp.cleanup();
+  });
+
+  const row = (name: string) => page.locator(`[data-testid="fleet-row"]`, { has: page.locator(`[data-testid="fleet-row-name"]`, { hasText: name }) });
+
+  it('shows each provisioned machine online in the Fleet table, with its agent version', async () => {
+    await page.goto(host.loginUrl);
+    const first = status.machines[0]!.name;
+    // Provisioning finished after the watch's first look (agent missing: degraded); the next round says online.
+    await expect.poll(() => row(first).getByTestId('fleet-status').getAttribute('data-state'), { timeout: 30_000 }).toBe('online');
+    expect(await row(first).getByTestId('fleet-status').innerText()).toMatch(/Online\s*since/);
+    expect(await row(first).getByTestId('fleet-status').getAttribute('title')).toMatch(/Online since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(UTC[+-]\d\d:\d\d\)/);
+    await expect.poll(() => row(first).getByTestId('fleet-agent-version').innerText(), { timeout: 15_000 }).toMatch(/^\d+\.\d+\.\d+/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'fleet-status-en.png') });
+  });
+
+  it('opens the Appliance page from the name: agent version, inventory with units, services, events', async () => {
+    const m = status.machines[0]!;
+    await row(m.name).getByTestId('fleet-row-name').click();
+    await page.getByTestId('appliance-page').waitFor();
+    expect(page.url()).toContain(`#/fleet/${ids[0]}`);
+    expect(await page.getByTestId('appliance-title').innerText()).toBe(m.name);
+    expect(await page.getByTestId('appliance-status').getAttribute('data-state')).toBe('online');
+    // The Fleet nav entry stays selected on its sub-page.
+    expect(await page.locator('.ant-menu-item-selected [data-testid="nav-fleet"]').count()).toBe(1);
+    const version = await page.getByTestId('appliance-agent-version').innerText();
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(await page.getByTestId('fleet-agent-version').count()).toBe(0);
+
+    await expect.poll(() => page.getByTestId('inventory-hostname').innerText(), { timeout: 15_000 }).toBe(m.hostname);
+    const inventory = await page.getByTestId('appliance-inventory').innerText();
+    expect(inventory).toMatch(/\d+(\.\d)? [KMGT]iB total/);
+    expect(inventory).toMatch(/As of \d{4}-\d\d-\d\d/);
+    // The machine's loop disk, with its size in binary units.
+    expect(await page.getByTestId('inventory-block-devices').innerText()).toMatch(/loop\d+[\s\S]*\d+(\.\d)? [MGT]iB/);
+    expect(await page.getByTestId('inventory-filesystems').innerText()).toMatch(/\d+\.\d GiB of \d+\.\d GiB/);
+    expect(await page.getByTestId('services-table').count()).toBe(1);
+    await page.getByTestId('inventory-refresh').click();
+    await expect.poll(() => page.getByTestId('inventory-refresh').getAttribute('class')).not.toMatch(/loading/);
+    expect(await page.getByTestId('inventory-stale').count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'appliance-page-en.png'), fullPage: true });
+  });
+
+  it('shows an agent killed on the machine as a restart in the timeline, live', async () => {
+    const before = await page.getByTestId('appliance-event').filter({ has: page.locator('[data-kind="agent-restarted"]') }).count();
+    expect(await page.locator('[data-testid="appliance-event"][data-kind="agent-restarted"]').count()).toBe(before);
+    await tb.fault(status.machines[0]!.name, 'agent-kill');
+    // The watchdog restarts the agent; the host's next round (every 10 s) sees a new pid and pushes the event.
+    const restarted = page.locator('[data-testid="appliance-event"][data-kind="agent-restarted"]');
+    await expect.poll(() => restarted.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await restarted.first().innerText()).toMatch(/The agent restarted \(PID \d+ → \d+\)/);
+  });
+
+  it('words the page in Chinese', async () => {
+    await page.getByTestId('language-zh-CN').click();
+    await expect.poll(() => page.getByTestId('appliance-status').innerText()).toBe('在线');
+    expect(await page.locator('[data-testid="appliance-event"][data-kind="agent-restarted"]').first().innerText()).toMatch(/代理程序已重启（PID \d+ → \d+）/);
+    expect(await page.getByTestId('appliance-inventory').innerText()).toMatch(/主机名/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'appliance-page-zh-CN.png'), fullPage: true });
+    await page.getByTestId('language-en').click();
+  });
+
+  it('an unknown id shows "not found" with a way back to the Fleet page', async () => {
+    await page.goto(`${host.url}/#/fleet/no-such-appliance`);
+    await page.getByTestId('appliance-not-found').waitFor();
+    await page.getByTestId('appliance-back').click();
+    await page.getByTestId('fleet-table').waitFor();
+    expect(page.url()).toMatch(/#\/fleet$/);
+  });
+
+  it('upgrades both machines from the Fleet page: select all, Upgrade selected, each row live, summary', async () => {
+    await expect.poll(() => page.getByTestId('fleet-row').count()).toBe(2);
+    await page.getByTestId('table-select-all').check();
+    expect(await page.getByTestId('bulk-count').innerText()).toBe('2 selected');
+    await page.getByTestId('bulk-upgrade').click();
+    const dialog = page.getByTestId('bulk-dialog');
+    await dialog.waitFor();
+    // Both run at once (concurrency 4): each row reports its step while it runs.
+    await expect.poll(() => page.locator('[data-testid="bulk-row"][data-state="running"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => dialog.getAttribute('data-running'), { timeout: 120_000 }).toBe('false');
+    expect(await page.getByTestId('bulk-summary').innerText()).toMatch(/2 succeeded, 0 failed, 0 cancelled/);
+    for (const m of status.machines) expect(await page.locator(`[data-testid="bulk-row"][data-appliance="${m.name}"]`).getAttribute('data-state')).toBe('succeeded');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'bulk-upgrade-en.png') });
+    await page.getByTestId('bulk-close').click();
+  });
+});
