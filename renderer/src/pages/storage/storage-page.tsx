@@ -1,8 +1,13 @@
 import { Alert, Flex, Typography } from 'antd';
 import { useI18n } from '../../i18n/i18n-context';
 import { ErasureCodingPlanner } from './erasure-coding-planner';
+import { FleetCapacityCard } from './fleet-capacity-card';
+import { WhatIfPanel } from './what-if-panel';
 
-/** Storage: the erasure-coding planner now; Kodo management arrives with the storage service. */
+/**
+ * Storage: fleet capacity (raw, usable, used, forecast, days until 80/90/100 %), the what-if panel
+ * and the erasure-coding planner; Kodo management arrives with the storage service.
+ */
 export default function StoragePage() {
   const { t } = useI18n();
   return (
@@ -10,6 +15,8 @@ export default function StoragePage() {
       <Typography.Title level={4} style={{ margin: 0 }}>
         {t('nav.storage')}
       </Typography.Title>
+      <FleetCapacityCard />
+      <WhatIfPanel />
       <ErasureCodingPlanner />
       <Alert type="info" showIcon title={t('planner.rest')} data-testid="page-not-built" />
     </Flex>
