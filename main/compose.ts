@@ -91,7 +91,17 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     const pool = createSshPool({ resolve: poolTargetsFromStore({ appliances, credentials, hostKeys }), clock: opts.clock, log: opts.log });
     const status = createApplianceStatusStore(db);
     // Metrics, SMART and alert evaluation ride on the watch's rounds (main/monitoring).
-    const monitoring = createMonitoring({ db, dataDir: opts.dataDir, status, appliances, alerts, clock: opts.clock, log: opts.log });
+    const retention = settings.get().telemetryRetention;
+    const monitoring = createMonitoring({
+      db,
+      dataDir: opts.dataDir,
+      retention: { raw: retention.rawDays, minute: retention.minuteDays, hour: retention.hourDays },
+      status,
+      appliances,
+      alerts,
+      clock: opts.clock,
+      log: opts.log,
+    });
     const watch = createFleetWatch({
       appliances,
       credentials,

@@ -9,10 +9,23 @@ export type Locale = z.infer<typeof locale>;
 export const THEMES = ['system', 'light', 'dark'] as const;
 export const theme = z.enum(THEMES);
 
+/**
+ * How long telemetry.sqlite keeps each resolution, in days. The 1-minute rollups must outlive the
+ * raw samples (a late sample is merged into its minute from them). Read when the console starts.
+ */
+export const telemetryRetention = z
+  .strictObject({
+    rawDays: z.number().int().min(1).max(30),
+    minuteDays: z.number().int().min(1).max(730),
+    hourDays: z.number().int().min(1).max(3650),
+  })
+  .refine((r) => r.minuteDays >= r.rawDays, { message: 'Keep 1-minute averages at least as long as raw samples', path: ['minuteDays'], params: { code: 'retention-order' } });
+
 export const settings = z.strictObject({
   /** null: follow the operating system (desktop) or the browser (headless). */
   locale: locale.nullable(),
   theme,
+  telemetryRetention,
 });
 export type Settings = z.infer<typeof settings>;
 

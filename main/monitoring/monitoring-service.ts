@@ -6,6 +6,7 @@ import type { Logger } from '../core/log';
 import type { ApplianceStatusStore } from '../store/appliance-status-store';
 import type { Db } from '../store/database';
 import { openTelemetryStore, type TelemetryStore } from '../telemetry/telemetry-store';
+import type { RetentionDays } from '../telemetry/telemetry-types';
 import { createDiskHealthStore, type DiskHealthStore } from './disk-health-store';
 import { createMetricsCollector, type MetricsCollector } from './metrics-collector';
 import { observe } from './observations';
@@ -31,6 +32,8 @@ const PRUNE_EVERY_MS = 60 * 60_000;
 export function createMonitoring(deps: {
   db: Db;
   dataDir: string;
+  /** Days per resolution (the console's settings; read at start). */
+  retention?: RetentionDays;
   status: ApplianceStatusStore;
   appliances: { get(id: string): { name: string } | null | undefined };
   alerts: Pick<AlertService, 'observe'>;
@@ -38,7 +41,7 @@ export function createMonitoring(deps: {
   log: Logger;
 }): Monitoring {
   const log = deps.log.child('monitoring');
-  const telemetry = openTelemetryStore({ dataDir: deps.dataDir, clock: deps.clock, log: deps.log.child('telemetry') });
+  const telemetry = openTelemetryStore({ dataDir: deps.dataDir, clock: deps.clock, log: deps.log.child('telemetry'), retention: deps.retention });
   const disks = createDiskHealthStore(deps.db);
   const metrics = createMetricsCollector({ telemetry, cursors: deps.status, log });
   const smart = createSmartCollector({ disks, clock: deps.clock, log });

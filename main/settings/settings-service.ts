@@ -2,7 +2,8 @@ import type { Settings } from '../contract/system.contract';
 import type { EventBus } from '../core/event-bus';
 import type { SettingsStore } from '../store/settings-store';
 
-const DEFAULTS: Settings = { locale: null, theme: 'system' };
+/** Telemetry retention as the issue sets it: raw 7 days, 1-minute 90 days, 1-hour 2 years. */
+const DEFAULTS: Settings = { locale: null, theme: 'system', telemetryRetention: { rawDays: 7, minuteDays: 90, hourDays: 730 } };
 
 export function createSettingsService(deps: { store: SettingsStore; events: EventBus }) {
   return {

@@ -1,7 +1,13 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databasePath } from '../../main/store/database';
+import { createConsole } from '../../main/compose';
+import { systemClock } from '../../main/core/clock';
+import { silentLogger } from '../../main/core/log';
+import { defaultResources } from '../../main/provision/provisioner';
+import { createKeyFileSecretBox } from '../../main/secrets/key-file-secret-box';
 import { CTX, makeConsole } from '../helpers/console-fixture';
+import { makeTempDir } from '../helpers/temp-dir';
 
 const consoles: Array<ReturnType<typeof makeConsole>> = [];
 afterEach(() => consoles.splice(0).forEach((c) => c.cleanup()));
@@ -124,11 +130,32 @@ describe('fleet through the dispatcher (real store, real secrets)', () => {
     const c = open();
     const seen: unknown[] = [];
     c.events.subscribe((e, p) => e === 'settings.changed' && seen.push(p));
-    expect(await c.dispatcher.call('settings.get', {}, CTX)).toEqual({ ok: true, result: { locale: null, theme: 'system' } });
+    const telemetryRetention = { rawDays: 7, minuteDays: 90, hourDays: 730 };
+    expect(await c.dispatcher.call('settings.get', {}, CTX)).toEqual({ ok: true, result: { locale: null, theme: 'system', telemetryRetention } });
     await c.dispatcher.call('settings.update', { locale: 'zh-CN' }, CTX);
-    expect(await c.dispatcher.call('settings.get', {}, CTX)).toEqual({ ok: true, result: { locale: 'zh-CN', theme: 'system' } });
-    expect(seen).toEqual([{ locale: 'zh-CN', theme: 'system' }]);
+    expect(await c.dispatcher.call('settings.get', {}, CTX)).toEqual({ ok: true, result: { locale: 'zh-CN', theme: 'system', telemetryRetention } });
+    expect(seen).toEqual([{ locale: 'zh-CN', theme: 'system', telemetryRetention }]);
     expect(await c.dispatcher.call('settings.update', { locale: 'fr' }, CTX)).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+  });
+
+  it('keeps telemetry retention in the settings, refuses 1-minute averages kept shorter than raw samples, and opens the store with it', async () => {
+    const dir = makeTempDir('retention');
+    const c1 = createConsole({ host: 'cli', dataDir: dir.dir, secretBox: createKeyFileSecretBox, clock: systemClock, log: silentLogger, provisionResources: defaultResources(dir.dir) });
+    try {
+      const bad = await c1.dispatcher.call('settings.update', { telemetryRetention: { rawDays: 14, minuteDays: 7, hourDays: 365 } }, CTX);
+      expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input', issues: [{ path: 'telemetryRetention.minuteDays', code: 'retention-order' }] } });
+      expect(await c1.dispatcher.call('settings.update', { telemetryRetention: { rawDays: 3, minuteDays: 30, hourDays: 365 } }, CTX)).toMatchObject({ ok: true });
+    } finally {
+      c1.close();
+    }
+    // Read at the next start, as the Settings page says.
+    const c2 = createConsole({ host: 'cli', dataDir: dir.dir, secretBox: createKeyFileSecretBox, clock: systemClock, log: silentLogger, provisionResources: defaultResources(dir.dir) });
+    try {
+      expect(c2.monitoring.telemetry.retention).toEqual({ raw: 3, minute: 30, hour: 365 });
+    } finally {
+      c2.close();
+      dir.cleanup();
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { Flex, Typography } from 'antd';
 import { useI18n } from '../../i18n/i18n-context';
 import { AuditLogCard } from './audit-log-card';
 import { PreferencesCard } from './preferences-card';
+import { RetentionCard } from './retention-card';
 import { SystemInfoCard } from './system-info-card';
 
 export default function SettingsPage() {
@@ -12,6 +13,7 @@ export default function SettingsPage() {
         {t('settings.title')}
       </Typography.Title>
       <PreferencesCard />
+      <RetentionCard />
       <SystemInfoCard />
       <AuditLogCard />
     </Flex>
