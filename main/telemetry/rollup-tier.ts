@@ -32,8 +32,11 @@ export interface RollupTier {
   packUpTo(limitBlock: number, maxSeriesId: number, total: (block: number, seriesId: number, agg: Agg) => void): void;
   /** Stored buckets of one series in [from, to), ascending. */
   read(seriesId: number, from: number, to: number, sink: BucketSink): void;
-  /** Deletes buckets before `cutoff` at block granularity (a block goes when all of it is older). */
-  prune(cutoffBucket: number): number;
+  /**
+   * Deletes buckets before `cutoff` at block granularity (a block goes when all of it is older),
+   * at most `maxBlocks` block periods from the oldest; returns rows removed and whether it finished.
+   */
+  prune(cutoffBucket: number, maxBlocks: number): { removed: number; done: boolean };
 }
 
 export function rollupTierSql(name: string): string {
@@ -88,6 +91,7 @@ export function createRollupTier(
     )
     .raw();
   const pruneBlocks = db.prepare(`DELETE FROM ${name}_blocks WHERE block < ?`);
+  const firstBlock = db.prepare(`SELECT min(block) FROM ${name}_blocks`).pluck();
   const pruneRecent = db.prepare(`DELETE FROM ${name}_recent WHERE bucket < ?`);
 
   const scratch = new SlotBlock(S);
@@ -176,8 +180,12 @@ export function createRollupTier(
         for (const r of readRecent.all({ from: recentFrom, to, id: seriesId }) as [number, number, number, number, number][]) sink.push(r[0], r[1], r[2], r[3], r[4]);
       }
     },
-    prune(cutoffBucket) {
-      return pruneBlocks.run(Math.floor(cutoffBucket / S)).changes + pruneRecent.run(cutoffBucket).changes;
+    prune(cutoffBucket, maxBlocks) {
+      const cutoffBlock = Math.floor(cutoffBucket / S);
+      const first = firstBlock.get() as number | null;
+      const until = first === null ? cutoffBlock : Math.min(cutoffBlock, first + maxBlocks);
+      const removed = pruneBlocks.run(until).changes + pruneRecent.run(Math.min(cutoffBucket, until * S)).changes;
+      return { removed, done: until >= cutoffBlock };
     },
   };
 }

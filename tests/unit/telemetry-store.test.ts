@@ -268,14 +268,43 @@ describe('telemetry store: retention and chart resolution', () => {
     const now = T0 + 12 * DAY_MS + HOUR_MS;
     h.clock.set(new Date(now));
     h.store.tick();
-    const removed = h.store.prune(now);
-    expect(removed.raw).toBe(all.filter((s) => s.t < now - 2 * DAY_MS).length);
+    const removed = h.store.prune(now, { rawMinutes: Infinity, blocks: Infinity });
+    expect(removed.done).toBe(true);
+    expect(removed.raw).toBeGreaterThan(200); // (tick() already pruned a little)
+    expect(h.store.range(cpu, T0, now, 'raw').length).toBe(all.filter((s) => s.t >= now - 2 * DAY_MS).length);
     expect(h.store.range(cpu, T0, now, 'raw')[0]!.t).toBeGreaterThanOrEqual(now - 2 * DAY_MS);
     // 1-minute blocks hold an hour: everything from the first hour not wholly older than 4 days.
     expect(h.store.range(cpu, T0, now, '1m')[0]!.t).toBe(Math.floor((now - 4 * DAY_MS) / HOUR_MS) * HOUR_MS);
     // 1-hour blocks hold a day: everything from the first day not wholly older than 10 days.
     expect(h.store.range(cpu, T0, now, '1h')[0]!.t).toBe(Math.floor((now - 10 * DAY_MS) / DAY_MS) * DAY_MS);
     expect(h.store.range(cpu, T0, now, '1h').length).toBe(all.filter((s) => s.t >= Math.floor((now - 10 * DAY_MS) / DAY_MS) * DAY_MS).length);
+  });
+
+  it('prunes a bounded slice per call, oldest first, so a large backlog never blocks for long', () => {
+    const retention = { raw: 1, minute: 2, hour: 3 };
+    const h = setup({ start: T0, retention });
+    const all = Array.from({ length: 5 * 24 * 6 }, (_, i) => ({ series: cpu, t: T0 + i * 10 * MINUTE_MS, v: i })); // every 10 min, 5 days
+    for (let d = 0; d < 5; d++) {
+      h.clock.set(new Date(T0 + (d + 1) * DAY_MS));
+      h.store.ingest(all.slice(d * 144, d * 144 + 144));
+    }
+    const now = T0 + 5 * DAY_MS + HOUR_MS;
+    h.clock.set(new Date(now));
+    const step = h.store.prune(now, { rawMinutes: 30, blocks: 1 });
+    // 30 minutes of raw (3 samples); one block row each: the first hour of minutes, the first day of hours.
+    expect(step).toEqual({ raw: 3, minute: 1, hour: 1, done: false });
+    expect(h.store.range(cpu, T0, now, '1m')[0]!.t).toBe(T0 + HOUR_MS);
+    expect(h.store.range(cpu, T0, now, '1h')[0]!.t).toBe(T0 + DAY_MS);
+    expect(h.store.range(cpu, T0, now, 'raw')[0]!.t).toBe(T0 + 30 * MINUTE_MS);
+    // tick() keeps pruning a little every round until everything due is gone.
+    let rounds = 0;
+    while (!h.store.prune(now, { rawMinutes: 0, blocks: 0 }).done && rounds < 10_000) {
+      h.store.tick();
+      rounds++;
+    }
+    expect(rounds).toBeGreaterThan(10);
+    expect(h.store.range(cpu, T0, now, 'raw')[0]!.t).toBeGreaterThanOrEqual(now - DAY_MS);
+    expect(h.store.range(cpu, T0, now, '1m')[0]!.t).toBeGreaterThanOrEqual(Math.floor((now - 2 * DAY_MS) / HOUR_MS) * HOUR_MS);
   });
 
   it('refuses a retention that would drop raw samples before their rollups are written', () => {
