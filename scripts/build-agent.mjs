@@ -114,11 +114,17 @@ async function main() {
     keepNames: true,
     legalComments: 'none',
     logLevel: 'warning',
-    banner: { js: `// appliance-agent ${version} — bundled by scripts/build-agent.mjs; do not edit.` },
+    // ASCII only (esbuild escapes non-ASCII in strings with charset 'ascii'; the banner is ours):
+    // one character above U+00FF anywhere makes V8 keep the whole source as a two-byte string,
+    // twice the memory for as long as the agent runs (checked after the build, below).
+    charset: 'ascii',
+    banner: { js: `// appliance-agent ${version}, bundled by scripts/build-agent.mjs; do not edit.` },
     // Filled in per target below; the bundle itself is target-independent.
     define: { __APPLIANCE_AGENT_BUILD__: '__APPLIANCE_AGENT_BUILD_INFO__' },
   });
   const code = bundled.outputFiles[0].text;
+  const wide = /[^\x00-\xff]/.exec(code);
+  if (wide) throw new Error(`agent.js holds a character above U+00FF (${JSON.stringify(code.slice(Math.max(0, wide.index - 40), wide.index + 10))}): V8 would store the whole bundle as two-byte text`);
 
   for (const target of targets) {
     const agentJs = Buffer.from(`var __APPLIANCE_AGENT_BUILD_INFO__ = ${JSON.stringify({ version, target })};\n${code}`);

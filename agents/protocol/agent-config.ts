@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale';
 import { DEFAULT_MAX_REQUEST_BYTES, MAX_MAX_REQUEST_BYTES, MIN_MAX_REQUEST_BYTES } from './frames';
 import { LOG_LEVELS } from './payloads/logs';
 
@@ -9,61 +10,55 @@ import { LOG_LEVELS } from './payloads/logs';
  * Unknown fields are errors, so a typo never silently becomes a default.
  */
 
-const absolutePath = z
-  .string()
-  .min(2)
-  .max(4096)
-  .refine((p) => p.startsWith('/') && !p.includes('\0') && !p.split('/').includes('..'), 'must be an absolute path without ".."');
+const absolutePath = z.string().check(z.minLength(2), z.maxLength(4096), z.refine((p) => p.startsWith('/') && !p.includes('\0') && !p.split('/').includes('..'), 'must be an absolute path without ".."'));
 
 /** Linux limits a Unix socket path to 107 bytes (sun_path is 108 with its NUL). */
-const socketPath = absolutePath.refine((p) => new TextEncoder().encode(p).length <= 107, 'a Unix socket path must be at most 107 bytes');
+const socketPath = absolutePath.check(z.refine((p) => new TextEncoder().encode(p).length <= 107, 'a Unix socket path must be at most 107 bytes'));
 
-const unixName = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'expected a Unix user or group name');
-const ms = (min: number, max: number) => z.number().int().min(min).max(max);
+const unixName = z.string().check(z.regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'expected a Unix user or group name'));
+const ms = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 
 const backoffShape = {
   /** Delay before the first restart after a crash. */
   initialMs: ms(10, 3_600_000),
   /** Cap of the exponential delay; also the delay while a service is flapping. */
   maxMs: ms(10, 3_600_000),
-  factor: z.number().min(1).max(10),
+  factor: z.number().check(z.minimum(1), z.maximum(10)),
   /** A run this long counts as stable: the backoff and flapping state reset. */
   stableAfterMs: ms(10, 86_400_000),
 };
 
-export const BackoffPolicySchema = z
-  .strictObject({
-    initialMs: backoffShape.initialMs.default(1000),
-    maxMs: backoffShape.maxMs.default(60_000),
-    factor: backoffShape.factor.default(2),
-    stableAfterMs: backoffShape.stableAfterMs.default(30_000),
-  })
-  .refine((b) => b.maxMs >= b.initialMs, { message: 'maxMs must be at least initialMs', path: ['maxMs'] });
+export const BackoffPolicySchema = z.strictObject({
+    initialMs: z._default(backoffShape.initialMs, 1000),
+    maxMs: z._default(backoffShape.maxMs, 60_000),
+    factor: z._default(backoffShape.factor, 2),
+    stableAfterMs: z._default(backoffShape.stableAfterMs, 30_000),
+  }).check(z.refine((b) => b.maxMs >= b.initialMs, { message: 'maxMs must be at least initialMs', path: ['maxMs'] }));
 export type BackoffPolicy = z.output<typeof BackoffPolicySchema>;
 
 export const FlappingPolicySchema = z.strictObject({
   /** This many crashes within `windowMs` marks a service as flapping. */
-  crashes: z.number().int().min(2).max(1000).default(5),
-  windowMs: ms(100, 86_400_000).default(60_000),
+  crashes: z._default(z.number().check(z.int(), z.minimum(2), z.maximum(1000)), 5),
+  windowMs: z._default(ms(100, 86_400_000), 60_000),
 });
 export type FlappingPolicy = z.output<typeof FlappingPolicySchema>;
 
 export const ServiceDefinitionSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'expected a lower-case name like "kodo" or "cdn-cache"'),
+  name: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'expected a lower-case name like "kodo" or "cdn-cache"')),
   /** Absolute path of the program: no PATH lookup, so what runs is exactly what was installed. */
   command: absolutePath,
-  args: z.array(z.string().max(4096)).max(256).default([]),
+  args: z._default(z.array(z.string().check(z.maxLength(4096))).check(z.maxLength(256)), []),
   /** Added to a minimal environment (PATH, LANG, HOME, USER); the agent's own environment is not inherited. */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'expected an environment variable name'), z.string().max(32_768)).default({}),
-  cwd: absolutePath.default('/'),
+  env: z._default(z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'expected an environment variable name')), z.string().check(z.maxLength(32_768))), {}),
+  cwd: z._default(absolutePath, '/'),
   /** Run as this user (needs the agent to run as root); its primary group unless `group` is set. */
-  user: unixName.optional(),
-  group: unixName.optional(),
+  user: z.optional(unixName),
+  group: z.optional(unixName),
   /** on-failure: restart after a crash only; always: also after a clean exit; never: leave it stopped. */
-  restart: z.enum(['on-failure', 'always', 'never']).default('on-failure'),
-  enabled: z.boolean().default(true),
+  restart: z._default(z.enum(['on-failure', 'always', 'never']), 'on-failure'),
+  enabled: z._default(z.boolean(), true),
   /** Per-service overrides of the supervisor's backoff. */
-  backoff: z.strictObject(backoffShape).partial().optional(),
+  backoff: z.optional(z.partial(z.strictObject(backoffShape))),
 });
 export type ServiceDefinition = z.output<typeof ServiceDefinitionSchema>;
 
@@ -74,103 +69,79 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
  * SMART every `smart.intervalMs` (`smart.v1`); an optional Prometheus endpoint. Omitted: all defaults.
  */
 export const MonitorConfigSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  intervalMs: ms(1000, 3_600_000).default(10_000),
-  history: z
-    .strictObject({
+  enabled: z._default(z.boolean(), true),
+  intervalMs: z._default(ms(1000, 3_600_000), 10_000),
+  history: z.prefault(z.strictObject({
       /** Samples kept in memory (the newest), so a console polling every few seconds never touches the disk. */
-      memorySamples: z.number().int().min(10).max(100_000).default(360),
+      memorySamples: z._default(z.number().check(z.int(), z.minimum(10), z.maximum(100_000)), 360),
       /** Cap of the on-disk history (segment files under `<stateDir>/monitor/`); the oldest segments go first. */
-      maxDiskBytes: z.number().int().min(1024 * 1024).max(10 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+      maxDiskBytes: z._default(z.number().check(z.int(), z.minimum(1024 * 1024), z.maximum(10 * 1024 * 1024 * 1024)), 64 * 1024 * 1024),
       /** Samples older than this are dropped (whole segments) even when the cap is not reached. */
-      retentionHours: z.number().int().min(1).max(24 * 366).default(48),
+      retentionHours: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(24 * 366)), 48),
       /** A segment is sealed (gzipped) when its plain text reaches this size. */
-      segmentBytes: z.number().int().min(16 * 1024).max(64 * 1024 * 1024).default(1024 * 1024),
-    })
-    .prefault({}),
-  smart: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      intervalMs: ms(60_000, 7 * 86_400_000).default(30 * 60_000),
+      segmentBytes: z._default(z.number().check(z.int(), z.minimum(16 * 1024), z.maximum(64 * 1024 * 1024)), 1024 * 1024),
+    }), {}),
+  smart: z.prefault(z.strictObject({
+      enabled: z._default(z.boolean(), true),
+      intervalMs: z._default(ms(60_000, 7 * 86_400_000), 30 * 60_000),
       /** Default: the first smartctl found in /usr/local/sbin, /usr/sbin, /sbin, /usr/local/bin, /usr/bin, /bin. */
-      smartctlPath: absolutePath.optional(),
+      smartctlPath: z.optional(absolutePath),
       /** Per-call limit for smartctl (a sick drive can take long to answer). */
-      timeoutMs: ms(1000, 600_000).default(60_000),
+      timeoutMs: z._default(ms(1000, 600_000), 60_000),
       /** Self-tests started by the agent on every disk; 0 turns a kind off. Long wins when both are due. */
-      selfTest: z
-        .strictObject({
-          shortEveryHours: z.number().int().min(0).max(24 * 366).default(24 * 7),
-          longEveryHours: z.number().int().min(0).max(24 * 366).default(24 * 30),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
-  prometheus: z
-    .strictObject({
-      enabled: z.boolean().default(false),
-      host: z.string().min(1).max(255).default('127.0.0.1'),
-      port: z.number().int().min(1).max(65535).default(9101),
+      selfTest: z.prefault(z.strictObject({
+          shortEveryHours: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(24 * 366)), 24 * 7),
+          longEveryHours: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(24 * 366)), 24 * 30),
+        }), {}),
+    }), {}),
+  prometheus: z.prefault(z.strictObject({
+      enabled: z._default(z.boolean(), false),
+      host: z._default(z.string().check(z.minLength(1), z.maxLength(255)), '127.0.0.1'),
+      port: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(65535)), 9101),
       /** Require `Authorization: Bearer <the control token>`; mandatory unless host is loopback. */
-      requireToken: z.boolean().default(false),
-    })
-    .prefault({})
-    .refine((p) => !p.enabled || p.requireToken || LOOPBACK_HOSTS.has(p.host), {
+      requireToken: z._default(z.boolean(), false),
+    }), {}).check(z.refine((p) => !p.enabled || p.requireToken || LOOPBACK_HOSTS.has(p.host), {
       message: 'a /metrics endpoint on a non-loopback address must set requireToken: true',
       path: ['requireToken'],
-    }),
+    })),
 });
 export type MonitorConfig = z.output<typeof MonitorConfigSchema>;
 
 export const AgentConfigSchema = z.strictObject({
   configVersion: z.literal(1),
   /** What the machine is; services and their defaults follow from it. Reported by `hello`/`version.v1`. */
-  role: z.enum(['server', 'smartbox']).default('server'),
-  control: z
-    .strictObject({
+  role: z._default(z.enum(['server', 'smartbox']), 'server'),
+  control: z.prefault(z.strictObject({
       /** Default: `<runDir>/control.sock`. */
-      socketPath: socketPath.optional(),
+      socketPath: z.optional(socketPath),
       /** Loopback TCP listener for machines whose sshd cannot forward Unix sockets; off by default. */
-      tcp: z
-        .strictObject({ host: z.enum(['127.0.0.1', '::1']), port: z.number().int().min(1).max(65535) })
-        .nullable()
-        .default(null),
+      tcp: z._default(z.nullable(z.strictObject({ host: z.enum(['127.0.0.1', '::1']), port: z.number().check(z.int(), z.minimum(1), z.maximum(65535)) })), null),
       /** File holding the bearer token (mode 0600). Default: `token` beside the config file. */
-      tokenFile: absolutePath.optional(),
-      maxRequestBytes: z.number().int().min(MIN_MAX_REQUEST_BYTES).max(MAX_MAX_REQUEST_BYTES).default(DEFAULT_MAX_REQUEST_BYTES),
-    })
-    .prefault({}),
-  paths: z
-    .strictObject({
-      runDir: absolutePath.default('/run/appliance-agent'),
-      stateDir: absolutePath.default('/var/lib/appliance-agent'),
-      logDir: absolutePath.default('/var/log/appliance-agent'),
-    })
-    .prefault({}),
-  log: z
-    .strictObject({
-      level: z.enum(LOG_LEVELS).default('info'),
+      tokenFile: z.optional(absolutePath),
+      maxRequestBytes: z._default(z.number().check(z.int(), z.minimum(MIN_MAX_REQUEST_BYTES), z.maximum(MAX_MAX_REQUEST_BYTES)), DEFAULT_MAX_REQUEST_BYTES),
+    }), {}),
+  paths: z.prefault(z.strictObject({
+      runDir: z._default(absolutePath, '/run/appliance-agent'),
+      stateDir: z._default(absolutePath, '/var/lib/appliance-agent'),
+      logDir: z._default(absolutePath, '/var/log/appliance-agent'),
+    }), {}),
+  log: z.prefault(z.strictObject({
+      level: z._default(z.enum(LOG_LEVELS), 'info'),
       /** Rotate agent.log when it would grow past this size. */
-      maxBytes: z.number().int().min(16 * 1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+      maxBytes: z._default(z.number().check(z.int(), z.minimum(16 * 1024), z.maximum(1024 * 1024 * 1024)), 10 * 1024 * 1024),
       /** Rotated files kept: agent.log.1 … agent.log.N. */
-      keep: z.number().int().min(1).max(50).default(5),
+      keep: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(50)), 5),
       /** Entries kept in memory for `logs.v1`. */
-      memoryEntries: z.number().int().min(100).max(100_000).default(5000),
-    })
-    .prefault({}),
-  supervisor: z
-    .strictObject({
-      backoff: BackoffPolicySchema.prefault({}),
-      flapping: FlappingPolicySchema.prefault({}),
+      memoryEntries: z._default(z.number().check(z.int(), z.minimum(100), z.maximum(100_000)), 5000),
+    }), {}),
+  supervisor: z.prefault(z.strictObject({
+      backoff: z.prefault(BackoffPolicySchema, {}),
+      flapping: z.prefault(FlappingPolicySchema, {}),
       /** After SIGTERM, wait this long before SIGKILL. */
-      stopTimeoutMs: ms(100, 600_000).default(10_000),
-    })
-    .prefault({}),
-  monitor: MonitorConfigSchema.prefault({}),
-  services: z
-    .array(ServiceDefinitionSchema)
-    .max(64)
-    .default([])
-    .refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'service names must be unique'),
+      stopTimeoutMs: z._default(ms(100, 600_000), 10_000),
+    }), {}),
+  monitor: z.prefault(MonitorConfigSchema, {}),
+  services: z._default(z.array(ServiceDefinitionSchema).check(z.maxLength(64)), []).check(z.refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'service names must be unique')),
 });
 export type AgentConfig = z.output<typeof AgentConfigSchema>;
 export type AgentConfigInput = z.input<typeof AgentConfigSchema>;

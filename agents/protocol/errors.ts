@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale';
 
 /**
  * The agent's typed errors. Adding a code is a protocol change (a new protocol version), so a
@@ -16,17 +17,17 @@ export const AGENT_ERROR_CODES = [
 export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];
 
 export const AgentIssueSchema = z.object({
-  path: z.string().max(256),
-  code: z.string().max(64),
-  message: z.string().max(512),
+  path: z.string().check(z.maxLength(256)),
+  code: z.string().check(z.maxLength(64)),
+  message: z.string().check(z.maxLength(512)),
 });
 export type AgentIssue = z.infer<typeof AgentIssueSchema>;
 
 export const AgentErrorBodySchema = z.object({
   code: z.enum(AGENT_ERROR_CODES),
-  message: z.string().max(2048),
-  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-  issues: z.array(AgentIssueSchema).max(64).optional(),
+  message: z.string().check(z.maxLength(2048)),
+  params: z.optional(z.record(z.string(), z.union([z.string(), z.number()]))),
+  issues: z.optional(z.array(AgentIssueSchema).check(z.maxLength(64))),
 });
 export type AgentErrorBody = z.infer<typeof AgentErrorBodySchema>;
 
@@ -56,7 +57,7 @@ export class AgentError extends Error {
 }
 
 /** zod issues as protocol issues: dotted path, zod's code in kebab-case, message. Input is never copied. */
-export function toAgentIssues(error: z.ZodError): AgentIssue[] {
+export function toAgentIssues(error: z.core.$ZodError): AgentIssue[] {
   return error.issues.slice(0, 64).map((issue) => ({
     path: issue.path.map(String).join('.').slice(0, 256),
     code: issue.code.replace(/_/g, '-'),

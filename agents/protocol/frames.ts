@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { AgentError, AgentErrorBodySchema, toAgentIssues, type AgentErrorBody } from './errors';
 import { AGENT_METHODS, isAgentMethodName, type AgentMethodName, type AgentMethodParams, type AgentMethodResult } from './methods';
 
@@ -22,17 +22,17 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 export const METHOD_NAME_PATTERN = /^[a-z][a-z0-9-]{0,47}(\.v[1-9][0-9]{0,3})?$/;
 
 export const RequestFrameSchema = z.strictObject({
-  protocol: z.number().int().min(1).max(65535),
+  protocol: z.number().check(z.int(), z.minimum(1), z.maximum(65535)),
   /** Echoed in the response; lets a caller match answers on a kept-alive connection. */
-  id: z.string().max(64).optional(),
-  method: z.string().regex(METHOD_NAME_PATTERN, 'expected a method name like "health.v1"'),
-  params: z.record(z.string(), z.unknown()).optional(),
+  id: z.optional(z.string().check(z.maxLength(64))),
+  method: z.string().check(z.regex(METHOD_NAME_PATTERN, 'expected a method name like "health.v1"')),
+  params: z.optional(z.record(z.string(), z.unknown())),
 });
 export type RequestFrame = z.infer<typeof RequestFrameSchema>;
 
-const responseBase = { protocol: z.number().int().positive(), id: z.string().max(64).optional() };
+const responseBase = { protocol: z.number().check(z.int(), z.positive()), id: z.optional(z.string().check(z.maxLength(64))) };
 export const ResponseFrameSchema = z.discriminatedUnion('ok', [
-  z.object({ ...responseBase, ok: z.literal(true), method: z.string().max(64), result: z.unknown() }),
+  z.object({ ...responseBase, ok: z.literal(true), method: z.string().check(z.maxLength(64)), result: z.unknown() }),
   z.object({ ...responseBase, ok: z.literal(false), error: AgentErrorBodySchema }),
 ]);
 export type ResponseFrame = z.infer<typeof ResponseFrameSchema>;
@@ -141,7 +141,7 @@ export function decodeResponse<M extends AgentMethodName>(method: M, raw: Uint8A
   if (!frame.success) throw new AgentError('protocol-error', 'Response is not a protocol frame', { issues: toAgentIssues(frame.error) });
   if (!frame.data.ok) throw AgentError.fromBody(frame.data.error);
   if (frame.data.method !== method) throw new AgentError('protocol-error', `Response is for "${frame.data.method}", not "${method}"`);
-  const schema: z.ZodType = AGENT_METHODS[method].result;
+  const schema: z.ZodMiniType = AGENT_METHODS[method].result;
   const result = schema.safeParse(frame.data.result);
   if (!result.success) throw new AgentError('protocol-error', `Result of ${method} does not match its schema`, { issues: toAgentIssues(result.error) });
   // The schema is the one declared for M, so its output is AgentMethodResult<M>.

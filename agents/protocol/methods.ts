@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { HealthParamsSchema, HealthResultSchema } from './payloads/health';
 import { HelloParamsSchema, HelloResultSchema } from './payloads/hello';
 import { InventoryParamsSchema, InventoryResultSchema } from './payloads/inventory';
@@ -8,13 +8,13 @@ import { ServicesParamsSchema, ServicesResultSchema } from './payloads/services'
 import { SmartParamsSchema, SmartResultSchema, SmartSelfTestParamsSchema, SmartSelfTestResultSchema } from './payloads/smart';
 import { VersionParamsSchema, VersionResultSchema } from './payloads/version';
 
-export interface AgentMethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+export interface AgentMethodSpec<P extends z.ZodMiniType = z.ZodMiniType, R extends z.ZodMiniType = z.ZodMiniType> {
   params: P;
   result: R;
   summary: string;
 }
 
-function method<P extends z.ZodType, R extends z.ZodType>(spec: AgentMethodSpec<P, R>): AgentMethodSpec<P, R> {
+function method<P extends z.ZodMiniType, R extends z.ZodMiniType>(spec: AgentMethodSpec<P, R>): AgentMethodSpec<P, R> {
   return spec;
 }
 

@@ -28,7 +28,7 @@ export const applianceStatus = z.strictObject({
   agent: z.strictObject({ version: z.string(), pid: z.number().int().nullable(), startedAt: isoTime.nullable() }).nullable(),
   /** Appliance clock minus console clock, in milliseconds. */
   clockSkewMs: z.number().int().nullable(),
-  health: HealthResultSchema.nullable(),
+  health: z.nullable(HealthResultSchema),
   services: z.array(ServiceStatusSchema).nullable(),
 });
 export type ApplianceStatus = z.infer<typeof applianceStatus>;
@@ -66,7 +66,7 @@ export const statusMethods = {
     mutating: false,
     input: z.strictObject({ id: entityId, refresh: z.boolean().default(false) }),
     output: z.strictObject({
-      inventory: InventoryResultSchema.nullable(),
+      inventory: z.nullable(InventoryResultSchema),
       /** When the inventory was taken (null: never). */
       at: isoTime.nullable(),
       /** Why a refresh did not happen, when one was asked for and the appliance could not answer. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { AgentError } from '../../protocol/errors';
 import { decodeRequest, errorFrame, httpStatusFor, successFrame, type DecodedRequest, type ResponseFrame } from '../../protocol/frames';
 import { AGENT_METHODS, type AgentMethodName, type AgentMethodParams, type AgentMethodResult } from '../../protocol/methods';
@@ -43,7 +43,7 @@ export function createDispatcher(deps: { handlers: AgentHandlers; maxRequestByte
     const started = performance.now();
     try {
       const raw = await run(decoded.request);
-      const schema: z.ZodType = AGENT_METHODS[method].result;
+      const schema: z.ZodMiniType = AGENT_METHODS[method].result;
       const result = schema.safeParse(raw);
       if (!result.success) {
         deps.log.error('control.invalid-result', { method, msg: z.prettifyError(result.error) });

@@ -2,7 +2,7 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import type { Systeminformation } from 'systeminformation';
 import { withTimeout } from './command-runner';
 import { errorText, type Section } from './section';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { NetworkInterfaceSchema } from '../../protocol/payloads/inventory';
 
 type NetworkInterface = z.infer<typeof NetworkInterfaceSchema>;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Systeminformation } from 'systeminformation';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { CpuInfoSchema, MemoryInfoSchema, OsInfoSchema } from '../../protocol/payloads/inventory';
 import { withTimeout } from './command-runner';
 import { errorText, text, type Section } from './section';

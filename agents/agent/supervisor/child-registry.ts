@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Logger } from '../logging/logger';
 import { isGroupAlive, processStartTime, signalGroup } from './proc';
 
@@ -10,7 +10,7 @@ import { isGroupAlive, processStartTime, signalGroup } from './proc';
  * Entries carry the process start time: a pid reused by an unrelated process is left alone.
  */
 const RegistrySchema = z.object({
-  children: z.array(z.object({ service: z.string(), pid: z.number().int().positive(), startTime: z.string() })),
+  children: z.array(z.object({ service: z.string(), pid: z.number().check(z.int(), z.positive()), startTime: z.string() })),
 });
 type Entry = z.infer<typeof RegistrySchema>['children'][number];
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { IsoTimeSchema, NoParamsSchema } from './common';
 
 export const HealthParamsSchema = NoParamsSchema;
@@ -13,19 +13,19 @@ export const HEALTH_REASON_CODES = [
 export const HealthReasonSchema = z.object({
   code: z.enum(HEALTH_REASON_CODES),
   /** What the reason is about, e.g. a service name. */
-  subject: z.string().max(128).optional(),
-  message: z.string().max(1024),
+  subject: z.optional(z.string().check(z.maxLength(128))),
+  message: z.string().check(z.maxLength(1024)),
 });
 export type HealthReason = z.infer<typeof HealthReasonSchema>;
 
 export const HealthResultSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   /** Empty when `ok`; one entry per problem when `degraded`. */
-  reasons: z.array(HealthReasonSchema).max(256),
+  reasons: z.array(HealthReasonSchema).check(z.maxLength(256)),
   startedAt: IsoTimeSchema,
-  uptimeSeconds: z.number().nonnegative(),
+  uptimeSeconds: z.number().check(z.nonnegative()),
   /** The agent's clock when it answered: lets the console spot clock skew. */
   now: IsoTimeSchema,
-  pid: z.number().int().positive(),
+  pid: z.number().check(z.int(), z.positive()),
 });
 export type HealthResult = z.infer<typeof HealthResultSchema>;

@@ -1,37 +1,37 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ByteCountSchema, IsoTimeSchema, NoParamsSchema, ShortTextSchema } from './common';
 
 export const InventoryParamsSchema = NoParamsSchema;
 
 /** Text the machine may not know: null, never "" or "unknown", so the console can tell. */
-const maybeText = ShortTextSchema.nullable();
+const maybeText = z.nullable(ShortTextSchema);
 
 export const OsInfoSchema = z.object({
-  platform: z.string().max(32),
+  platform: z.string().check(z.maxLength(32)),
   distro: maybeText,
   release: maybeText,
   codename: maybeText,
-  kernel: z.string().max(128),
-  arch: z.string().max(32),
+  kernel: z.string().check(z.maxLength(128)),
+  arch: z.string().check(z.maxLength(32)),
 });
 
 export const CpuInfoSchema = z.object({
   model: maybeText,
   manufacturer: maybeText,
   /** Logical CPUs. */
-  cores: z.number().int().nonnegative(),
-  physicalCores: z.number().int().nonnegative().nullable(),
-  speedGHz: z.number().nonnegative().nullable(),
+  cores: z.number().check(z.int(), z.nonnegative()),
+  physicalCores: z.nullable(z.number().check(z.int(), z.nonnegative())),
+  speedGHz: z.nullable(z.number().check(z.nonnegative())),
 });
 
 export const MemoryInfoSchema = z.object({ totalBytes: ByteCountSchema, availableBytes: ByteCountSchema });
 
 export const BlockDeviceSchema = z.object({
   /** Kernel name: `sda`, `nvme0n1p1`, `loop3`. */
-  name: z.string().max(128),
-  path: z.string().max(256),
+  name: z.string().check(z.maxLength(128)),
+  path: z.string().check(z.maxLength(256)),
   /** lsblk's TYPE: disk, part, loop, rom, lvm, raid1, ... */
-  type: z.string().max(32),
+  type: z.string().check(z.maxLength(32)),
   sizeBytes: ByteCountSchema,
   fsType: maybeText,
   mountpoint: maybeText,
@@ -39,8 +39,8 @@ export const BlockDeviceSchema = z.object({
   label: maybeText,
   model: maybeText,
   serial: maybeText,
-  removable: z.boolean().nullable(),
-  readOnly: z.boolean().nullable(),
+  removable: z.nullable(z.boolean()),
+  readOnly: z.nullable(z.boolean()),
   /** Kernel name of the parent device (a partition's disk). */
   parent: maybeText,
 });
@@ -48,51 +48,51 @@ export type BlockDevice = z.infer<typeof BlockDeviceSchema>;
 
 export const FilesystemSchema = z.object({
   /** What is mounted: a device path, or a name for virtual file systems (tmpfs, overlay). */
-  source: z.string().max(256),
-  fsType: z.string().max(64),
-  mountpoint: z.string().max(1024),
+  source: z.string().check(z.maxLength(256)),
+  fsType: z.string().check(z.maxLength(64)),
+  mountpoint: z.string().check(z.maxLength(1024)),
   sizeBytes: ByteCountSchema,
   usedBytes: ByteCountSchema,
   availableBytes: ByteCountSchema,
   /** Used share of what non-root users can have, 0–100, like `df`. */
-  usePercent: z.number().min(0).max(100),
-  readOnly: z.boolean().nullable(),
+  usePercent: z.number().check(z.minimum(0), z.maximum(100)),
+  readOnly: z.nullable(z.boolean()),
 });
 export type Filesystem = z.infer<typeof FilesystemSchema>;
 
 export const NetworkAddressSchema = z.object({
   family: z.enum(['ipv4', 'ipv6']),
-  address: z.string().max(64),
+  address: z.string().check(z.maxLength(64)),
   /** Prefix length (24 for a /24), when known. */
-  prefixLength: z.number().int().min(0).max(128).nullable(),
+  prefixLength: z.nullable(z.number().check(z.int(), z.minimum(0), z.maximum(128))),
 });
 
 export const NetworkInterfaceSchema = z.object({
-  name: z.string().max(64),
+  name: z.string().check(z.maxLength(64)),
   mac: maybeText,
   internal: z.boolean(),
   /** up, down, unknown (loopback and some virtual links say unknown). */
   operstate: maybeText,
-  mtu: z.number().int().nonnegative().nullable(),
-  speedMbps: z.number().nonnegative().nullable(),
-  addresses: z.array(NetworkAddressSchema).max(256),
+  mtu: z.nullable(z.number().check(z.int(), z.nonnegative())),
+  speedMbps: z.nullable(z.number().check(z.nonnegative())),
+  addresses: z.array(NetworkAddressSchema).check(z.maxLength(256)),
 });
 
 export const InventoryResultSchema = z.object({
   collectedAt: IsoTimeSchema,
-  hostname: z.string().max(255),
+  hostname: z.string().check(z.maxLength(255)),
   os: OsInfoSchema,
   cpu: CpuInfoSchema,
   memory: MemoryInfoSchema,
-  blockDevices: z.array(BlockDeviceSchema).max(4096),
-  filesystems: z.array(FilesystemSchema).max(4096),
-  network: z.array(NetworkInterfaceSchema).max(1024),
+  blockDevices: z.array(BlockDeviceSchema).check(z.maxLength(4096)),
+  filesystems: z.array(FilesystemSchema).check(z.maxLength(4096)),
+  network: z.array(NetworkInterfaceSchema).check(z.maxLength(1024)),
   /**
    * Which tools each section came from, e.g. `blockDevices: ["systeminformation", "mounts", "blkid"]`.
    * Without udev (containers, smart boxes) the agent falls back to lsblk, blkid, df and /proc.
    */
-  sources: z.record(z.string(), z.array(z.string().max(64)).max(8)),
+  sources: z.record(z.string(), z.array(z.string().check(z.maxLength(64))).check(z.maxLength(8))),
   /** Collectors that failed or timed out; the section is then partial or from a fallback. */
-  warnings: z.array(z.string().max(1024)).max(64),
+  warnings: z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(64)),
 });
 export type InventoryResult = z.infer<typeof InventoryResultSchema>;

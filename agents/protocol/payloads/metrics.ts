@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ByteCountSchema, IsoTimeSchema } from './common';
 
 /**
@@ -20,24 +20,24 @@ export const METRICS_SAMPLE_SCHEMA = 1;
  * A cursor from another history (the state directory was wiped, the appliance reprovisioned) is
  * answered from the oldest sample with `gap: true`.
  */
-export const MetricsCursorSchema = z.string().regex(/^[a-z0-9]{1,32}\.[0-9]{1,15}$/, 'expected <historyId>.<seq>');
+export const MetricsCursorSchema = z.string().check(z.regex(/^[a-z0-9]{1,32}\.[0-9]{1,15}$/, 'expected <historyId>.<seq>'));
 
-const rate = z.number().nonnegative().nullable();
-const percent = z.number().min(0).max(100);
-const name = z.string().max(128);
+const rate = z.nullable(z.number().check(z.nonnegative()));
+const percent = z.number().check(z.minimum(0), z.maximum(100));
+const name = z.string().check(z.maxLength(128));
 
 export const CpuSampleSchema = z.object({
   /** Everything but idle and iowait, over all CPUs. */
-  busyPercent: percent.nullable(),
-  userPercent: percent.nullable(),
-  systemPercent: percent.nullable(),
-  iowaitPercent: percent.nullable(),
-  stealPercent: percent.nullable(),
+  busyPercent: z.nullable(percent),
+  userPercent: z.nullable(percent),
+  systemPercent: z.nullable(percent),
+  iowaitPercent: z.nullable(percent),
+  stealPercent: z.nullable(percent),
   /** Busy percent per logical CPU, by CPU number (index = cpu id as in /proc/stat). */
-  coresBusyPercent: z.array(percent.nullable()).max(4096),
+  coresBusyPercent: z.array(z.nullable(percent)).check(z.maxLength(4096)),
 });
 
-export const LoadSampleSchema = z.object({ load1: z.number().nonnegative(), load5: z.number().nonnegative(), load15: z.number().nonnegative() });
+export const LoadSampleSchema = z.object({ load1: z.number().check(z.nonnegative()), load5: z.number().check(z.nonnegative()), load15: z.number().check(z.nonnegative()) });
 
 export const MemorySampleSchema = z.object({
   totalBytes: ByteCountSchema,
@@ -73,64 +73,64 @@ export const DiskSampleSchema = z.object({
   readBytesPerSec: rate,
   writeBytesPerSec: rate,
   /** Share of the interval the device had I/O in flight (iostat's %util). */
-  utilPercent: percent.nullable(),
+  utilPercent: z.nullable(percent),
   /** Average time per completed read/write in the interval, queueing included (iostat's r_await/w_await). */
   readAwaitMs: rate,
   writeAwaitMs: rate,
   /** I/Os in flight when sampled. */
-  inFlight: z.number().int().nonnegative(),
+  inFlight: z.number().check(z.int(), z.nonnegative()),
 });
 
 export const FilesystemSampleSchema = z.object({
-  mountpoint: z.string().max(4096),
+  mountpoint: z.string().check(z.maxLength(4096)),
   /** The mounted device (/dev/sdb1), as in the mount table. */
-  device: z.string().max(4096),
-  fsType: z.string().max(64),
+  device: z.string().check(z.maxLength(4096)),
+  fsType: z.string().check(z.maxLength(64)),
   sizeBytes: ByteCountSchema,
   usedBytes: ByteCountSchema,
   /** Available to unprivileged users (df's "Avail"). */
   availableBytes: ByteCountSchema,
   /** used / (used + available), as df computes Use%. */
   usePercent: percent,
-  inodesTotal: z.number().int().nonnegative(),
-  inodesUsed: z.number().int().nonnegative(),
+  inodesTotal: z.number().check(z.int(), z.nonnegative()),
+  inodesUsed: z.number().check(z.int(), z.nonnegative()),
   /** null for file systems without a fixed inode table (btrfs, xfs may report 0). */
-  inodesUsePercent: percent.nullable(),
+  inodesUsePercent: z.nullable(percent),
   readOnly: z.boolean(),
 });
 
 export const TemperatureSampleSchema = z.object({
   /** `hwmon:<chip>/<label or tempN>` or `thermal:<zone type>`. */
-  sensor: z.string().max(256),
-  celsius: z.number().min(-273).max(1000),
+  sensor: z.string().check(z.maxLength(256)),
+  celsius: z.number().check(z.minimum(-273), z.maximum(1000)),
 });
 
 export const ServiceSampleSchema = z.object({
-  name: z.string().max(64),
-  state: z.string().max(16),
-  pid: z.number().int().positive().nullable(),
+  name: z.string().check(z.maxLength(64)),
+  state: z.string().check(z.maxLength(16)),
+  pid: z.nullable(z.number().check(z.int(), z.positive())),
   /** CPU of the service's whole process group, as a share of one CPU (200 = two CPUs busy). */
   cpuPercent: rate,
   /** Resident memory of the service's process group. */
-  rssBytes: ByteCountSchema.nullable(),
-  processes: z.number().int().nonnegative(),
-  restarts: z.number().int().nonnegative(),
-  crashes: z.number().int().nonnegative(),
+  rssBytes: z.nullable(ByteCountSchema),
+  processes: z.number().check(z.int(), z.nonnegative()),
+  restarts: z.number().check(z.int(), z.nonnegative()),
+  crashes: z.number().check(z.int(), z.nonnegative()),
 });
 
 export const MetricsSampleSchema = z.object({
-  seq: z.number().int().nonnegative(),
+  seq: z.number().check(z.int(), z.nonnegative()),
   time: IsoTimeSchema,
   /** Milliseconds the rates of this sample are computed over (normally `monitor.intervalMs`). */
-  intervalMs: z.number().int().nonnegative().nullable(),
+  intervalMs: z.nullable(z.number().check(z.int(), z.nonnegative())),
   cpu: CpuSampleSchema,
   load: LoadSampleSchema,
   memory: MemorySampleSchema,
-  net: z.array(NetSampleSchema).max(1024),
-  disks: z.array(DiskSampleSchema).max(4096),
-  filesystems: z.array(FilesystemSampleSchema).max(4096),
-  temperatures: z.array(TemperatureSampleSchema).max(1024),
-  services: z.array(ServiceSampleSchema).max(64),
+  net: z.array(NetSampleSchema).check(z.maxLength(1024)),
+  disks: z.array(DiskSampleSchema).check(z.maxLength(4096)),
+  filesystems: z.array(FilesystemSampleSchema).check(z.maxLength(4096)),
+  temperatures: z.array(TemperatureSampleSchema).check(z.maxLength(1024)),
+  services: z.array(ServiceSampleSchema).check(z.maxLength(64)),
   /** The agent process itself (the monitor's own cost). */
   agent: z.object({ cpuPercent: rate, rssBytes: ByteCountSchema }),
 });
@@ -138,20 +138,20 @@ export type MetricsSample = z.infer<typeof MetricsSampleSchema>;
 
 export const MetricsParamsSchema = z.strictObject({
   /** Samples after this cursor; omitted: from the oldest sample kept (a first, full backfill). */
-  after: MetricsCursorSchema.optional(),
-  limit: z.number().int().min(1).max(1000).default(360),
+  after: z.optional(MetricsCursorSchema),
+  limit: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(1000)), 360),
 });
 
 export const MetricsResultSchema = z.object({
-  historyId: z.string().max(32),
+  historyId: z.string().check(z.maxLength(32)),
   /** Oldest first, consecutive seq unless samples were lost to a crash between two writes. */
-  samples: z.array(MetricsSampleSchema).max(1000),
+  samples: z.array(MetricsSampleSchema).check(z.maxLength(1000)),
   /** Pass as `after` for the next page (or the next poll); null when there is no sample yet. */
-  next: MetricsCursorSchema.nullable(),
+  next: z.nullable(MetricsCursorSchema),
   /** The oldest sample kept. */
-  oldest: MetricsCursorSchema.nullable(),
+  oldest: z.nullable(MetricsCursorSchema),
   /** The newest sample kept. */
-  newest: MetricsCursorSchema.nullable(),
+  newest: z.nullable(MetricsCursorSchema),
   /**
    * Samples between `after` and the first one returned are gone: the cursor is older than the
    * history kept, or belongs to another history. The answer starts from the oldest sample.
@@ -159,6 +159,6 @@ export const MetricsResultSchema = z.object({
   gap: z.boolean(),
   /** Another page is waiting: ask again with `next` (pages are also cut at ~4 MiB). */
   more: z.boolean(),
-  intervalMs: z.number().int().positive(),
+  intervalMs: z.number().check(z.int(), z.positive()),
 });
 export type MetricsResult = z.infer<typeof MetricsResultSchema>;

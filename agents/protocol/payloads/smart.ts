@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { IsoTimeSchema, ShortTextSchema } from './common';
 
 /**
@@ -10,31 +10,31 @@ import { IsoTimeSchema, ShortTextSchema } from './common';
  */
 
 /** A device node: /dev/sda, /dev/nvme0, /dev/loop3, /dev/bus/0 (megaraid). */
-export const SmartDevicePathSchema = z.string().regex(/^\/dev\/[A-Za-z0-9._/-]{1,120}$/, 'expected a device path like /dev/sda').refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
+export const SmartDevicePathSchema = z.string().check(z.regex(/^\/dev\/[A-Za-z0-9._/-]{1,120}$/, 'expected a device path like /dev/sda'), z.refine((p) => !p.split('/').includes('..'), 'must not contain ".."'));
 
 export const SMART_SELFTEST_KINDS = ['short', 'long'] as const;
 export type SmartSelfTestKind = (typeof SMART_SELFTEST_KINDS)[number];
 
 export const SmartParamsSchema = z.strictObject({
   /** Only this disk; omitted: every disk. */
-  device: SmartDevicePathSchema.optional(),
+  device: z.optional(SmartDevicePathSchema),
   /** Read the disk(s) now instead of answering from the last reading (takes seconds per disk). */
-  refresh: z.boolean().default(false),
+  refresh: z._default(z.boolean(), false),
   /** Include smartctl's whole JSON (`data`); false for a lighter answer with summaries only. */
-  includeData: z.boolean().default(true),
+  includeData: z._default(z.boolean(), true),
 });
 
-const count = z.number().int().nonnegative().nullable();
+const count = z.nullable(z.number().check(z.int(), z.nonnegative()));
 
 /** Key attributes, null when the drive does not report them (NVMe has no reallocated sectors, …). */
 export const SmartSummarySchema = z.object({
-  model: ShortTextSchema.nullable(),
-  serial: ShortTextSchema.nullable(),
-  firmware: ShortTextSchema.nullable(),
-  capacityBytes: z.number().int().nonnegative().nullable(),
+  model: z.nullable(ShortTextSchema),
+  serial: z.nullable(ShortTextSchema),
+  firmware: z.nullable(ShortTextSchema),
+  capacityBytes: z.nullable(z.number().check(z.int(), z.nonnegative())),
   /** smart_status.passed: the drive's own overall verdict. */
-  passed: z.boolean().nullable(),
-  temperatureCelsius: z.number().nullable(),
+  passed: z.nullable(z.boolean()),
+  temperatureCelsius: z.nullable(z.number()),
   powerOnHours: count,
   /** ATA 5 Reallocated_Sector_Ct (raw). */
   reallocatedSectors: count,
@@ -51,7 +51,7 @@ export const SmartSummarySchema = z.object({
 });
 export type SmartSummary = z.infer<typeof SmartSummarySchema>;
 
-export const SmartHistoryPointSchema = SmartSummarySchema.pick({
+export const SmartHistoryPointSchema = z.extend(z.pick(SmartSummarySchema, {
   passed: true,
   temperatureCelsius: true,
   powerOnHours: true,
@@ -61,7 +61,7 @@ export const SmartHistoryPointSchema = SmartSummarySchema.pick({
   mediaErrors: true,
   percentageUsed: true,
   grownDefects: true,
-}).extend({ time: IsoTimeSchema });
+}), { time: IsoTimeSchema });
 export type SmartHistoryPoint = z.infer<typeof SmartHistoryPointSchema>;
 
 /** One entry of the drive's self-test log (newest first, as the drive keeps it). */
@@ -70,7 +70,7 @@ export const SmartSelfTestLogEntrySchema = z.object({
   type: ShortTextSchema,
   status: ShortTextSchema,
   /** true: completed without error; false: failed or aborted by error; null: other (interrupted, in progress). */
-  passed: z.boolean().nullable(),
+  passed: z.nullable(z.boolean()),
   /** Power-on hours when the test ran. */
   lifetimeHours: count,
 });
@@ -83,7 +83,7 @@ export const SmartSelfTestRequestSchema = z.object({
   scheduled: z.boolean(),
   /** smartctl accepted the request (the drive started the test). */
   accepted: z.boolean(),
-  message: ShortTextSchema.nullable(),
+  message: z.nullable(ShortTextSchema),
 });
 export type SmartSelfTestRequest = z.infer<typeof SmartSelfTestRequestSchema>;
 
@@ -91,23 +91,23 @@ export const SmartDiskSchema = z.object({
   device: SmartDevicePathSchema,
   /** smartctl's -d type (sat, nvme, scsi, megaraid,N) and protocol (ATA, NVMe, SCSI), from --scan-open. */
   type: ShortTextSchema,
-  protocol: ShortTextSchema.nullable(),
-  readAt: IsoTimeSchema.nullable(),
+  protocol: z.nullable(ShortTextSchema),
+  readAt: z.nullable(IsoTimeSchema),
   /** smartctl's exit status: a bit mask (bit 3: disk failing, bit 6: error log has records, …). */
-  exitStatus: z.number().int().min(0).max(255).nullable(),
+  exitStatus: z.nullable(z.number().check(z.int(), z.minimum(0), z.maximum(255))),
   /** Why there is no reading (smartctl could not open the device, printed no JSON, timed out). */
-  error: ShortTextSchema.nullable(),
-  summary: SmartSummarySchema.nullable(),
+  error: z.nullable(ShortTextSchema),
+  summary: z.nullable(SmartSummarySchema),
   /** smartctl -j -x output, verbatim; omitted with `includeData: false`. */
-  data: z.record(z.string(), z.json()).nullable().optional(),
-  history: z.array(SmartHistoryPointSchema).max(2000),
+  data: z.optional(z.nullable(z.record(z.string(), z.json()))),
+  history: z.array(SmartHistoryPointSchema).check(z.maxLength(2000)),
   selfTests: z.object({
     /** A self-test is running now (from the drive's self-test status). */
-    inProgress: z.object({ remainingPercent: z.number().min(0).max(100).nullable() }).nullable(),
-    log: z.array(SmartSelfTestLogEntrySchema).max(64),
-    requests: z.array(SmartSelfTestRequestSchema).max(64),
-    nextShortAt: IsoTimeSchema.nullable(),
-    nextLongAt: IsoTimeSchema.nullable(),
+    inProgress: z.nullable(z.object({ remainingPercent: z.nullable(z.number().check(z.minimum(0), z.maximum(100))) })),
+    log: z.array(SmartSelfTestLogEntrySchema).check(z.maxLength(64)),
+    requests: z.array(SmartSelfTestRequestSchema).check(z.maxLength(64)),
+    nextShortAt: z.nullable(IsoTimeSchema),
+    nextLongAt: z.nullable(IsoTimeSchema),
   }),
 });
 export type SmartDisk = z.infer<typeof SmartDiskSchema>;
@@ -122,11 +122,11 @@ export const SMART_STATES = [
 
 export const SmartResultSchema = z.object({
   state: z.enum(SMART_STATES),
-  message: ShortTextSchema.nullable(),
-  smartctl: z.object({ path: z.string().max(4096).nullable(), version: ShortTextSchema.nullable() }),
-  lastRunAt: IsoTimeSchema.nullable(),
-  nextRunAt: IsoTimeSchema.nullable(),
-  disks: z.array(SmartDiskSchema).max(1024),
+  message: z.nullable(ShortTextSchema),
+  smartctl: z.object({ path: z.nullable(z.string().check(z.maxLength(4096))), version: z.nullable(ShortTextSchema) }),
+  lastRunAt: z.nullable(IsoTimeSchema),
+  nextRunAt: z.nullable(IsoTimeSchema),
+  disks: z.array(SmartDiskSchema).check(z.maxLength(1024)),
 });
 export type SmartResult = z.infer<typeof SmartResultSchema>;
 
@@ -138,6 +138,6 @@ export const SmartSelfTestParamsSchema = z.strictObject({
 export const SmartSelfTestResultSchema = z.object({
   device: SmartDevicePathSchema,
   request: SmartSelfTestRequestSchema,
-  exitStatus: z.number().int().min(0).max(255).nullable(),
+  exitStatus: z.nullable(z.number().check(z.int(), z.minimum(0), z.maximum(255))),
 });
 export type SmartSelfTestResult = z.infer<typeof SmartSelfTestResultSchema>;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { MonitorConfig } from '../../../protocol/agent-config';
 import { AgentError } from '../../../protocol/errors';
 import {
@@ -41,13 +41,13 @@ const REQUESTS_KEPT = 32;
 const FIRST_RUN_DELAY_MS = 3000;
 
 const PersistedDiskSchema = z.object({
-  history: z.array(SmartHistoryPointSchema).max(HISTORY_POINTS),
-  requests: z.array(SmartSelfTestRequestSchema).max(REQUESTS_KEPT),
-  lastShortAt: z.number().nullable(),
-  lastLongAt: z.number().nullable(),
-  serial: z.string().max(512).nullable(),
+  history: z.array(SmartHistoryPointSchema).check(z.maxLength(HISTORY_POINTS)),
+  requests: z.array(SmartSelfTestRequestSchema).check(z.maxLength(REQUESTS_KEPT)),
+  lastShortAt: z.nullable(z.number()),
+  lastLongAt: z.nullable(z.number()),
+  serial: z.nullable(z.string().check(z.maxLength(512))),
 });
-const PersistedSchema = z.object({ version: z.literal(1), disks: z.record(z.string().max(256), PersistedDiskSchema) });
+const PersistedSchema = z.object({ version: z.literal(1), disks: z.record(z.string().check(z.maxLength(256)), PersistedDiskSchema) });
 type PersistedDisk = z.infer<typeof PersistedDiskSchema>;
 
 interface DiskState {
