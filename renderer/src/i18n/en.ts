@@ -778,6 +778,8 @@ export const en = {
   'disks.col.serial': 'Serial',
   'disks.col.firmware': 'Firmware',
   'disks.col.capacity': 'Capacity',
+  'disks.col.placement': 'Mounted at',
+  'disks.dataDisk': 'data disk',
   'disks.col.verdict': 'Health',
   'disks.col.reasons': 'Why',
   'disks.col.temperature': 'Temperature',

@@ -779,6 +779,8 @@ export const zhCN = {
   'disks.col.serial': '序列号',
   'disks.col.firmware': '固件',
   'disks.col.capacity': '容量',
+  'disks.col.placement': '挂载点',
+  'disks.dataDisk': '数据盘',
   'disks.col.verdict': '健康状况',
   'disks.col.reasons': '原因',
   'disks.col.temperature': '温度',

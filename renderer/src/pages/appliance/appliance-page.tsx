@@ -13,6 +13,7 @@ import { ApplianceHeader } from './appliance-header';
 import { EventsTimeline } from './events-timeline';
 import { HealthCard } from './health-card';
 import { InventoryCards } from './inventory-cards';
+import { MonitoringTabs } from './monitoring/monitoring-tabs';
 import { ServicesCard } from './services-card';
 
 /**
@@ -69,6 +70,7 @@ function ApplianceDetail({ appliance }: { appliance: Appliance }) {
         </div>
       </Flex>
       <InventoryCards applianceId={appliance.id} />
+      <MonitoringTabs applianceId={appliance.id} />
       <EventsTimeline applianceId={appliance.id} />
       {running && <ProvisionDialog appliance={appliance} action={running} onClose={() => setRunning(null)} />}
       {uninstalling && (

@@ -45,6 +45,15 @@ export function DiskTable({ applianceId }: { applianceId: string }) {
     { key: 'serial', title: t('disks.col.serial'), render: (_, d) => <Typography.Text copyable={d.identity.serial ? { text: d.identity.serial } : false}>{d.identity.serial ?? '—'}</Typography.Text> },
     { key: 'firmware', title: t('disks.col.firmware'), render: (_, d) => d.identity.firmware ?? '—' },
     { key: 'capacity', title: t('disks.col.capacity'), render: (_, d) => (d.identity.capacityBytes === null ? '—' : formatDecimalBytes(d.identity.capacityBytes, locale)) },
+    {
+      key: 'placement',
+      title: t('disks.col.placement'),
+      render: (_, d) => (
+        <>
+          {d.placement.mountpoints.join(', ') || '—'} {d.placement.dataDisk && <Tag color="blue">{t('disks.dataDisk')}</Tag>}
+        </>
+      ),
+    },
     { key: 'verdict', title: t('disks.col.verdict'), render: (_, d) => <VerdictTag disk={d} /> },
     { key: 'reasons', title: t('disks.col.reasons'), render: (_, d) => (d.error ? <Typography.Text type="warning">{d.error}</Typography.Text> : d.reasons.length ? reasonText(tr, d.reasons[0]!) + (d.reasons.length > 1 ? ` (+${d.reasons.length - 1})` : '') : '—'), ellipsis: true },
     { key: 'temp', title: t('disks.col.temperature'), render: (_, d) => (d.metrics.temperatureC == null ? '—' : `${num(d.metrics.temperatureC, locale)} °C`) },
