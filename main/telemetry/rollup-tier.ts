@@ -19,17 +19,20 @@ import { type Agg, type BucketSink, readBlock, SlotBlock } from './rollup-block'
 export interface RollupTier {
   readonly name: string;
   readonly slots: number;
-  /** First block not yet packed into BLOBs. */
+  /** First block not wholly packed into BLOBs. */
   packed(): number;
+  /** Whether this series' bucket lives in a block (else in a recent row, or nowhere yet). */
+  isPacked(bucket: number, seriesId: number): boolean;
   /** Writes newly closed buckets (no row can exist for them yet). Rows should come in series order. */
   flush(bucket: number, rows: Iterable<readonly [number, Agg]>): void;
   /** Merges a late bucket fragment into wherever that bucket is stored now. */
   merge(bucket: number, seriesId: number, agg: Agg): void;
   /**
-   * Packs every block below `limitBlock` (all of whose buckets are closed), calling `total` with
-   * each series' block total (the next coarser tier's bucket). Advances `packed` to `limitBlock`.
+   * Packs blocks below `limitBlock` (all of whose buckets are closed), at most `maxSeries` series
+   * ids per call, calling `total` with each series' block total (the next coarser tier's bucket).
+   * Returns true when everything below `limitBlock` is packed.
    */
-  packUpTo(limitBlock: number, maxSeriesId: number, total: (block: number, seriesId: number, agg: Agg) => void): void;
+  packStep(limitBlock: number, maxSeriesId: number, maxSeries: number, total: (block: number, seriesId: number, agg: Agg) => void): boolean;
   /** Stored buckets of one series in [from, to), ascending. */
   read(seriesId: number, from: number, to: number, sink: BucketSink): void;
   /**
@@ -51,16 +54,31 @@ export function rollupTierSql(name: string): string {
   `;
 }
 
-/** Series handled per pass when packing, bounding memory to ~2k blocks whatever the fleet size. */
-const PACK_SLICE = 2048;
+/** Series handled per query pass when packing, bounding memory to ~1k blocks whatever the fleet size. */
+const PACK_SLICE = 1024;
 const FLUSH_ROWS = 64;
 
 export function createRollupTier(
   db: Db,
-  opts: { name: string; slots: number; packed: number; savePacked: (block: number) => void },
+  opts: {
+    name: string;
+    slots: number;
+    /** First block not wholly packed, and within it the first series id not packed yet. */
+    packed: number;
+    progress: number;
+    savePacked: (block: number, progress: number) => void;
+  },
 ): RollupTier {
   const { name, slots: S } = opts;
+  // Packing an hour of a 1,000-appliance fleet at once stalled the process 2.7 s; it goes a slice
+  // of series ids per write instead. Mid-block, series below `progress` are in blocks, the rest in
+  // recent rows; reads and merges ask isPacked().
   let packed = opts.packed;
+  let progress = opts.progress;
+  const isPacked = (bucket: number, seriesId: number) => {
+    const block = Math.floor(bucket / S);
+    return block < packed || (block === packed && seriesId < progress);
+  };
   const upsertRecent = db.prepare(
     `INSERT INTO ${name}_recent (bucket, series_id, min, max, sum, count) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (bucket, series_id) DO UPDATE SET min = min(min, excluded.min), max = max(max, excluded.max),
@@ -72,7 +90,7 @@ export function createRollupTier(
   const flushArgs = new Array<number>(FLUSH_ROWS * 6);
   const firstRecent = db.prepare(`SELECT min(bucket) FROM ${name}_recent`).pluck();
   const recentSlice = db.prepare(`SELECT series_id, min, max, sum, count FROM ${name}_recent WHERE bucket = ? AND series_id >= ? AND series_id < ?`).raw();
-  const deleteRecent = db.prepare(`DELETE FROM ${name}_recent WHERE bucket >= ? AND bucket < ?`);
+  const deleteRecentSlice = db.prepare(`DELETE FROM ${name}_recent WHERE bucket = ? AND series_id >= ? AND series_id < ?`);
   const insertBlock = db.prepare(`INSERT INTO ${name}_blocks (block, series_id, data) VALUES (?, ?, ?) ON CONFLICT (block, series_id) DO NOTHING`);
   const replaceBlock = db.prepare(`UPDATE ${name}_blocks SET data = ? WHERE block = ? AND series_id = ?`);
   const getBlock = db.prepare<[number, number], Buffer>(`SELECT data FROM ${name}_blocks WHERE block = ? AND series_id = ?`).pluck();
@@ -104,24 +122,23 @@ export function createRollupTier(
     replaceBlock.run(scratch.encode(), block, seriesId);
   }
 
-  function pack(block: number, maxSeriesId: number, total: (block: number, seriesId: number, agg: Agg) => void): void {
+  /** Packs series ids [lo, hi) of one block: their recent rows become blocks, then go. */
+  function packSlice(block: number, lo: number, hi: number, total: (block: number, seriesId: number, agg: Agg) => void): void {
     const first = block * S;
-    for (let lo = 0; lo <= maxSeriesId; lo += PACK_SLICE) {
-      const blocks = new Map<number, SlotBlock>();
-      for (let slot = 0; slot < S; slot++) {
-        for (const row of recentSlice.all(first + slot, lo, lo + PACK_SLICE) as [number, number, number, number, number][]) {
-          let b = blocks.get(row[0]);
-          if (!b) blocks.set(row[0], (b = new SlotBlock(S)));
-          b.merge(slot, row[1], row[2], row[3], row[4]);
-        }
+    const blocks = new Map<number, SlotBlock>();
+    for (let slot = 0; slot < S; slot++) {
+      for (const row of recentSlice.all(first + slot, lo, hi) as [number, number, number, number, number][]) {
+        let b = blocks.get(row[0]);
+        if (!b) blocks.set(row[0], (b = new SlotBlock(S)));
+        b.merge(slot, row[1], row[2], row[3], row[4]);
       }
-      for (const id of [...blocks.keys()].sort((a, b) => a - b)) {
-        const b = blocks.get(id)!;
-        mergeIntoBlock(block, id, b);
-        total(block, id, b.total()!);
-      }
+      deleteRecentSlice.run(first + slot, lo, hi);
     }
-    deleteRecent.run(first, first + S);
+    for (const id of [...blocks.keys()].sort((a, b) => a - b)) {
+      const b = blocks.get(id)!;
+      mergeIntoBlock(block, id, b);
+      total(block, id, b.total()!);
+    }
   }
 
   const single = new SlotBlock(S);
@@ -129,6 +146,7 @@ export function createRollupTier(
     name,
     slots: S,
     packed: () => packed,
+    isPacked,
     flush(bucket, rows) {
       let n = 0;
       for (const [id, a] of rows) {
@@ -147,35 +165,51 @@ export function createRollupTier(
       for (let i = 0; i < n; i++) insertRecent.run(...flushArgs.slice(6 * i, 6 * i + 6));
     },
     merge(bucket, seriesId, a) {
-      const block = Math.floor(bucket / S);
-      if (block >= packed) {
+      if (!isPacked(bucket, seriesId)) {
         upsertRecent.run(bucket, seriesId, a.min, a.max, a.sum, a.count);
         return;
       }
+      const block = Math.floor(bucket / S);
       single.clear();
       single.merge(bucket - block * S, a.min, a.max, a.sum, a.count);
       mergeIntoBlock(block, seriesId, single);
     },
-    packUpTo(limitBlock, maxSeriesId, total) {
-      while (packed < limitBlock) {
-        const next = firstRecent.get() as number | null;
-        const block = next === null ? limitBlock : Math.max(packed, Math.floor(next / S));
-        if (block >= limitBlock) {
-          packed = limitBlock;
-          break;
+    packStep(limitBlock, maxSeriesId, maxSeries, total) {
+      let budget = maxSeries;
+      const start = [packed, progress];
+      while (packed < limitBlock && budget > 0) {
+        if (progress === 0) {
+          // Skip blocks with nothing to pack (quiet hours, a console that was off).
+          const next = firstRecent.get() as number | null;
+          const block = next === null ? limitBlock : Math.max(packed, Math.floor(next / S));
+          if (block >= limitBlock) {
+            packed = limitBlock;
+            break;
+          }
+          packed = block;
         }
-        pack(block, maxSeriesId, total);
-        packed = block + 1;
+        // Budget counts series ids that exist, so a small fleet packs many blocks per step.
+        const n = Math.max(1, Math.min(budget, PACK_SLICE, maxSeriesId + 1 - progress));
+        packSlice(packed, progress, progress + n, total);
+        budget -= n;
+        progress += n;
+        if (progress > maxSeriesId) {
+          packed++;
+          progress = 0;
+        }
       }
-      opts.savePacked(packed);
+      if (packed !== start[0] || progress !== start[1]) opts.savePacked(packed, progress);
+      return packed >= limitBlock;
     },
     read(seriesId, from, to, sink) {
-      const blockEnd = Math.min(packed, Math.ceil(to / S));
+      // Blocks below this hold the series' buckets; recent rows hold the rest.
+      const blockEnd = packed + (seriesId < progress ? 1 : 0);
       const blockStart = Math.floor(from / S);
-      if (blockStart < blockEnd) {
-        for (const [block, data] of readBlocks.all({ from: blockStart, to: blockEnd, id: seriesId }) as [number, Buffer][]) readBlock(data, block * S, from, to, sink);
+      const blocksTo = Math.min(blockEnd, Math.ceil(to / S));
+      if (blockStart < blocksTo) {
+        for (const [block, data] of readBlocks.all({ from: blockStart, to: blocksTo, id: seriesId }) as [number, Buffer][]) readBlock(data, block * S, from, to, sink);
       }
-      const recentFrom = Math.max(from, packed * S);
+      const recentFrom = Math.max(from, blockEnd * S);
       if (recentFrom < to) {
         for (const r of readRecent.all({ from: recentFrom, to, id: seriesId }) as [number, number, number, number, number][]) sink.push(r[0], r[1], r[2], r[3], r[4]);
       }

@@ -57,6 +57,11 @@ export interface TelemetryStoreOptions {
   retention?: RetentionDays;
   /** SQLite page cache in KiB; the ingest path keeps the current minute's region of the raw table in it. */
   cacheKiB?: number;
+  /**
+   * Series packed per write (and per tick) once an hour or day has closed: bounds the pause
+   * (~1,000 series ≈ a tenth of a second); a fleet's hour is packed over a few rounds.
+   */
+  packSeriesPerStep?: number;
 }
 
 interface State {
@@ -90,6 +95,7 @@ export function openTelemetryStore(opts: TelemetryStoreOptions) {
   });
   db.pragma(`cache_size = -${opts.cacheKiB ?? 32_768}`);
   const now = () => opts.clock.now().getTime();
+  const packSeriesPerStep = opts.packSeriesPerStep ?? 1024;
 
   const getMeta = db.prepare<[string], number>('SELECT value FROM meta WHERE key = ?').pluck();
   const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
@@ -112,8 +118,19 @@ export function openTelemetryStore(opts: TelemetryStoreOptions) {
         setMeta.run('packed_days', frontiers.packedDays);
       }
       const f = frontiers;
-      const minutes = createRollupTier(db, { name: 'minute', slots: 60, packed: f.packedHours, savePacked: (h) => setMeta.run('packed_hours', (f.packedHours = h)) });
-      const hours = createRollupTier(db, { name: 'hour', slots: 24, packed: f.packedDays, savePacked: (d) => setMeta.run('packed_days', (f.packedDays = d)) });
+      const tier = (name: string, slots: number, key: 'packedHours' | 'packedDays', meta: string) =>
+        createRollupTier(db, {
+          name,
+          slots,
+          packed: f[key],
+          progress: getMeta.get(`${meta}_progress`) ?? 0,
+          savePacked: (block, progress) => {
+            setMeta.run(meta, (f[key] = block));
+            setMeta.run(`${meta}_progress`, progress);
+          },
+        });
+      const minutes = tier('minute', 60, 'packedHours', 'packed_hours');
+      const hours = tier('hour', 24, 'packedDays', 'packed_days');
       const latest = new Map<number, { t: number; v: number }>();
       for (const [id, t, v] of db.prepare('SELECT series_id, t, v FROM latest').raw().iterate() as IterableIterator<[number, number, number]>) latest.set(id, { t, v });
       const latestMinute = Math.min(getMeta.get('latest_minute') ?? f.openMinute, f.openMinute);
@@ -163,9 +180,9 @@ export function openTelemetryStore(opts: TelemetryStoreOptions) {
       setMeta.run('latest_minute', f.openMinute);
     }
     const hourLimit = Math.floor(f.openMinute / 60);
-    if (s.minutes.packed() < hourLimit) s.minutes.packUpTo(hourLimit, s.series.maxId(), (hour, id, agg) => s.hours.flush(hour, [[id, agg]]));
+    if (s.minutes.packed() < hourLimit) s.minutes.packStep(hourLimit, s.series.maxId(), packSeriesPerStep, (hour, id, agg) => s.hours.flush(hour, [[id, agg]]));
     const dayLimit = Math.floor(s.minutes.packed() / 24);
-    if (s.hours.packed() < dayLimit) s.hours.packUpTo(dayLimit, s.series.maxId(), () => {});
+    if (s.hours.packed() < dayLimit) s.hours.packStep(dayLimit, s.series.maxId(), packSeriesPerStep, () => {});
   }
 
   const raw = createRawWriter(db);
@@ -236,7 +253,7 @@ export function openTelemetryStore(opts: TelemetryStoreOptions) {
         const hour = Math.floor(minute / 60);
         for (const [id, a] of bySeries) {
           s.minutes.merge(minute, id, a);
-          if (hour < s.minutes.packed()) s.hours.merge(hour, id, a); // that hour's 1-hour rollup exists already
+          if (s.minutes.isPacked(minute, id)) s.hours.merge(hour, id, a); // that hour's 1-hour rollup exists already
         }
       }
     }

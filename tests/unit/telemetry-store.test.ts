@@ -25,10 +25,10 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
 const T0 = Date.UTC(2026, 2, 1);
 
-function setup(opts: { start?: number; retention?: RetentionDays } = {}) {
+function setup(opts: { start?: number; retention?: RetentionDays; packSeriesPerStep?: number } = {}) {
   const tmp = makeTempDir('telemetry');
   const clock = manualClock(new Date(opts.start ?? T0));
-  const open = () => openTelemetryStore({ dataDir: tmp.dir, clock, log: silentLogger, retention: opts.retention });
+  const open = () => openTelemetryStore({ dataDir: tmp.dir, clock, log: silentLogger, retention: opts.retention, packSeriesPerStep: opts.packSeriesPerStep });
   const handle = { store: open(), clock, dir: tmp.dir, reopen: () => {} };
   handle.reopen = () => {
     handle.store.close();
@@ -79,8 +79,15 @@ function checkAll(store: Store, stored: IncomingSample[], keys: SeriesKey[], fro
 }
 
 describe('telemetry store: rollups equal a brute-force computation', () => {
-  it('across batches, minute flushes, hour and day packing, with late and duplicate samples', () => {
-    const { store, clock } = setup({ start: T0 - HOUR_MS });
+  // With one series packed per write, hours and days stay half-packed across many writes, and late
+  // samples land on both sides of the packing progress; a restart happens mid-way.
+  it.each([
+    ['whole blocks per write', 1024],
+    ['one series packed per write, restarted mid-way', 1],
+  ])('across batches, minute flushes, hour and day packing, with late and duplicate samples (%s)', (_label, packSeriesPerStep) => {
+    const h = setup({ start: T0 - HOUR_MS, packSeriesPerStep });
+    const { clock } = h;
+    let store = h.store;
     const keys = [cpu, fs1, net];
     const span = 50 * HOUR_MS; // crosses two day boundaries, so hour blocks are packed too
     const all = keys.flatMap((k, i) => samples(k, T0, span, 20_000, 11 + i)).sort((a, b) => a.t - b.t);
@@ -90,6 +97,13 @@ describe('telemetry store: rollups equal a brute-force computation', () => {
     const held: IncomingSample[] = [];
     let batch: IncomingSample[] = [];
     let sentUntil = T0;
+    const sent: IncomingSample[] = [];
+    const send = (list: IncomingSample[]) => {
+      sent.push(...list);
+      store.ingest(list);
+    };
+    const progress = () => store.db.prepare("SELECT value FROM meta WHERE key = 'packed_hours_progress'").pluck().get() as number | undefined;
+    let halfPackedChecks = 0;
     for (const s of all) {
       const r = next();
       if (r < 0.05) held.push(s);
@@ -99,17 +113,26 @@ describe('telemetry store: rollups equal a brute-force computation', () => {
       }
       if (s.t - sentUntil >= 10 * MINUTE_MS) {
         clock.set(new Date(s.t + 5_000));
-        store.ingest(batch);
+        send(batch);
+        if (packSeriesPerStep === 1 && s.t - T0 > 25 * HOUR_MS && s.t - T0 < 25 * HOUR_MS + 10 * MINUTE_MS) {
+          h.reopen();
+          store = h.store;
+        }
         batch = [];
         sentUntil = s.t;
-        if (held.length > 40) store.ingest(held.splice(0, 40)); // late: some minutes, some hours old
+        if (held.length > 40) send(held.splice(0, 40)); // late: some minutes, some hours old
+        if (packSeriesPerStep === 1 && progress()! > 1 && halfPackedChecks++ < 5) {
+          // An hour is half packed: series below the progress read blocks, the others rows.
+          checkAll(store, sent, keys, T0 - HOUR_MS, T0 + span + HOUR_MS);
+        }
       }
     }
-    store.ingest(batch);
+    send(batch);
     clock.set(new Date(T0 + span + 2 * HOUR_MS));
     const result = store.ingest(held);
     expect(result.duplicates).toBeGreaterThan(0);
-    store.tick();
+    for (let i = 0; i < 10; i++) store.tick();
+    if (packSeriesPerStep === 1) expect(halfPackedChecks).toBeGreaterThan(0);
     expect(store.frontiers().packedDays).toBeGreaterThan(Math.floor(T0 / DAY_MS)); // day blocks exist
     checkAll(store, all, keys, T0 - HOUR_MS, T0 + span + HOUR_MS);
   });
