@@ -48,7 +48,9 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
   beforeAll(async () => {
     await tb.down();
     c = makeConsole('fleet-watch', testProvisionResources(work.dir), true);
-    [a1, a2] = (await tb.up({ appliances: 2, disks: 0 })).machines as [MachineState, MachineState];
+    const machines = (await tb.up({ appliances: 2, disks: 0 })).machines;
+    a1 = machines[0]!;
+    a2 = machines[1]!;
     ids.root = (await call<{ id: string }>('fleet.add', { name: 'fw-root', address: a1.address, auth: { kind: 'private-key', privateKey: fs.readFileSync(a1.rootKeyPath, 'utf8') } })).id;
     ids.sudo = (
       await call<{ id: string }>('fleet.add', { name: 'fw-sudo', address: a2.address, user: a2.sudoUser, auth: { kind: 'password', password: a2.sudoPassword }, sudoPassword: a2.sudoPassword })
