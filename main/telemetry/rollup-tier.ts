@@ -56,6 +56,8 @@ export function rollupTierSql(name: string): string {
 
 /** Series handled per query pass when packing, bounding memory to ~1k blocks whatever the fleet size. */
 const PACK_SLICE = 1024;
+/** Slices (of PACK_SLICE ids) visited per pack step at most, packed or empty. */
+const MAX_SLICES = 64;
 const FLUSH_ROWS = 64;
 
 export function createRollupTier(
@@ -123,7 +125,7 @@ export function createRollupTier(
   }
 
   /** Packs series ids [lo, hi) of one block: their recent rows become blocks, then go. */
-  function packSlice(block: number, lo: number, hi: number, total: (block: number, seriesId: number, agg: Agg) => void): void {
+  function packSlice(block: number, lo: number, hi: number, total: (block: number, seriesId: number, agg: Agg) => void): number {
     const first = block * S;
     const blocks = new Map<number, SlotBlock>();
     for (let slot = 0; slot < S; slot++) {
@@ -139,6 +141,7 @@ export function createRollupTier(
       mergeIntoBlock(block, id, b);
       total(block, id, b.total()!);
     }
+    return blocks.size;
   }
 
   const single = new SlotBlock(S);
@@ -175,9 +178,12 @@ export function createRollupTier(
       mergeIntoBlock(block, seriesId, single);
     },
     packStep(limitBlock, maxSeriesId, maxSeries, total) {
-      let budget = maxSeries;
+      // The budget counts series that had data: ids of quiet or departed series cost only empty
+      // queries, so they are skipped a slice at a time (at most MAX_SLICES per step).
+      let packedSeries = 0;
+      let slices = 0;
       const start = [packed, progress];
-      while (packed < limitBlock && budget > 0) {
+      while (packed < limitBlock && packedSeries < maxSeries && slices < MAX_SLICES) {
         if (progress === 0) {
           // Skip blocks with nothing to pack (quiet hours, a console that was off).
           const next = firstRecent.get() as number | null;
@@ -188,11 +194,10 @@ export function createRollupTier(
           }
           packed = block;
         }
-        // Budget counts series ids that exist, so a small fleet packs many blocks per step.
-        const n = Math.max(1, Math.min(budget, PACK_SLICE, maxSeriesId + 1 - progress));
-        packSlice(packed, progress, progress + n, total);
-        budget -= n;
-        progress += n;
+        const hi = Math.max(progress + 1, Math.min(progress + Math.min(PACK_SLICE, maxSeries), maxSeriesId + 1));
+        packedSeries += packSlice(packed, progress, hi, total);
+        slices++;
+        progress = hi;
         if (progress > maxSeriesId) {
           packed++;
           progress = 0;

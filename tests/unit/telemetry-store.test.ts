@@ -137,6 +137,19 @@ describe('telemetry store: rollups equal a brute-force computation', () => {
     checkAll(store, all, keys, T0 - HOUR_MS, T0 + span + HOUR_MS);
   });
 
+  it('keeps packing up with the clock when most series ids are quiet (one write an hour)', () => {
+    const { store, clock } = setup();
+    clock.set(new Date(T0 + MINUTE_MS));
+    store.ingest(Array.from({ length: 3000 }, (_, i) => ({ series: { applianceId: `gone${i}`, metric: 'cpu' }, t: T0, v: i })));
+    for (let h = 1; h <= 48; h++) {
+      clock.set(new Date(T0 + h * HOUR_MS + MINUTE_MS));
+      store.ingest(Array.from({ length: 60 }, (_, m) => ({ series: cpu, t: T0 + (h - 1) * HOUR_MS + m * MINUTE_MS, v: m })));
+    }
+    const f = store.frontiers();
+    expect(f.packedHours).toBe(Math.floor(f.openMinute / 60));
+    expect(f.packedDays).toBe(Math.floor(f.packedHours / 24));
+  });
+
   it('counts each stored sample once whatever the batch split, and reports duplicates', () => {
     const { store, clock } = setup();
     const all = samples(fs1, T0, HOUR_MS, 10_000, 7);
