@@ -16,7 +16,7 @@ import { createSmartCollector } from './smart-collector';
  * Monitoring as the fleet watch drives it: after each appliance's check, its metrics (into
  * telemetry.sqlite) and SMART (judged into disk_health) are collected on the same connection;
  * after each round every appliance is observed by the alert engine, and the telemetry store
- * closes its finished minutes and prunes what is past retention.
+ * closes its finished minutes and removes, a step at a time, what is past retention.
  */
 export interface Monitoring {
   telemetry: TelemetryStore;
@@ -26,8 +26,6 @@ export interface Monitoring {
   afterRound(statuses: ApplianceStatus[]): void;
   close(): void;
 }
-
-const PRUNE_EVERY_MS = 60 * 60_000;
 
 export function createMonitoring(deps: {
   db: Db;
@@ -45,7 +43,6 @@ export function createMonitoring(deps: {
   const disks = createDiskHealthStore(deps.db);
   const metrics = createMetricsCollector({ telemetry, cursors: deps.status, log });
   const smart = createSmartCollector({ disks, clock: deps.clock, log });
-  let lastPrune = 0;
 
   return {
     telemetry,
@@ -63,14 +60,10 @@ export function createMonitoring(deps: {
       } catch (err) {
         log.warn('alert evaluation failed', { error: err instanceof Error ? err.message : String(err) });
       }
-      const now = deps.clock.now().getTime();
       try {
+        // Closes finished minutes, packs closed hours and days, and deletes a little of what is past
+        // retention each round (a whole prune at once would stall the process for seconds).
         telemetry.tick();
-        if (now - lastPrune > PRUNE_EVERY_MS) {
-          lastPrune = now;
-          const removed = telemetry.prune(now);
-          if (removed.raw + removed.minute + removed.hour > 0) log.info('telemetry pruned', removed);
-        }
       } catch (err) {
         log.warn('telemetry maintenance failed', { error: err instanceof Error ? err.message : String(err) });
       }
