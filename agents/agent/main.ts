@@ -38,18 +38,20 @@ async function main(argv: string[]): Promise<number> {
     if (cli.mode === 'bridge') return await runBridge(loaded.paths.socketPath, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
     const token = readToken(loaded.paths.tokenFile);
     const script = path.resolve(process.argv[1] ?? 'agent.js');
+    // The launcher's Node flags (--no-opt) go to the agent the watchdog starts, too.
+    const nodeArgs = [...process.execArgv, script];
     switch (cli.mode) {
       case 'check-config':
         print(JSON.stringify({ ok: true, services: loaded.config.services.map((s) => s.name), paths: loaded.paths }, null, 2));
         return EXIT_OK;
       case 'daemon':
         ensureAgentDirs(loaded.paths);
-        return await runDaemon({ command: process.execPath, args: [script, ...cli.pathArgs], socketPath: loaded.paths.socketPath, consoleLogFile: loaded.paths.consoleLogFile, pidFiles: [loaded.paths.watchdogPidFile, loaded.paths.pidFile], print });
+        return await runDaemon({ command: process.execPath, args: [...nodeArgs, ...cli.pathArgs], socketPath: loaded.paths.socketPath, consoleLogFile: loaded.paths.consoleLogFile, pidFiles: [loaded.paths.watchdogPidFile, loaded.paths.pidFile], print });
       case 'watchdog':
         ensureAgentDirs(loaded.paths);
         return await runWatchdog({
           command: process.execPath,
-          args: [script, ...cli.pathArgs],
+          args: [...nodeArgs, ...cli.pathArgs],
           pidFile: loaded.paths.watchdogPidFile,
           report: (event, fields) => stderr(JSON.stringify({ time: new Date().toISOString(), event, ...fields })),
         });

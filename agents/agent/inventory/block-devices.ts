@@ -1,5 +1,6 @@
 import type { Systeminformation } from 'systeminformation';
 import type { BlockDevice } from '../../protocol/payloads/inventory';
+import { naturalCompare } from '../natural-compare';
 import { withTimeout, type CommandRunner } from './command-runner';
 import type { MountEntry } from './mount-table';
 import { count, errorText, flag, text, type Section } from './section';
@@ -176,6 +177,6 @@ export async function collectBlockDevices(probes: BlockDeviceProbes): Promise<Se
   });
   if (probed > 0) sources.push('blkid');
 
-  devices.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  devices.sort((a, b) => naturalCompare(a.name, b.name));
   return { value: devices, sources, warnings };
 }

@@ -1,5 +1,6 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import type { Systeminformation } from 'systeminformation';
+import { naturalCompare } from '../natural-compare';
 import { withTimeout } from './command-runner';
 import { errorText, type Section } from './section';
 import type * as z from 'zod/mini';
@@ -51,5 +52,5 @@ export async function collectNetwork(probes: NetworkProbes): Promise<Section<Net
   } catch (err) {
     warnings.push(`network: ${errorText(err)}`);
   }
-  return { value: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)), sources, warnings };
+  return { value: [...byName.values()].sort((a, b) => naturalCompare(a.name, b.name)), sources, warnings };
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { naturalCompare } from '../natural-compare';
 import {
   parseDiskstats,
   parseLoadAvg,
@@ -219,7 +220,7 @@ export function readSensors(sensors: readonly Sensor[]): { sensor: string; celsi
 /** Sorted naturally (hwmon2 before hwmon10), so sensor names and their #N suffixes are stable. */
 function listDir(dir: string): string[] {
   try {
-    return fs.readdirSync(dir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    return fs.readdirSync(dir).sort(naturalCompare);
   } catch {
     return [];
   }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { naturalCompare } from '../../natural-compare';
 import * as z from 'zod/mini';
 import type { MonitorConfig } from '../../../protocol/agent-config';
 import { AgentError } from '../../../protocol/errors';
@@ -301,7 +302,7 @@ export function createSmartMonitor(deps: { config: MonitorConfig['smart']; state
     },
     async get({ device, refresh, includeData }) {
       if (cfg.enabled && (refresh || state === 'pending')) await runShared(refresh ? device : undefined);
-      const list = [...disks.values()].filter((d) => !device || d.device === device).sort((a, b) => a.device.localeCompare(b.device));
+      const list = [...disks.values()].filter((d) => !device || d.device === device).sort((a, b) => naturalCompare(a.device, b.device));
       return { state, message, smartctl: { path: smartctlPath, version }, lastRunAt: iso(lastRunAt), nextRunAt: iso(nextRunAt), disks: list.map((d) => view(d, includeData)) };
     },
     async selfTest(device, kind) {
