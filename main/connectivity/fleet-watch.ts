@@ -1,4 +1,4 @@
-import type { AgentClient } from '../../agents/client/agent-client';
+import { AgentClientError, type AgentClient } from '../../agents/client/agent-client';
 import type { HealthResult } from '../../agents/protocol/payloads/health';
 import type { ServiceStatus } from '../../agents/protocol/payloads/services';
 import type { ApplianceEvent, ApplianceStatus } from '../contract/status.contract';
@@ -164,9 +164,13 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
       } else {
         const agent = agentFor(applianceId, appliance.user, connection, token);
         try {
-          const sent = Date.now();
+          const sent = deps.clock.now().getTime();
           const health = await agent.call('health.v1');
-          const received = Date.now();
+          const received = deps.clock.now().getTime();
+          // Calls are one stream each, so the `hello` session outlives an agent restart (an upgrade,
+          // the watchdog): shake hands again when the agent is not the one the session met, or the
+          // version and capabilities shown would be the old agent's.
+          if (agent.session()?.hello.startedAt !== health.startedAt) await agent.hello('appliance-console');
           const services = await agent.call('services.v1');
           const session = agent.session();
           // The agent's `now` against the midpoint of the call: good to a few ms on a LAN.
@@ -188,9 +192,13 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
           reached = { applianceId, agent, clockSkewMs: skew, signal: stopController.signal };
         } catch (err) {
           // Silence from the agent may be a dead link that keepalive has not noticed yet: dial
-          // again before blaming the agent, so a cut cable shows as offline, not degraded.
-          deps.pool.drop(applianceId);
-          await deps.pool.acquire(applianceId);
+          // again before blaming the agent, so a cut cable shows as offline, not degraded. Any
+          // other failure (socket refused, agent gone, token refused) came over a live connection:
+          // keep it, rather than log in again every round.
+          if (err instanceof AgentClientError && err.code === 'timeout') {
+            deps.pool.drop(applianceId);
+            await deps.pool.acquire(applianceId);
+          }
           next.lastSeenAt = checkedAt;
           state = 'degraded';
           reason = `the agent does not answer: ${describe(err)}`;
@@ -319,7 +327,7 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
     checkAll,
     async inventory(applianceId, refresh) {
       const kept = deps.status.get(applianceId);
-      const isFresh = kept?.inventoryAt && Date.now() - Date.parse(kept.inventoryAt) < inventoryMaxAgeMs;
+      const isFresh = kept?.inventoryAt && deps.clock.now().getTime() - Date.parse(kept.inventoryAt) < inventoryMaxAgeMs;
       if (!refresh && isFresh) return { inventory: kept!.inventory, at: kept!.inventoryAt, staleReason: null };
       const status = await check(applianceId);
       const after = deps.status.get(applianceId);

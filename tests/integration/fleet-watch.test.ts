@@ -14,7 +14,8 @@ import type { MachineState } from '../../appliance/testbed/state';
 import { createTestbed } from '../../appliance/testbed/testbed';
 import type { ApplianceEvent, ApplianceStatus } from '../../main/contract/status.contract';
 import { CTX, makeConsole } from '../helpers/console-fixture';
-import { testProvisionResources } from '../helpers/provision-resources';
+import type { ProvisionResources } from '../../main/provision/plan';
+import { agentResourcesOfVersion, testProvisionResources } from '../helpers/provision-resources';
 import { ROOT } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
 
@@ -25,6 +26,7 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
   const tb = createTestbed({ prefix: 'fw' });
   const work = makeTempDir('fleet-watch');
   let c: ReturnType<typeof makeConsole>;
+  let resources: ProvisionResources;
   let a1: MachineState;
   let a2: MachineState;
   const ids: Record<string, string> = {};
@@ -47,7 +49,8 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
 
   beforeAll(async () => {
     await tb.down();
-    c = makeConsole('fleet-watch', testProvisionResources(work.dir), true);
+    resources = testProvisionResources(work.dir);
+    c = makeConsole('fleet-watch', resources, true);
     const machines = (await tb.up({ appliances: 2, disks: 0 })).machines;
     a1 = machines[0]!;
     a2 = machines[1]!;
@@ -143,6 +146,19 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
     await c.watch.stop();
     expect(changed.some((s) => s.applianceId === ids.root)).toBe(true);
   }, 90_000);
+
+  it('shows the new agent version after an upgrade (a new handshake with the restarted agent) and records the change', async () => {
+    const before = await checkNow('root');
+    // The console ships a newer bundle: same resources directory, new manifest.
+    const next = agentResourcesOfVersion(work.dir, '0.1.1-fw', { runtimesDir: resources.runtimesDir });
+    fs.cpSync(next.agentsDir, resources.agentsDir, { recursive: true, force: true });
+    const run = await call<{ status: string; error: string | null }>('fleet.upgrade', { id: ids.root });
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    const after = await checkNow('root');
+    expect(after.agent?.version).toBe('0.1.1-fw');
+    const ev = await call<{ events: ApplianceEvent[] }>('fleet.events', { id: ids.root, limit: 10 });
+    expect(ev.events.find((e) => e.kind === 'agent-version-changed')?.params).toEqual({ from: before.agent!.version, to: '0.1.1-fw' });
+  }, 120_000);
 
   it('answers `appliance-console fleet status --json` from a separate process, checking each appliance', () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/appliance-console.mjs'), 'fleet', 'status', '--json', '--data-dir', c.dataDir], { cwd: ROOT, encoding: 'utf8' });
