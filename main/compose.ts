@@ -96,6 +96,8 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       db,
       dataDir: opts.dataDir,
       retention: { raw: retention.rawDays, minute: retention.minuteDays, hour: retention.hourDays },
+      collect: opts.watchFleet ?? opts.host !== 'cli',
+      role: opts.host,
       status,
       appliances,
       alerts,
@@ -119,7 +121,16 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       alerts,
       watch,
       monitoring: createMonitoringApi({ monitoring, watch, status, requireAppliance: (id) => void fleet.get(id) }),
-      capacity: createCapacityService({ telemetry: monitoring.telemetry, appliances: { list: () => fleet.list(), get: (id) => fleet.get(id) }, clock: opts.clock }),
+      capacity: createCapacityService({
+        // Through the getter at each call: the store opens on first use.
+        telemetry: {
+          metrics: (id) => monitoring.telemetry.metrics(id),
+          latest: (id) => monitoring.telemetry.latest(id),
+          range: (...args) => monitoring.telemetry.range(...args),
+        },
+        appliances: { list: () => fleet.list(), get: (id) => fleet.get(id) },
+        clock: opts.clock,
+      }),
       fleet,
       onboarding,
       provisioning,
