@@ -117,13 +117,32 @@ export function createAlertService(deps: AlertServiceDeps) {
     return newlyFiring;
   };
 
+  /** Acknowledge inside the caller's transaction: the state checked is the state changed. */
+  const acknowledgeLocked = (id: string, note: string, by: string, at: number): Alert => {
+    const a = store.get(id);
+    if (!a) throw new ApiError('not-found', `No alert with id ${id}`, { params: { id } });
+    if (a.state === 'pending') throw new ApiError('conflict', 'This alert is not firing yet (its condition has not lasted the rule’s duration); nothing to acknowledge', { params: { state: a.state } });
+    if (a.state === 'resolved') throw new ApiError('conflict', 'This alert has already resolved; nothing to acknowledge', { params: { state: a.state } });
+    if (a.state === 'acknowledged') {
+      throw new ApiError('conflict', `${a.ack?.by ?? 'Someone'} already acknowledged this alert at ${a.ack ? iso(a.ack.at) : 'an earlier time'}`, { params: { state: a.state, by: a.ack?.by ?? '' } });
+    }
+    const next = acknowledge({ ...a, state: 'firing' }, by, note, at);
+    store.save(next);
+    events.emit('alerts.changed', { newlyFiring: [] });
+    return toApi(next, store.liveSilences(at), at);
+  };
+
   const service = {
     /** One round of the collectors: evaluate every rule on these observations and persist what changed. */
     observe(observations: readonly ApplianceObservation[]): { transitions: Transition[]; newlyFiring: AlertsChanged['newlyFiring'] } {
       const at = now();
-      const { transitions } = evaluate({ rules: effectiveRules(store.overrides()), open: store.open(), observations, silences: store.liveSilences(at), now: at });
-      const newlyFiring = apply(transitions, at);
-      return { transitions, newlyFiring };
+      // Read, evaluate and write under one write lock: an acknowledgement made meanwhile by another
+      // process (the CLI) is either seen by this round or made after it, never overwritten.
+      return store.transaction(() => {
+        const { transitions } = evaluate({ rules: effectiveRules(store.overrides()), open: store.open(), observations, silences: store.liveSilences(at), now: at });
+        const newlyFiring = apply(transitions, at);
+        return { transitions, newlyFiring };
+      });
     },
 
     list(q: { states: AlertState[]; applianceId?: string; limit: number; cursor?: number }): { alerts: Alert[]; nextCursor: number | null } {
@@ -153,17 +172,7 @@ export function createAlertService(deps: AlertServiceDeps) {
 
     acknowledge(id: string, note: string, by: string): Alert {
       const at = now();
-      const a = store.get(id);
-      if (!a) throw new ApiError('not-found', `No alert with id ${id}`, { params: { id } });
-      if (a.state === 'pending') throw new ApiError('conflict', 'This alert is not firing yet (its condition has not lasted the rule’s duration); nothing to acknowledge', { params: { state: a.state } });
-      if (a.state === 'resolved') throw new ApiError('conflict', 'This alert has already resolved; nothing to acknowledge', { params: { state: a.state } });
-      if (a.state === 'acknowledged') {
-        throw new ApiError('conflict', `${a.ack?.by ?? 'Someone'} already acknowledged this alert at ${a.ack ? iso(a.ack.at) : 'an earlier time'}`, { params: { state: a.state, by: a.ack?.by ?? '' } });
-      }
-      const next = acknowledge({ ...a, state: 'firing' }, by, note, at);
-      store.save(next);
-      events.emit('alerts.changed', { newlyFiring: [] });
-      return toApi(next, store.liveSilences(at), at);
+      return store.transaction(() => acknowledgeLocked(id, note, by, at));
     },
 
     silence(input: { match: SilenceRecord['match']; durationMinutes: number; reason: string }, by: string): Silence {

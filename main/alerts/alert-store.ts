@@ -189,8 +189,9 @@ export function createAlertStore(db: Db) {
     recentSilences(limit: number): SilenceRecord[] {
       return allSilences.all(limit).map(silenceFromRow);
     },
+    /** BEGIN IMMEDIATE: the write lock is taken before anything is read, so what is read is what is overwritten. */
     transaction<T>(fn: () => T): T {
-      return db.transaction(fn)();
+      return db.transaction(fn).immediate();
     },
   };
 }
