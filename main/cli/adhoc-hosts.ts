@@ -44,6 +44,13 @@ export async function resolveOrRegister(services: ConsoleServices, refs: readonl
       continue;
     }
     const { address, port } = parseHostSpec(ref, login.port);
+    // Already registered under another name: that appliance, not a duplicate.
+    const same = known.find((a) => a.address.toLowerCase() === address.toLowerCase() && a.port === (port ?? 22));
+    if (same) {
+      io.out(`${ref}: registered as ${same.name}`);
+      ids.push(same.id);
+      continue;
+    }
     const added = (await call('fleet.add', {
       name: ref,
       address,

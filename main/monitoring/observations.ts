@@ -28,7 +28,9 @@ export function observe(
           services: (status.services ?? []).map((s) => ({ name: s.name, state: s.flapping ? 'flapping' : s.state, restarts: s.restarts, flapping: s.flapping })),
         }
       : null,
-    metrics: reached ? alertMetrics(latestSample, status.clockSkewMs) : {},
+    // A sample older than a few rounds says nothing about now (the agent's monitor stalled, or it
+    // did not answer this round): unknown, which the rules treat as "no change".
+    metrics: reached ? alertMetrics(agentAnswered && isFresh(latestSample, status) ? latestSample : null, status.clockSkewMs) : {},
     disks: disks
       .filter((d) => d.verdict !== 'unknown')
       .map((d) => ({
@@ -40,6 +42,16 @@ export function observe(
         lastSelfTest: lastSelfTest(d.selfTests),
       })),
   };
+}
+
+/** The agent samples every 10 s by default; a sample more than a minute older than the check is stale. */
+const FRESH_SAMPLE_MS = 60_000;
+
+function isFresh(sample: MetricsSample | null, status: ApplianceStatus): boolean {
+  if (!sample) return false;
+  // Sample times are the appliance's clock: move them onto the console's before comparing.
+  const t = Date.parse(sample.time) - (status.clockSkewMs ?? 0);
+  return Date.parse(status.checkedAt) - t <= FRESH_SAMPLE_MS;
 }
 
 function lastSelfTest(selfTests: unknown): ApplianceObservation['disks'][number]['lastSelfTest'] {

@@ -77,7 +77,12 @@ export function createProvisionService(deps: {
     /** Like provision, but refuses a machine without an agent ("not installed: provision it first"). */
     upgrade: (id: string) => run(id, UPGRADE_PLAN, { createToken: true }),
     /** Stops and removes the agent; its data and logs only with `purge`. */
-    uninstall: (id: string, purge: boolean) => run(id, uninstallPlan(purge), { createToken: false }),
+    uninstall: async (id: string, purge: boolean) => {
+      const result = await run(id, uninstallPlan(purge), { createToken: false });
+      // No agent, no token: the watch then says "not installed: provision", not "does not answer".
+      if (result.status === 'succeeded') deps.agentTokens.forget(id);
+      return result;
+    },
 
     /** Preflight only: what the install would find on the machine, row by row. Changes nothing. */
     async preflight(id: string) {

@@ -10,12 +10,17 @@ import type { Db } from './database';
 export function createAgentTokenStore(db: Db, box: SecretBox) {
   const get = db.prepare<[string], { token: Buffer }>('SELECT token FROM agent_tokens WHERE appliance_id = ?');
   const insert = db.prepare('INSERT OR IGNORE INTO agent_tokens (appliance_id, token, created_at) VALUES (?, ?, ?)');
+  const remove = db.prepare('DELETE FROM agent_tokens WHERE appliance_id = ?');
   return {
     getOrCreate(applianceId: string, at: string): string {
       const row = get.get(applianceId);
       if (row) return box.decrypt(row.token);
       insert.run(applianceId, box.encrypt(crypto.randomBytes(32).toString('base64url')), at);
       return box.decrypt(get.get(applianceId)!.token);
+    },
+    /** After an uninstall: the appliance has no agent, and the next install gets a new token. */
+    forget(applianceId: string): void {
+      remove.run(applianceId);
     },
     get(applianceId: string): string | null {
       const row = get.get(applianceId);

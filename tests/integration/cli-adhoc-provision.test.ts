@@ -68,5 +68,10 @@ describe.skipIf(skip !== undefined)('provision <host> from the CLI', () => {
     expect(again.code, again.err).toBe(0);
     const runs = JSON.parse(again.out) as { steps: { status: string }[] }[];
     expect(runs[0]!.steps.every((s) => s.status === 'unchanged')).toBe(true);
+    // Named differently (host:port) but the same endpoint: the registered appliance, not a duplicate.
+    const byEndpoint = cli(['provision', `${m.address}:22`, '--key', m.rootKeyPath]);
+    expect(byEndpoint.code, byEndpoint.err).toBe(0);
+    expect(byEndpoint.out).toContain(`registered as ${m.address}`);
+    expect((JSON.parse(cli(['fleet', 'list', '--json']).out) as unknown[]).length).toBe(1);
   }, 120_000);
 });

@@ -247,6 +247,10 @@ describe.skipIf(skipReason !== undefined)('upgrade with rollback, and uninstall,
       const entries = (audit as { ok: true; result: { entries: { method: string; result: string; input?: unknown }[] } }).result.entries;
       expect(entries.filter((e) => e.method === 'fleet.uninstall').map((e) => e.result)).toEqual(['ok']);
       expect(entries.filter((e) => e.method === 'fleet.upgrade').length).toBe(2);
+      // No agent, no token: the console says to provision, rather than "the agent does not answer".
+      expect(c.db.prepare('SELECT count(*) FROM agent_tokens WHERE appliance_id = ?').pluck().get(id)).toBe(0);
+      const status = await c.dispatcher.call('fleet.checkNow', { id }, CTX);
+      expect(status).toMatchObject({ ok: true, result: { state: 'degraded', reason: expect.stringMatching(/not installed: provision/) as string } });
     } finally {
       c.cleanup();
     }
