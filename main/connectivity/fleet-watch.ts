@@ -84,6 +84,8 @@ export function toApplianceStatus(r: ApplianceStatusRecord): ApplianceStatus {
     state: r.state,
     since: r.since,
     reason: r.reason,
+    reasonCode: r.reasonCode,
+    reasonParams: r.reasonParams,
     checkedAt: r.checkedAt,
     lastSeenAt: r.lastSeenAt,
     agentSeenAt: r.agentSeenAt,
@@ -99,6 +101,7 @@ function statusSignature(s: ApplianceStatus): string {
   return JSON.stringify([
     s.state,
     s.reason,
+    s.reasonCode,
     s.agent,
     s.health?.status,
     s.health?.reasons,
@@ -150,9 +153,11 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
     const checkedAt = nowIso();
     const next: ApplianceStatusRecord = prev
       ? { ...prev, checkedAt }
-      : { applianceId, state: 'unknown', since: checkedAt, reason: null, checkedAt, lastSeenAt: null, agentSeenAt: null, agentVersion: null, agentPid: null, agentStartedAt: null, clockSkewMs: null, health: null, services: null, inventory: null, inventoryAt: null };
+      : { applianceId, state: 'unknown', since: checkedAt, reason: null, reasonCode: null, reasonParams: {}, checkedAt, lastSeenAt: null, agentSeenAt: null, agentVersion: null, agentPid: null, agentStartedAt: null, clockSkewMs: null, health: null, services: null, inventory: null, inventoryAt: null };
     let state: ConnectivityState;
     let reason: string | null = null;
+    let reasonCode: string | null = null;
+    let reasonParams: Record<string, string | number> = {};
     let reached: ReachedAgent | null = null;
     try {
       const connection = await deps.pool.acquire(applianceId);
@@ -161,6 +166,7 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
         next.lastSeenAt = checkedAt;
         state = 'degraded';
         reason = 'the agent is not installed: provision this appliance';
+        reasonCode = 'agent.not-installed';
       } else {
         const agent = agentFor(applianceId, appliance.user, connection, token);
         try {
@@ -189,6 +195,12 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
           next.agentSeenAt = checkedAt;
           state = health.status === 'ok' ? 'online' : 'degraded';
           reason = health.status === 'ok' ? null : health.reasons.map((r) => r.message).join('; ');
+          if (health.status !== 'ok') {
+            // The agent's own reasons have codes too (service-backoff, …): the first one, with its subject.
+            const first = health.reasons[0];
+            reasonCode = 'agent.reports';
+            reasonParams = { code: first?.code ?? '', subject: first?.subject ?? '', count: health.reasons.length, detail: reason ?? '' };
+          }
           reached = { applianceId, agent, clockSkewMs: skew, signal: stopController.signal };
         } catch (err) {
           // Silence from the agent may be a dead link that keepalive has not noticed yet: dial
@@ -202,18 +214,24 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
           next.lastSeenAt = checkedAt;
           state = 'degraded';
           reason = `the agent does not answer: ${describe(err)}`;
+          reasonCode = 'agent.silent';
+          reasonParams = { detail: describe(err) };
         }
       }
     } catch (err) {
       state = 'offline';
       reason = err instanceof SshUnavailableError ? err.failure.message : describe(err);
+      reasonCode = err instanceof SshUnavailableError ? `ssh.${err.failure.code}` : 'ssh.protocol-error';
+      reasonParams = err instanceof SshUnavailableError ? { ...err.failure.params } : { detail: describe(err) };
     }
     if (state !== next.state) {
-      if (prev) recordEvent(applianceId, 'state-changed', `${appliance.name} is ${state}${reason ? `: ${reason}` : ''} (was ${prev.state})`, { from: prev.state, to: state, reason });
+      if (prev) recordEvent(applianceId, 'state-changed', `${appliance.name} is ${state}${reason ? `: ${reason}` : ''} (was ${prev.state})`, { ...reasonParams, from: prev.state, to: state, reason, reasonCode });
       next.state = state;
       next.since = checkedAt;
     }
     next.reason = reason;
+    next.reasonCode = reasonCode;
+    next.reasonParams = reasonParams;
     if (reached && (next.inventoryAt === null || Date.parse(checkedAt) - Date.parse(next.inventoryAt) > inventoryMaxAgeMs || next.agentStartedAt !== prev?.agentStartedAt)) {
       try {
         next.inventory = await reached.agent.call('inventory.v1');

@@ -19,7 +19,11 @@ export const applianceStatus = z.strictObject({
   applianceId: entityId,
   state: z.enum(CONNECTIVITY_STATES),
   since: isoTime,
+  /** English, for logs and the CLI. */
   reason: z.string().nullable(),
+  /** The reason as a code the UI translates (`ssh.<failure code>`, `agent.not-installed`, `agent.silent`, `agent.reports`) and its parameters. */
+  reasonCode: z.string().nullable(),
+  reasonParams: z.record(z.string(), z.union([z.string(), z.number()])),
   checkedAt: isoTime,
   /** Last time SSH reached it. */
   lastSeenAt: isoTime.nullable(),

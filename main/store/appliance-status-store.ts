@@ -14,6 +14,9 @@ export interface ApplianceStatusRecord {
   since: string;
   /** Why it is not online, in words a person can act on; null when online. */
   reason: string | null;
+  /** The same, as a code and parameters the UI translates (migration 008); null when online. */
+  reasonCode: string | null;
+  reasonParams: Record<string, string | number>;
   checkedAt: string;
   /** Last time the console reached the appliance over SSH. */
   lastSeenAt: string | null;
@@ -44,6 +47,8 @@ interface StatusRow {
   state: ConnectivityState;
   since: string;
   reason: string | null;
+  reason_code: string | null;
+  reason_params_json: string | null;
   checked_at: string;
   last_seen_at: string | null;
   agent_seen_at: string | null;
@@ -75,6 +80,8 @@ function fromRow(r: StatusRow): ApplianceStatusRecord {
     state: r.state,
     since: r.since,
     reason: r.reason,
+    reasonCode: r.reason_code,
+    reasonParams: (parse(r.reason_params_json) as Record<string, string | number> | null) ?? {},
     checkedAt: r.checked_at,
     lastSeenAt: r.last_seen_at,
     agentSeenAt: r.agent_seen_at,
@@ -94,12 +101,13 @@ export function createApplianceStatusStore(db: Db) {
   const getAll = db.prepare<[], StatusRow>('SELECT * FROM appliance_status');
   // Upsert that keeps the inventory unless one is given (inventory is fetched less often than health).
   const upsert = db.prepare(`
-    INSERT INTO appliance_status (appliance_id, state, since, reason, checked_at, last_seen_at, agent_seen_at, agent_version, agent_pid,
+    INSERT INTO appliance_status (appliance_id, state, since, reason, reason_code, reason_params_json, checked_at, last_seen_at, agent_seen_at, agent_version, agent_pid,
       agent_started_at, clock_skew_ms, health_json, services_json, inventory_json, inventory_at)
-    VALUES (@applianceId, @state, @since, @reason, @checkedAt, @lastSeenAt, @agentSeenAt, @agentVersion, @agentPid,
+    VALUES (@applianceId, @state, @since, @reason, @reasonCode, @reasonParams, @checkedAt, @lastSeenAt, @agentSeenAt, @agentVersion, @agentPid,
       @agentStartedAt, @clockSkewMs, @health, @services, @inventory, @inventoryAt)
     ON CONFLICT (appliance_id) DO UPDATE SET
-      state = excluded.state, since = excluded.since, reason = excluded.reason, checked_at = excluded.checked_at,
+      state = excluded.state, since = excluded.since, reason = excluded.reason, reason_code = excluded.reason_code,
+      reason_params_json = excluded.reason_params_json, checked_at = excluded.checked_at,
       last_seen_at = excluded.last_seen_at, agent_seen_at = excluded.agent_seen_at, agent_version = excluded.agent_version, agent_pid = excluded.agent_pid,
       agent_started_at = excluded.agent_started_at, clock_skew_ms = excluded.clock_skew_ms,
       health_json = excluded.health_json, services_json = excluded.services_json,
@@ -128,7 +136,7 @@ export function createApplianceStatusStore(db: Db) {
     /** Returns false when the appliance was removed meanwhile (a check finishing after a removal). */
     put(s: ApplianceStatusRecord): boolean {
       if (exists.get(s.applianceId)!.n === 0) return false;
-      upsert.run({ ...s, health: json(s.health), services: json(s.services), inventory: json(s.inventory) });
+      upsert.run({ ...s, reasonParams: json(s.reasonParams), health: json(s.health), services: json(s.services), inventory: json(s.inventory) });
       return true;
     },
     addEvent(e: Omit<ApplianceEventRecord, 'id'>): ApplianceEventRecord | null {

@@ -69,6 +69,7 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
     const s = await checkNow('root');
     expect(s.state).toBe('offline');
     expect(s.reason).toMatch(/host key has not been accepted/);
+    expect(s.reasonCode).toBe('ssh.host-key-unknown');
     expect(s.lastSeenAt).toBeNull();
   });
 
@@ -76,7 +77,7 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
     await call('fleet.acceptHostKey', { id: ids.root, fingerprint: a1.hostKey.fingerprint });
     await call('fleet.acceptHostKey', { id: ids.sudo, fingerprint: a2.hostKey.fingerprint });
     const s = await checkNow('root');
-    expect(s, JSON.stringify(s)).toMatchObject({ state: 'degraded', reason: expect.stringMatching(/not installed: provision/) });
+    expect(s, JSON.stringify(s)).toMatchObject({ state: 'degraded', reason: expect.stringMatching(/not installed: provision/), reasonCode: 'agent.not-installed' });
     expect(s.lastSeenAt).not.toBeNull();
   });
 
@@ -117,6 +118,7 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
     const cut = await until('sudo', (s) => s.state === 'offline', 60_000);
     expect(cut.state).toBe('offline');
     expect(cut.reason).toMatch(/cannot be reached|No SSH answer|timed out|unreachable/i);
+    expect(['ssh.timeout', 'ssh.host-unreachable']).toContain(cut.reasonCode);
     expect(Date.parse(cut.since)).toBeGreaterThan(Date.parse(online.checkedAt));
     expect(cut.lastSeenAt).toBe(online.checkedAt);
     expect(cut.agent?.version).toBe(online.agent?.version); // last-known, "as of" lastSeenAt

@@ -6,11 +6,12 @@ import { m004AgentTokens } from './004-agent-tokens';
 import { m005Alerts } from './005-alerts';
 import { m006ApplianceStatus } from './006-appliance-status';
 import { m007Monitoring } from './007-monitoring';
+import { m008StatusReasonCodes } from './008-status-reason-codes';
 
 /**
  * Every schema change, in order. Never edit a migration that has shipped: add the next one.
  * `PRAGMA user_version` records how many have been applied.
  */
-export const MIGRATIONS: readonly Migration[] = [m001Initial, m002Settings, m003ProvisionRuns, m004AgentTokens, m005Alerts, m006ApplianceStatus, m007Monitoring];
+export const MIGRATIONS: readonly Migration[] = [m001Initial, m002Settings, m003ProvisionRuns, m004AgentTokens, m005Alerts, m006ApplianceStatus, m007Monitoring, m008StatusReasonCodes];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
