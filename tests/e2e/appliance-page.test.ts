@@ -77,6 +77,8 @@ describe.skipIf(missing)('appliance page and fleet status in a browser, against 
     // Provisioning finished after the watch's first look (agent missing: degraded); the next round says online.
     await expect.poll(() => row(first).getByTestId('fleet-status').getAttribute('data-state'), { timeout: 30_000 }).toBe('online');
     expect(await row(first).getByTestId('fleet-status').innerText()).toMatch(/Online\s*since/);
+    // The tooltip is built on hover (not for every row that scrolls by).
+    await row(first).getByTestId('fleet-status').hover();
     expect(await row(first).getByTestId('fleet-status').getAttribute('title')).toMatch(/Online since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(UTC[+-]\d\d:\d\d\)/);
     await expect.poll(() => row(first).getByTestId('fleet-agent-version').innerText(), { timeout: 15_000 }).toMatch(/^\d+\.\d+\.\d+/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'fleet-status-en.png') });
@@ -150,5 +152,31 @@ describe.skipIf(missing)('appliance page and fleet status in a browser, against 
     for (const m of status.machines) expect(await page.locator(`[data-testid="bulk-row"][data-appliance="${m.name}"]`).getAttribute('data-state')).toBe('succeeded');
     await page.screenshot({ path: path.join(ARTIFACTS, 'bulk-upgrade-en.png') });
     await page.getByTestId('bulk-close').click();
+  });
+
+  it('uninstalls the agent from the Appliance page after a confirmation, showing the uninstall plan’s own steps', async () => {
+    const m = status.machines[1]!;
+    await row(m.name).getByTestId('fleet-row-name').click();
+    await page.getByTestId('appliance-page').waitFor();
+    await page.getByTestId('detail-uninstall').click();
+    await page.getByTestId('uninstall-dialog').waitFor();
+    // Purge is off unless ticked; ticking it warns that it cannot be undone.
+    expect(await page.getByTestId('uninstall-purge-warning').count()).toBe(0);
+    await page.getByTestId('uninstall-purge').click();
+    await page.getByTestId('uninstall-purge-warning').waitFor();
+    await page.getByTestId('uninstall-purge').click();
+    await page.getByTestId('uninstall-confirm').click();
+    await page.getByTestId('provision-succeeded').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('provision-dialog').getAttribute('data-plan')).toBe('uninstall');
+    const steps = await page.locator('[data-testid^="provision-step-"][data-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+    expect(steps).toEqual(['provision-step-stop', 'provision-step-remove']);
+    expect(await page.getByTestId('provision-dialog').innerText()).toMatch(/Stop the agent[\s\S]*Remove the agent[\s\S]*The agent is removed/);
+    await page.getByTestId('provision-close').click();
+    // The watch (or Check now) then finds no agent: degraded, with the reason.
+    await page.getByTestId('appliance-check-now').click();
+    await expect.poll(() => page.getByTestId('appliance-status').getAttribute('data-state'), { timeout: 30_000 }).toBe('degraded');
+    expect(await page.getByTestId('appliance-status-reason').innerText()).toBe('Reason: The agent is not installed: provision it.');
+    // The version shown is the last one the agent reported, marked as such.
+    expect(await page.getByTestId('appliance-agent-stale').innerText()).toMatch(/last answered \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
   });
 });

@@ -1,4 +1,5 @@
-import { queryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
+import { hashKey, queryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
+import { useCallback, useSyncExternalStore } from 'react';
 import type { MethodOutput } from '../../../main/contract/api.contract';
 import type { ApplianceEvent, ApplianceStatus } from '../../../main/contract/status.contract';
 import type { TypedClient } from '../../../main/contract/transport';
@@ -34,6 +35,38 @@ function statusQuery(client: TypedClient) {
 
 export function useFleetStatuses() {
   return useQuery(statusQuery(useApiClient()));
+}
+
+/**
+ * Fetches the status map and keeps it subscribed, without re-rendering the caller when it changes:
+ * the Fleet table mounts this once, and only the status cells in view (useStatusOf) re-render.
+ */
+export function useFleetStatusesLoaded(): void {
+  useQuery({ ...statusQuery(useApiClient()), notifyOnChangeProps: [] });
+}
+
+const STATUS_HASH = hashKey(queryKeys.statusAll);
+
+/**
+ * One appliance's status from the map, re-rendering only when that entry changes (a new object for
+ * it), not when any of the other 999 do. For table cells: far lighter than a query observer each.
+ */
+export function useStatusOf(id: string): ApplianceStatus | undefined {
+  const queryClient = useQueryClient();
+  const subscribe = useCallback(
+    (onChange: () => void) =>
+      queryClient.getQueryCache().subscribe((e) => {
+        if (e.query.queryHash === STATUS_HASH && e.type === 'updated') onChange();
+      }),
+    [queryClient],
+  );
+  return useSyncExternalStore(subscribe, () => queryClient.getQueryData<StatusMap>(queryKeys.statusAll)?.get(id));
+}
+
+/** The current map (for a sorter, read when the table sorts; undefined while loading). */
+export function useStatusSnapshot(): () => StatusMap | undefined {
+  const queryClient = useQueryClient();
+  return useCallback(() => queryClient.getQueryData<StatusMap>(queryKeys.statusAll), [queryClient]);
 }
 
 /** One appliance's status from the same map (null: not checked yet). */

@@ -309,7 +309,16 @@ const VirtualRow = memo(function VirtualRow<T>({ row, index, rowKey, columns, ce
     <div role="row" className="vt-row" data-row-key={key} aria-selected={selected} {...attributes} style={{ ...baseStyle, transform: `translateY(${index * rowHeight}px)` }}>
       {onToggle && (
         <div role="cell" style={selectCellStyle}>
-          <SelectBox checked={selected ?? false} label={selectLabel ?? key} onToggle={() => onToggle(key)} testId="table-select-row" />
+          {/* A bare input (no hooks): rows re-render on every scroll step. */}
+          <input
+            type="checkbox"
+            checked={selected ?? false}
+            aria-label={selectLabel ?? key}
+            title={selectLabel ?? key}
+            data-testid="table-select-row"
+            onChange={() => onToggle(key)}
+            style={SELECT_BOX_STYLE}
+          />
         </div>
       )}
       {columns.map((column, i) => (

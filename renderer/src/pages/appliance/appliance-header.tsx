@@ -9,7 +9,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import type { Translator } from '../../i18n/translate';
 import { ROLE_LABELS } from '../fleet/appliance-labels';
 import { sshEndpoint } from '../fleet/fleet-columns';
-import { sinceText, STATE_COLORS, STATE_LABELS, statusTitle } from './status-labels';
+import { reasonText, sinceText, STATE_COLORS, STATE_LABELS, statusTitle } from './status-labels';
 import { useNow } from './use-now';
 
 const NOW_TICK_MS = 10_000;
@@ -30,6 +30,9 @@ export function ApplianceHeader({ appliance, onProvision, onUpgrade, onUninstall
   const checkNow = useCheckNow();
   const nowMs = useNow(NOW_TICK_MS);
   const state = status?.state ?? 'unknown';
+  const reason = status ? reasonText(translator, status.reasonCode, status.reasonParams, status.reason) : null;
+  // The version is the last one the agent reported; when it did not answer this check, say since when.
+  const agentStale = Boolean(status?.agent && status.agentSeenAt && status.agentSeenAt < status.checkedAt);
 
   return (
     <Card size="small">
@@ -40,7 +43,7 @@ export function ApplianceHeader({ appliance, onProvision, onUpgrade, onUninstall
             <Typography.Title level={4} style={{ margin: 0 }} data-testid="appliance-title">
               {appliance.name}
             </Typography.Title>
-            <Tag color={STATE_COLORS[state]} title={status ? statusTitle(t, status) : undefined} data-testid="appliance-status" data-state={state}>
+            <Tag color={STATE_COLORS[state]} title={status ? statusTitle(translator, status) : undefined} data-testid="appliance-status" data-state={state}>
               {t(STATE_LABELS[state])}
             </Tag>
             {status && <Typography.Text type="secondary">{sinceText(t, status, nowMs, locale)}</Typography.Text>}
@@ -64,14 +67,14 @@ export function ApplianceHeader({ appliance, onProvision, onUpgrade, onUninstall
           </Space>
         </Flex>
         {checkNow.isError && <Typography.Text type="danger">{describeError(translator, checkNow.error)}</Typography.Text>}
-        {status?.reason && (
+        {reason && (
           <Typography.Text type={state === 'online' ? 'secondary' : 'warning'} data-testid="appliance-status-reason">
-            {t('status.reason', { reason: status.reason })}
+            {t('status.reason', { reason })}
           </Typography.Text>
         )}
         <Descriptions
           size="small"
-          column={{ xs: 1, sm: 2, lg: 5 }}
+          column={{ xs: 1, sm: 2, lg: 3 }}
           items={[
             { key: 'address', label: t('appliance.address'), children: `${appliance.user}@${sshEndpoint(appliance)}` },
             { key: 'role', label: t('appliance.role'), children: t(ROLE_LABELS[appliance.role]) },
@@ -82,9 +85,16 @@ export function ApplianceHeader({ appliance, onProvision, onUpgrade, onUninstall
               children: (
                 <span data-testid="appliance-agent-version" title={status?.agent?.startedAt ? t('appliance.agentProcess', { pid: status.agent.pid ?? '—', time: formatLocalTime(status.agent.startedAt) }) : undefined}>
                   {status?.agent?.version ?? t('appliance.agentNone')}
+                  {agentStale && status?.agentSeenAt && (
+                    <Typography.Text type="warning" data-testid="appliance-agent-stale">
+                      {' '}
+                      ({t('status.agentLastAnswered', { time: formatLocalTime(status.agentSeenAt) })})
+                    </Typography.Text>
+                  )}
                 </span>
               ),
             },
+            { key: 'added', label: t('fleet.column.created'), children: formatLocalTime(appliance.createdAt) },
             {
               key: 'checked',
               label: t('status.column'),

@@ -5,7 +5,7 @@ import { QueryErrorAlert } from '../../components/query-error-alert';
 import { formatLocalTime, utcOffsetLabel } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
 import type { Translator } from '../../i18n/translate';
-import { STATE_LABELS, type ConnectivityState } from './status-labels';
+import { reasonText, STATE_LABELS, type ConnectivityState } from './status-labels';
 
 const COLORS: Record<ApplianceEvent['kind'], string> = { 'state-changed': 'blue', 'agent-restarted': 'orange', 'service-restarted': 'orange', 'agent-version-changed': 'green' };
 
@@ -34,9 +34,9 @@ export function EventsTimeline({ applianceId }: { applianceId: string }) {
                     {formatLocalTime(e.at)}
                   </Typography.Text>
                   <Typography.Text>{eventText(translator, e)}</Typography.Text>
-                  {e.kind === 'state-changed' && typeof e.params.reason === 'string' && e.params.reason && (
+                  {e.kind === 'state-changed' && eventReason(translator, e) && (
                     <div>
-                      <Typography.Text type="secondary">{t('status.reason', { reason: e.params.reason })}</Typography.Text>
+                      <Typography.Text type="secondary">{t('status.reason', { reason: eventReason(translator, e) ?? '' })}</Typography.Text>
                     </div>
                   )}
                 </div>
@@ -73,4 +73,11 @@ export function eventText({ t }: Translator, e: ApplianceEvent): string {
     default:
       return e.message;
   }
+}
+
+/** A state change's reason: its code and parameters travel in the event's params (the watch spreads them there). */
+function eventReason(translator: Translator, e: ApplianceEvent): string | null {
+  const code = typeof e.params.reasonCode === 'string' ? e.params.reasonCode : null;
+  const english = typeof e.params.reason === 'string' && e.params.reason ? e.params.reason : null;
+  return reasonText(translator, code, e.params, english);
 }

@@ -8,7 +8,7 @@ const SKEW_WORTH_SHOWING_MS = 2_000;
 
 /** What the agent says about itself: ok, or each problem it reports; its process; clock skew. */
 export function HealthCard({ applianceId }: { applianceId: string }) {
-  const { t, locale } = useI18n();
+  const { t, locale, lookup } = useI18n();
   const status = useApplianceStatus(applianceId).data ?? null;
   const health = status?.health ?? null;
   const hours = (seconds: number) => (seconds / 3600).toLocaleString(locale, { maximumFractionDigits: 1 });
@@ -30,7 +30,9 @@ export function HealthCard({ applianceId }: { applianceId: string }) {
             renderItem={(r) => (
               <List.Item>
                 <Flex gap={8} align="baseline" wrap>
-                  <Tag color="warning">{r.code}</Tag>
+                  <Tag color="warning" title={r.code}>
+                    {lookup(`appliance.health.code.${r.code}`) ?? r.code}
+                  </Tag>
                   {r.subject && <Typography.Text strong>{r.subject}</Typography.Text>}
                   <Typography.Text>{r.message}</Typography.Text>
                 </Flex>

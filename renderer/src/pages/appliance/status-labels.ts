@@ -1,7 +1,7 @@
 import type { ApplianceStatus } from '../../../../main/contract/status.contract';
 import type { Locale } from '../../../../main/contract/system.contract';
 import { formatLocalTime, formatRelativeTime, utcOffsetLabel } from '../../i18n/format';
-import type { PlainMessageKey, Translate } from '../../i18n/translate';
+import type { PlainMessageKey, Translate, Translator } from '../../i18n/translate';
 
 export type ConnectivityState = ApplianceStatus['state'];
 
@@ -18,10 +18,30 @@ export const STATE_COLORS: Record<ConnectivityState, string> = { online: 'succes
 /** Sort order by state: working first, then worse; unknown (never checked) last. */
 export const STATE_RANK: Record<ConnectivityState, number> = { online: 0, degraded: 1, offline: 2, unknown: 3 };
 
+/**
+ * Why an appliance is not online, in the reader's language from the watch's code and parameters
+ * (`ssh.<failure>` uses the connection test's texts); the host's English text for a code this
+ * build does not know.
+ */
+export function reasonText(translator: Translator, code: string | null | undefined, params: Readonly<Record<string, string | number | null>>, english: string | null): string | null {
+  if (!code) return english;
+  const clean: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== null) clean[k] = v;
+  if (code === 'agent.reports') {
+    const problemCode = String(clean.code ?? '');
+    const label = translator.lookup(`appliance.health.code.${problemCode}`) ?? problemCode;
+    const subject = String(clean.subject ?? '');
+    return translator.t('status.reason.agent.reports', { count: clean.count ?? 1, problem: subject ? `${subject} ${label}` : label });
+  }
+  return translator.lookup(code.startsWith('ssh.') ? code : `status.reason.${code}`, clean) ?? english;
+}
+
 /** The native tooltip of a status: state since the exact local time, why, and when it was checked. */
-export function statusTitle(t: Translate, status: ApplianceStatus): string {
+export function statusTitle(translator: Translator, status: ApplianceStatus): string {
+  const { t } = translator;
   const lines = [t('status.tooltip', { state: t(STATE_LABELS[status.state]), time: formatLocalTime(status.since), zone: utcOffsetLabel(new Date(status.since)) })];
-  if (status.reason) lines.push(t('status.reason', { reason: status.reason }));
+  const reason = reasonText(translator, status.reasonCode, status.reasonParams, status.reason);
+  if (reason) lines.push(t('status.reason', { reason }));
   lines.push(t('status.checkedAt', { time: formatLocalTime(status.checkedAt) }));
   return lines.join('\n');
 }

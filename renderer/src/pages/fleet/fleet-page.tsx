@@ -17,7 +17,6 @@ import { ImportAppliancesDialog } from './import-appliances-dialog';
 import { ProvisionDialog } from './provision-dialog';
 import { FleetTable } from './fleet-table';
 import { RemoveApplianceDialog } from './remove-appliance-dialog';
-import { UninstallDialog } from './uninstall-dialog';
 
 type DialogState = { mode: 'add' } | { mode: 'edit'; appliance: Appliance } | null;
 
@@ -39,7 +38,6 @@ export default function FleetPage() {
   const [testing, setTesting] = useState<Appliance | null>(null);
   const [importing, setImporting] = useState(false);
   const [running, setRunning] = useState<{ appliance: Appliance; action: ProvisionAction } | null>(null);
-  const [uninstalling, setUninstalling] = useState<Appliance | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(NO_SELECTION);
   const [bulk, setBulk] = useState<{ kind: BulkKind; appliances: readonly Appliance[] } | null>(null);
 
@@ -52,7 +50,6 @@ export default function FleetPage() {
   const openEdit = useCallback((appliance: Appliance) => setDialog({ mode: 'edit', appliance }), []);
   const clearFilters = useCallback(() => setFilter(EMPTY_FLEET_FILTER), []);
   const openProvision = useCallback((appliance: Appliance) => setRunning({ appliance, action: { kind: 'provision' } }), []);
-  const openUpgrade = useCallback((appliance: Appliance) => setRunning({ appliance, action: { kind: 'upgrade' } }), []);
   // Bulk actions act on the selected rows the filter shows: what is hidden is never changed by surprise.
   const selectedShown = useMemo(() => (selected.size === 0 ? NO_APPLIANCES : visible.filter((a) => selected.has(a.id))), [visible, selected]);
 
@@ -109,8 +106,6 @@ export default function FleetPage() {
           onClearFilters={clearFilters}
           onTest={setTesting}
           onProvision={openProvision}
-          onUpgrade={openUpgrade}
-          onUninstall={setUninstalling}
           selected={selected}
           onSelect={setSelected}
           onEdit={openEdit}
@@ -129,16 +124,6 @@ export default function FleetPage() {
       {/* Mounted only when needed: a closed Modal still costs its styles on the first render. */}
       {removing && <RemoveApplianceDialog appliance={removing} onClose={() => setRemoving(null)} />}
       {running && <ProvisionDialog key={`${running.appliance.id}:${running.action.kind}`} appliance={running.appliance} action={running.action} onClose={() => setRunning(null)} />}
-      {uninstalling && (
-        <UninstallDialog
-          appliance={uninstalling}
-          onClose={() => setUninstalling(null)}
-          onConfirm={(purge) => {
-            setRunning({ appliance: uninstalling, action: { kind: 'uninstall', purge } });
-            setUninstalling(null);
-          }}
-        />
-      )}
       {bulk && (
         <Suspense fallback={null}>
           <BulkProvisionDialog kind={bulk.kind} appliances={bulk.appliances} onClose={() => setBulk(null)} />

@@ -1,20 +1,17 @@
 import { theme } from 'antd';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, type CSSProperties } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
-import { useFleetStatuses } from '../../api/status-hooks';
+import { useFleetStatusesLoaded, useStatusSnapshot } from '../../api/status-hooks';
 import { HEADER_HEIGHT, VirtualTable, type TableSelection } from '../../components/virtual-table';
 import { useElementSize } from '../../hooks/use-element-size';
 import { useI18n } from '../../i18n/i18n-context';
-import { fleetColumns, type FleetRowActions } from './fleet-columns';
+import { fleetColumns, type FleetColors, type FleetRowActions } from './fleet-columns';
 import { FleetEmptyState } from './fleet-empty-state';
-import { useNow } from '../appliance/use-now';
 
 const MIN_BODY_HEIGHT = 160;
 const ROW_ATTRIBUTES = { 'data-testid': 'fleet-row' };
 const SCROLL_ATTRIBUTES = { 'data-testid': 'fleet-table-scroll' };
 const rowKey = (a: Appliance) => a.id;
-/** "since 3 minutes ago" moves on this often; each tick re-renders only the rows in view. */
-const NOW_TICK_MS = 30_000;
 
 interface FleetTableProps extends FleetRowActions {
   appliances: readonly Appliance[];
@@ -28,17 +25,38 @@ interface FleetTableProps extends FleetRowActions {
 }
 
 export function FleetTable(props: FleetTableProps) {
-  const { appliances, loaded, filtered, onAdd, onClearFilters, onTest, onProvision, onUpgrade, onUninstall, onEdit, onRemove, selected, onSelect } = props;
+  const { appliances, loaded, filtered, onAdd, onClearFilters, onTest, onProvision, onEdit, onRemove, selected, onSelect } = props;
   const { t, locale } = useI18n();
   const { token } = theme.useToken();
   const { ref, width, height } = useElementSize<HTMLDivElement>();
-  const statuses = useFleetStatuses().data;
-  const nowMs = useNow(NOW_TICK_MS);
-  // Rebuilt when a batch of statuses lands (a few times per watch round at most): the rows in view re-render, the rest cost nothing.
+  // Loads the statuses without re-rendering the table as they change: the status cells follow them.
+  useFleetStatusesLoaded();
+  const statuses = useStatusSnapshot();
+  const colors = useMemo<FleetColors>(() => {
+    const tag: CSSProperties = {
+      display: 'inline-block',
+      padding: '0 7px',
+      fontSize: token.fontSizeSM,
+      lineHeight: '20px',
+      whiteSpace: 'nowrap',
+      borderRadius: token.borderRadiusSM,
+      border: `1px solid ${token.colorBorder}`,
+      background: token.colorFillQuaternary,
+      color: token.colorText,
+    };
+    return {
+      secondary: token.colorTextSecondary,
+      states: { online: token.colorSuccess, degraded: token.colorWarning, offline: token.colorError, unknown: token.colorTextQuaternary },
+      tag,
+      roleTags: {
+        server: { ...tag, background: token.blue1, borderColor: token.blue3, color: token.blue7 },
+        smartbox: { ...tag, background: token.purple1, borderColor: token.purple3, color: token.purple7 },
+      },
+    };
+  }, [token]);
   const columns = useMemo(
-    () =>
-      fleetColumns(t, new Intl.Collator(locale, { numeric: true, sensitivity: 'base' }), token.colorTextSecondary, { onTest, onProvision, onUpgrade, onUninstall, onEdit, onRemove }, { statuses, nowMs, locale }),
-    [t, locale, token.colorTextSecondary, onTest, onProvision, onUpgrade, onUninstall, onEdit, onRemove, statuses, nowMs],
+    () => fleetColumns(t, new Intl.Collator(locale, { numeric: true, sensitivity: 'base' }), colors, { onTest, onProvision, onEdit, onRemove }, statuses),
+    [t, locale, colors, onTest, onProvision, onEdit, onRemove, statuses],
   );
   const selection = useMemo<TableSelection<Appliance>>(
     () => ({ selected, onChange: onSelect, selectAllLabel: t('bulk.selectAll'), rowLabel: (a) => t('bulk.selectRow', { name: a.name }) }),
