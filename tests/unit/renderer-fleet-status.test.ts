@@ -4,7 +4,7 @@ import type { ConsoleBridge } from '../../main/contract/transport';
 import type { ApplianceStatus } from '../../main/contract/status.contract';
 import { createTypedClient } from '../../renderer/src/api/typed-client';
 import { queryKeys } from '../../renderer/src/api/query-keys';
-import { prependEvent, subscribeStatusUpdates, type EventsPage, type StatusMap } from '../../renderer/src/api/status-hooks';
+import { prependEvent, subscribeStatusUpdates, type EventsPage, type StatusMap } from '../../renderer/src/api/status-cache';
 import { formatBytes, formatRelativeTime } from '../../renderer/src/i18n/format';
 import { createTranslator } from '../../renderer/src/i18n/translate';
 import { reasonText } from '../../renderer/src/pages/appliance/status-labels';

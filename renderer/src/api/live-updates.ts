@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useApiClient, useLinkStatus } from './api-context';
 import { queryKeys } from './query-keys';
-import { subscribeStatusUpdates } from './status-hooks';
+import { subscribeStatusUpdates } from './status-cache';
 
 /** Bulk changes (a script adding 200 appliances) arrive as bursts of events: refetch once per burst. */
 const FLEET_EVENT_SETTLE_MS = 150;
