@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
+import { en } from 'zod/v4/locales';
 
 /**
  * zod/mini carries no error messages of its own (classic zod installs English on import); without
