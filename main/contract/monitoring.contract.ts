@@ -38,7 +38,15 @@ export const diskHealth = z.strictObject({
   readAt: isoTime.nullable(),
   judgedAt: isoTime,
   /** Where the disk (or a partition of it) is mounted, from the last inventory; data disks are mounted under /srv/disks. */
-  placement: z.strictObject({ mountpoints: z.array(z.string()), dataDisk: z.boolean(), sizeBytes: z.number().nullable() }),
+  placement: z.strictObject({
+    mountpoints: z.array(z.string()),
+    dataDisk: z.boolean(),
+    sizeBytes: z.number().nullable(),
+    /** udev's stable names (`/dev/disk/by-id/…`): what matches the label on the drive. */
+    idPaths: z.array(z.string()),
+    /** SCSI `h:c:t:l` (the controller port) or an NVMe PCI address; null for virtual devices. */
+    slot: z.string().nullable(),
+  }),
 });
 export type DiskHealthView = z.infer<typeof diskHealth>;
 

@@ -10,7 +10,7 @@ import type { Monitoring } from './monitoring-service';
 /** The product's layout: data disks are mounted at /srv/disks/dN (the testbed does the same). */
 export const DATA_DISK_MOUNT_PREFIX = '/srv/disks/';
 
-type Inventory = { blockDevices?: { name: string; path: string; sizeBytes: number; mountpoint: string | null; parent: string | null }[] } | null;
+type Inventory = { blockDevices?: { name: string; path: string; sizeBytes: number; mountpoint: string | null; parent: string | null; idPaths?: string[]; slot?: string | null }[] } | null;
 
 /** Mount points of a disk and its partitions, from the inventory the watch keeps. */
 export function placementOf(device: string, inventory: Inventory): DiskHealthView['placement'] {
@@ -18,7 +18,13 @@ export function placementOf(device: string, inventory: Inventory): DiskHealthVie
   const disk = devices.find((b) => b.path === device);
   const name = disk?.name ?? device.replace(/^\/dev\//, '');
   const mountpoints = devices.filter((b) => (b.name === name || b.parent === name) && b.mountpoint).map((b) => b.mountpoint!);
-  return { mountpoints, dataDisk: mountpoints.some((m) => m.startsWith(DATA_DISK_MOUNT_PREFIX)), sizeBytes: disk?.sizeBytes ?? null };
+  return {
+    mountpoints,
+    dataDisk: mountpoints.some((m) => m.startsWith(DATA_DISK_MOUNT_PREFIX)),
+    sizeBytes: disk?.sizeBytes ?? null,
+    idPaths: disk?.idPaths ?? [],
+    slot: disk?.slot ?? null,
+  };
 }
 
 export function createMonitoringApi(deps: { monitoring: Monitoring; watch: Pick<FleetWatch, 'withAgent' | 'check'>; status: Pick<ApplianceStatusStore, 'get'>; requireAppliance(id: string): void }) {

@@ -101,7 +101,8 @@ describe.skipIf(skip !== undefined)('monitoring on a testbed machine', () => {
       expect(got!.identity.serial).toBe(expected.device.serial);
       expect(got!.reasons.map((r) => r.code)).toEqual(expected.reasons.map((r) => r.code));
       // Where it sits, from the inventory: a data disk mounted at its /srv/disks/dN.
-      expect(got!.placement).toEqual({ mountpoints: [d.mount], dataDisk: true, sizeBytes: d.sizeBytes });
+      // (Loop devices have no by-id links and no controller slot: udev and a controller are absent.)
+      expect(got!.placement).toEqual({ mountpoints: [d.mount], dataDisk: true, sizeBytes: d.sizeBytes, idPaths: [], slot: null });
     }
     const smart = await call<{ smartctl: Record<string, unknown> | null }>('disks.smart', { applianceId: id, device: m.disks[0]!.device });
     expect(smart.smartctl).not.toBeNull();

@@ -2,11 +2,14 @@
  * The inventory's readers of system tool output, and its fallbacks, fed with output recorded from a
  * Debian 12 testbed appliance (no udev: lsblk knows no file system types there).
  */
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { collectBlockDevices, parseBlkidExport, parseLsblk, type BlockDeviceProbes } from '../../agents/agent/inventory/block-devices';
 import type { CommandResult } from '../../agents/agent/inventory/command-runner';
 import { collectFilesystems, parseDf, type FilesystemProbes } from '../../agents/agent/inventory/filesystems';
-import { parseMountInfo } from '../../agents/agent/inventory/mount-table';
+import { deviceIdLinks, deviceSlot, parseMountInfo } from '../../agents/agent/inventory/mount-table';
 import { parseOsRelease } from '../../agents/agent/inventory/system-info';
 
 const LSBLK = JSON.stringify({
@@ -81,6 +84,19 @@ describe('tool output readers', () => {
 
 describe('fallbacks without udev', () => {
   const mounts = () => parseMountInfo(MOUNTINFO);
+  // A real directory tree shaped like /dev/disk/by-id and /sys/block on a server with one SATA disk.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-devtree-'));
+  const devRoot = path.join(root, 'dev');
+  const sysRoot = path.join(root, 'sys');
+  fs.mkdirSync(path.join(devRoot, 'disk/by-id'), { recursive: true });
+  fs.symlinkSync('../../sda', path.join(devRoot, 'disk/by-id/wwn-0x5000c500a1b2c3d4'));
+  fs.symlinkSync('../../sda', path.join(devRoot, 'disk/by-id/ata-ST4000NM0035_ZC1A2B3C'));
+  fs.symlinkSync('../../sda1', path.join(devRoot, 'disk/by-id/ata-ST4000NM0035_ZC1A2B3C-part1'));
+  const scsi = path.join(sysRoot, 'devices/pci0000:00/0000:00:17.0/ata3/host2/target2:0:0/2:0:0:0');
+  fs.mkdirSync(scsi, { recursive: true });
+  fs.mkdirSync(path.join(sysRoot, 'block/sda'), { recursive: true });
+  fs.symlinkSync(scsi, path.join(sysRoot, 'block/sda/device'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
   const devNumbers: Record<string, string> = { loop0: '7:0', sda: '8:0', sda1: '8:1' };
 
   it('completes systeminformation with lsblk, the mount table and blkid', async () => {
@@ -95,12 +111,17 @@ describe('fallbacks without udev', () => {
       },
       mounts,
       devNumber: (name) => devNumbers[name] ?? null,
+      idLinks: () => deviceIdLinks(devRoot),
+      slot: (name) => deviceSlot(name, sysRoot),
     };
     const section = await collectBlockDevices(probes);
     expect(section.sources).toEqual(['systeminformation', 'lsblk', 'mounts', 'blkid']);
     expect(section.warnings).toEqual([]);
     expect(section.value.find((d) => d.name === 'loop0')).toMatchObject({ path: '/dev/loop0', type: 'loop', sizeBytes: 268435456, fsType: 'ext4', mountpoint: '/srv/disks/d1', uuid: 'a93cca53-b3da-4f5b-a708-b1e4200af242', label: 'd1', readOnly: false });
-    expect(section.value.find((d) => d.name === 'sda1')).toMatchObject({ fsType: 'xfs', mountpoint: '/srv/with space', parent: 'sda' });
+    expect(section.value.find((d) => d.name === 'sda1')).toMatchObject({ fsType: 'xfs', mountpoint: '/srv/with space', parent: 'sda', slot: null });
+    // udev's stable names and the controller address, from a /dev and /sys laid out as the kernel does.
+    expect(section.value.find((d) => d.name === 'sda')).toMatchObject({ idPaths: [`${devRoot}/disk/by-id/ata-ST4000NM0035_ZC1A2B3C`, `${devRoot}/disk/by-id/wwn-0x5000c500a1b2c3d4`], slot: '2:0:0:0' });
+    expect(section.value.find((d) => d.name === 'loop0')).toMatchObject({ idPaths: [], slot: null });
     // One device per blkid run: blkid gives up on the rest after one it may not open.
     expect(calls.filter((c) => c[0] === 'blkid')).toEqual([
       ['blkid', '-p', '-o', 'export', '/dev/loop0'],
@@ -115,6 +136,8 @@ describe('fallbacks without udev', () => {
       run: async (command) => (command === 'lsblk' ? ok(LSBLK) : missing),
       mounts,
       devNumber: (name) => devNumbers[name] ?? null,
+      idLinks: () => new Map(),
+      slot: () => null,
     });
     expect(section.sources).toEqual(['lsblk', 'mounts']);
     expect(section.warnings).toEqual(['block devices: lsblk: not found', 'blkid: ENOENT']);

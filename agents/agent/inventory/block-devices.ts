@@ -17,6 +17,9 @@ export interface BlockDeviceProbes {
   run: CommandRunner;
   mounts(): MountEntry[];
   devNumber(name: string): string | null;
+  /** Kernel name → its /dev/disk/by-id links. */
+  idLinks(): Map<string, string[]>;
+  slot(name: string): string | null;
 }
 
 const LSBLK_COLUMNS = 'NAME,PATH,TYPE,SIZE,FSTYPE,MOUNTPOINT,UUID,LABEL,MODEL,SERIAL,RM,RO,PKNAME';
@@ -176,6 +179,12 @@ export async function collectBlockDevices(probes: BlockDeviceProbes): Promise<Se
     dev.label ??= text(f.LABEL);
   });
   if (probed > 0) sources.push('blkid');
+
+  const links = probes.idLinks();
+  for (const dev of devices) {
+    dev.idPaths = links.get(dev.name) ?? [];
+    dev.slot = dev.type === 'disk' ? probes.slot(dev.name) : null;
+  }
 
   devices.sort((a, b) => naturalCompare(a.name, b.name));
   return { value: devices, sources, warnings };

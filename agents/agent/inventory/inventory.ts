@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import { collectBlockDevices, type BlockDeviceProbes } from './block-devices';
 import { createCommandRunner } from './command-runner';
 import { collectFilesystems, type DiskInfoDrive, type FilesystemProbes } from './filesystems';
-import { blockDevNumber, readMountTable } from './mount-table';
+import { blockDevNumber, deviceIdLinks, deviceSlot, readMountTable } from './mount-table';
 import { collectNetwork, type NetworkProbes } from './network';
 import type { Section } from './section';
 import { collectCpu, collectMemory, collectOs, type SystemProbes } from './system-info';
@@ -78,6 +78,8 @@ export function createHostProbes(libs: {
     run: createCommandRunner(),
     mounts: () => readMountTable(),
     devNumber: (name) => blockDevNumber(name),
+    idLinks: () => deviceIdLinks(),
+    slot: (name) => deviceSlot(name),
     readFile: (path) => {
       try {
         return fs.readFileSync(path, 'utf8');

@@ -58,3 +58,47 @@ export function blockDevNumber(name: string, sysRoot = '/sys'): string | null {
     return null;
   }
 }
+
+/**
+ * The stable names udev gives a device (`/dev/disk/by-id/ata-…`, `wwn-…`, `nvme-eui.…`): what a
+ * field engineer matches against the label on the drive tray. Empty without udev.
+ */
+export function deviceIdLinks(devRoot = '/dev'): Map<string, string[]> {
+  const byName = new Map<string, string[]>();
+  const dir = `${devRoot}/disk/by-id`;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return byName;
+  }
+  for (const entry of entries.sort()) {
+    try {
+      const target = fs.readlinkSync(`${dir}/${entry}`);
+      const name = target.split('/').pop()!;
+      byName.set(name, [...(byName.get(name) ?? []), `${dir}/${entry}`]);
+    } catch {
+      // not a link: ignore
+    }
+  }
+  return byName;
+}
+
+/**
+ * Where a disk is attached: the SCSI address `host:channel:target:lun` for SATA/SAS disks (the
+ * controller port, i.e. the slot), the PCI address for NVMe. Null for virtual devices (loop, dm).
+ */
+export function deviceSlot(name: string, sysRoot = '/sys'): string | null {
+  try {
+    const nvme = fs.readFileSync(`${sysRoot}/block/${name}/device/address`, 'utf8').trim();
+    if (nvme) return nvme;
+  } catch {
+    // not NVMe
+  }
+  try {
+    const last = fs.realpathSync(`${sysRoot}/block/${name}/device`).split('/').pop() ?? '';
+    return /^\d+:\d+:\d+:\d+$/.test(last) ? last : null;
+  } catch {
+    return null;
+  }
+}

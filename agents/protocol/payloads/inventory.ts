@@ -43,6 +43,10 @@ export const BlockDeviceSchema = z.object({
   readOnly: z.nullable(z.boolean()),
   /** Kernel name of the parent device (a partition's disk). */
   parent: maybeText,
+  /** `/dev/disk/by-id/…` links to the device (udev's stable names); absent from older agents. */
+  idPaths: z.optional(z.array(z.string().check(z.maxLength(512))).check(z.maxLength(32))),
+  /** Where a whole disk is attached: SCSI `h:c:t:l` or an NVMe PCI address; absent from older agents. */
+  slot: z.optional(maybeText),
 });
 export type BlockDevice = z.infer<typeof BlockDeviceSchema>;
 

@@ -781,6 +781,7 @@ export const en = {
   'charts.tab': 'Charts',
   'disks.tab': 'Disks',
   'disks.empty': 'No SMART reading yet: the agent reads the disks every 30 minutes.',
+  'disks.slot': 'slot {slot}',
   'disks.col.device': 'Device',
   'disks.col.model': 'Model',
   'disks.col.serial': 'Serial',

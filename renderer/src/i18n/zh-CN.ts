@@ -782,6 +782,7 @@ export const zhCN = {
   'charts.tab': '监控图表',
   'disks.tab': '磁盘',
   'disks.empty': '暂无 SMART 读数：代理程序每 30 分钟读取一次磁盘。',
+  'disks.slot': '槽位 {slot}',
   'disks.col.device': '设备',
   'disks.col.model': '型号',
   'disks.col.serial': '序列号',

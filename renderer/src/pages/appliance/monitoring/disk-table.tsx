@@ -40,7 +40,28 @@ export function DiskTable({ applianceId }: { applianceId: string }) {
   const [open, setOpen] = useState<string | null>(null);
 
   const columns: ColumnsType<DiskHealthView> = [
-    { key: 'device', title: t('disks.col.device'), render: (_, d) => <Typography.Link onClick={() => setOpen(d.device)}>{d.device}</Typography.Link> },
+    {
+      key: 'device',
+      title: t('disks.col.device'),
+      // The stable by-id name and the controller slot are what a field engineer matches on the tray.
+      render: (_, d) => (
+        <>
+          <Typography.Link onClick={() => setOpen(d.device)} title={d.placement.idPaths.join('\n') || undefined}>
+            {d.device}
+          </Typography.Link>
+          {d.placement.slot && (
+            <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>
+              {t('disks.slot', { slot: d.placement.slot })}
+            </Typography.Text>
+          )}
+          {d.placement.idPaths[0] && (
+            <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }} copyable={{ text: d.placement.idPaths[0] }}>
+              {d.placement.idPaths[0].replace('/dev/disk/by-id/', '')}
+            </Typography.Text>
+          )}
+        </>
+      ),
+    },
     { key: 'model', title: t('disks.col.model'), render: (_, d) => d.identity.model ?? '—' },
     { key: 'serial', title: t('disks.col.serial'), render: (_, d) => <Typography.Text copyable={d.identity.serial ? { text: d.identity.serial } : false}>{d.identity.serial ?? '—'}</Typography.Text> },
     { key: 'firmware', title: t('disks.col.firmware'), render: (_, d) => d.identity.firmware ?? '—' },
