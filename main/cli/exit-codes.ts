@@ -1,4 +1,5 @@
-import type { ApiErrorCode } from '../contract/errors';
+import type { ApiError, ApiErrorCode } from '../contract/errors';
+import type { CliIo } from './cli-io';
 
 /** Exit codes of `appliance-console`, stable for scripts (listed in `--help`). */
 export const EXIT = {
@@ -37,3 +38,10 @@ export const EXIT_CODES_HELP = `Exit codes:
   5  data directory refused (written by a newer console, or not a console database)
   6  connection test failed (see the stage and reason printed)
   7  provisioning, upgrade or uninstall failed on at least one appliance`;
+
+/** Prints an API error and the fields it names, the same way in every command; returns the exit code. */
+export function reportApiError(io: Pick<CliIo, 'err'>, err: ApiError): number {
+  io.err(`error: ${err.message}`);
+  for (const issue of err.issues ?? []) io.err(`  ${issue.path || '(input)'}: ${issue.message}`);
+  return exitCodeFor(err.code);
+}

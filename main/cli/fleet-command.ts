@@ -8,7 +8,7 @@ import { parseApplianceCsv } from '../contract/fleet-csv';
 import type { ConsoleServices } from '../compose';
 import { ApiError } from '../contract/errors';
 import { UsageError, type CliIo } from './cli-io';
-import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
+import { EXIT, EXIT_CODES_HELP, reportApiError } from './exit-codes';
 import { caller, findAppliance, listAppliances, type Call } from './cli-calls';
 
 export const FLEET_HELP = `Usage: appliance-console fleet <command> [options]
@@ -302,11 +302,7 @@ export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?
         throw new UsageError(`unknown fleet command "${sub}"`);
     }
   } catch (err) {
-    if (err instanceof ApiError) {
-      io.err(`error: ${err.message}`);
-      for (const issue of err.issues ?? []) io.err(`  ${issue.path || '(input)'}: ${issue.message}`);
-      return exitCodeFor(err.code);
-    }
+    if (err instanceof ApiError) return reportApiError(io, err);
     throw err;
   } finally {
     services.close();

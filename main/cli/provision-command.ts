@@ -3,7 +3,7 @@ import type { ConsoleServices } from '../compose';
 import { ApiError } from '../contract/errors';
 import type { ProvisionRunResult } from '../contract/provision.contract';
 import { UsageError, type CliIo } from './cli-io';
-import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
+import { EXIT, EXIT_CODES_HELP, reportApiError } from './exit-codes';
 import { caller, findAppliance, listAppliances } from './cli-calls';
 import { osActor } from './open-console';
 import { resolveOrRegister } from './adhoc-hosts';
@@ -86,11 +86,7 @@ export async function runProvisionCommand(argv: string[], io: CliIo, open: (data
     try {
       refs = await resolveOrRegister(services, refs, { user: values.user, port, auth, sudoPassword: auth?.kind === 'password' ? auth.password : undefined, acceptFingerprints: values['accept-fingerprint'] ?? [] }, io, confirm);
     } catch (err) {
-      if (err instanceof ApiError) {
-        io.err(`error: ${err.message}`);
-        for (const issue of err.issues ?? []) io.err(`  ${issue.path || '(input)'}: ${issue.message}`);
-        return exitCodeFor(err.code);
-      }
+      if (err instanceof ApiError) return reportApiError(io, err);
       throw err;
     } finally {
       services.close();
@@ -171,10 +167,7 @@ export async function runOnAppliances(opts: {
     else for (const s of summary) io.out(`${s.name}: ${s.status}${'durationMs' in s ? ` in ${((s.durationMs ?? 0) / 1000).toFixed(1)} s` : ''}${s.error ? ` — ${s.error}` : ''}`);
     return failed ? EXIT.provisionFailed : EXIT.ok;
   } catch (err) {
-    if (err instanceof ApiError) {
-      io.err(`error: ${err.message}`);
-      return exitCodeFor(err.code);
-    }
+    if (err instanceof ApiError) return reportApiError(io, err);
     throw err;
   } finally {
     services.close();

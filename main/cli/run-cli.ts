@@ -3,7 +3,7 @@ import type { ConsoleServices } from '../compose';
 import { createLogger, type LogLevel } from '../core/log';
 import { CONSOLE_VERSION } from '../core/version';
 import { UsageError, type CliIo } from './cli-io';
-import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
+import { EXIT, EXIT_CODES_HELP, reportApiError } from './exit-codes';
 import { runAlertsCommand } from './alerts-command';
 import { runDiskHealthCommand } from './disk-health-command';
 import { runFleetCommand } from './fleet-command';
@@ -85,10 +85,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       io.err(`Run 'appliance-console ${command && command !== 'help' ? command + ' ' : ''}--help' for usage.`);
       return EXIT.usage;
     }
-    if (err instanceof ApiError) {
-      io.err(`error: ${err.message}`);
-      return exitCodeFor(err.code);
-    }
+    if (err instanceof ApiError) return reportApiError(io, err);
     io.err(`error: ${(err as Error).message ?? String(err)}`);
     return EXIT.failure;
   }
