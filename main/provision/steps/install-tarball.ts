@@ -5,10 +5,10 @@ import { shellQuote } from '../remote';
 import type { Artifact } from '../resources';
 
 /**
- * Shared by the runtime and agent steps: stream a tarball in one exec channel, check its sha256 on
- * the machine, unpack it into a temporary directory beside its destination and rename it into
- * place. The destination therefore exists only when whole (it carries the source checksum, written
- * last), so a run cancelled at any point leaves at most a `.part` file or a `.unpack.*` directory,
+ * Shared by the runtime and agent steps: stream a tarball in one exec channel, unpacking it into a
+ * temporary directory beside its destination as it arrives, check its sha256 on the machine, and
+ * only then rename the directory into place. The destination therefore exists only when whole (it
+ * carries the source checksum, written last), so a run cancelled at any point leaves at most a `.part` file or a `.unpack.*` directory,
  * which the next run removes before it starts again.
  */
 /**
@@ -32,8 +32,9 @@ export async function installTarball(
   const { artifact, dest } = opts;
   const part = `${INCOMING_DIR}/${artifact.sha256.slice(0, 16)}.part`;
   const q = shellQuote;
-  ctx.note(`uploading ${artifact.size} bytes (${artifact.sha256.slice(0, 12)}…)`);
+  ctx.note(`uploading ${artifact.size} bytes (${artifact.sha256.slice(0, 12)}…), unpacking as it arrives`);
   progress.bytes(0, artifact.size);
+  const strip = opts.stripComponents > 0 ? ` --strip-components=${opts.stripComponents}` : '';
   await explainNoSpace(ctx.remote.check(
     [
       'set -e',
@@ -42,28 +43,15 @@ export async function installTarball(
       `chmod 700 ${q(INCOMING_DIR)}`,
       // Leftovers of a cancelled run: never in use, since only whole directories are renamed.
       `rm -rf ${q(INSTALL_ROOT)}/.unpack.* ${q(INSTALL_ROOT)}/.old.* ${q(INCOMING_DIR)}/*.part`,
-      // A failed transfer gives its space back at once: a person freeing space should not have to find it.
-      `cat > ${q(part)} || { rc=$?; rm -f ${q(part)}; exit $rc; }`,
-    ].join('\n'),
-    {
-      privileged: true,
-      signal: ctx.signal,
-      // Generous: slow links. The signal is how a person stops it sooner.
-      timeoutMs: 30 * 60_000,
-      stdin: { file: artifact.file, onBytes: (n) => progress.bytes(n, artifact.size) },
-    },
-  ), 'uploading', artifact);
-  progress.bytes(artifact.size, artifact.size);
-  ctx.note('uploaded; verifying and unpacking');
-  const unpack = ctx.remote.check(
-    [
-      'set -e',
-      ...LOCKED,
       `f=${q(part)}`,
-      `actual=$(sha256sum "$f" | cut -d ' ' -f 1)`,
-      `if [ "$actual" != ${q(artifact.sha256)} ]; then rm -f "$f"; echo "checksum mismatch after transfer: got $actual, expected ${artifact.sha256}" >&2; exit 3; fi`,
       `tmp=$(mktemp -d ${q(`${INSTALL_ROOT}/.unpack.XXXXXX`)})`,
-      `tar -xzf "$f" -C "$tmp" --no-same-owner${opts.stripComponents > 0 ? ` --strip-components=${opts.stripComponents}` : ''}`,
+      // Unpacked while it arrives, so the transfer and the decompression overlap (the runtime step
+      // was upload, then unpack). Nothing unpacked is used before the checksum below passes: the
+      // directory gets its place only then. A failure gives the space back at once, so a person
+      // freeing space does not have to find it.
+      `if ! tee "$f" | tar -xzf - -C "$tmp" --no-same-owner${strip}; then rm -rf "$f" "$tmp"; echo "receiving or unpacking ${path.basename(artifact.file)} failed" >&2; exit 1; fi`,
+      `actual=$(sha256sum "$f" | cut -d ' ' -f 1)`,
+      `if [ "$actual" != ${q(artifact.sha256)} ]; then rm -rf "$f" "$tmp"; echo "checksum mismatch after transfer: got $actual, expected ${artifact.sha256}" >&2; exit 3; fi`,
       `echo ${q(artifact.sha256)} > "$tmp/${SOURCE_SHA_FILE}"`,
       `chmod 755 "$tmp"`,
       // A same-version directory with other content (a rebuilt bundle) is moved aside, not merged.
@@ -72,9 +60,16 @@ export async function installTarball(
       `mv -T "$tmp" ${q(dest)}`,
       `rm -rf "$f" $old`,
     ].join('\n'),
-    { privileged: true, signal: ctx.signal, timeoutMs: 5 * 60_000 },
-  );
-  await explainNoSpace(unpack, 'unpacking', artifact);
+    {
+      privileged: true,
+      signal: ctx.signal,
+      // Generous: slow links. The signal is how a person stops it sooner.
+      timeoutMs: 30 * 60_000,
+      stdin: { file: artifact.file, onBytes: (n) => progress.bytes(n, artifact.size) },
+    },
+  ), 'uploading and unpacking', artifact);
+  progress.bytes(artifact.size, artifact.size);
+  ctx.note('received, verified and in place');
 }
 
 /** ENOSPC deserves a remedy, not only tar's or cat's one-line complaint. */
