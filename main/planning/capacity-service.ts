@@ -67,13 +67,20 @@ interface Scenario {
 const say = (code: string, params: Record<string, string | number>, text: string): CapacityExplanation => ({ code, params, text });
 const tb = (bytes: number) => `${(bytes / 1e12).toFixed(2)} TB`;
 
+/** A data mount not reported for this long before the newest report is gone (see observe). */
+const STALE_MOUNT_MS = 60 * 60_000;
+
 export function createCapacityService(deps: CapacityDeps) {
   function observe(id: string, name: string, now: number): Observed {
-    const mounts = deps.telemetry
+    const latest = new Map(deps.telemetry.latest(id).metrics.filter((l) => l.labels?.mount?.startsWith(DATA_MOUNT_PREFIX)).map((l) => [`${l.metric} ${l.labels!.mount}`, l]));
+    const seen = deps.telemetry
       .metrics(id)
       .filter((s) => s.metric === 'fs.size_bytes' && s.labels?.mount?.startsWith(DATA_MOUNT_PREFIX))
       .map((s) => s.labels!.mount!);
-    const latest = new Map(deps.telemetry.latest(id).metrics.filter((l) => l.labels?.mount?.startsWith(DATA_MOUNT_PREFIX)).map((l) => [`${l.metric} ${l.labels!.mount}`, l]));
+    // A disk taken out (or unmounted) stops reporting; it must not count for ever. Kept: mounts
+    // reported within an hour of the newest report of any of them.
+    const newest = Math.max(-Infinity, ...seen.map((m) => latest.get(`fs.size_bytes ${m}`)?.t ?? -Infinity));
+    const mounts = seen.filter((m) => (latest.get(`fs.size_bytes ${m}`)?.t ?? -Infinity) >= newest - STALE_MOUNT_MS);
     let rawBytes = 0;
     let usedOnDiskBytes = 0;
     let asOf: number | null = null;

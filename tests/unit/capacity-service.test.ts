@@ -128,6 +128,15 @@ describe('capacity service', () => {
     expect(drops).toEqual([]);
   });
 
+  it('stops counting a data disk that stopped reporting (taken out) an hour before the others', () => {
+    // d4 reports for the first 5 days only, then is gone; the others go on to day 10.
+    const disks = fourDisks().map((d) => (d.mount === '/srv/disks/d4' ? { ...d, gap: (h: number) => h >= 5 * 24 } : d));
+    const { service } = fleetOf([{ id: 'a1', name: 'edge-1', disks }], 10 * 24);
+    const f = service.appliance({ id: 'a1', layout: { k: 2, m: 1 } });
+    expect(f.disks).toBe(3);
+    expect(f.rawBytes).toBe(3 * TB);
+  });
+
   it('what-if: adding disks and another layout change usable and the dates, not the data', () => {
     const { service } = fleetOf([{ id: 'a1', name: 'edge-1', disks: fourDisks() }], 30 * 24 + 1);
     const { before, after } = service.whatIf({ scope: { applianceId: 'a1' }, addDisks: { count: 4, sizeBytes: TB }, layout: { k: 6, m: 2 } });
