@@ -68,6 +68,8 @@ export function createMetricsCollector(deps: {
   let pendingCursors = new Map<string, string>();
   let pendingCount = 0;
   let timer: NodeJS.Timeout | null = null;
+  /** Bumped when a write fails: a pull in flight then stops, so it cannot carry a cursor past the lost samples. */
+  let failedWrites = 0;
 
   function flush(): void {
     if (timer) clearTimeout(timer);
@@ -85,6 +87,7 @@ export function createMetricsCollector(deps: {
     } catch (err) {
       // Not committed: forget the in-memory cursors so the next pull asks for these samples again.
       for (const id of cursors.keys()) inMemory.delete(id);
+      failedWrites += 1;
       log.warn('telemetry write failed; the samples will be pulled again', { error: err instanceof Error ? err.message : String(err) });
     }
   }
@@ -94,9 +97,11 @@ export function createMetricsCollector(deps: {
     if (session && !session.hello.capabilities.methods.includes('metrics.v1')) return; // an older agent
     const skewMs = stickySkew(appliedSkew.get(applianceId), clockSkewMs);
     appliedSkew.set(applianceId, skewMs);
+    const epoch = failedWrites;
     let after = inMemory.get(applianceId) ?? deps.cursors.getMetricsCursor(applianceId) ?? undefined;
     for (let page = 0; page < maxPages; page++) {
       const r = await agent.call('metrics.v1', after ? { after, limit: pageSize } : { limit: pageSize });
+      if (failedWrites !== epoch) return; // the next check starts again from the last committed cursor
       if (r.gap && after) log.info('metric history has a gap (the agent no longer has samples after the cursor)', { applianceId, after, oldest: r.oldest });
       if (r.samples.length > 0) {
         const samples = r.samples.flatMap((s) => flattenSample(applianceId, s));
