@@ -1,24 +1,10 @@
 import { Alert, Button, Descriptions, Modal, Space, Spin, Steps, Tag, Typography } from 'antd';
 import { useEffect } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
-import type { ConnectionReport } from '../../../../main/contract/onboarding.contract';
 import { useAcceptHostKey, useTestConnection } from '../../api/onboarding-hooks';
 import { describeError } from '../../i18n/describe-error';
 import { useI18n } from '../../i18n/i18n-context';
-import type { Translator } from '../../i18n/translate';
-
-const STAGES = ['connect', 'host-key', 'auth', 'platform', 'sudo'] as const;
-
-/** The failure in the user's language (`ssh.<code>`), with the host's English text as a fallback. */
-function describeFailure(translator: Translator, failure: NonNullable<ConnectionReport['failure']>): string {
-  return translator.lookup(`ssh.${failure.code}`, failure.params) ?? failure.message;
-}
-
-/** `/etc/ssh/ssh_host_<type>_key.pub` for a key type: ssh-ed25519 → ed25519, ecdsa-sha2-nistp256 → ecdsa. */
-function hostKeyFileType(keyType: string): string {
-  if (keyType.startsWith('ecdsa')) return 'ecdsa';
-  return keyType.replace(/^ssh-/, '').replace(/^rsa-sha2-\d+$/, 'rsa');
-}
+import { CONNECTION_STAGES, describeFailure, hostKeyFileType, loginDetailItems, reachedStage } from './connection-report';
 
 /**
  * "Test connection": runs the probe as soon as it opens and shows how far the login got, stage by
@@ -37,7 +23,7 @@ export function ConnectionTestDialog({ appliance, onClose }: { appliance: Applia
   }, [appliance.id, mutate]);
 
   const report = test.data;
-  const current = report ? (report.ok ? STAGES.length : Math.max(0, STAGES.indexOf(report.stage as (typeof STAGES)[number]))) : 0;
+  const current = reachedStage(report);
   const trust = (fingerprint: string) =>
     accept.mutate({ id: appliance.id, fingerprint }, { onSuccess: () => test.mutate(appliance.id) });
 
@@ -61,7 +47,7 @@ export function ConnectionTestDialog({ appliance, onClose }: { appliance: Applia
           size="small"
           current={current}
           status={report && !report.ok ? 'error' : test.isPending ? 'process' : 'finish'}
-          items={STAGES.map((stage) => ({ title: t(`connection.stage.${stage}`) }))}
+          items={CONNECTION_STAGES.map((stage) => ({ title: t(`connection.stage.${stage}`) }))}
           style={{ marginBlock: 16 }}
         />
         {test.isPending && (
@@ -122,24 +108,7 @@ export function ConnectionTestDialog({ appliance, onClose }: { appliance: Applia
                   </Space>
                 </Descriptions.Item>
               )}
-              {report.auth && (
-                <Descriptions.Item label={t('connection.auth')}>
-                  <Space direction="vertical" size={2}>
-                    {report.auth.tried.map((a) => (
-                      <span key={a.method}>{t(a.accepted ? 'connection.auth.accepted' : 'connection.auth.rejected', { method: a.method })}</span>
-                    ))}
-                    {report.auth.offered && (
-                      <Typography.Text type="secondary">{t('connection.auth.offered', { methods: report.auth.offered.join(', ') })}</Typography.Text>
-                    )}
-                  </Space>
-                </Descriptions.Item>
-              )}
-              {report.platform && (
-                <Descriptions.Item label={t('connection.platform')}>
-                  {t('connection.platformValue', { os: report.platform.os, kernel: report.platform.kernel, arch: report.platform.arch })}
-                </Descriptions.Item>
-              )}
-              {report.sudo && <Descriptions.Item label={t('connection.sudo')}>{t(`connection.sudo.${report.sudo}`)}</Descriptions.Item>}
+              {loginDetailItems(translator, report)}
             </Descriptions>
           </Space>
         )}

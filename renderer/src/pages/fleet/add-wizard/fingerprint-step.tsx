@@ -5,15 +5,8 @@ import type { ConnectionReport } from '../../../../../main/contract/onboarding.c
 import { useAcceptHostKey, useTestConnection } from '../../../api/onboarding-hooks';
 import { describeError } from '../../../i18n/describe-error';
 import { useI18n } from '../../../i18n/i18n-context';
+import { CONNECTION_STAGES, describeFailure, hostKeyFileType, loginDetailItems, reachedStage } from '../connection-report';
 import { useFocusWhen } from './wizard-hooks';
-
-const STAGES = ['connect', 'host-key', 'auth', 'platform', 'sudo'] as const;
-
-/** `/etc/ssh/ssh_host_<type>_key.pub` for a key type: ssh-ed25519 → ed25519, ecdsa-sha2-nistp256 → ecdsa. */
-function hostKeyFileType(keyType: string): string {
-  if (keyType.startsWith('ecdsa')) return 'ecdsa';
-  return keyType.replace(/^ssh-/, '').replace(/^rsa-sha2-\d+$/, 'rsa');
-}
 
 interface FingerprintStepProps {
   appliance: Appliance;
@@ -42,7 +35,7 @@ export function FingerprintStep({ appliance, onBack, onNext }: FingerprintStepPr
   const key = report?.hostKey;
   const keyPending = key !== undefined && key !== null && key.status !== 'trusted';
   const failure = report && !report.ok ? report.failure : null;
-  const current = report ? (report.ok ? STAGES.length : Math.max(0, STAGES.indexOf(report.stage as (typeof STAGES)[number]))) : 0;
+  const current = reachedStage(report);
   const trust = (fingerprint: string) => accept.mutate({ id: appliance.id, fingerprint }, { onSuccess: () => test.mutate(appliance.id) });
 
   return (
@@ -51,7 +44,7 @@ export function FingerprintStep({ appliance, onBack, onNext }: FingerprintStepPr
         size="small"
         current={current}
         status={failure ? 'error' : test.isPending ? 'process' : 'finish'}
-        items={STAGES.map((stage) => ({ title: t(`connection.stage.${stage}`) }))}
+        items={CONNECTION_STAGES.map((stage) => ({ title: t(`connection.stage.${stage}`) }))}
         style={{ marginBlock: 16 }}
       />
       {test.isPending && (
@@ -67,7 +60,7 @@ export function FingerprintStep({ appliance, onBack, onNext }: FingerprintStepPr
             <Alert
               type={failure.code === 'host-key-unknown' ? 'warning' : 'error'}
               showIcon
-              title={translator.lookup(`ssh.${failure.code}`, failure.params) ?? failure.message}
+              title={describeFailure(translator, failure)}
               description={keyPending ? undefined : t('wizard.fingerprint.fix')}
               data-testid="wizard-failure"
               data-code={failure.code}
@@ -100,22 +93,7 @@ export function FingerprintStep({ appliance, onBack, onNext }: FingerprintStepPr
                 </Space>
               </Descriptions.Item>
             )}
-            {report.auth && (
-              <Descriptions.Item label={t('connection.auth')}>
-                <Space direction="vertical" size={2}>
-                  {report.auth.tried.map((a) => (
-                    <span key={a.method}>{t(a.accepted ? 'connection.auth.accepted' : 'connection.auth.rejected', { method: a.method })}</span>
-                  ))}
-                  {report.auth.offered && <Typography.Text type="secondary">{t('connection.auth.offered', { methods: report.auth.offered.join(', ') })}</Typography.Text>}
-                </Space>
-              </Descriptions.Item>
-            )}
-            {report.platform && (
-              <Descriptions.Item label={t('connection.platform')}>
-                {t('connection.platformValue', { os: report.platform.os, kernel: report.platform.kernel, arch: report.platform.arch })}
-              </Descriptions.Item>
-            )}
-            {report.sudo && <Descriptions.Item label={t('connection.sudo')}>{t(`connection.sudo.${report.sudo}`)}</Descriptions.Item>}
+            {loginDetailItems(translator, report)}
           </Descriptions>
         </Space>
       )}
