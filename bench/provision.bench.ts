@@ -58,8 +58,8 @@ export async function runProvisionBenchmarks(): Promise<boolean> {
   const times = { ours1: [] as number[], ours10: [] as number[], ansible1: [] as number[], ansible10: [] as number[], ansibleStart: [] as number[] };
   try {
     const resources = testProvisionResources(work);
-    const rt = loadRuntimeArtifact(resources.runtimesDir, TEST_TARGET);
-    runtimeLabel = `Node ${rt.version} runtime ${(rt.size / 1024 / 1024).toFixed(0)} MiB`;
+    const rt = loadRuntimeArtifact(resources.runtimesDir, TEST_TARGET, { zstd: hostHasZstd() });
+    runtimeLabel = `Node ${rt.version} runtime ${(rt.size / 1024 / 1024).toFixed(0)} MiB ${rt.encoding}`;
     const token = crypto.randomBytes(32).toString('base64url');
     const fresh = async (): Promise<MachineState[]> => {
       await tb.down();
@@ -111,6 +111,11 @@ export async function runProvisionBenchmarks(): Promise<boolean> {
   if (!ansible.ok) console.log(`  Ansible ÷ ours: NOT MEASURED — ${ansible.reason}. Install it with: ${ANSIBLE_INSTALL}`);
   saveResults('provision', figures);
   return ansible.ok && figures.every((f) => met(f) !== false);
+}
+
+/** Testbed machines run the host's binaries: zstd there means our provisioner sends the .tar.zst. */
+function hostHasZstd(): boolean {
+  return spawnSync('sh', ['-c', 'command -v zstd'], { encoding: 'utf8' }).status === 0;
 }
 
 function ansibleVersion(): { ok: true; version: string } | { ok: false; reason: string } {
@@ -181,7 +186,8 @@ function runAnsible(machines: MachineState[], resources: ProvisionResources, tok
     },
   };
   fs.writeFileSync(path.join(dir, 'inventory.json'), JSON.stringify(inventory));
-  const runtime = loadRuntimeArtifact(resources.runtimesDir, TEST_TARGET);
+  // The tarball our provisioner sends these machines (they have zstd), so both unpack the same bytes.
+  const runtime = loadRuntimeArtifact(resources.runtimesDir, TEST_TARGET, { zstd: hostHasZstd() });
   const agent = loadAgentArtifact(resources.agentsDir, TEST_TARGET);
   // The token is a secret: a 0600 file passed as -e @file, never on a command line.
   fs.writeFileSync(

@@ -5,10 +5,11 @@
 //
 //   node scripts/fetch-node-runtimes.mjs [--target linux-x64|linux-arm64|all] [--force]
 //
-// → resources/runtimes/<target>/node-<target>-<version>.tgz (the npm tarball as published: the
-//   binary is package/bin/node), .tgz.sha256, and runtime.json (version, sha256, size, the
-//   registry's sha512 integrity). Idempotent: a target whose runtime.json names the pinned version
-//   and whose file still hashes to the recorded sha256 is skipped without touching the network.
+// → resources/runtimes/<target>/node-<target>-<version>.tgz (the npm tarball, trimmed: the
+//   binary is package/bin/node), the same tar compressed with zstd (.tar.zst), a .sha256 beside
+//   each, and runtime.json (version, sha256, size, the registry's sha512 integrity, and `zstd`).
+//   Idempotent: a target whose runtime.json names the pinned version and whose files still hash
+//   to the recorded sha256s is skipped without touching the network.
 //   Uses the ordinary `npm pack`, so registry settings (.npmrc, proxy, mirror) apply, and npm checks
 //   the download against the registry's integrity; this script checks it again before keeping it.
 //   resources/runtimes/ is git-ignored: runtimes are build inputs, never committed.
@@ -32,12 +33,19 @@ const VERSION = release.nodeRuntime.version;
  * step's CPU when many install at once. The registry tarball is verified against npm's integrity
  * before it is trimmed; the trimmed one is reproducible (sorted, fixed times and owners, gzip -n)
  * and its sha256 is what provisioning checks on the machine.
+ *
+ * The same tar is also shipped compressed with zstd: a machine that has `zstd` unpacks it in a
+ * quarter of gzip's CPU time (0.25 s instead of 1.0 s for Node 22's 125 MB binary) and receives a
+ * quarter fewer bytes (32 MB instead of 44 MB). That is most of what each machine spends when many
+ * install at once. Machines without zstd get the gzip tarball. Level 19 without --long: the
+ * decompressor needs an 8 MiB window, not the 128 MiB --long would ask of a small smart box.
  */
-const LAYOUT = 'trimmed-1';
+const ZSTD_LEVEL = 19;
+const LAYOUT = 'trimmed-2';
 const KEEP = ['package/bin/node', 'package/LICENSE', 'package/package.json'];
 
-/** Repacks `downloaded` with only KEEP, deterministically, into `out`. */
-function trim(downloaded, out, tmp) {
+/** Repacks `downloaded` with only KEEP, deterministically, into `out` (gzip) and `outZst` (zstd). */
+function trim(downloaded, out, outZst, tmp) {
   const stage = path.join(tmp, 'stage');
   fs.mkdirSync(stage);
   const run = (cmd, args) => {
@@ -48,6 +56,8 @@ function trim(downloaded, out, tmp) {
   const tarFile = path.join(tmp, 'trimmed.tar');
   run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '-cf', tarFile, '-C', stage, ...KEEP]);
   run('sh', ['-c', 'gzip -n -6 -c "$1" > "$2"', 'sh', tarFile, out]);
+  // -T0: every core (level 19 over 125 MB is about a minute of CPU). Needs the zstd command here.
+  run('zstd', ['-q', `-${ZSTD_LEVEL}`, '-T0', '--no-progress', tarFile, '-o', outZst]);
 }
 
 function usage(message) {
@@ -80,9 +90,12 @@ function readJson(file) {
 /** True when the runtime on disk is the pinned version and still matches its recorded hash. */
 function verified(dir) {
   const meta = readJson(path.join(dir, 'runtime.json'));
-  if (!meta || meta.version !== VERSION || meta.layout !== LAYOUT || typeof meta.file !== 'string') return false;
-  const file = path.join(dir, meta.file);
-  return fs.existsSync(file) && fs.statSync(file).size === meta.size && hashFile(file, 'sha256', 'hex') === meta.sha256;
+  if (!meta || meta.version !== VERSION || meta.layout !== LAYOUT || typeof meta.file !== 'string' || typeof meta.zstd?.file !== 'string') return false;
+  const whole = (entry) => {
+    const file = path.join(dir, entry.file);
+    return fs.existsSync(file) && fs.statSync(file).size === entry.size && hashFile(file, 'sha256', 'hex') === entry.sha256;
+  };
+  return whole(meta) && whole(meta.zstd);
 }
 
 function fetchTarget(target) {
@@ -104,19 +117,24 @@ function fetchTarget(target) {
     const [algorithm, expected] = String(packed.integrity).split('-');
     if (algorithm !== 'sha512' || hashFile(downloaded, 'sha512', 'base64') !== expected) throw new Error(`${packed.filename} does not match the registry's integrity ${packed.integrity}`);
     const trimmed = path.join(tmp, 'trimmed.tgz');
-    trim(downloaded, trimmed, tmp);
-    const sha256 = hashFile(trimmed, 'sha256', 'hex');
-    const size = fs.statSync(trimmed).size;
-    const file = `${pkg}-${VERSION}.tgz`;
+    const trimmedZst = path.join(tmp, 'trimmed.tar.zst');
+    trim(downloaded, trimmed, trimmedZst, tmp);
     // Only the pinned version is kept: an older tarball would be shipped by mistake otherwise.
     for (const old of fs.readdirSync(dir)) fs.rmSync(path.join(dir, old), { force: true });
-    fs.copyFileSync(trimmed, path.join(dir, `${file}.tmp`));
-    fs.renameSync(path.join(dir, `${file}.tmp`), path.join(dir, file));
-    fs.writeFileSync(path.join(dir, `${file}.sha256`), `${sha256}  ${file}\n`);
-    // `integrity` is the registry's, of the package as published (checked above); sha256/size are the trimmed tarball's.
-    const meta = { package: pkg, version: VERSION, target, layout: LAYOUT, file, sha256, size, integrity: packed.integrity, nodeBinary: 'package/bin/node', fetchedAt: new Date().toISOString() };
+    const place = (from, file) => {
+      fs.copyFileSync(from, path.join(dir, `${file}.tmp`));
+      fs.renameSync(path.join(dir, `${file}.tmp`), path.join(dir, file));
+      const sha256 = hashFile(path.join(dir, file), 'sha256', 'hex');
+      fs.writeFileSync(path.join(dir, `${file}.sha256`), `${sha256}  ${file}\n`);
+      return { file, sha256, size: fs.statSync(path.join(dir, file)).size };
+    };
+    const gz = place(trimmed, `${pkg}-${VERSION}.tgz`);
+    const zst = place(trimmedZst, `${pkg}-${VERSION}.tar.zst`);
+    const { file, sha256, size } = gz;
+    // `integrity` is the registry's, of the package as published (checked above); sha256/size are the trimmed tarballs'.
+    const meta = { package: pkg, version: VERSION, target, layout: LAYOUT, file, sha256, size, zstd: zst, integrity: packed.integrity, nodeBinary: 'package/bin/node', fetchedAt: new Date().toISOString() };
     fs.writeFileSync(path.join(dir, 'runtime.json'), `${JSON.stringify(meta, null, 2)}\n`);
-    console.log(`${target}: fetched ${pkg}@${VERSION} (${(size / 1024 / 1024).toFixed(1)} MiB, sha256 ${sha256.slice(0, 16)}…)`);
+    console.log(`${target}: fetched ${pkg}@${VERSION} (${(size / 1024 / 1024).toFixed(1)} MiB gzip, ${(zst.size / 1024 / 1024).toFixed(1)} MiB zstd, sha256 ${sha256.slice(0, 16)}…)`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

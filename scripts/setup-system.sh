@@ -19,6 +19,9 @@ PACKAGES=(
   openssl
   # handy for inspecting the store by hand
   sqlite3
+  # the Node.js runtime ships zstd-compressed too (scripts/fetch-node-runtimes.mjs), and testbed
+  # machines unpack it with the host's zstd, as a machine that has zstd does
+  zstd
 )
 
 missing=()

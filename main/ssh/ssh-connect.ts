@@ -121,6 +121,11 @@ export function connectSsh(opts: ConnectOptions): Promise<ConnectOutcome> {
     });
     sock.connect({ host: target.address, port: target.port }, () => {
       latencyMs = performance.now() - started;
+      // Nagle off, as OpenSSH does for its own connections: every exec, control call and health
+      // check is a small request waiting for a small answer, and Nagle holding a request back
+      // until the server's delayed ACK costs ~40 ms each (an exec round trip measured 48 ms with
+      // it, 4.5 ms without, on the testbed). Bulk transfers already send whole SSH packets.
+      sock.setNoDelay(true);
       const plan = authPlan(target.user, opts.credential);
       let current: string | null = null;
       client.connect({

@@ -21,10 +21,29 @@ export function runtimesDir(work: string): string {
   const file = `node-${TEST_TARGET}-${version}.tgz`;
   const tar = spawnSync('tar', ['-czf', path.join(dir, file), '-C', path.join(work, 'runtime-stage'), 'package']);
   if (tar.status !== 0) throw new Error(`tar failed: ${String(tar.stderr)}`);
-  const data = fs.readFileSync(path.join(dir, file));
-  const manifest = { version, target: TEST_TARGET, file, sha256: crypto.createHash('sha256').update(data).digest('hex'), size: data.length, nodeBinary: 'package/bin/node' };
+  const entry = (name: string) => {
+    const data = fs.readFileSync(path.join(dir, name));
+    return { file: name, sha256: crypto.createHash('sha256').update(data).digest('hex'), size: data.length };
+  };
+  // Like the shipped runtime, also zstd-compressed (a fast level: tests need the format, not the ratio).
+  const zstFile = `node-${TEST_TARGET}-${version}.tar.zst`;
+  const zst = spawnSync('sh', ['-c', 'gzip -dc "$1" | zstd -q -3 -T0 -o "$2"', 'sh', path.join(dir, file), path.join(dir, zstFile)]);
+  if (zst.status !== 0) throw new Error(`zstd failed (install it: scripts/setup-system.sh): ${String(zst.stderr)}`);
+  const manifest = { version, target: TEST_TARGET, ...entry(file), zstd: entry(zstFile), nodeBinary: 'package/bin/node' };
   fs.writeFileSync(path.join(dir, 'runtime.json'), JSON.stringify(manifest));
   return path.join(work, 'runtimes');
+}
+
+/** A copy of a runtimes directory without its zstd tarball: what an older console build carried. */
+export function gzipOnlyRuntimes(runtimes: string, work: string): string {
+  const from = path.join(runtimes, TEST_TARGET);
+  const to = path.join(work, 'runtimes-gzip-only', TEST_TARGET);
+  fs.mkdirSync(to, { recursive: true });
+  const manifest = JSON.parse(fs.readFileSync(path.join(from, 'runtime.json'), 'utf8')) as { file: string; zstd?: unknown };
+  delete manifest.zstd;
+  fs.symlinkSync(path.join(from, manifest.file), path.join(to, manifest.file));
+  fs.writeFileSync(path.join(to, 'runtime.json'), JSON.stringify(manifest));
+  return path.dirname(to);
 }
 
 /** Everything a provisioning run carries, made for a test without downloading anything. */

@@ -20,10 +20,11 @@ import { systemClock } from '../../main/core/clock';
 import { silentLogger } from '../../main/core/log';
 import type { Plan, ProvisionEvent, ProvisionResources, Step } from '../../main/provision/plan';
 import { createProvisioner, INSTALL_PLAN, type ProvisionRequest } from '../../main/provision/provisioner';
+import { loadRuntimeArtifact } from '../../main/provision/resources';
 import { connectSsh, execCommand } from '../../main/ssh/ssh-connect';
 import { openDatabase } from '../../main/store/database';
 import { createProvisionRunStore } from '../../main/store/provision-run-store';
-import { testProvisionResources } from '../helpers/provision-resources';
+import { gzipOnlyRuntimes, testProvisionResources } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
 
 const PREFIX = 'prv';
@@ -89,6 +90,8 @@ describe.skipIf(skipReason !== undefined)('provisioning plan on testbed machines
     console.log(`provision bare → healthy (1 machine, root): ${seconds.toFixed(1)} s (${result.steps.map((s) => `${s.id} ${s.durationMs} ms`).join(', ')})`);
     expect(result.status, result.error ?? '').toBe('succeeded');
     expect(statuses(result)).toEqual({ preflight: 'unchanged', runtime: 'done', agent: 'done', config: 'done', service: 'done' });
+    // The testbed machine has zstd, so the runtime travelled as the smaller, cheaper-to-unpack tarball.
+    expect(result.steps.find((s) => s.id === 'runtime')!.outputTail).toMatch(/uploading \d+ bytes, zstd/);
     const progress = events.filter((e) => e.type === 'step-progress' && e.stepId === 'runtime');
     expect(progress.at(-1)).toMatchObject({ bytes: expect.any(Number) as number });
     expect(progress.length).toBeGreaterThan(1);
@@ -190,6 +193,27 @@ describe.skipIf(skipReason !== undefined)('provisioning plan on testbed machines
     });
     expect(wrong.status).toBe('failed');
     expect(wrong.error).toMatch(/sudo refused the password/);
+  });
+
+  it('installs the runtime from gzip where the console carries no zstd tarball; a later run with zstd reinstalls nothing', async () => {
+    const m = machines[0]!;
+    const c = await rootShell(m);
+    try {
+      // Back to "no runtime installed" (the link and everything else stay).
+      expect((await execCommand(c, 'rm -rf /opt/appliance-agent/node-*')).code).toBe(0);
+      const gzipOnly = createProvisioner({ resources: { ...resources, runtimesDir: gzipOnlyRuntimes(resources.runtimesDir, work.dir) }, store, clock: systemClock, log: silentLogger });
+      const first = await gzipOnly.provision(asRoot(m));
+      expect(first.status, first.error ?? '').toBe('succeeded');
+      expect(first.steps.find((s) => s.id === 'runtime')).toMatchObject({ status: 'done', outputTail: expect.stringMatching(/uploading \d+ bytes, gzip/) as string });
+      const gz = loadRuntimeArtifact(resources.runtimesDir, TARGET);
+      expect((await execCommand(c, 'cat /opt/appliance-agent/node-*/.source-sha256')).stdout.trim()).toBe(gz.sha256);
+
+      const again = await provisioner.provision(asRoot(m));
+      expect(again.status, again.error ?? '').toBe('succeeded');
+      expect(statuses(again)).toMatchObject({ runtime: 'unchanged', service: 'unchanged' });
+    } finally {
+      c.end();
+    }
   });
 
   it('a disk that fills up during the transfer gives a clear error, and the run after freeing space succeeds', async () => {

@@ -45,6 +45,11 @@ describe('preflight facts', () => {
     expect(preflightProblems(f, limits)).toEqual([]);
   });
 
+  it('notes whether zstd is there, which decides how the runtime travels', () => {
+    expect(parsePreflight(output(), NOW_MS).zstd).toBe(false);
+    expect(parsePreflight(output({ zstd: '1' }), NOW_MS).zstd).toBe(true);
+  });
+
   it('maps aarch64 to linux-arm64 and refuses other architectures with a remedy', () => {
     expect(parsePreflight(output({ uname: 'Linux|6.1.0|aarch64' }), NOW_MS).target).toBe('linux-arm64');
     const riscv = parsePreflight(output({ uname: 'Linux|6.1.0|riscv64' }), NOW_MS);

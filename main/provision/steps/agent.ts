@@ -17,13 +17,13 @@ export const agentStep: Step = {
   title: 'Install the agent',
   async check(ctx) {
     const a = artifact(ctx);
-    if (!(await isInstalled(ctx, agentDir(a.version), a.sha256))) return { state: 'needed', reason: `agent ${a.version} is not installed` };
+    if (!(await isInstalled(ctx, agentDir(a.version), a))) return { state: 'needed', reason: `agent ${a.version} is not installed` };
     if ((await readLink(ctx, CURRENT_LINK)) !== a.version) return { state: 'needed', reason: `${CURRENT_LINK} does not point to ${a.version}` };
     return { state: 'ok' };
   },
   async apply(ctx, progress) {
     const a = artifact(ctx);
-    if (!(await isInstalled(ctx, agentDir(a.version), a.sha256))) {
+    if (!(await isInstalled(ctx, agentDir(a.version), a))) {
       await installTarball(ctx, progress, { artifact: a, dest: agentDir(a.version), stripComponents: 0 });
     }
     if ((await readLink(ctx, CURRENT_LINK)) !== a.version) {

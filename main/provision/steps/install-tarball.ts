@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { StepContext, StepProgress } from '../plan';
 import { INCOMING_DIR, INSTALL_ROOT, SOURCE_SHA_FILE } from '../layout';
 import { shellQuote } from '../remote';
-import type { Artifact } from '../resources';
+import type { Artifact, Encoding } from '../resources';
 
 /**
  * Shared by the runtime and agent steps: stream a tarball in one exec channel, unpacking it into a
@@ -24,6 +24,16 @@ export const LOCKED = [
   `flock -w 120 9 || { echo "another provisioning run is installing on this machine (${LOCK_FILE} is held)" >&2; exit 75; }`,
 ];
 
+/**
+ * tar reading the compressed stream on stdin. zstd runs as its own process rather than through
+ * `tar --zstd`, which busybox and older GNU tars lack. A zstd that fails mid-stream leaves tar a
+ * truncated archive, which it reports; the checksum below catches anything else.
+ */
+const UNPACK: Record<Encoding, string> = {
+  gzip: 'tar -xzf -',
+  zstd: 'zstd -dcq | tar -xf -',
+};
+
 export async function installTarball(
   ctx: StepContext,
   progress: StepProgress,
@@ -32,7 +42,7 @@ export async function installTarball(
   const { artifact, dest } = opts;
   const part = `${INCOMING_DIR}/${artifact.sha256.slice(0, 16)}.part`;
   const q = shellQuote;
-  ctx.note(`uploading ${artifact.size} bytes (${artifact.sha256.slice(0, 12)}…), unpacking as it arrives`);
+  ctx.note(`uploading ${artifact.size} bytes, ${artifact.encoding} (${artifact.sha256.slice(0, 12)}…), unpacking as it arrives`);
   progress.bytes(0, artifact.size);
   const strip = opts.stripComponents > 0 ? ` --strip-components=${opts.stripComponents}` : '';
   await explainNoSpace(ctx.remote.check(
@@ -49,7 +59,7 @@ export async function installTarball(
       // was upload, then unpack). Nothing unpacked is used before the checksum below passes: the
       // directory gets its place only then. A failure gives the space back at once, so a person
       // freeing space does not have to find it.
-      `if ! tee "$f" | tar -xzf - -C "$tmp" --no-same-owner${strip}; then rm -rf "$f" "$tmp"; echo "receiving or unpacking ${path.basename(artifact.file)} failed" >&2; exit 1; fi`,
+      `if ! tee "$f" | ${UNPACK[artifact.encoding]} -C "$tmp" --no-same-owner${strip}; then rm -rf "$f" "$tmp"; echo "receiving or unpacking ${path.basename(artifact.file)} failed" >&2; exit 1; fi`,
       `actual=$(sha256sum "$f" | cut -d ' ' -f 1)`,
       `if [ "$actual" != ${q(artifact.sha256)} ]; then rm -rf "$f" "$tmp"; echo "checksum mismatch after transfer: got $actual, expected ${artifact.sha256}" >&2; exit 3; fi`,
       `echo ${q(artifact.sha256)} > "$tmp/${SOURCE_SHA_FILE}"`,
@@ -84,10 +94,10 @@ async function explainNoSpace<T>(work: Promise<T>, doing: string, artifact: Arti
   }
 }
 
-/** True when `dest` was installed whole from exactly this artifact. */
-export async function isInstalled(ctx: StepContext, dest: string, sha256: string): Promise<boolean> {
+/** True when `dest` was installed whole from this artifact (in any of its encodings). */
+export async function isInstalled(ctx: StepContext, dest: string, artifact: Pick<Artifact, 'sameContent'>): Promise<boolean> {
   const r = await ctx.remote.run(`cat ${shellQuote(`${dest}/${SOURCE_SHA_FILE}`)} 2>/dev/null`, { privileged: true, signal: ctx.signal, timeoutMs: 20_000 });
-  return r.code === 0 && r.stdout.trim() === sha256;
+  return r.code === 0 && artifact.sameContent.includes(r.stdout.trim());
 }
 
 /** Points `link` at `target` (relative to the link's directory) with one rename: never missing, never half-written. */

@@ -22,6 +22,8 @@ export interface PreflightFacts {
   /** Remote clock minus the console's, in seconds. */
   clockSkewSeconds: number;
   missingTools: string[];
+  /** `zstd` is on the PATH: the runtime can travel zstd-compressed (smaller, 4x cheaper to unpack). */
+  zstd: boolean;
   cronDir: boolean;
   /** `getconf GNU_LIBC_VERSION`: the official Node.js builds need glibc; null when it is not glibc. */
   glibcVersion: string | null;
@@ -53,6 +55,7 @@ export const PREFLIGHT_SCRIPT = [
   ...FREE_SPACE_PATHS.map((p) => `d=${p}; while [ ! -e "$d" ]; do d=$(dirname "$d"); done; echo "free ${p}=$(df -Pk "$d" | awk 'NR==2 {print $4}')"`),
   `if [ -d /run/systemd/system ]; then echo init=systemd; else echo init=none; fi`,
   `for t in ${REQUIRED_TOOLS.join(' ')}; do command -v "$t" >/dev/null 2>&1 || echo "missing=$t"; done`,
+  `command -v zstd >/dev/null 2>&1 && echo zstd=1`,
   `[ -d /etc/cron.d ] && echo cron_dir=1`,
   `echo "glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null)"`,
   // A non-root login's PATH often lacks the sbin directories where smartctl lives.
@@ -102,6 +105,7 @@ export function parsePreflight(out: string, consoleNowMs: number): PreflightFact
     init: kv.get('init') === 'systemd' ? 'systemd' : 'none',
     clockSkewSeconds: Number.isFinite(remoteNow) ? Math.round(remoteNow - consoleNowMs / 1000) : Number.NaN,
     missingTools: missing,
+    zstd: kv.get('zstd') === '1',
     cronDir: kv.get('cron_dir') === '1',
     glibcVersion: /^glibc (\S+)/.exec(kv.get('glibc') ?? '')?.[1] ?? null,
     disks: parseDisks(disk),
