@@ -9,6 +9,7 @@ import { chromiumMissingReason, launchChromium } from '../helpers/browser';
 import { ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
 import { testProvisionRoot } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
+import { diagnoseFailures } from '../helpers/e2e-diagnostics';
 
 const missing =
   chromiumMissingReason() ??
@@ -37,6 +38,7 @@ describe.skipIf(missing)('add-appliance wizard in a browser, against a testbed m
   let host: ServeProcess;
   let browser: Browser;
   let page: Page;
+  diagnoseFailures('add-wizard', () => ({ page, hostOutput: host?.output }));
   const wizard = () => page.getByTestId('add-wizard');
   const atStep = (step: string) => expect.poll(() => wizard().getAttribute('data-step'), { timeout: 20_000 }).toBe(step);
 

@@ -8,6 +8,7 @@ import { chromiumMissingReason, launchChromium } from '../helpers/browser';
 import { testProvisionRoot } from '../helpers/provision-resources';
 import { ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
+import { diagnoseFailures } from '../helpers/e2e-diagnostics';
 
 const missing =
   chromiumMissingReason() ??
@@ -30,6 +31,7 @@ describe.skipIf(missing)('appliance page and fleet status in a browser, against 
   let host: ServeProcess;
   let browser: Browser;
   let page: Page;
+  diagnoseFailures('appliance-page', () => ({ page, hostOutput: host?.output }));
   const ids: string[] = [];
 
   /** The API as a script would call it (setup only: what is under test happens in the browser). */

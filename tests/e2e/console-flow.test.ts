@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissingReason, launchChromium } from '../helpers/browser';
 import { ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
+import { diagnoseFailures } from '../helpers/e2e-diagnostics';
 
 const missing = chromiumMissingReason() ?? (fs.existsSync(path.join(ROOT, 'out/renderer/index.html')) ? null : 'the UI is not built (npm test builds it; or run npm run build)');
 if (missing) console.warn(`[skip] browser end-to-end tests skipped: ${missing}`);
@@ -22,6 +23,7 @@ describe.skipIf(missing)('console in a browser', () => {
   let host: ServeProcess;
   let browser: Browser;
   let page: Page;
+  diagnoseFailures('console-flow', () => ({ page, hostOutput: host?.output }));
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });

@@ -8,6 +8,7 @@ import { chromiumMissingReason, launchChromium } from '../helpers/browser';
 import { ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
 import { testProvisionRoot } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
+import { diagnoseFailures } from '../helpers/e2e-diagnostics';
 
 const missing =
   chromiumMissingReason() ??
@@ -26,6 +27,7 @@ describe.skipIf(missing)('onboarding in a browser, against a testbed machine', (
   let host: ServeProcess;
   let browser: Browser;
   let page: Page;
+  diagnoseFailures('onboarding-flow', () => ({ page, hostOutput: host?.output }));
 
   beforeAll(async () => {
     await tb.down();
