@@ -14,6 +14,7 @@ import { silentLogger } from '../main/core/log';
 import type { ProvisionResources } from '../main/provision/plan';
 import { createProvisioner } from '../main/provision/provisioner';
 import { loadAgentArtifact, loadRuntimeArtifact } from '../main/provision/resources';
+import { servicePortMap } from '../main/provision/steps/config';
 import { connectSsh } from '../main/ssh/ssh-connect';
 import { testProvisionResources, TEST_TARGET } from '../tests/helpers/provision-resources';
 import { median, met, printFigures, saveResults, type Figure } from './report';
@@ -225,8 +226,8 @@ function runAnsible(machines: MachineState[], resources: ProvisionResources, tok
       agent_tarball: agent.file,
       agent_sha256: agent.sha256,
       agent_version: agent.version,
-      // What the provisioner writes for { role: 'server' } (steps/config.ts renderConfig).
-      agent_config: { configVersion: 1, role: 'server' },
+      // What the provisioner writes for { role: 'server' } on these disk-less machines (steps/config.ts renderConfig).
+      agent_config: { configVersion: 1, role: 'server', ports: servicePortMap('server'), dataDisks: [] },
       agent_token: token,
       cron_template: path.join(resources.installDir, 'appliance-agent.cron'),
       // The same room preflight asks for: upload and unpacked copy side by side.

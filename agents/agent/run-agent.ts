@@ -56,7 +56,7 @@ export async function runAgent(loaded: LoadedConfig, token: string, build: Build
   }
   const logFile = openRotatingLogFile({ path: paths.logFile, maxBytes: config.log.maxBytes, keep: config.log.keep });
   const log = createLogger({ level: config.log.level, clock, ring: logRing, file: logFile, redact: createRedactor([token]) });
-  log.info('agent.starting', { version: build.version, target: build.target, node: process.version, pid: process.pid, config: paths.config });
+  log.info('agent.starting', { version: build.version, target: build.target, node: process.version, pid: process.pid, config: paths.config, role: config.role, dataDisks: config.dataDisks.map((d) => d.mountpoint).join(' ') });
 
   const registry = createChildRegistry(paths.childrenFile);
   const reaped = await registry.reapLeftovers(log, config.supervisor.stopTimeoutMs);
@@ -87,6 +87,7 @@ export async function runAgent(loaded: LoadedConfig, token: string, build: Build
     build,
     startedAt,
     maxRequestBytes: config.control.maxRequestBytes,
+    config,
     features: [
       'supervisor',
       'service-users',

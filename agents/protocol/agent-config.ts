@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import './zod-locale';
+import { absolutePath, DataDiskSchema } from './data-disk';
 import { DEFAULT_MAX_REQUEST_BYTES, MAX_MAX_REQUEST_BYTES, MIN_MAX_REQUEST_BYTES } from './frames';
 import { LOG_LEVELS } from './payloads/logs';
 
@@ -10,7 +11,6 @@ import { LOG_LEVELS } from './payloads/logs';
  * Unknown fields are errors, so a typo never silently becomes a default.
  */
 
-const absolutePath = z.string().check(z.minLength(2), z.maxLength(4096), z.refine((p) => p.startsWith('/') && !p.includes('\0') && !p.split('/').includes('..'), 'must be an absolute path without ".."'));
 
 /** Linux limits a Unix socket path to 107 bytes (sun_path is 108 with its NUL). */
 const socketPath = absolutePath.check(z.refine((p) => new TextEncoder().encode(p).length <= 107, 'a Unix socket path must be at most 107 bytes'));
@@ -141,7 +141,15 @@ export const AgentConfigSchema = z.strictObject({
       stopTimeoutMs: z._default(ms(100, 600_000), 10_000),
     }), {}),
   monitor: z.prefault(MonitorConfigSchema, {}),
+  /**
+   * Disks the media services keep their data on, as the provisioner chose them from what preflight
+   * saw: mounted, writable, not removable, not holding the system. Services read them from here.
+   */
+  dataDisks: z._default(z.array(DataDiskSchema).check(z.maxLength(256)), []).check(z.refine((list) => new Set(list.map((d) => d.mountpoint)).size === list.length, 'data disk mount points must be unique')),
+  /** The TCP port of each media service, by port id (`kodo-s3`, `cdn-http`, …: the console's service-ports.ts). */
+  ports: z._default(z.record(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'expected a port id like "kodo-s3"')), z.number().check(z.int(), z.minimum(1), z.maximum(65535))), {}),
   services: z._default(z.array(ServiceDefinitionSchema).check(z.maxLength(64)), []).check(z.refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'service names must be unique')),
 });
 export type AgentConfig = z.output<typeof AgentConfigSchema>;
+export { DataDiskSchema, type DataDisk } from './data-disk';
 export type AgentConfigInput = z.input<typeof AgentConfigSchema>;

@@ -69,7 +69,18 @@ describe('agent control API over the Unix socket', () => {
   });
 
   it('answers version and health', async () => {
-    expect(await agent.client.call('version.v1')).toEqual({ agentVersion: bundle.manifest.version, target: 'linux-x64', node: process.version, platform: 'linux', arch: process.arch, protocol: 1 });
+    // role, data disks and ports are agent.json's defaults here (the provisioner fills them in).
+    expect(await agent.client.call('version.v1')).toEqual({
+      agentVersion: bundle.manifest.version,
+      target: 'linux-x64',
+      node: process.version,
+      platform: 'linux',
+      arch: process.arch,
+      protocol: 1,
+      role: 'server',
+      dataDisks: [],
+      ports: {},
+    });
     const health = await agent.client.call('health.v1');
     expect(health).toMatchObject({ status: 'ok', reasons: [], pid: agent.pid });
     expect(health.uptimeSeconds).toBeGreaterThanOrEqual(0);

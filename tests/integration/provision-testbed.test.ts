@@ -110,7 +110,10 @@ describe.skipIf(skipReason !== undefined)('provisioning plan on testbed machines
       // Independently of the plan: the agent answers through the bridge with the token we gave.
       const agent = createAgentClient({ open: sshExecBridgeOpener(c), token, timeoutMs: 15_000 });
       expect((await agent.call('health.v1')).status).toBe('ok');
-      expect(await agent.call('version.v1')).toMatchObject({ agentVersion: '0.1.0', target: TARGET });
+      // agent.json as the config step wrote it from preflight: the role, its services' ports, the data disks.
+      const version = await agent.call('version.v1');
+      expect(version).toMatchObject({ agentVersion: '0.1.0', target: TARGET, role: 'server', ports: { 'kodo-s3': 9000, 'live-rtmp': 1935 } });
+      expect(Array.isArray(version.dataDisks)).toBe(true);
     } finally {
       c.end();
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { preflightProblems, type PreflightLimits } from '../../main/provision/preflight-report';
+import { dataDisksOf, renderConfig } from '../../main/provision/steps/config';
 import { parsePreflight } from '../../main/provision/steps/preflight-facts';
 
 const MiB = 1024 * 1024;
@@ -76,5 +77,43 @@ describe('preflight facts', () => {
 
   it('refuses output of a script that did not finish', () => {
     expect(() => parsePreflight('now=1\nuname=Linux|6.1|x86_64\n', NOW_MS)).toThrow(/did not finish/);
+  });
+});
+
+describe('agent.json from preflight', () => {
+  const disks = [
+    'blk=vda|41943040|0|0|',
+    'part=vda|vda1|',
+    'blk=sdb|7814037168|0|0|',
+    'blk=sda|7814037168|0|0|',
+    'blk=sdc|7814037168|0|0|',
+    'blk=sdd|62914560|1|0|',
+    'blk=sr0|2097152|1|1|',
+    'mnt=/dev/vda1|/',
+    'mnt=/dev/sdb|/srv/disks/d2',
+    'mnt=/dev/sda|/srv/disks/d1',
+    'mnt=/dev/sdd|/media/usb',
+  ];
+
+  it('names the mounted, writable, fixed, non-system disks as data disks, in name order, and the role’s service ports', () => {
+    const facts = parsePreflight(output({}, disks), NOW_MS);
+    expect(dataDisksOf(facts)).toEqual([
+      { device: 'sda', mountpoint: '/srv/disks/d1', sizeBytes: 7814037168 * 512 },
+      { device: 'sdb', mountpoint: '/srv/disks/d2', sizeBytes: 7814037168 * 512 },
+    ]);
+    const [config] = renderConfig({ input: { role: 'server', token: 't'.repeat(40) }, facts });
+    const written = JSON.parse(config!.content) as Record<string, unknown>;
+    expect(written).toMatchObject({ configVersion: 1, role: 'server', ports: { 'kodo-s3': 9000, 'cdn-http': 80, 'cdn-https': 443, 'live-rtmp': 1935, 'live-http': 8080 } });
+    expect(Object.keys(written.ports as object)).not.toContain('agent-loopback');
+    expect(written.dataDisks).toHaveLength(2);
+    // A smart box runs no media service: no ports.
+    expect(JSON.parse(renderConfig({ input: { role: 'smartbox', token: 't'.repeat(40) }, facts })[0]!.content)).toMatchObject({ role: 'smartbox', ports: {} });
+  });
+
+  it('lets the caller’s agentConfig win, and refuses to write without preflight’s facts', () => {
+    const facts = parsePreflight(output({}, disks), NOW_MS);
+    const [config] = renderConfig({ input: { role: 'server', token: 't'.repeat(40), agentConfig: { dataDisks: [] } }, facts });
+    expect(JSON.parse(config!.content)).toMatchObject({ dataDisks: [] });
+    expect(() => renderConfig({ input: { role: 'server', token: 't'.repeat(40) }, facts: null })).toThrow(/preflight did not run/);
   });
 });

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { PROTOCOL_VERSION, SUPPORTED_PROTOCOLS } from '../../protocol/frames';
 import { AGENT_METHOD_NAMES } from '../../protocol/methods';
+import type { AgentConfig } from '../../protocol/agent-config';
 import type { HealthResult } from '../../protocol/payloads/health';
 import type { BuildInfo } from '../build-info';
 import type { Inventory } from '../inventory/inventory';
@@ -16,6 +17,8 @@ export function createHandlers(deps: {
   startedAt: number;
   maxRequestBytes: number;
   features: string[];
+  /** What `version.v1` reports of agent.json: the machine's role, data disks and service ports. */
+  config: Pick<AgentConfig, 'role' | 'dataDisks' | 'ports'>;
   health: () => HealthResult;
   inventory: Inventory;
   supervisor: Supervisor;
@@ -44,6 +47,9 @@ export function createHandlers(deps: {
       platform: process.platform,
       arch: process.arch,
       protocol: PROTOCOL_VERSION,
+      role: deps.config.role,
+      dataDisks: deps.config.dataDisks,
+      ports: deps.config.ports,
     }),
     'health.v1': () => deps.health(),
     'inventory.v1': () => deps.inventory.collect(),

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
-import { AgentConfigSchema } from '../../../agents/protocol/agent-config';
-import type { Step, StepContext } from '../plan';
+import { AgentConfigSchema, type DataDisk } from '../../../agents/protocol/agent-config';
+import type { ProvisionInput, Step, StepContext } from '../plan';
+import { AGENT_LOOPBACK_PORT, servicePortsFor } from '../service-ports';
+import type { PreflightFacts } from './preflight-facts';
 import { CONFIG_DIR, CONFIG_FILE, TOKEN_FILE } from '../layout';
 import { shellQuote } from '../remote';
 import { saveRollbackPoint } from './rollback';
@@ -18,8 +20,33 @@ interface Desired {
 
 const sha = (text: string): string => crypto.createHash('sha256').update(text).digest('hex');
 
-export function renderConfig(ctx: Pick<StepContext, 'input'>): Desired[] {
-  const config = { configVersion: 1, role: ctx.input.role, ...ctx.input.agentConfig };
+/**
+ * The disks preflight saw that the services may store data on: mounted, writable, not removable,
+ * not holding the system (the same test as the preflight table's "data disks" row), one entry per
+ * disk at its first mount point, in name order so the same machine always yields the same file.
+ * Unmounted disks are not listed: formatting one is the storage set-up's decision, not the installer's.
+ */
+export function dataDisksOf(facts: Pick<PreflightFacts, 'disks'>): DataDisk[] {
+  return facts.disks
+    .filter((d) => !d.system && !d.readOnly && !d.removable)
+    .map((d) => ({ d, mounts: d.mounts.filter((m) => m.startsWith('/')).sort() }))
+    .filter(({ mounts }) => mounts.length > 0)
+    .sort((a, b) => (a.d.name < b.d.name ? -1 : a.d.name > b.d.name ? 1 : 0))
+    .map(({ d, mounts }) => ({ device: d.name, mountpoint: mounts[0]!, sizeBytes: d.sizeBytes }));
+}
+
+/** The media services' ports for a role (the agent's own loopback fallback is `control.tcp`, not here). */
+export function servicePortMap(role: ProvisionInput['role']): Record<string, number> {
+  return Object.fromEntries(servicePortsFor(role).filter((p) => p.port !== AGENT_LOOPBACK_PORT).map((p) => [p.id, p.port]));
+}
+
+/**
+ * agent.json: role, the services' ports and data disks (from preflight's facts), then whatever the
+ * caller adds (`input.agentConfig`, which wins), and the token file.
+ */
+export function renderConfig(ctx: Pick<StepContext, 'input' | 'facts'>): Desired[] {
+  if (!ctx.facts) throw new Error('preflight did not run: the configuration needs its view of the disks');
+  const config = { configVersion: 1, role: ctx.input.role, ports: servicePortMap(ctx.input.role), dataDisks: dataDisksOf(ctx.facts), ...ctx.input.agentConfig };
   const parsed = AgentConfigSchema.safeParse(config);
   if (!parsed.success) {
     throw new Error(`the agent configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`);
