@@ -148,18 +148,25 @@ describe.skipIf(skipReason !== undefined)('agent monitor on a testbed appliance'
 
   it('pages by cursor across an agent restart without losing or repeating a sample', async () => {
     const { next: cursor } = await drain(undefined);
-    await new Promise((r) => setTimeout(r, 2500));
+    // Two samples by this run of the agent (1 s interval), then a restart, then two by the next.
+    await waitFor('2 samples before the restart', async () => ((await drain(cursor!)).samples.length >= 2 ? true : undefined), 15_000, 250);
     await stopAgent();
     await startAgent();
-    await new Promise((r) => setTimeout(r, 3500));
-    const { samples, gap } = await drain(cursor!);
+    const restartedAt = Date.parse((await client.call('health.v1')).startedAt);
+    const { samples, gap } = await waitFor(
+      '2 samples after the restart',
+      async () => {
+        const page = await drain(cursor!);
+        return page.samples.filter((s) => Date.parse(s.time) > restartedAt).length >= 2 ? page : undefined;
+      },
+      15_000,
+      250,
+    );
     expect(gap).toBe(false);
     const seqs = samples.map((s) => s.seq);
     const first = Number(cursor!.split('.')[1]) + 1;
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => first + i));
     // The samples span the restart: some taken by the first agent run, some by the second.
-    const health = await client.call('health.v1');
-    const restartedAt = Date.parse(health.startedAt);
     expect(samples.some((s) => Date.parse(s.time) < restartedAt)).toBe(true);
     expect(samples.some((s) => Date.parse(s.time) > restartedAt)).toBe(true);
     expect(seqs.length).toBeGreaterThanOrEqual(4);
