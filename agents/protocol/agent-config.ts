@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import './zod-locale';
 import { absolutePath, DataDiskSchema } from './data-disk';
+export { DataDiskSchema, type DataDisk } from './data-disk';
 import { DEFAULT_MAX_REQUEST_BYTES, MAX_MAX_REQUEST_BYTES, MIN_MAX_REQUEST_BYTES } from './frames';
 import { LOG_LEVELS } from './payloads/logs';
 
@@ -10,7 +11,6 @@ import { LOG_LEVELS } from './payloads/logs';
  * what it writes with this schema, the agent refuses to start on anything else (exit code 2).
  * Unknown fields are errors, so a typo never silently becomes a default.
  */
-
 
 /** Linux limits a Unix socket path to 107 bytes (sun_path is 108 with its NUL). */
 const socketPath = absolutePath.check(z.refine((p) => new TextEncoder().encode(p).length <= 107, 'a Unix socket path must be at most 107 bytes'));
@@ -151,5 +151,4 @@ export const AgentConfigSchema = z.strictObject({
   services: z._default(z.array(ServiceDefinitionSchema).check(z.maxLength(64)), []).check(z.refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'service names must be unique')),
 });
 export type AgentConfig = z.output<typeof AgentConfigSchema>;
-export { DataDiskSchema, type DataDisk } from './data-disk';
 export type AgentConfigInput = z.input<typeof AgentConfigSchema>;
