@@ -11,7 +11,42 @@ import { z } from 'zod';
 export type Verdict = 'healthy' | 'warning' | 'failing' | 'failed';
 const RANK: Record<Verdict, number> = { healthy: 0, warning: 1, failing: 2, failed: 3 };
 
+/** Every reason this module can give; the UI words each one (`disks.reason.<code>`, en and zh-CN). */
+export const REASON_CODES = [
+  'smart-failed',
+  'nvme-reliability-degraded',
+  'nvme-read-only',
+  'nvme-backup-failed',
+  'nvme-spare-low',
+  'nvme-temperature',
+  'attribute-failing',
+  'attribute-failed-past',
+  'prefail-threshold',
+  'pending-sectors',
+  'offline-uncorrectable',
+  'reported-uncorrectable',
+  'media-errors',
+  'grown-defects',
+  'reallocated-sectors',
+  'crc-errors',
+  'scsi-uncorrected',
+  'spare-low',
+  'worn-out',
+  'wear',
+  'temperature',
+  'old-drive',
+  'self-test-failed',
+  'error-log',
+  'incomplete',
+  'reallocated-rising',
+  'pending-rising',
+  'media-errors-rising',
+  'grown-defects-rising',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
 export interface Reason {
+  /** A ReasonCode from this module; a string, because recordings stored by older versions may hold others. */
   code: string;
   severity: Exclude<Verdict, 'healthy'>;
   message: string;
@@ -112,7 +147,7 @@ const EXIT_SELF_TEST_ERRORS = 1 << 7;
  */
 export function assessDisk(input: SmartctlJson, previous?: SmartctlJson): DiskHealth {
   const reasons: Reason[] = [];
-  const add = (severity: Reason['severity'], code: string, message: string, params?: Reason['params']) => reasons.push({ code, severity, message, ...(params ? { params } : {}) });
+  const add = (severity: Reason['severity'], code: ReasonCode, message: string, params?: Reason['params']) => reasons.push({ code, severity, message, ...(params ? { params } : {}) });
   const kind = kindOf(input);
   const metrics = readMetrics(input, kind);
   const exit = input.smartctl?.exit_status ?? 0;
@@ -135,11 +170,12 @@ export function assessDisk(input: SmartctlJson, previous?: SmartctlJson): DiskHe
       add('warning', 'attribute-failed-past', `SMART attribute ${a.id} ${a.name} was below its threshold in the past.`, { id: a.id, name: a.name });
     }
   }
+  // smartctl's own exit bit, for when no attribute above told which one (its own code: no id to show).
   if (exit & EXIT_PREFAIL_BELOW_THRESHOLD && !reasons.some((r) => r.code === 'attribute-failing')) {
-    add('failing', 'attribute-failing', 'smartctl reports a pre-failure attribute at or below its threshold.');
+    add('failing', 'prefail-threshold', 'smartctl reports a pre-failure attribute at or below its threshold.');
   }
 
-  const count = (n: number | null, severity: Reason['severity'], code: string, what: string, advice: string) => {
+  const count = (n: number | null, severity: Reason['severity'], code: ReasonCode, what: string, advice: string) => {
     if (n !== null && n > 0) add(severity, code, `${n} ${what}. ${advice}`, { count: n });
   };
   count(metrics.pendingSectors, 'failing', 'pending-sectors', 'sectors are pending reallocation (unreadable)', 'Data on them may be lost; back up and replace the disk.');
@@ -203,8 +239,8 @@ export function assessDisk(input: SmartctlJson, previous?: SmartctlJson): DiskHe
   };
 }
 
-function addTrends(add: (s: Reason['severity'], code: string, message: string, params?: Reason['params']) => void, before: DiskMetrics, now: DiskMetrics): void {
-  const rising: [keyof DiskMetrics, string, string][] = [
+function addTrends(add: (s: Reason['severity'], code: ReasonCode, message: string, params?: Reason['params']) => void, before: DiskMetrics, now: DiskMetrics): void {
+  const rising: [keyof DiskMetrics, ReasonCode, string][] = [
     ['reallocatedSectors', 'reallocated-rising', 'Reallocated sectors rose'],
     ['pendingSectors', 'pending-rising', 'Pending sectors rose'],
     ['mediaErrors', 'media-errors-rising', 'Media errors rose'],

@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiMethods } from '../../main/contract/api.contract';
 import { API_ERROR_CODES, ApiError } from '../../main/contract/errors';
 import { applianceInput, appliancePatch } from '../../main/contract/fleet.contract';
 import { toApiIssues } from '../../main/contract/validate';
+import { assessDisk, REASON_CODES, smartctlJson } from '../../main/health/smart-verdict';
+import { defaultFixturesDir } from '../../appliance/testbed/smart-fixtures';
 import { describeError, describeIssue } from '../../renderer/src/i18n/describe-error';
 import { en } from '../../renderer/src/i18n/en';
 import { createTranslator, DICTIONARIES, interpolate } from '../../renderer/src/i18n/translate';
@@ -34,6 +38,24 @@ describe('dictionaries', () => {
   it('every ApiError code in the contract has an errors.<code> text', () => {
     const missing = API_ERROR_CODES.filter((code) => !(`errors.${code}` in en));
     expect(missing).toEqual([]);
+  });
+
+  it('every disk-health reason code has a disks.reason.<code> text, filled by the params the verdict gives', () => {
+    expect(REASON_CODES.filter((code) => !(`disks.reason.${code}` in en))).toEqual([]);
+    // Every recorded drive in the shared fixtures: each reason's text has all its {params}.
+    const dir = defaultFixturesDir();
+    const unfilled: string[] = [];
+    const seen = new Set<string>();
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      for (const r of assessDisk(smartctlJson.parse(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')))).reasons) {
+        seen.add(r.code);
+        const template = (en as Record<string, string>)[`disks.reason.${r.code}`] ?? '';
+        const missing = placeholders(template).filter((p) => r.params?.[p] === undefined);
+        if (missing.length > 0) unfilled.push(`${file}: ${r.code} lacks ${missing.join(', ')}`);
+      }
+    }
+    expect(unfilled).toEqual([]);
+    expect(seen.size, 'the fixtures give reasons with params').toBeGreaterThanOrEqual(3);
   });
 
   it('every API method has a methods.<name> label for the audit log', () => {
