@@ -56,8 +56,17 @@ export interface ConsoleServices {
   alerts: AlertService;
   watch: FleetWatch;
   monitoring: Monitoring;
-  close(): void;
+  /**
+   * Stops the watch and closes every SSH connection at once. The stores close when the round in
+   * flight has ended (its statuses, samples and alerts written), at most SHUTDOWN_WAIT_MS later, or
+   * at once when no round runs (the CLI). A round still running then fails its writes, which it
+   * logs; SQLite's transactions keep the store whole either way.
+   */
+  close(): Promise<void>;
 }
+
+/** How long closing waits for a round in flight: a dial that hangs must not hold up a quit. */
+export const SHUTDOWN_WAIT_MS = 2000;
 
 /**
  * Builds every console service once, for whichever host runs them (Electron, serve, CLI). Hosts
@@ -149,6 +158,22 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     // The CLI is short-lived and has no one to tell; long-running hosts pass changes on to the UI.
     const stopWatching = opts.host === 'cli' ? () => {} : watchExternalChanges(db, () => events.emit('store.changedElsewhere', {}));
     if (opts.watchFleet ?? opts.host !== 'cli') watch.start();
+    async function closeOnce(): Promise<void> {
+      alerts.dispose();
+      stopWatching();
+      const busy = watch.roundInFlight();
+      const stopped = watch.stop();
+      // In-flight calls on open connections fail now instead of at their timeouts.
+      pool.closeAll();
+      if (busy) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)))]);
+        clearTimeout(timer);
+      }
+      monitoring.close();
+      db.close();
+    }
+    let closing: Promise<void> | null = null;
     return {
       db,
       events,
@@ -157,14 +182,8 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       alerts,
       watch,
       monitoring,
-      close: () => {
-        alerts.dispose();
-        stopWatching();
-        void watch.stop();
-        pool.closeAll();
-        monitoring.close();
-        db.close();
-      },
+      // Once: a second call (a host's finally after a test's own close) gets the same promise.
+      close: () => (closing ??= closeOnce()),
     };
   } catch (err) {
     db.close();

@@ -88,6 +88,6 @@ export async function runAlertsCommand(argv: string[], io: CliIo, open: (dataDir
     else io.out(alerts.length === 0 ? (values.all ? 'No alerts recorded.' : 'No active alerts.') : table(alerts));
     return EXIT.ok;
   } finally {
-    services.close();
+    await services.close();
   }
 }

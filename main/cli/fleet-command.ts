@@ -305,6 +305,6 @@ export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?
     if (err instanceof ApiError) return reportApiError(io, err);
     throw err;
   } finally {
-    services.close();
+    await services.close();
   }
 }

@@ -89,7 +89,7 @@ export async function runProvisionCommand(argv: string[], io: CliIo, open: (data
       if (err instanceof ApiError) return reportApiError(io, err);
       throw err;
     } finally {
-      services.close();
+      await services.close();
     }
   }
   return runOnAppliances({ io, open, onInterrupt, dataDir: values['data-dir'], refs, concurrency, json: values.json === true, call: (id) => ['fleet.provision', { id }] });
@@ -170,6 +170,6 @@ export async function runOnAppliances(opts: {
     if (err instanceof ApiError) return reportApiError(io, err);
     throw err;
   } finally {
-    services.close();
+    await services.close();
   }
 }

@@ -122,6 +122,6 @@ export async function runServeCommand(argv: string[], io: CliIo, deps: ServeDeps
     }
     throw err;
   } finally {
-    services.close();
+    await services.close();
   }
 }

@@ -53,7 +53,10 @@ export interface FleetWatchDeps {
 
 export interface FleetWatch {
   start(): void;
+  /** Stops the timer and aborts the round's remaining checks; resolves when the round in flight has ended. */
   stop(): Promise<void>;
+  /** True while a timer round runs (its writes to the store are not done yet). */
+  roundInFlight(): boolean;
   /** Checks one appliance now (joins a check already running for it). */
   check(applianceId: string): Promise<ApplianceStatus>;
   /** Checks every appliance once, as a round does (the CLI's `fleet status`). */
@@ -124,7 +127,8 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
   const inflight = new Map<string, Promise<ApplianceStatus>>();
   /** One agent client per pooled connection: its session lives as long as the connection. */
   const agents = new WeakMap<object, AgentClient>();
-  const stopController = new AbortController();
+  // Replaced at each start: a watch stopped and started again must not begin with an aborted signal.
+  let stopController = new AbortController();
   let timer: NodeJS.Timeout | null = null;
   let round: Promise<unknown> | null = null;
   let running = false;
@@ -332,6 +336,7 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
     start() {
       if (running) return;
       running = true;
+      if (stopController.signal.aborted) stopController = new AbortController();
       schedule(0);
     },
     async stop() {
@@ -341,6 +346,7 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
       stopController.abort();
       await round?.catch(() => undefined);
     },
+    roundInFlight: () => round !== null,
     check,
     checkAll,
     async inventory(applianceId, refresh) {

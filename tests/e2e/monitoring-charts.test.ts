@@ -137,7 +137,7 @@ describe.skipIf(missing)('monitoring charts in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await host?.close();
-    c?.close();
+    await c?.close();
     tmp.cleanup();
   });
 

@@ -18,6 +18,7 @@ import type { ProvisionResources } from '../../main/provision/plan';
 import { agentResourcesOfVersion, testProvisionResources } from '../helpers/provision-resources';
 import { ROOT } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
+import { SHUTDOWN_WAIT_MS } from '../../main/compose';
 
 const skip = netnsUnsupportedReason();
 if (skip) console.warn(`[skip] fleet watch test skipped: ${skip} (needs root and network namespaces)`);
@@ -178,4 +179,30 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
     const r = await c.dispatcher.call('fleet.checkNow', { id: 'nope' }, CTX);
     expect(r).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
+
+  // Last: it closes the console.
+  it('closing waits for a round in flight, but not past SHUTDOWN_WAIT_MS when a machine hangs it', async () => {
+    // A machine whose link is down holds the round (its calls wait out their timeouts).
+    await tb.fault(a2.name, 'net-down');
+    try {
+      c.watch.start();
+      const deadline = Date.now() + 10_000;
+      while (!c.watch.roundInFlight() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(c.watch.roundInFlight()).toBe(true);
+      const started = performance.now();
+      await c.close();
+      const waited = performance.now() - started;
+      // Either the round ended (aborted, its connections closed) before the stores closed, or the
+      // wait ran out; never an unbounded wait on a machine that does not answer.
+      expect(!c.watch.roundInFlight() || waited >= SHUTDOWN_WAIT_MS - 50, `round still in flight after ${Math.round(waited)} ms`).toBe(true);
+      expect(waited).toBeLessThan(SHUTDOWN_WAIT_MS + 1500);
+      console.log(`close with a hung round: ${Math.round(waited)} ms (round in flight at the end: ${c.watch.roundInFlight()})`);
+      expect(c.db.open).toBe(false);
+      // Closing twice (the fixture's cleanup does) is the same close.
+      await c.close();
+    } finally {
+      await tb.fault(a2.name, 'net-up');
+    }
+  }, 60_000);
 });

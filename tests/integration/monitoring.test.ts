@@ -72,7 +72,7 @@ describe.skipIf(skip !== undefined)('monitoring on a testbed machine', () => {
     await call('alerts.updateRule', { id: 'filesystem-full', durationSeconds: 0 });
   }, 180_000);
   afterAll(async () => {
-    c?.close();
+    await c?.close();
     await tb.down();
     work.cleanup();
   });

@@ -80,10 +80,15 @@ if (!app.requestSingleInstanceLock()) {
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) open();
     });
-    app.on('will-quit', () => {
+    // Quitting waits (at most SHUTDOWN_WAIT_MS) for a watch round to finish writing, then exits.
+    let closing = false;
+    app.on('will-quit', (event) => {
+      if (closing) return;
+      closing = true;
+      event.preventDefault();
       stopNotifications();
       ipc.dispose();
-      services.close();
+      void services.close().finally(() => app.exit(0));
     });
   });
 
