@@ -7,20 +7,28 @@ import type { DiskHealthRecord } from './disk-health-store';
 import type { Monitoring } from './monitoring-service';
 
 /** The monitoring methods of the API (main/contract/monitoring.contract.ts) over the stores. */
-/** The product's layout: data disks are mounted at /srv/disks/dN (the testbed does the same). */
+/**
+ * The product's layout: data disks are mounted at /srv/disks/dN (the testbed does the same). Used
+ * only for agents whose inventory does not name their data disks (before agent.json carried them).
+ */
 export const DATA_DISK_MOUNT_PREFIX = '/srv/disks/';
 
-type Inventory = { blockDevices?: { name: string; path: string; sizeBytes: number; mountpoint: string | null; parent: string | null; idPaths?: string[]; slot?: string | null }[] } | null;
+type Inventory = {
+  blockDevices?: { name: string; path: string; sizeBytes: number; mountpoint: string | null; parent: string | null; idPaths?: string[]; slot?: string | null }[];
+  /** agent.json's data disks, as the provisioner chose them from preflight. */
+  dataDisks?: { device: string; mountpoint: string }[];
+} | null;
 
-/** Mount points of a disk and its partitions, from the inventory the watch keeps. */
+/** Mount points of a disk and its partitions, and whether the services store data on it, from the inventory the watch keeps. */
 export function placementOf(device: string, inventory: Inventory): DiskHealthView['placement'] {
   const devices = inventory?.blockDevices ?? [];
   const disk = devices.find((b) => b.path === device);
   const name = disk?.name ?? device.replace(/^\/dev\//, '');
   const mountpoints = devices.filter((b) => (b.name === name || b.parent === name) && b.mountpoint).map((b) => b.mountpoint!);
+  const configured = inventory?.dataDisks;
   return {
     mountpoints,
-    dataDisk: mountpoints.some((m) => m.startsWith(DATA_DISK_MOUNT_PREFIX)),
+    dataDisk: configured ? configured.some((d) => d.device === name || mountpoints.includes(d.mountpoint)) : mountpoints.some((m) => m.startsWith(DATA_DISK_MOUNT_PREFIX)),
     sizeBytes: disk?.sizeBytes ?? null,
     idPaths: disk?.idPaths ?? [],
     slot: disk?.slot ?? null,

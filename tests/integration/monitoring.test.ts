@@ -104,6 +104,9 @@ describe.skipIf(skip !== undefined)('monitoring on a testbed machine', () => {
       // (Loop devices have no by-id links and no controller slot: udev and a controller are absent.)
       expect(got!.placement).toEqual({ mountpoints: [d.mount], dataDisk: true, sizeBytes: d.sizeBytes, idPaths: [], slot: null });
     }
+    // The data-disk role comes from agent.json, which the provisioner wrote from preflight's view of the disks.
+    const { inventory } = await call<{ inventory: { dataDisks?: { device: string; mountpoint: string }[] } | null }>('fleet.inventory', { id });
+    expect(inventory?.dataDisks?.map((d) => d.mountpoint).sort()).toEqual(m.disks.map((d) => d.mount).sort());
     const smart = await call<{ smartctl: Record<string, unknown> | null }>('disks.smart', { applianceId: id, device: m.disks[0]!.device });
     expect(smart.smartctl).not.toBeNull();
   }, 90_000);

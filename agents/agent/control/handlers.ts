@@ -17,7 +17,7 @@ export function createHandlers(deps: {
   startedAt: number;
   maxRequestBytes: number;
   features: string[];
-  /** What `version.v1` reports of agent.json: the machine's role, data disks and service ports. */
+  /** What `version.v1` (and, for data disks, `inventory.v1`) reports of agent.json. */
   config: Pick<AgentConfig, 'role' | 'dataDisks' | 'ports'>;
   health: () => HealthResult;
   inventory: Inventory;
@@ -52,7 +52,7 @@ export function createHandlers(deps: {
       ports: deps.config.ports,
     }),
     'health.v1': () => deps.health(),
-    'inventory.v1': () => deps.inventory.collect(),
+    'inventory.v1': async () => ({ ...(await deps.inventory.collect()), dataDisks: deps.config.dataDisks }),
     'services.v1': () => ({ services: deps.supervisor.status() }),
     'logs.v1': (params) => deps.logRing.query(params),
     'metrics.v1': (params) => deps.monitor.metrics(params),

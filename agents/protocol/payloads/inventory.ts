@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { DataDiskSchema } from '../data-disk';
 import { ByteCountSchema, IsoTimeSchema, NoParamsSchema, ShortTextSchema } from './common';
 
 export const InventoryParamsSchema = NoParamsSchema;
@@ -98,5 +99,7 @@ export const InventoryResultSchema = z.object({
   sources: z.record(z.string(), z.array(z.string().check(z.maxLength(64))).check(z.maxLength(8))),
   /** Collectors that failed or timed out; the section is then partial or from a fallback. */
   warnings: z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(64)),
+  /** The disks agent.json gives the services (the provisioner's choice); absent from older agents. */
+  dataDisks: z.optional(z.array(DataDiskSchema).check(z.maxLength(256))),
 });
 export type InventoryResult = z.infer<typeof InventoryResultSchema>;
