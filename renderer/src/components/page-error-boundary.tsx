@@ -1,5 +1,6 @@
 import { Button, Result } from 'antd';
 import { Component, type ReactNode } from 'react';
+import { retryFailedPages } from '../app/lazy-page';
 import { useI18n } from '../i18n/i18n-context';
 
 interface BoundaryProps {
@@ -19,7 +20,13 @@ class ErrorBoundary extends Component<BoundaryProps, { failed: boolean }> {
   }
 
   override render(): ReactNode {
-    return this.state.failed ? this.props.fallback(() => this.setState({ failed: false })) : this.props.children;
+    return this.state.failed
+      ? this.props.fallback(() => {
+          // A page whose code failed to load gets a fresh loader (app/lazy-page.tsx).
+          retryFailedPages();
+          this.setState({ failed: false });
+        })
+      : this.props.children;
   }
 }
 
