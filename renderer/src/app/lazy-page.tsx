@@ -7,7 +7,7 @@ export interface LazyPage {
 }
 
 /** Attempts at a page's code before the page shows its error, and the waits between them. */
-const RETRY_DELAYS_MS = [300, 1000];
+const RETRY_DELAYS_MS = [300, 1000, 3000];
 
 /** Bumped by a person pressing Retry on a page error (retryFailedPages): only then is a failed page loaded again. */
 let retryGeneration = 0;
@@ -20,7 +20,7 @@ export function retryFailedPages(): void {
  * parallel with the first API calls) renders at once instead of suspending for one more commit,
  * which React.lazy alone would do even for a module that is already loaded.
  *
- * Loading survives a network blip: a failed chunk is fetched again (twice, after 0.3 s and 1 s),
+ * Loading survives a network blip: a failed chunk is fetched again (after 0.3 s, 1 s and 3 s),
  * since a browser fails requests in flight when the network changes (a laptop moving between Wi-Fi
  * and a 5G hotspot, a VPN coming up: net::ERR_NETWORK_CHANGED). If it still fails, the page's
  * error boundary shows Retry; pressing it (retryFailedPages) gives the page a fresh React.lazy,
