@@ -1,5 +1,5 @@
 import type { ServicePort } from './service-ports';
-import type { DiskFact } from './steps/preflight-disks';
+import { isDataDiskCandidate, type DiskFact } from './steps/preflight-disks';
 import type { PreflightFacts } from './steps/preflight-facts';
 
 /**
@@ -266,7 +266,7 @@ function diskRows(f: PreflightFacts, limits: PreflightLimits): PreflightRow[] {
     status: 'ok' as const,
   }));
   // A USB stick or a read-only device is no place for data, whatever its size.
-  const data = f.disks.filter((d) => !d.system && !d.readOnly && !d.removable);
+  const data = f.disks.filter(isDataDiskCandidate);
   const summary: PreflightRow = { id: 'data-disks', label: 'preflight.row.dataDisks', value: data.length, unit: 'count', status: 'ok' };
   if (data.length === 0 && limits.needsDataDisks) {
     summary.status = 'warning';

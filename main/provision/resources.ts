@@ -37,7 +37,7 @@ export interface Artifact {
 
 type Manifest = { version: string; target: string; file: string; sha256: string; size: number; zstd?: { file: string; sha256: string; size: number } };
 
-function readManifest<T extends z.ZodType<Manifest>>(dir: string, target: AgentTarget, manifestName: string, schema: T, what: string): { manifest: string; m: Manifest } {
+function readManifest<T extends z.ZodType<Manifest>>(dir: string, target: AgentTarget, manifestName: string, schema: T, what: string): Manifest {
   const manifest = path.join(dir, target, manifestName);
   let raw: unknown;
   try {
@@ -49,7 +49,7 @@ function readManifest<T extends z.ZodType<Manifest>>(dir: string, target: AgentT
   if (!parsed.success) throw new Error(`${manifest} is not a valid ${what} manifest: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   const m = parsed.data;
   if (m.target !== target) throw new Error(`${manifest} is for ${m.target}, expected ${target}`);
-  return { manifest, m };
+  return m;
 }
 
 function artifact(dir: string, target: AgentTarget, m: Manifest, entry: { file: string; sha256: string; size: number }, encoding: Encoding): Artifact {
@@ -61,7 +61,7 @@ function artifact(dir: string, target: AgentTarget, m: Manifest, entry: { file: 
 }
 
 export function loadAgentArtifact(agentsDir: string, target: AgentTarget): Artifact {
-  const { m } = readManifest(agentsDir, target, 'manifest.json', AgentManifestSchema, 'agent bundle');
+  const m = readManifest(agentsDir, target, 'manifest.json', AgentManifestSchema, 'agent bundle');
   return artifact(agentsDir, target, m, m, 'gzip');
 }
 
@@ -71,7 +71,7 @@ export function loadAgentArtifact(agentsDir: string, target: AgentTarget): Artif
  * runtime's identity wherever one is needed regardless of how it travels (the service fingerprint).
  */
 export function loadRuntimeArtifact(runtimesDir: string, target: AgentTarget, opts: { zstd?: boolean } = {}): Artifact {
-  const { m } = readManifest(runtimesDir, target, 'runtime.json', RuntimeManifestSchema, 'Node.js runtime');
+  const m = readManifest(runtimesDir, target, 'runtime.json', RuntimeManifestSchema, 'Node.js runtime');
   if (opts.zstd && m.zstd) return artifact(runtimesDir, target, m, m.zstd, 'zstd');
   return artifact(runtimesDir, target, m, m, 'gzip');
 }

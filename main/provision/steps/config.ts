@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { AgentConfigSchema, type DataDisk } from '../../../agents/protocol/agent-config';
 import type { ProvisionInput, Step, StepContext } from '../plan';
 import { AGENT_LOOPBACK_PORT, servicePortsFor } from '../service-ports';
+import { isDataDiskCandidate } from './preflight-disks';
 import type { PreflightFacts } from './preflight-facts';
 import { CONFIG_DIR, CONFIG_FILE, TOKEN_FILE } from '../layout';
 import { shellQuote } from '../remote';
@@ -28,7 +29,7 @@ const sha = (text: string): string => crypto.createHash('sha256').update(text).d
  */
 export function dataDisksOf(facts: Pick<PreflightFacts, 'disks'>): DataDisk[] {
   return facts.disks
-    .filter((d) => !d.system && !d.readOnly && !d.removable)
+    .filter(isDataDiskCandidate)
     .map((d) => ({ d, mounts: d.mounts.filter((m) => m.startsWith('/')).sort() }))
     .filter(({ mounts }) => mounts.length > 0)
     .sort((a, b) => (a.d.name < b.d.name ? -1 : a.d.name > b.d.name ? 1 : 0))

@@ -99,3 +99,8 @@ export function parseDisks(lines: DiskLines): DiskFact[] {
   }
   return out.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
+
+/** A disk the services may store data on: not the system's, writable, not removable (a USB stick is no place for data). */
+export function isDataDiskCandidate(d: DiskFact): boolean {
+  return !d.system && !d.readOnly && !d.removable;
+}
