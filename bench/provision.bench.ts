@@ -17,10 +17,11 @@ import { loadAgentArtifact, loadRuntimeArtifact } from '../main/provision/resour
 import { servicePortMap } from '../main/provision/steps/config';
 import { connectSsh } from '../main/ssh/ssh-connect';
 import { testProvisionResources, TEST_TARGET } from '../tests/helpers/provision-resources';
+import { testbedPrefix } from '../tests/helpers/testbed-prefix';
 import { median, met, printFigures, saveResults, type Figure } from './report';
 
 /**
- * Bare → healthy on testbed machines (prefix bprv): the console's provisioner for 1 machine and for
+ * Bare → healthy on testbed machines (prefix: the run's tag + bpr): the console's provisioner for 1 machine and for
  * 10 at once, against bench/ansible/install.yml doing the same steps with Debian's ansible-core, in
  * the same run, on the same machines. Every measurement starts from a freshly made testbed (down,
  * then up), so both tools start from bare and neither benefits from the other's leftovers. Both log
@@ -28,7 +29,7 @@ import { median, met, printFigures, saveResults, type Figure } from './report';
  * each timed run (outside the timing), the agent on every machine is asked for health.v1 through
  * the bridge with its token, so a run that "succeeded" without a working agent fails the bench.
  */
-const PREFIX = 'bprv';
+const PREFIX = testbedPrefix('bpr');
 const MACHINES = 10;
 const REPS = Math.max(1, Number(process.env.BENCH_PROVISION_REPS ?? 3));
 const PLAYBOOK = path.resolve(__dirname, 'ansible/install.yml');

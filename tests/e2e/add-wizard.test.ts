@@ -10,6 +10,7 @@ import { ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
 import { testProvisionRoot } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
 import { diagnoseFailures } from '../helpers/e2e-diagnostics';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
 const missing =
   chromiumMissingReason() ??
@@ -31,7 +32,7 @@ function onMachine(m: TestbedStatus['machines'][number], command: string): strin
  * machine, so one warning with its remedy), the install with its live log, and the summary.
  */
 describe.skipIf(missing)('add-appliance wizard in a browser, against a testbed machine', () => {
-  const tb = createTestbed({ prefix: 'wiz' });
+  const tb = createTestbed({ prefix: testbedPrefix('wiz') });
   const tmp = makeTempDir('e2e-wizard');
   let status: TestbedStatus;
   let machine: TestbedStatus['machines'][number];

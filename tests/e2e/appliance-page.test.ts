@@ -9,6 +9,7 @@ import { testProvisionRoot } from '../helpers/provision-resources';
 import { ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
 import { diagnoseFailures } from '../helpers/e2e-diagnostics';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
 const missing =
   chromiumMissingReason() ??
@@ -25,7 +26,7 @@ const ARTIFACTS = path.join(ROOT, 'test-results');
  * its own (the host's 10 s watch, no reload), and a bulk upgrade of both machines.
  */
 describe.skipIf(missing)('appliance page and fleet status in a browser, against testbed machines', () => {
-  const tb = createTestbed({ prefix: 'apg' });
+  const tb = createTestbed({ prefix: testbedPrefix('apg') });
   const tmp = makeTempDir('e2e-appliance-page');
   let status: TestbedStatus;
   let host: ServeProcess;

@@ -9,6 +9,7 @@ import { ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
 import { testProvisionRoot } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
 import { diagnoseFailures } from '../helpers/e2e-diagnostics';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
 const missing =
   chromiumMissingReason() ??
@@ -21,7 +22,7 @@ if (missing) console.warn(`[skip] onboarding end-to-end test skipped: ${missing}
  * connection, compares and trusts the host key, and sees the login succeed — in Chinese.
  */
 describe.skipIf(missing)('onboarding in a browser, against a testbed machine', () => {
-  const tb = createTestbed({ prefix: 'e2eob' });
+  const tb = createTestbed({ prefix: testbedPrefix('eob') });
   const tmp = makeTempDir('e2e-onboarding');
   let status: TestbedStatus;
   let host: ServeProcess;

@@ -4,7 +4,7 @@
  * `operator` with a password, whose sudo asks for that password. Forwarding the root-only socket
  * fails for that user (sshd opens it as `operator`: EACCES); `appliance-agent bridge` run through
  * `sudo -S` on an exec channel carries the same HTTP protocol. The sudo password must not show in
- * the remote process list, the agent's logs or any error. Own testbed instance (prefix "agb"),
+ * the remote process list, the agent's logs or any error. Own testbed instance (prefix <tag>agb, see testbed-prefix.ts),
  * removed at the start (after a crashed run) and at the end.
  */
 import crypto from 'node:crypto';
@@ -18,8 +18,9 @@ import type { MachineState } from '../../appliance/testbed/state';
 import { createTestbed } from '../../appliance/testbed/testbed';
 import { connectSsh, execCommand } from '../../main/ssh/ssh-connect';
 import { makeTempDir } from '../helpers/temp-dir';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
-const PREFIX = 'agb';
+const PREFIX = testbedPrefix('agb');
 const SOCKET = '/run/appliance-agent/control.sock';
 const skipReason = netnsUnsupportedReason();
 if (skipReason) console.warn(`agent bridge test skipped: ${skipReason} (it needs root and network namespaces)`);

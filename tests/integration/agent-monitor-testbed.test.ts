@@ -1,5 +1,5 @@
 /**
- * The agent's monitor on a testbed appliance (prefix "mon"), installed and reached as the console
+ * The agent's monitor on a testbed appliance (prefix <tag>mon, see testbed-prefix.ts), installed and reached as the console
  * does (SFTP + --daemon, SSH stream forwarding to the control socket), sampling every second:
  * each loop data disk appears with its size, `disk-full` raises that file system's usage in the
  * next samples, paging by cursor across an agent restart loses nothing, and smart.v1 returns what
@@ -19,8 +19,9 @@ import { createTestbed } from '../../appliance/testbed/testbed';
 import { connectSsh, execCommand } from '../../main/ssh/ssh-connect';
 import { buildBundle, waitFor, type AgentBundle } from '../helpers/agent-harness';
 import { makeTempDir } from '../helpers/temp-dir';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
-const PREFIX = 'mon';
+const PREFIX = testbedPrefix('mon');
 const DISK_SIZE = 256 * 1024 * 1024;
 const skipReason = netnsUnsupportedReason();
 if (skipReason) console.warn(`agent monitor testbed test skipped: ${skipReason} (it needs root and network namespaces)`);

@@ -5,7 +5,7 @@
  * machine's own `node`, then talk to its control socket through SSH stream forwarding
  * (`openssh_forwardOutStreamLocal`). The machine has no udev and no systemd, so the inventory must
  * find the loop data disk and its ext4 file system through the fallbacks.
- * Destructive to nothing but its own testbed instance (prefix "agt"), which it removes at the start
+ * Destructive to nothing but its own testbed instance (prefix <tag>agt, see testbed-prefix.ts), which it removes at the start
  * (after a crashed run) and at the end.
  */
 import crypto from 'node:crypto';
@@ -19,8 +19,9 @@ import type { MachineState } from '../../appliance/testbed/state';
 import { createTestbed } from '../../appliance/testbed/testbed';
 import { connectSsh, execCommand } from '../../main/ssh/ssh-connect';
 import { makeTempDir } from '../helpers/temp-dir';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
-const PREFIX = 'agt';
+const PREFIX = testbedPrefix('agt');
 const DISK_SIZE = 256 * 1024 * 1024;
 const skipReason = netnsUnsupportedReason();
 if (skipReason) console.warn(`agent testbed test skipped: ${skipReason} (it needs root and network namespaces)`);

@@ -1,6 +1,6 @@
 /**
  * `appliance-console provision <host> --key … --accept-fingerprint …` on a machine the console has
- * never seen (testbed prefix "adh"): registered on the way, its host key checked before any
+ * never seen (prefix <tag>adh, see testbed-prefix.ts): registered on the way, its host key checked before any
  * credential is sent, provisioned, and online; without a fingerprint and without a terminal it is
  * refused, nothing is sent, and no half-registered entry is left behind.
  */
@@ -13,12 +13,13 @@ import { createTestbed } from '../../appliance/testbed/testbed';
 import { testProvisionRoot } from '../helpers/provision-resources';
 import { ROOT } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
 const skip = netnsUnsupportedReason();
 if (skip) console.warn(`[skip] ad-hoc provisioning test skipped: ${skip} (needs root and network namespaces)`);
 
 describe.skipIf(skip !== undefined)('provision <host> from the CLI', () => {
-  const tb = createTestbed({ prefix: 'adh' });
+  const tb = createTestbed({ prefix: testbedPrefix('adh') });
   const work = makeTempDir('adhoc');
   let m: MachineState;
   let appRoot = '';

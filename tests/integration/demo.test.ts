@@ -14,8 +14,9 @@ import { netnsUnsupportedReason } from '../../appliance/testbed/preflight';
 import { createTestbed } from '../../appliance/testbed/testbed';
 import { REPO_ROOT } from '../helpers/agent-harness';
 import { makeTempDir } from '../helpers/temp-dir';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
-const PREFIX = 'dmot';
+const PREFIX = testbedPrefix('dmo');
 const skipReason = netnsUnsupportedReason();
 if (skipReason) console.warn(`demo test skipped: ${skipReason} (the demo's testbed needs root and network namespaces)`);
 

@@ -1,5 +1,5 @@
 /**
- * The fleet watch against real testbed machines (prefix "fw"): pooled SSH, the agent reached by
+ * The fleet watch against real testbed machines (prefix <tag>fw, see testbed-prefix.ts): pooled SSH, the agent reached by
  * socket forwarding (root) and by the sudo bridge (operator with a password), and the states a
  * person sees — offline before the host key is accepted, degraded before provisioning, online
  * after, offline when the link is cut, online again when it is back, and the agent killed and
@@ -19,12 +19,13 @@ import { agentResourcesOfVersion, testProvisionResources } from '../helpers/prov
 import { ROOT } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
 import { SHUTDOWN_WAIT_MS } from '../../main/compose';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
 const skip = netnsUnsupportedReason();
 if (skip) console.warn(`[skip] fleet watch test skipped: ${skip} (needs root and network namespaces)`);
 
 describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
-  const tb = createTestbed({ prefix: 'fw' });
+  const tb = createTestbed({ prefix: testbedPrefix('fw') });
   const work = makeTempDir('fleet-watch');
   let c: ReturnType<typeof makeConsole>;
   let resources: ProvisionResources;

@@ -1,5 +1,5 @@
 /**
- * Monitoring end to end on a real testbed machine (prefix "mn"), through the console as the
+ * Monitoring end to end on a real testbed machine (prefix <tag>mn, see testbed-prefix.ts), through the console as the
  * headless host composes it, with the fleet watch running its rounds: the agent's samples reach
  * telemetry.sqlite (each loop data disk with its size), SMART is judged per disk exactly as
  * smart-verdict judges the recording the disk replays, filling a disk fires the file-system alert
@@ -22,12 +22,13 @@ import { createKeyFileSecretBox } from '../../main/secrets/key-file-secret-box';
 import { CTX } from '../helpers/console-fixture';
 import { testProvisionResources } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
 const skip = netnsUnsupportedReason();
 if (skip) console.warn(`[skip] monitoring test skipped: ${skip} (needs root and network namespaces)`);
 
 describe.skipIf(skip !== undefined)('monitoring on a testbed machine', () => {
-  const tb = createTestbed({ prefix: 'mn' });
+  const tb = createTestbed({ prefix: testbedPrefix('mn') });
   const work = makeTempDir('monitoring');
   let c: ConsoleServices;
   let m: MachineState;

@@ -4,13 +4,14 @@ import { createTestbed, type Testbed } from '../../appliance/testbed/testbed';
 import type { TestbedStatus } from '../../appliance/testbed/state';
 import type { ConnectionReport } from '../../main/contract/onboarding.contract';
 import { CTX, makeConsole } from '../helpers/console-fixture';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
 const skip = process.getuid?.() !== 0 ? 'the testbed needs root (network namespaces, loop devices)' : null;
 if (skip) console.warn(`[skip] onboarding tests skipped: ${skip}`);
 
 /** Onboarding against real sshd servers in testbed namespaces, through the console's dispatcher. */
 describe.skipIf(skip)('onboarding on the testbed', () => {
-  const tb: Testbed = createTestbed({ prefix: 'onb' });
+  const tb: Testbed = createTestbed({ prefix: testbedPrefix('onb') });
   let status: TestbedStatus;
   const console_ = makeConsole('onboarding');
 

@@ -7,6 +7,7 @@ import type { ProvisionRunResult } from '../../main/contract/provision.contract'
 import { CTX, makeConsole } from '../helpers/console-fixture';
 import { testProvisionResources } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
 const skip = netnsUnsupportedReason();
 if (skip) console.warn(`[skip] provisioning through the console API skipped: ${skip} (needs root and network namespaces)`);
@@ -17,7 +18,7 @@ if (skip) console.warn(`[skip] provisioning through the console API skipped: ${s
  * audited, and a second run that changes nothing.
  */
 describe.skipIf(skip !== undefined)('fleet.provision on a testbed machine', () => {
-  const tb = createTestbed({ prefix: 'prs' });
+  const tb = createTestbed({ prefix: testbedPrefix('prs') });
   const work = makeTempDir('provision-service');
   let c: ReturnType<typeof makeConsole>;
   let m: MachineState;

@@ -1,5 +1,5 @@
 /**
- * The install plan against real testbed machines (prefix "prv"): bare → healthy as root, a re-run
+ * The install plan against real testbed machines (prefix <tag>prv, see testbed-prefix.ts): bare → healthy as root, a re-run
  * that changes nothing, a run cancelled during the agent step and repaired by the next, and a
  * password login whose sudo asks for its password. The agent bundle is built into a temp dir with
  * scripts/build-agent.mjs --out-dir; the Node runtime is the real one from resources/runtimes
@@ -26,8 +26,9 @@ import { openDatabase } from '../../main/store/database';
 import { createProvisionRunStore } from '../../main/store/provision-run-store';
 import { gzipOnlyRuntimes, testProvisionResources } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
-const PREFIX = 'prv';
+const PREFIX = testbedPrefix('prv');
 const TARGET = 'linux-x64';
 const skipReason = netnsUnsupportedReason();
 if (skipReason) console.warn(`provision testbed test skipped: ${skipReason} (it needs root and network namespaces)`);

@@ -1,5 +1,5 @@
 /**
- * Upgrade with automatic rollback, and uninstall, on real testbed machines (prefix "upg"). Bundles
+ * Upgrade with automatic rollback, and uninstall, on real testbed machines (prefix <tag>upg, see testbed-prefix.ts). Bundles
  * of different versions come from scripts/build-agent.mjs --agent-version; the broken one is the
  * same build with a first line that makes the agent process exit 1 at start (--version and the
  * watchdog still run), like a release that crashes at start-up. The Node runtime is the one
@@ -28,8 +28,9 @@ import { CTX, makeConsole } from '../helpers/console-fixture';
 import { agentResourcesOfVersion, runtimesDir } from '../helpers/provision-resources';
 import { ROOT } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
-const PREFIX = 'upg';
+const PREFIX = testbedPrefix('upg');
 const skipReason = netnsUnsupportedReason();
 if (skipReason) console.warn(`provision upgrade test skipped: ${skipReason} (it needs root and network namespaces)`);
 

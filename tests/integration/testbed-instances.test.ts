@@ -1,7 +1,7 @@
 /**
  * The testbed as a shared tool: two instances side by side, `down` after an `up` that was killed
- * halfway, and the CLI's exit codes. Uses its own prefixes (tbia, tbib, tbic), so it runs in
- * parallel with testbed.test.ts.
+ * halfway, and the CLI's exit codes. Uses its own prefixes (this run's tag + tia, tib, tic), so it
+ * runs in parallel with testbed.test.ts.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
@@ -11,6 +11,9 @@ import { isEmpty } from '../../appliance/testbed/cleanup';
 import { sleep, waitFor } from '../../appliance/testbed/exec';
 import { netnsUnsupportedReason } from '../../appliance/testbed/preflight';
 import { createTestbed } from '../../appliance/testbed/testbed';
+import { testbedPrefix } from '../helpers/testbed-prefix';
+
+const [PA, PB, PC] = [testbedPrefix('tia'), testbedPrefix('tib'), testbedPrefix('tic')];
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -40,9 +43,9 @@ function sshBanner(host: string): Promise<string> {
 }
 
 describe.skipIf(skipReason !== undefined)('testbed instances', () => {
-  const a = createTestbed({ prefix: 'tbia' });
-  const b = createTestbed({ prefix: 'tbib' });
-  const c = createTestbed({ prefix: 'tbic' });
+  const a = createTestbed({ prefix: PA });
+  const b = createTestbed({ prefix: PB });
+  const c = createTestbed({ prefix: PC });
   afterAll(async () => {
     for (const tb of [a, b, c]) await tb.down();
   }, 60_000);
@@ -51,7 +54,7 @@ describe.skipIf(skipReason !== undefined)('testbed instances', () => {
     await Promise.all([a.down(), b.down()]);
     const [sa, sb] = await Promise.all([a.up({ appliances: 1, disks: 1, diskSize: '256M' }), b.up({ appliances: 1, disks: 1, diskSize: '256M' })]);
     expect(sa.subnet?.cidr).not.toBe(sb.subnet?.cidr);
-    expect(sa.bridge).toBe('tbia-br');
+    expect(sa.bridge).toBe(`${PA}-br`);
     const [ma, mb] = [sa.machines[0], sb.machines[0]];
     if (!ma || !mb) throw new Error('machines missing');
     expect(await sshBanner(ma.address)).toMatch(/^SSH-2\.0-OpenSSH/);
@@ -68,7 +71,7 @@ describe.skipIf(skipReason !== undefined)('testbed instances', () => {
     await c.down();
     // The CLI in its own process group, killed with everything it started in that group — as when
     // a terminal is closed; the machines' daemons run in their own sessions and survive, as they would.
-    const up = spawn(TSX, [CLI, 'up', '--appliances', '3', '--disks', '3', '--prefix', 'tbic'], { cwd: ROOT, detached: true, stdio: 'ignore' });
+    const up = spawn(TSX, [CLI, 'up', '--appliances', '3', '--disks', '3', '--prefix', PC], { cwd: ROOT, detached: true, stdio: 'ignore' });
     await waitFor('a half-started testbed', 30_000, async () => {
       const l = await c.leftovers();
       return l.netns.length > 0 && l.loopDevices.length > 0 ? true : undefined;
@@ -77,10 +80,10 @@ describe.skipIf(skipReason !== undefined)('testbed instances', () => {
     await sleep(100);
     expect(isEmpty(await c.leftovers())).toBe(false);
 
-    const down = cli(['down', '--prefix', 'tbic']);
+    const down = cli(['down', '--prefix', PC]);
     expect(down.code, down.err).toBe(0);
     expect(isEmpty(await c.leftovers())).toBe(true);
-    expect(cli(['down', '--prefix', 'tbic']).code).toBe(0); // idempotent
+    expect(cli(['down', '--prefix', PC]).code).toBe(0); // idempotent
   });
 
   it('CLI: help everywhere, exit codes by kind of error', () => {
@@ -93,11 +96,11 @@ describe.skipIf(skipReason !== undefined)('testbed instances', () => {
     expect(cli(['up', '--bogus']).code).toBe(2);
     expect(cli(['up', '--prefix', 'Bad-Prefix']).code).toBe(2);
     expect(cli(['fault', 'a1', 'disk-fail']).code).toBe(2); // missing dN
-    const notUp = cli(['fault', 'a1', 'net-down', '--prefix', 'tbic']);
+    const notUp = cli(['fault', 'a1', 'net-down', '--prefix', PC]);
     expect(notUp.code).toBe(4);
     expect(notUp.err).toMatch(/not up/);
-    const status = cli(['status', '--json', '--prefix', 'tbic']);
+    const status = cli(['status', '--json', '--prefix', PC]);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.out)).toMatchObject({ prefix: 'tbic', state: 'down', machines: [] });
+    expect(JSON.parse(status.out)).toMatchObject({ prefix: PC, state: 'down', machines: [] });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The testbed against real parts: network namespaces, sshd, loop devices over nbdkit, ext4,
  * libfaketime — reached the way the console reaches an appliance, over SSH with the ssh2 client.
- * Destructive to nothing but its own instance (prefix "tbit"), which it removes at the start (a
+ * Destructive to nothing but its own instance (prefix <tag>tbi, see testbed-prefix.ts), which it removes at the start (a
  * crashed earlier run) and at the end, and checks that nothing is left behind.
  */
 import crypto from 'node:crypto';
@@ -17,8 +17,9 @@ import { processesMatching } from '../../appliance/testbed/procs';
 import { defaultFixturesDir } from '../../appliance/testbed/smart-fixtures';
 import { TestbedStatusSchema, type MachineState, type TestbedStatus } from '../../appliance/testbed/state';
 import { createTestbed } from '../../appliance/testbed/testbed';
+import { testbedPrefix } from '../helpers/testbed-prefix';
 
-const PREFIX = 'tbit';
+const PREFIX = testbedPrefix('tbi');
 const skipReason = netnsUnsupportedReason();
 if (skipReason) console.warn(`testbed integration tests skipped: ${skipReason} (they need root and network namespaces)`);
 
