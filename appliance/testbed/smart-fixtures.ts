@@ -1,8 +1,9 @@
 /**
  * Which recorded drive each data disk replays, per SMART profile. The fixtures are real `smartctl
- * --json` output (shared/fixtures/smart, see its README); each file below was put in its list by
- * reading its values (scripted, then checked by hand), and the reason is written next to it so a
- * reader can tell why a disk in a test looks worn without opening 2,000 lines of JSON.
+ * --json` output carried in the repository (fixtures/smart/, see its README for source and
+ * licence); each file below was put in its list by reading its values (scripted, then checked by
+ * hand), and the reason is written next to it so a reader can tell why a disk in a test looks worn
+ * without opening 2,000 lines of JSON.
  *
  * healthy: no reallocated/pending/uncorrectable sectors, no SCSI grown defects, ≤ 5 % of rated
  *          endurance used, exit status 0 (no error-log records). A mix of SATA HDD, SAS, SATA SSD, NVMe.
@@ -63,9 +64,12 @@ export function fixtureFor(profile: SmartProfile, k: number): string {
   }
 }
 
-/** shared/ sits beside the repository (see DESIGN.md); TESTBED_SMART_FIXTURES overrides. */
+/**
+ * The recorded drives, inside the repository (fixtures/smart beside this file): the one place that
+ * names the directory, for the testbed, the demo and every test that reads a recording.
+ */
 export function defaultFixturesDir(): string {
-  return process.env.TESTBED_SMART_FIXTURES ?? path.resolve(__dirname, '../../../shared/fixtures/smart');
+  return path.join(__dirname, 'fixtures', 'smart');
 }
 
 const FixtureHead = z.object({
@@ -80,7 +84,7 @@ export function describeFixture(dir: string, fixture: string): SmartDisk & { tex
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    throw new Error(`SMART fixture ${file} is missing (set TESTBED_SMART_FIXTURES to the fixtures/smart directory)`);
+    throw new Error(`SMART fixture ${file} is missing`);
   }
   const head = FixtureHead.parse(JSON.parse(text));
   return { fixture, type: head.device.type, protocol: head.device.protocol, exitStatus: head.smartctl.exit_status, text };

@@ -34,7 +34,7 @@ export interface TestbedOptions {
   /** Instance name prefix; default $TESTBED_PREFIX or "actb". */
   prefix?: string;
   stateRoot?: string;
-  /** Directory of SMART fixtures; default shared/fixtures/smart beside the repository. */
+  /** Directory of SMART recordings to replay; default the repository's (defaultFixturesDir()). */
   fixturesDir?: string;
   /** Progress lines (the CLI prints them to stderr). */
   log?: (line: string) => void;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultFixturesDir } from '../../appliance/testbed/smart-fixtures';
 import { createConsole, type ConsoleServices } from '../../main/compose';
 import { manualClock, systemClock } from '../../main/core/clock';
 import { silentLogger } from '../../main/core/log';
@@ -16,11 +17,8 @@ import { ROOT } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
 
 const UI_DIR = path.join(ROOT, 'out/renderer');
-const FIXTURE = '/work/shared/fixtures/smart/ST3500418AS_11.json'; // judged "warning": reallocated sectors
-const missing =
-  chromiumMissingReason() ??
-  (fs.existsSync(path.join(UI_DIR, 'index.html')) ? null : 'the UI is not built (npm test builds it; or run npm run build)') ??
-  (fs.existsSync(FIXTURE) ? null : `the SMART fixture ${FIXTURE} is missing`);
+const FIXTURE = path.join(defaultFixturesDir(), 'ST3500418AS_11.json'); // judged "warning": reallocated sectors
+const missing = chromiumMissingReason() ?? (fs.existsSync(path.join(UI_DIR, 'index.html')) ? null : 'the UI is not built (npm test builds it; or run npm run build)');
 if (missing) console.warn(`[skip] monitoring charts end-to-end tests skipped: ${missing}`);
 
 const ARTIFACTS = path.join(ROOT, 'test-results');

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { defaultFixturesDir } from '../../appliance/testbed/smart-fixtures';
 import { ROOT } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
 
@@ -79,7 +80,7 @@ describe('appliance-console CLI', () => {
   });
 
   it('judges a customer’s smartctl recording without a data directory', () => {
-    const fixture = path.resolve(ROOT, '../shared/fixtures/smart/ST3500418AS_11.json');
+    const fixture = path.join(defaultFixturesDir(), 'ST3500418AS_11.json');
     const human = cli(['disk-health', '--smartctl-json', fixture]);
     expect(human.code).toBe(0);
     expect(human.out).toMatch(/Verdict:\s+WARNING/);

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultFixturesDir } from '../../appliance/testbed/smart-fixtures';
 import { assessDisk, smartctlJson, type SmartctlJson } from '../../main/health/smart-verdict';
 
-/** Recorded output of real drives (see shared/fixtures/README.md); never edited to pass a test. */
-const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/smart');
-const fixtureFiles = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort() : [];
+/** Recorded output of real drives (see appliance/testbed/fixtures/smart/README.md); never edited to pass a test. */
+const FIXTURES = defaultFixturesDir();
+const fixtureFiles = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
 const load = (name: string): SmartctlJson => smartctlJson.parse(JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8')));
 
 describe('SMART verdicts over every recorded drive', () => {
