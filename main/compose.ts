@@ -156,7 +156,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     });
     const dispatcher = createDispatcher({ handlers, audit, clock: opts.clock, log: opts.log.child('api') });
     // The CLI is short-lived and has no one to tell; long-running hosts pass changes on to the UI.
-    const stopWatching = opts.host === 'cli' ? () => {} : watchExternalChanges(db, () => events.emit('store.changedElsewhere', {}));
+    const stopWatching = opts.host === 'cli' ? () => {} : watchExternalChanges(db, () => events.emit('system.changedElsewhere', {}));
     if (opts.watchFleet ?? opts.host !== 'cli') watch.start();
     async function closeOnce(): Promise<void> {
       alerts.dispose();

@@ -1,5 +1,5 @@
 import type { AlertsChanged } from '../contract/alerts.contract';
-import type { Locale } from '../contract/system.contract';
+import type { Locale } from '../contract/settings.contract';
 import type { EventBus } from '../core/event-bus';
 // The UI's own dictionaries (plain data), so a notification reads like the alert centre in either language.
 import { createTranslator } from '../../renderer/src/i18n/translate';

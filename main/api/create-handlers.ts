@@ -39,12 +39,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'fleet.update': (input) => d.fleet.update(input.id, input.patch),
     'fleet.import': (input) => ({ added: d.fleet.importMany(input) }),
     'fleet.remove': (input) => d.fleet.remove(input.id),
-    'fleet.testConnection': (input) => d.onboarding.testConnection(input.id, input.timeoutMs),
-    'fleet.provision': (input) => d.provisioning.provision(input.id),
-    'fleet.upgrade': (input) => d.provisioning.upgrade(input.id),
-    'fleet.uninstall': (input) => d.provisioning.uninstall(input.id, input.purge),
-    'fleet.cancelProvision': (input) => d.provisioning.cancel(input.id),
-    'fleet.preflight': (input) => d.provisioning.preflight(input.id),
+    'onboarding.testConnection': (input) => d.onboarding.testConnection(input.id, input.timeoutMs),
+    'provision.install': (input) => d.provisioning.provision(input.id),
+    'provision.upgrade': (input) => d.provisioning.upgrade(input.id),
+    'provision.uninstall': (input) => d.provisioning.uninstall(input.id, input.purge),
+    'provision.cancel': (input) => d.provisioning.cancel(input.id),
+    'provision.preflight': (input) => d.provisioning.preflight(input.id),
     'planning.ecLayouts': (input) => ({
       layouts: planLayouts({
         disks: input.disks,
@@ -64,17 +64,17 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'capacity.appliance': (input) => d.capacity.appliance(input),
     'capacity.fleet': (input) => d.capacity.fleet(input),
     'capacity.whatIf': (input) => d.capacity.whatIf(input),
-    'fleet.status': (input) => ({ statuses: d.watch.statuses(input.ids) }),
-    'fleet.checkNow': (input) => {
+    'status.list': (input) => ({ statuses: d.watch.statuses(input.ids) }),
+    'status.checkNow': (input) => {
       requireExists(input.id);
       return d.watch.check(input.id);
     },
-    'fleet.inventory': async (input) => {
+    'status.inventory': async (input) => {
       requireExists(input.id);
       const r = await d.watch.inventory(input.id, input.refresh);
-      return { inventory: r.inventory as MethodOutput<'fleet.inventory'>['inventory'], at: r.at, staleReason: r.staleReason };
+      return { inventory: r.inventory as MethodOutput<'status.inventory'>['inventory'], at: r.at, staleReason: r.staleReason };
     },
-    'fleet.events': (input) => {
+    'status.events': (input) => {
       if (input.id) requireExists(input.id);
       return d.watch.events({ applianceId: input.id, before: input.before, limit: input.limit });
     },
@@ -87,7 +87,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'alerts.rules': () => d.alerts.rules(),
     'alerts.updateRule': (input) => d.alerts.updateRule(input),
     'alerts.resetRule': (input) => d.alerts.resetRule(input.id),
-    'fleet.acceptHostKey': async (input, ctx) => {
+    'onboarding.acceptHostKey': async (input, ctx) => {
       const accepted = await d.onboarding.acceptHostKey(input.id, input.fingerprint, `${ctx.actor} (${ctx.host})`);
       // A connection refused for the old key must not wait out its backoff.
       d.watch.forget(input.id);

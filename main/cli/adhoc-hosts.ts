@@ -73,7 +73,7 @@ export async function resolveOrRegister(services: ConsoleServices, refs: readonl
 }
 
 async function trustOnFirstUse(call: ReturnType<typeof caller>, a: Appliance, accept: string[], io: CliIo, confirm: Confirm): Promise<void> {
-  const report = (await call('fleet.testConnection', { id: a.id })) as ConnectionReport;
+  const report = (await call('onboarding.testConnection', { id: a.id })) as ConnectionReport;
   const key = report.hostKey;
   if (!key) throw new ApiError('conflict', `${a.name}: ${report.failure?.message ?? 'no SSH host key was seen'}`);
   if (key.status === 'changed') throw new ApiError('conflict', `${a.name}: ${report.failure?.message ?? 'the host key changed'}`);
@@ -85,7 +85,7 @@ async function trustOnFirstUse(call: ReturnType<typeof caller>, a: Appliance, ac
       if (!confirm) throw new ApiError('conflict', `${where} presents an unknown host key ${key.keyType} ${key.fingerprint}; compare it with the machine and pass --accept-fingerprint ${key.fingerprint}`);
       if (!(await confirm(question))) throw new ApiError('conflict', `${where}: host key not trusted; nothing was sent to it`);
     }
-    await call('fleet.acceptHostKey', { id: a.id, fingerprint: key.fingerprint });
+    await call('onboarding.acceptHostKey', { id: a.id, fingerprint: key.fingerprint });
     io.out(`${a.name}: trusted ${key.keyType} ${key.fingerprint}`);
   }
   if (!report.ok && report.failure && report.failure.code !== 'host-key-unknown') throw new ApiError('conflict', `${a.name}: ${report.failure.message}`);

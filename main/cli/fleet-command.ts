@@ -129,7 +129,7 @@ async function checkEach(call: Call, appliances: Appliance[]): Promise<Appliance
   const worker = async () => {
     while (next < appliances.length) {
       const a = appliances[next++]!;
-      out.push((await call('fleet.checkNow', { id: a.id })) as ApplianceStatus);
+      out.push((await call('status.checkNow', { id: a.id })) as ApplianceStatus);
     }
   };
   await Promise.all(Array.from({ length: Math.min(STATUS_CONCURRENCY, appliances.length) }, worker));
@@ -277,14 +277,14 @@ export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?
         if (positionals.length !== 1) throw new UsageError('fleet test takes one name or id');
         const a = await resolveAppliance(call, positionals[0]!);
         const timeoutMs = values.timeout !== undefined ? Math.round(Number(values.timeout) * 1000) : undefined;
-        const report = (await call('fleet.testConnection', { id: a.id, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })) as ConnectionReport;
+        const report = (await call('onboarding.testConnection', { id: a.id, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })) as ConnectionReport;
         print(describeReport(a, report), report);
         return report.ok ? EXIT.ok : EXIT.connectionFailed;
       }
       case 'status': {
         const all = await listAppliances(call);
         const chosen = positionals.length ? positionals.map((ref) => findAppliance(all, ref)) : all;
-        const statuses = values.cached ? ((await call('fleet.status', { ids: chosen.map((a) => a.id) })) as { statuses: ApplianceStatus[] }).statuses : await checkEach(call, chosen);
+        const statuses = values.cached ? ((await call('status.list', { ids: chosen.map((a) => a.id) })) as { statuses: ApplianceStatus[] }).statuses : await checkEach(call, chosen);
         const byId = new Map(statuses.map((s) => [s.applianceId, s]));
         const rows = chosen.map((a) => ({ id: a.id, name: a.name, address: a.address, port: a.port, status: byId.get(a.id) ?? null }));
         print(rows.length ? statusTable(rows) : 'No appliances.', rows);
@@ -294,7 +294,7 @@ export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?
         if (positionals.length !== 1) throw new UsageError('fleet trust takes one name or id');
         if (!values.fingerprint) throw new UsageError('fleet trust needs --fingerprint SHA256:… (from fleet test, compared with the machine)');
         const a = await resolveAppliance(call, positionals[0]!);
-        const r = (await call('fleet.acceptHostKey', { id: a.id, fingerprint: values.fingerprint })) as { keyType: string; fingerprint: string; replaced: string | null };
+        const r = (await call('onboarding.acceptHostKey', { id: a.id, fingerprint: values.fingerprint })) as { keyType: string; fingerprint: string; replaced: string | null };
         print(`Trusted ${r.keyType} ${r.fingerprint} for ${a.name}${r.replaced ? ` (replaced ${r.replaced})` : ''}`, r);
         return EXIT.ok;
       }

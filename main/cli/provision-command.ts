@@ -92,7 +92,7 @@ export async function runProvisionCommand(argv: string[], io: CliIo, open: (data
       await services.close();
     }
   }
-  return runOnAppliances({ io, open, onInterrupt, dataDir: values['data-dir'], refs, concurrency, json: values.json === true, call: (id) => ['fleet.provision', { id }] });
+  return runOnAppliances({ io, open, onInterrupt, dataDir: values['data-dir'], refs, concurrency, json: values.json === true, call: (id) => ['provision.install', { id }] });
 }
 
 export function parseConcurrency(text: string | undefined): number {
@@ -102,7 +102,7 @@ export function parseConcurrency(text: string | undefined): number {
 }
 
 /** The methods a plan command calls per appliance; each returns a provisioning run. */
-type PlanMethod = 'fleet.provision' | 'fleet.upgrade' | 'fleet.uninstall';
+type PlanMethod = 'provision.install' | 'provision.upgrade' | 'provision.uninstall';
 
 /**
  * Shared by provision, upgrade and uninstall: resolve the appliances, run one plan per appliance at
@@ -145,7 +145,7 @@ export async function runOnAppliances(opts: {
     });
     opts.onInterrupt(() => {
       io.err('cancelling…');
-      for (const a of targets) void services.dispatcher.call('fleet.cancelProvision', { id: a.id }, ctx);
+      for (const a of targets) void services.dispatcher.call('provision.cancel', { id: a.id }, ctx);
     });
     const results = await mapWithConcurrency(targets, opts.concurrency, async (a) => {
       const [method, input] = opts.call(a.id);

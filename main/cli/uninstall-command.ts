@@ -67,5 +67,5 @@ export async function runUninstallCommand(argv: string[], io: CliIo, open: (data
   if (!values.yes && !confirm) throw new UsageError('uninstall removes the agent; there is no terminal to confirm on, so pass --yes');
   const purge = values.purge === true;
   const ask = values.yes || !confirm ? undefined : (names: string[]) => confirm(`Remove the agent${purge ? ' and its data and logs' : ''} from ${names.join(', ')}?`);
-  return runOnAppliances({ io, open, onInterrupt, dataDir: values['data-dir'], refs: positionals, concurrency, json: values.json === true, confirm: ask, call: (id) => ['fleet.uninstall', { id, purge }] });
+  return runOnAppliances({ io, open, onInterrupt, dataDir: values['data-dir'], refs: positionals, concurrency, json: values.json === true, confirm: ask, call: (id) => ['provision.uninstall', { id, purge }] });
 }

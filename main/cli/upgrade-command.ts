@@ -37,5 +37,5 @@ export async function runUpgradeCommand(argv: string[], io: CliIo, open: (dataDi
   const concurrency = parseConcurrency(values.concurrency);
   if (!values.all && positionals.length === 0) throw new UsageError('name the appliances to upgrade, or use --all');
   if (values.all && positionals.length > 0) throw new UsageError('name appliances or use --all, not both');
-  return runOnAppliances({ io, open, onInterrupt, dataDir: values['data-dir'], refs: values.all ? 'all' : positionals, concurrency, json: values.json === true, call: (id) => ['fleet.upgrade', { id }] });
+  return runOnAppliances({ io, open, onInterrupt, dataDir: values['data-dir'], refs: values.all ? 'all' : positionals, concurrency, json: values.json === true, call: (id) => ['provision.upgrade', { id }] });
 }

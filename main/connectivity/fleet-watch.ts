@@ -14,7 +14,7 @@ import { SshUnavailableError, type SshPool } from './ssh-pool';
 /**
  * The console's watch over the fleet: every `intervalMs` (10 s) each appliance is checked over its
  * pooled SSH connection — reachable? does its agent answer `health.v1` and `services.v1`? — and the
- * result is kept (appliance_status), pushed to open UIs (`fleet.status`) and, when something
+ * result is kept (appliance_status), pushed to open UIs (`status.list`) and, when something
  * happened, recorded as an appliance event: a state change, the agent restarted (its pid or start
  * time changed: the watchdog brought it back after a crash or a kill), a service restarted.
  *
@@ -138,7 +138,7 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
     const saved = deps.status.addEvent({ applianceId, at: nowIso(), kind, message, details: params });
     if (!saved) return;
     log.info(message, { applianceId, kind });
-    deps.events.emit('fleet.applianceEvent', { id: saved.id, applianceId, at: saved.at, kind, message, params });
+    deps.events.emit('status.applianceEvent', { id: saved.id, applianceId, at: saved.at, kind, message, params });
   };
 
   function agentFor(applianceId: string, user: string, connection: object, token: string): AgentClient {
@@ -247,7 +247,7 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
     if (!deps.status.put(next)) throw new Error(`appliance ${applianceId} was removed during its check`);
     const status = toApplianceStatus(next);
     // 1,000 appliances every 10 s would be 100 events a second: tell the UI only what changed.
-    if (!prev || statusSignature(toApplianceStatus(prev)) !== statusSignature(status)) deps.events.emit('fleet.status', status);
+    if (!prev || statusSignature(toApplianceStatus(prev)) !== statusSignature(status)) deps.events.emit('status.changed', status);
     if (reached) {
       for (const collect of deps.collectors ?? []) {
         try {

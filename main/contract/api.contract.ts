@@ -5,17 +5,33 @@ import { fleetEvents, fleetMethods } from './fleet.contract';
 import { onboardingMethods } from './onboarding.contract';
 import { planningMethods } from './planning.contract';
 import { provisionEvents, provisionMethods } from './provision.contract';
-import { monitoringMethods } from './monitoring.contract';
+import { metricsMethods } from './metrics.contract';
+import { disksMethods } from './disks.contract';
 import { statusEvents, statusMethods } from './status.contract';
 import { systemEvents, systemMethods } from './system.contract';
+import { settingsEvents, settingsMethods } from './settings.contract';
+import { auditMethods } from './audit.contract';
 
 /**
  * The whole API the UI and CLI may call, joined from one map per domain. Adding a method means
  * adding it to a domain contract; the hosts, the client types and the handler map follow from it,
  * and the type checker reports any handler that is missing.
  */
-export const apiMethods = { ...systemMethods, ...fleetMethods, ...onboardingMethods, ...provisionMethods, ...planningMethods, ...statusMethods, ...monitoringMethods, ...alertsMethods, ...capacityMethods };
-export const apiEvents = { ...systemEvents, ...fleetEvents, ...provisionEvents, ...statusEvents, ...alertsEvents };
+export const apiMethods = {
+  ...systemMethods,
+  ...settingsMethods,
+  ...auditMethods,
+  ...fleetMethods,
+  ...onboardingMethods,
+  ...provisionMethods,
+  ...planningMethods,
+  ...statusMethods,
+  ...metricsMethods,
+  ...disksMethods,
+  ...alertsMethods,
+  ...capacityMethods,
+};
+export const apiEvents = { ...systemEvents, ...settingsEvents, ...fleetEvents, ...provisionEvents, ...statusEvents, ...alertsEvents };
 
 export type ApiMethods = typeof apiMethods;
 export type MethodName = keyof ApiMethods;

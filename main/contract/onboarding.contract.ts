@@ -48,13 +48,13 @@ export const connectionReport = z.strictObject({
 export type ConnectionReport = z.infer<typeof connectionReport>;
 
 export const onboardingMethods = {
-  'fleet.testConnection': defineMethod({
+  'onboarding.testConnection': defineMethod({
     summary: 'Try to log in: reachability, latency, host key, auth methods, sudo and platform',
     mutating: false,
     input: z.strictObject({ id: entityId, timeoutMs: z.number().int().min(1000).max(120_000).optional() }),
     output: connectionReport,
   }),
-  'fleet.acceptHostKey': defineMethod({
+  'onboarding.acceptHostKey': defineMethod({
     summary: "Trust an appliance's SSH host key (the fingerprint a person compared)",
     mutating: true,
     input: z.strictObject({ id: entityId, fingerprint }),

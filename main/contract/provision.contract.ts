@@ -49,7 +49,7 @@ export const preflightRow = z.strictObject({
 });
 export type PreflightRowOutput = z.infer<typeof preflightRow>;
 
-/** `fleet.preflight`: the table, or why the console could not look (an SSH failure, or the script's). */
+/** `provision.preflight`: the table, or why the console could not look (an SSH failure, or the script's). */
 export const preflightResult = z.strictObject({
   ok: z.boolean(),
   checkedAt: isoTime,
@@ -79,34 +79,34 @@ export const preflightResult = z.strictObject({
 export type PreflightResult = z.infer<typeof preflightResult>;
 
 export const provisionMethods = {
-  'fleet.provision': defineMethod({
+  'provision.install': defineMethod({
     summary: 'Install or repair the agent on an appliance: preflight, runtime, agent, config, service',
     mutating: true,
     events: ['provision.progress'],
     input: z.strictObject({ id: entityId }),
     output: provisionRun,
   }),
-  'fleet.upgrade': defineMethod({
+  'provision.upgrade': defineMethod({
     summary: 'Upgrade the agent on an appliance that runs it: install the new version beside the old, switch, check health, roll back if unhealthy',
     mutating: true,
     events: ['provision.progress'],
     input: z.strictObject({ id: entityId }),
     output: provisionRun,
   }),
-  'fleet.uninstall': defineMethod({
+  'provision.uninstall': defineMethod({
     summary: 'Stop and remove the agent from an appliance; its data and logs are kept unless purge is set',
     mutating: true,
     events: ['provision.progress'],
     input: z.strictObject({ id: entityId, purge: z.boolean().default(false) }),
     output: provisionRun,
   }),
-  'fleet.preflight': defineMethod({
+  'provision.preflight': defineMethod({
     summary: 'Look at an appliance without changing it: OS, architecture, resources, disks, ports, clock, init, sudo and tools, each ok, warning or fail with a remedy',
     mutating: false,
     input: z.strictObject({ id: entityId }),
     output: preflightResult,
   }),
-  'fleet.cancelProvision': defineMethod({
+  'provision.cancel': defineMethod({
     summary: 'Cancel the provisioning, upgrade or uninstall run in progress on an appliance (the next run repairs what it left)',
     mutating: true,
     input: z.strictObject({ id: entityId }),

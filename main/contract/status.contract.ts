@@ -51,21 +51,21 @@ export const applianceEvent = z.strictObject({
 export type ApplianceEvent = z.infer<typeof applianceEvent>;
 
 export const statusMethods = {
-  'fleet.status': defineMethod({
+  'status.list': defineMethod({
     summary: 'Last-known status of every appliance (or of the ones named): online, degraded or offline since when',
     mutating: false,
     input: z.strictObject({ ids: z.array(entityId).max(10_000).optional() }),
     output: z.strictObject({ statuses: z.array(applianceStatus) }),
   }),
-  'fleet.checkNow': defineMethod({
+  'status.checkNow': defineMethod({
     summary: 'Check one appliance now (SSH and agent) instead of waiting for the next round',
     mutating: false,
     /** Also pushed by the watch's own rounds, every 10 s, when something changed. */
-    events: ['fleet.status', 'fleet.applianceEvent'],
+    events: ['status.changed', 'status.applianceEvent'],
     input: z.strictObject({ id: entityId }),
     output: applianceStatus,
   }),
-  'fleet.inventory': defineMethod({
+  'status.inventory': defineMethod({
     summary: "An appliance's inventory (system, CPU, memory, disks, file systems, network) from its agent, or the last one kept",
     mutating: false,
     input: z.strictObject({ id: entityId, refresh: z.boolean().default(false) }),
@@ -77,7 +77,7 @@ export const statusMethods = {
       staleReason: z.string().nullable(),
     }),
   }),
-  'fleet.events': defineMethod({
+  'status.events': defineMethod({
     summary: 'What happened to appliances (state changes, agent and service restarts), newest first, by cursor',
     mutating: false,
     input: z.strictObject({ id: entityId.optional(), before: z.number().int().positive().optional(), limit: z.number().int().min(1).max(500).default(100) }),
@@ -86,6 +86,6 @@ export const statusMethods = {
 };
 
 export const statusEvents = {
-  'fleet.status': applianceStatus,
-  'fleet.applianceEvent': applianceEvent,
+  'status.changed': applianceStatus,
+  'status.applianceEvent': applianceEvent,
 };

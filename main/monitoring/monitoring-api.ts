@@ -1,6 +1,6 @@
 import { ApiError } from '../contract/errors';
 import type { MethodOutput } from '../contract/api.contract';
-import type { DiskHealthView } from '../contract/monitoring.contract';
+import type { DiskHealthView } from '../contract/disks.contract';
 import { AgentUnreachableError, type FleetWatch } from '../connectivity/fleet-watch';
 import type { ApplianceStatusStore } from '../store/appliance-status-store';
 import type { DiskHealthRecord } from './disk-health-store';

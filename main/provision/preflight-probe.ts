@@ -22,7 +22,7 @@ export interface PreflightProbe {
 }
 
 /**
- * `fleet.preflight`: the preflight step's look at a machine, with nothing installed and nothing
+ * `provision.preflight`: the preflight step's look at a machine, with nothing installed and nothing
  * recorded as a run — one SSH connection (host key verified first), the same script, the same
  * verdicts. Problems reaching the machine come back as `failure` (translated by SSH code in the UI)
  * rather than thrown, so the wizard can show them in place with Back and Retry.

@@ -6,7 +6,7 @@ import type { PreflightFacts } from './steps/preflight-facts';
  * Preflight as a table: one row per thing looked at, each `ok`, `warning` (provisioning goes on,
  * something will not work as well — a missing ffmpeg, a port already taken) or `fail` (the install
  * would break: provisioning stops before changing anything). Pure, so the same verdicts serve the
- * preflight step (fail rows stop the run, warnings go in its log) and `fleet.preflight` (the
+ * preflight step (fail rows stop the run, warnings go in its log) and `provision.preflight` (the
  * wizard's table), and are unit-tested over captured outputs.
  *
  * Texts are a translation key with params plus the English sentence (for the CLI, logs and the

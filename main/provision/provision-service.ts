@@ -16,7 +16,7 @@ import { INSTALL_PLAN, UPGRADE_PLAN, uninstallPlan, type Provisioner } from './p
  * Provisioning as the console offers it (install, upgrade, uninstall): everything a plan needs
  * comes from the store (login, sudo password, accepted host keys, the appliance's agent token —
  * made once and kept), progress goes out as `provision.progress` events, and a run in progress —
- * whichever plan — can be cancelled by id (`fleet.cancelProvision`).
+ * whichever plan — can be cancelled by id (`provision.cancel`).
  */
 export function createProvisionService(deps: {
   appliances: ApplianceStore;
@@ -24,7 +24,7 @@ export function createProvisionService(deps: {
   hostKeys: HostKeyStore;
   agentTokens: AgentTokenStore;
   provisioner: Provisioner;
-  /** `fleet.preflight`: the preflight step's look, without a run. */
+  /** `provision.preflight`: the preflight step's look, without a run. */
   preflightProbe: PreflightProbe;
   events: EventBus;
   clock: Clock;

@@ -1,4 +1,4 @@
-import type { Settings } from '../contract/system.contract';
+import type { Settings } from '../contract/settings.contract';
 import type { EventBus } from '../core/event-bus';
 import type { SettingsStore } from '../store/settings-store';
 

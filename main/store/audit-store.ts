@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../contract/system.contract';
+import type { AuditEntry } from '../contract/audit.contract';
 import type { Db } from './database';
 
 interface Row {

@@ -54,10 +54,10 @@ describe.skipIf(missing)('appliance page and fleet status in a browser, against 
     // Registered, trusted and provisioned through the API: the UI for those has its own tests.
     for (const m of status.machines) {
       const a = await call<{ id: string }>('fleet.add', { name: m.name, address: m.address, auth: { kind: 'private-key', privateKey: fs.readFileSync(m.rootKeyPath, 'utf8') } });
-      await call('fleet.acceptHostKey', { id: a.id, fingerprint: m.hostKey.fingerprint });
+      await call('onboarding.acceptHostKey', { id: a.id, fingerprint: m.hostKey.fingerprint });
       ids.push(a.id);
     }
-    const runs = await Promise.all(ids.map((id) => call<{ status: string; error: string | null }>('fleet.provision', { id })));
+    const runs = await Promise.all(ids.map((id) => call<{ status: string; error: string | null }>('provision.install', { id })));
     for (const r of runs) expect(r.status, r.error ?? '').toBe('succeeded');
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();

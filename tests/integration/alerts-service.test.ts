@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApplianceObservation } from '../../main/alerts/observation';
 import type { Alert, AlertsChanged } from '../../main/contract/alerts.contract';
-import type { AuditEntry } from '../../main/contract/system.contract';
+import type { AuditEntry } from '../../main/contract/audit.contract';
 import { CTX, makeConsole } from '../helpers/console-fixture';
 
 const consoles: Array<ReturnType<typeof makeConsole>> = [];

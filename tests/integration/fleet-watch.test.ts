@@ -38,7 +38,7 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
     if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
     return r.result as T;
   }
-  const checkNow = (name: string) => call<ApplianceStatus>('fleet.checkNow', { id: ids[name] });
+  const checkNow = (name: string) => call<ApplianceStatus>('status.checkNow', { id: ids[name] });
   async function until(name: string, predicate: (s: ApplianceStatus) => boolean, timeoutMs: number): Promise<ApplianceStatus> {
     const deadline = Date.now() + timeoutMs;
     let s = await checkNow(name);
@@ -76,8 +76,8 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
   });
 
   it('shows a reachable appliance without an agent as degraded: provision it', async () => {
-    await call('fleet.acceptHostKey', { id: ids.root, fingerprint: a1.hostKey.fingerprint });
-    await call('fleet.acceptHostKey', { id: ids.sudo, fingerprint: a2.hostKey.fingerprint });
+    await call('onboarding.acceptHostKey', { id: ids.root, fingerprint: a1.hostKey.fingerprint });
+    await call('onboarding.acceptHostKey', { id: ids.sudo, fingerprint: a2.hostKey.fingerprint });
     const s = await checkNow('root');
     expect(s, JSON.stringify(s)).toMatchObject({ state: 'degraded', reason: expect.stringMatching(/not installed: provision/), reasonCode: 'agent.not-installed' });
     expect(s.lastSeenAt).not.toBeNull();
@@ -85,19 +85,19 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
 
   it('shows provisioned appliances online with agent version, services, clock skew and inventory (root by socket, operator by sudo bridge)', async () => {
     for (const name of ['root', 'sudo']) {
-      const run = await call<{ status: string; error: string | null }>('fleet.provision', { id: ids[name] });
+      const run = await call<{ status: string; error: string | null }>('provision.install', { id: ids[name] });
       expect(run.status, run.error ?? '').toBe('succeeded');
       const s = await checkNow(name);
       expect(s, JSON.stringify(s)).toMatchObject({ state: 'online', reason: null, health: { status: 'ok' } });
       expect(s.agent?.version).toMatch(/^\d+\.\d+\.\d+/);
       expect(Array.isArray(s.services)).toBe(true);
       expect(Math.abs(s.clockSkewMs!)).toBeLessThan(2000);
-      const inv = await call<{ inventory: { hostname: string } | null; at: string | null; staleReason: string | null }>('fleet.inventory', { id: ids[name], refresh: true });
+      const inv = await call<{ inventory: { hostname: string } | null; at: string | null; staleReason: string | null }>('status.inventory', { id: ids[name], refresh: true });
       expect(inv.staleReason).toBeNull();
       expect(inv.inventory?.hostname).toBe(name === 'root' ? a1.name : a2.name);
     }
     // The state change from degraded to online was recorded for the one that had been checked before.
-    const ev = await call<{ events: ApplianceEvent[] }>('fleet.events', { id: ids.root });
+    const ev = await call<{ events: ApplianceEvent[] }>('status.events', { id: ids.root });
     expect(ev.events.map((e) => e.kind)).toContain('state-changed');
     expect(ev.events[0]).toMatchObject({ params: { from: 'degraded', to: 'online' } });
   });
@@ -108,7 +108,7 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
     const after = await until('root', (s) => s.state === 'online' && s.agent?.pid !== before.agent?.pid, 60_000);
     expect(after.state, JSON.stringify(after)).toBe('online');
     expect(after.agent?.pid).not.toBe(before.agent?.pid);
-    const ev = await call<{ events: ApplianceEvent[] }>('fleet.events', { id: ids.root, limit: 5 });
+    const ev = await call<{ events: ApplianceEvent[] }>('status.events', { id: ids.root, limit: 5 });
     const restart = ev.events.find((e) => e.kind === 'agent-restarted');
     expect(restart, JSON.stringify(ev.events)).toBeDefined();
     expect(restart!.params).toMatchObject({ previousPid: before.agent!.pid, pid: after.agent!.pid });
@@ -127,18 +127,18 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
     await tb.fault(a2.name, 'net-up');
     const back = await until('sudo', (s) => s.state === 'online', 60_000);
     expect(back.state).toBe('online');
-    const kinds = (await call<{ events: ApplianceEvent[] }>('fleet.events', { id: ids.sudo })).events.map((e) => `${e.params.from}>${e.params.to}`);
+    const kinds = (await call<{ events: ApplianceEvent[] }>('status.events', { id: ids.sudo })).events.map((e) => `${e.params.from}>${e.params.to}`);
     expect(kinds.slice(0, 2)).toEqual(['offline>online', 'online>offline']);
   }, 150_000);
 
-  it('runs rounds by itself when started, and pushes a fleet.status event when something changes', async () => {
-    const before = (await call<{ statuses: ApplianceStatus[] }>('fleet.status', {})).statuses;
+  it('runs rounds by itself when started, and pushes a status.changed event when something changes', async () => {
+    const before = (await call<{ statuses: ApplianceStatus[] }>('status.list', {})).statuses;
     const changed: ApplianceStatus[] = [];
     const off = c.events.subscribe((name, payload) => {
-      if (name === 'fleet.status') changed.push(payload as ApplianceStatus);
+      if (name === 'status.changed') changed.push(payload as ApplianceStatus);
     });
     c.watch.start();
-    const checkedSince = async () => (await call<{ statuses: ApplianceStatus[] }>('fleet.status', {})).statuses.filter((s) => s.checkedAt > before.find((b) => b.applianceId === s.applianceId)!.checkedAt);
+    const checkedSince = async () => (await call<{ statuses: ApplianceStatus[] }>('status.list', {})).statuses.filter((s) => s.checkedAt > before.find((b) => b.applianceId === s.applianceId)!.checkedAt);
     const deadline = Date.now() + 30_000;
     while ((await checkedSince()).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect((await checkedSince()).length).toBe(2);
@@ -156,11 +156,11 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
     // The console ships a newer bundle: same resources directory, new manifest.
     const next = agentResourcesOfVersion(work.dir, '0.1.1-fw', { runtimesDir: resources.runtimesDir });
     fs.cpSync(next.agentsDir, resources.agentsDir, { recursive: true, force: true });
-    const run = await call<{ status: string; error: string | null }>('fleet.upgrade', { id: ids.root });
+    const run = await call<{ status: string; error: string | null }>('provision.upgrade', { id: ids.root });
     expect(run.status, run.error ?? '').toBe('succeeded');
     const after = await checkNow('root');
     expect(after.agent?.version).toBe('0.1.1-fw');
-    const ev = await call<{ events: ApplianceEvent[] }>('fleet.events', { id: ids.root, limit: 10 });
+    const ev = await call<{ events: ApplianceEvent[] }>('status.events', { id: ids.root, limit: 10 });
     expect(ev.events.find((e) => e.kind === 'agent-version-changed')?.params).toEqual({ from: before.agent!.version, to: '0.1.1-fw' });
   }, 120_000);
 
@@ -177,7 +177,7 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
   }, 60_000);
 
   it('refuses an unknown appliance with not-found', async () => {
-    const r = await c.dispatcher.call('fleet.checkNow', { id: 'nope' }, CTX);
+    const r = await c.dispatcher.call('status.checkNow', { id: 'nope' }, CTX);
     expect(r).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
 

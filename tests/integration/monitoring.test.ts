@@ -14,7 +14,7 @@ import type { MachineState } from '../../appliance/testbed/state';
 import { createTestbed } from '../../appliance/testbed/testbed';
 import { createConsole, type ConsoleServices } from '../../main/compose';
 import type { Alert } from '../../main/contract/alerts.contract';
-import type { DiskHealthView } from '../../main/contract/monitoring.contract';
+import type { DiskHealthView } from '../../main/contract/disks.contract';
 import { systemClock } from '../../main/core/clock';
 import { silentLogger } from '../../main/core/log';
 import { assessDisk, smartctlJson } from '../../main/health/smart-verdict';
@@ -66,8 +66,8 @@ describe.skipIf(skip !== undefined)('monitoring on a testbed machine', () => {
       watchIntervalMs: 2000,
     });
     id = (await call<{ id: string }>('fleet.add', { name: 'mn-1', address: m.address, auth: { kind: 'private-key', privateKey: fs.readFileSync(m.rootKeyPath, 'utf8') } })).id;
-    await call('fleet.acceptHostKey', { id, fingerprint: m.hostKey.fingerprint });
-    const run = await call<{ status: string; error: string | null }>('fleet.provision', { id });
+    await call('onboarding.acceptHostKey', { id, fingerprint: m.hostKey.fingerprint });
+    const run = await call<{ status: string; error: string | null }>('provision.install', { id });
     if (run.status !== 'succeeded') throw new Error(`provisioning failed: ${run.error}`);
     // A person tightening the rule so the test need not wait a minute: the edit is the product's own.
     await call('alerts.updateRule', { id: 'filesystem-full', durationSeconds: 0 });
@@ -106,7 +106,7 @@ describe.skipIf(skip !== undefined)('monitoring on a testbed machine', () => {
       expect(got!.placement).toEqual({ mountpoints: [d.mount], dataDisk: true, sizeBytes: d.sizeBytes, idPaths: [], slot: null });
     }
     // The data-disk role comes from agent.json, which the provisioner wrote from preflight's view of the disks.
-    const { inventory } = await call<{ inventory: { dataDisks?: { device: string; mountpoint: string }[] } | null }>('fleet.inventory', { id });
+    const { inventory } = await call<{ inventory: { dataDisks?: { device: string; mountpoint: string }[] } | null }>('status.inventory', { id });
     expect(inventory?.dataDisks?.map((d) => d.mountpoint).sort()).toEqual(m.disks.map((d) => d.mount).sort());
     const smart = await call<{ smartctl: Record<string, unknown> | null }>('disks.smart', { applianceId: id, device: m.disks[0]!.device });
     expect(smart.smartctl).not.toBeNull();
@@ -129,10 +129,10 @@ describe.skipIf(skip !== undefined)('monitoring on a testbed machine', () => {
 
   it('loses no sample while the link is cut: the console backfills by cursor', async () => {
     await tb.fault(m.name, 'net-down');
-    await until('offline', () => call<{ statuses: { state: string }[] }>('fleet.status', { ids: [id] }), (v) => v.statuses[0]?.state === 'offline', 60_000);
+    await until('offline', () => call<{ statuses: { state: string }[] }>('status.list', { ids: [id] }), (v) => v.statuses[0]?.state === 'offline', 60_000);
     await new Promise((r) => setTimeout(r, 25_000)); // a few agent samples (10 s apart) taken while cut off
     await tb.fault(m.name, 'net-up');
-    await until('online', () => call<{ statuses: { state: string }[] }>('fleet.status', { ids: [id] }), (v) => v.statuses[0]?.state === 'online', 60_000);
+    await until('online', () => call<{ statuses: { state: string }[] }>('status.list', { ids: [id] }), (v) => v.statuses[0]?.state === 'online', 60_000);
     // What the agent holds, from the oldest sample, against what the console stored.
     const agentTimes: number[] = [];
     await c.watch.withAgent(id, async (agent) => {

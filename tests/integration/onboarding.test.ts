@@ -31,7 +31,7 @@ describe.skipIf(skip)('onboarding on the testbed', () => {
     return (r.result as { id: string }).id;
   }
   async function test(id: string, timeoutMs?: number): Promise<ConnectionReport> {
-    const r = await console_.dispatcher.call('fleet.testConnection', { id, ...(timeoutMs ? { timeoutMs } : {}) }, CTX);
+    const r = await console_.dispatcher.call('onboarding.testConnection', { id, ...(timeoutMs ? { timeoutMs } : {}) }, CTX);
     if (!r.ok) throw new Error(r.error.message);
     return r.result as ConnectionReport;
   }
@@ -44,7 +44,7 @@ describe.skipIf(skip)('onboarding on the testbed', () => {
     expect(first.hostKey?.fingerprint).toBe(m.hostKey.fingerprint);
     expect(first.latencyMs).toBeGreaterThan(0);
 
-    const accepted = await console_.dispatcher.call('fleet.acceptHostKey', { id, fingerprint: first.hostKey!.fingerprint }, CTX);
+    const accepted = await console_.dispatcher.call('onboarding.acceptHostKey', { id, fingerprint: first.hostKey!.fingerprint }, CTX);
     expect(accepted).toMatchObject({ ok: true, result: { fingerprint: m.hostKey.fingerprint, replaced: null } });
 
     const second = await test(id);
@@ -55,7 +55,7 @@ describe.skipIf(skip)('onboarding on the testbed', () => {
   it('logs in with a password as the sudo user and checks sudo with its password', async () => {
     const trust = async (id: string) => {
       const r = await test(id);
-      await console_.dispatcher.call('fleet.acceptHostKey', { id, fingerprint: r.hostKey!.fingerprint }, CTX);
+      await console_.dispatcher.call('onboarding.acceptHostKey', { id, fingerprint: r.hostKey!.fingerprint }, CTX);
     };
     const m2 = machine(1);
     const id = await add('a2-operator', { address: m2.address, user: m2.sudoUser, auth: { kind: 'password', password: m2.sudoPassword } });
@@ -86,14 +86,14 @@ describe.skipIf(skip)('onboarding on the testbed', () => {
     expect(changed).toMatchObject({ ok: false, stage: 'host-key', failure: { code: 'host-key-changed' }, auth: null });
     expect(changed.hostKey).toMatchObject({ status: 'changed', fingerprint: m.hostKey.fingerprint, knownFingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
 
-    const wrongAccept = await console_.dispatcher.call('fleet.acceptHostKey', { id, fingerprint: 'SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' }, CTX);
+    const wrongAccept = await console_.dispatcher.call('onboarding.acceptHostKey', { id, fingerprint: 'SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' }, CTX);
     expect(wrongAccept).toMatchObject({ ok: false, error: { code: 'conflict' } });
-    const accept = await console_.dispatcher.call('fleet.acceptHostKey', { id, fingerprint: m.hostKey.fingerprint }, CTX);
+    const accept = await console_.dispatcher.call('onboarding.acceptHostKey', { id, fingerprint: m.hostKey.fingerprint }, CTX);
     expect(accept).toMatchObject({ ok: true, result: { replaced: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } });
     expect(await test(id)).toMatchObject({ ok: true });
 
     const audit = await console_.dispatcher.call('audit.list', { limit: 100 }, CTX);
-    const accepts = (audit as { ok: true; result: { entries: { method: string; result: string; target: string }[] } }).result.entries.filter((e) => e.method === 'fleet.acceptHostKey');
+    const accepts = (audit as { ok: true; result: { entries: { method: string; result: string; target: string }[] } }).result.entries.filter((e) => e.method === 'onboarding.acceptHostKey');
     expect(accepts.map((e) => e.result)).toEqual(expect.arrayContaining(['ok', 'error']));
   });
 

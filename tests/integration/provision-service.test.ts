@@ -13,11 +13,11 @@ const skip = netnsUnsupportedReason();
 if (skip) console.warn(`[skip] provisioning through the console API skipped: ${skip} (needs root and network namespaces)`);
 
 /**
- * Provisioning as the UI and CLI reach it: `fleet.provision` through the dispatcher, with the
+ * Provisioning as the UI and CLI reach it: `provision.install` through the dispatcher, with the
  * login, host key and agent token taken from the console's store, progress as events, the run
  * audited, and a second run that changes nothing.
  */
-describe.skipIf(skip !== undefined)('fleet.provision on a testbed machine', () => {
+describe.skipIf(skip !== undefined)('provision.install on a testbed machine', () => {
   const tb = createTestbed({ prefix: testbedPrefix('prs') });
   const work = makeTempDir('provision-service');
   let c: ReturnType<typeof makeConsole>;
@@ -39,17 +39,17 @@ describe.skipIf(skip !== undefined)('fleet.provision on a testbed machine', () =
   });
 
   it('refuses to provision before the host key is trusted', async () => {
-    const r = await c.dispatcher.call('fleet.provision', { id }, CTX);
+    const r = await c.dispatcher.call('provision.install', { id }, CTX);
     expect(r).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/Trust .*host key first/) } });
   });
 
   it('provisions from bare, streaming progress events, and keeps the agent token encrypted', async () => {
-    await c.dispatcher.call('fleet.acceptHostKey', { id, fingerprint: m.hostKey.fingerprint }, CTX);
+    await c.dispatcher.call('onboarding.acceptHostKey', { id, fingerprint: m.hostKey.fingerprint }, CTX);
     const events: string[] = [];
     const off = c.events.subscribe((name, payload) => {
       if (name === 'provision.progress') events.push((payload as { event: { type: string } }).event.type);
     });
-    const r = await c.dispatcher.call('fleet.provision', { id }, CTX);
+    const r = await c.dispatcher.call('provision.install', { id }, CTX);
     off();
     expect(r.ok, JSON.stringify(r)).toBe(true);
     const run = (r as { ok: true; result: ProvisionRunResult }).result;
@@ -65,13 +65,13 @@ describe.skipIf(skip !== undefined)('fleet.provision on a testbed machine', () =
 
   it('re-runs without changing anything, with the same token, and audits both runs', async () => {
     const before = c.db.prepare('SELECT token FROM agent_tokens').pluck().all();
-    const r = await c.dispatcher.call('fleet.provision', { id }, CTX);
+    const r = await c.dispatcher.call('provision.install', { id }, CTX);
     const run = (r as { ok: true; result: ProvisionRunResult }).result;
     expect(run.status).toBe('succeeded');
     expect(run.steps.every((s) => s.status === 'unchanged')).toBe(true);
     expect(c.db.prepare('SELECT token FROM agent_tokens').pluck().all()).toEqual(before);
     const audit = await c.dispatcher.call('audit.list', { limit: 20 }, CTX);
-    const provisions = (audit as { ok: true; result: { entries: { method: string; result: string }[] } }).result.entries.filter((e) => e.method === 'fleet.provision');
+    const provisions = (audit as { ok: true; result: { entries: { method: string; result: string }[] } }).result.entries.filter((e) => e.method === 'provision.install');
     expect(provisions.map((e) => e.result)).toEqual(['ok', 'ok', 'error']);
   });
 });

@@ -213,25 +213,25 @@ describe.skipIf(skipReason !== undefined)('upgrade with rollback, and uninstall,
     expect(refused.error).toMatch(/not installed: .*provision it first/);
   });
 
-  it('fleet.upgrade and fleet.uninstall through the console API: progress events, audited', async () => {
+  it('provision.upgrade and provision.uninstall through the console API: progress events, audited', async () => {
     const m = machines[1]!;
     const c = makeConsole('provision-upgrade', bundles.get(B)!, true);
     try {
       const added = await c.dispatcher.call('fleet.add', { name: 'upg-api', address: m.address, auth: { kind: 'private-key', privateKey: fs.readFileSync(m.rootKeyPath, 'utf8') } }, CTX);
       if (!added.ok) throw new Error(added.error.message);
       const id = (added.result as { id: string }).id;
-      await c.dispatcher.call('fleet.acceptHostKey', { id, fingerprint: m.hostKey.fingerprint }, CTX);
-      const result = async (method: 'fleet.upgrade' | 'fleet.uninstall' | 'fleet.provision', input: Record<string, unknown>) => {
+      await c.dispatcher.call('onboarding.acceptHostKey', { id, fingerprint: m.hostKey.fingerprint }, CTX);
+      const result = async (method: 'provision.upgrade' | 'provision.uninstall' | 'provision.install', input: Record<string, unknown>) => {
         const r = await c.dispatcher.call(method, input, CTX);
         if (!r.ok) throw new Error(r.error.message);
         return r.result as ProvisionRunResult;
       };
 
-      const refused = await result('fleet.upgrade', { id });
+      const refused = await result('provision.upgrade', { id });
       expect(refused).toMatchObject({ status: 'failed', error: expect.stringMatching(/not installed: .*provision it first/) as string });
 
-      expect((await result('fleet.provision', { id })).status).toBe('succeeded');
-      const upToDate = await result('fleet.upgrade', { id });
+      expect((await result('provision.install', { id })).status).toBe('succeeded');
+      const upToDate = await result('provision.upgrade', { id });
       expect(upToDate.status).toBe('succeeded');
       expect(upToDate.steps.every((s) => s.status === 'unchanged')).toBe(true);
 
@@ -239,18 +239,18 @@ describe.skipIf(skipReason !== undefined)('upgrade with rollback, and uninstall,
       const off = c.events.subscribe((name, payload) => {
         if (name === 'provision.progress') events.push((payload as { event: { type: string; stepId?: string } }).event.stepId ?? (payload as { event: { type: string } }).event.type);
       });
-      const uninstalled = await result('fleet.uninstall', { id, purge: true });
+      const uninstalled = await result('provision.uninstall', { id, purge: true });
       off();
       expect(uninstalled.status, uninstalled.error ?? '').toBe('succeeded');
       expect(uninstalled.steps.map((s) => s.id)).toEqual(['stop', 'remove', 'purge']);
       expect(events).toContain('purge');
       const audit = await c.dispatcher.call('audit.list', { limit: 20 }, CTX);
       const entries = (audit as { ok: true; result: { entries: { method: string; result: string; input?: unknown }[] } }).result.entries;
-      expect(entries.filter((e) => e.method === 'fleet.uninstall').map((e) => e.result)).toEqual(['ok']);
-      expect(entries.filter((e) => e.method === 'fleet.upgrade').length).toBe(2);
+      expect(entries.filter((e) => e.method === 'provision.uninstall').map((e) => e.result)).toEqual(['ok']);
+      expect(entries.filter((e) => e.method === 'provision.upgrade').length).toBe(2);
       // No agent, no token: the console says to provision, rather than "the agent does not answer".
       expect(c.db.prepare('SELECT count(*) FROM agent_tokens WHERE appliance_id = ?').pluck().get(id)).toBe(0);
-      const status = await c.dispatcher.call('fleet.checkNow', { id }, CTX);
+      const status = await c.dispatcher.call('status.checkNow', { id }, CTX);
       expect(status).toMatchObject({ ok: true, result: { state: 'degraded', reason: expect.stringMatching(/not installed: provision/) as string } });
     } finally {
       c.cleanup();

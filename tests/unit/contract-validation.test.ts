@@ -91,7 +91,7 @@ describe('the contract as a whole', () => {
     const pushedByMethods = new Set(Object.values(apiMethods).flatMap((spec) => spec.events ?? []));
     for (const e of pushedByMethods) expect(Object.keys(apiEvents), e).toContain(e);
     // Hosts push this one themselves when another process writes the store.
-    expect([...pushedByMethods, 'store.changedElsewhere'].sort()).toEqual(Object.keys(apiEvents).sort());
+    expect([...pushedByMethods, 'system.changedElsewhere'].sort()).toEqual(Object.keys(apiEvents).sort());
   });
 
   it('marks every method that changes state as mutating, so it is audited', () => {
@@ -103,15 +103,15 @@ describe('the contract as a whole', () => {
       'alerts.unsilence',
       'alerts.updateRule',
       'disks.selfTest',
-      'fleet.acceptHostKey',
       'fleet.add',
-      'fleet.cancelProvision',
       'fleet.import',
-      'fleet.provision',
       'fleet.remove',
-      'fleet.uninstall',
       'fleet.update',
-      'fleet.upgrade',
+      'onboarding.acceptHostKey',
+      'provision.cancel',
+      'provision.install',
+      'provision.uninstall',
+      'provision.upgrade',
       'settings.update',
     ]);
   });

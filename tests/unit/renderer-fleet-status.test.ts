@@ -155,17 +155,17 @@ describe('status cache', () => {
     vi.useRealTimers();
   });
 
-  it('folds a burst of fleet.status events into the status map in one update, not one per event', async () => {
+  it('folds a burst of status.changed events into the status map in one update, not one per event', async () => {
     const c = makeConsole('status-cache');
     try {
       const client = inProcessClient(c);
       // The client loads the event schemas on the first event (real module loading, not a timer): warm it up first.
       await new Promise<void>((resolve) => {
-        const offProbe = client.on('fleet.status', () => {
+        const offProbe = client.on('status.changed', () => {
           offProbe();
           resolve();
         });
-        c.events.emit('fleet.status', statusOf('00000000-0000-4000-8000-00000000ffff', 'unknown'));
+        c.events.emit('status.changed', statusOf('00000000-0000-4000-8000-00000000ffff', 'unknown'));
       });
       vi.useFakeTimers();
       const queryClient = new QueryClient();
@@ -176,14 +176,14 @@ describe('status cache', () => {
       });
       const off = subscribeStatusUpdates(client, queryClient);
       const ids = Array.from({ length: 1000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
-      for (const id of ids) c.events.emit('fleet.status', statusOf(id, 'offline'));
+      for (const id of ids) c.events.emit('status.changed', statusOf(id, 'offline'));
       await vi.advanceTimersByTimeAsync(1_000);
       const map = queryClient.getQueryData<StatusMap>(queryKeys.statusAll)!;
       expect(map.size).toBe(1000);
       expect(map.get(ids[999]!)?.state).toBe('offline');
       expect(updates).toBe(1);
       // A later change replaces that appliance's entry.
-      c.events.emit('fleet.status', statusOf(ids[0]!, 'online'));
+      c.events.emit('status.changed', statusOf(ids[0]!, 'online'));
       await vi.advanceTimersByTimeAsync(1_000);
       expect(queryClient.getQueryData<StatusMap>(queryKeys.statusAll)!.get(ids[0]!)?.state).toBe('online');
       off();

@@ -30,7 +30,7 @@ describe('appliance-console uninstall', () => {
     expect(no).toMatchObject({ code: 1, err: 'nothing done\n' });
     expect(questions).toEqual(['Remove the agent and its data and logs from edge-9?']);
     const audit = await c.dispatcher.call('audit.list', { limit: 50 }, CTX);
-    expect((audit as { ok: true; result: { entries: { method: string }[] } }).result.entries.some((e) => e.method === 'fleet.uninstall')).toBe(false);
+    expect((audit as { ok: true; result: { entries: { method: string }[] } }).result.entries.some((e) => e.method === 'provision.uninstall')).toBe(false);
   });
 
   it('"yes" goes on to the run (refused here: the host key was never trusted), and --yes does not ask', async () => {

@@ -36,7 +36,7 @@ export function installLimits(optBytes: number, role: 'server' | 'smartbox'): Pr
 
 /**
  * Runs the preflight script and, for a non-root login, proves sudo works (and the password, if it
- * asks) before anything is written. Shared by the step and `fleet.preflight` (preflight-probe.ts).
+ * asks) before anything is written. Shared by the step and `provision.preflight` (preflight-probe.ts).
  */
 export async function lookAtMachine(remote: Remote, now: () => number, signal: AbortSignal | undefined): Promise<PreflightFacts> {
   const before = now();

@@ -33,7 +33,7 @@ export function useLiveUpdates(): void {
       void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
     });
     // Written by another process: we do not know what changed, so refetch everything shown.
-    const offElsewhere = client.on('store.changedElsewhere', () => void queryClient.invalidateQueries());
+    const offElsewhere = client.on('system.changedElsewhere', () => void queryClient.invalidateQueries());
     // The fleet watch's statuses and appliance events patch their caches (no refetch per event).
     const offStatus = subscribeStatusUpdates(client, queryClient);
     return () => {

@@ -7,7 +7,7 @@ import { queryKeys } from './query-keys';
 export function useTestConnection() {
   const client = useApiClient();
   return useMutation({
-    mutationFn: (id: string): Promise<MethodOutput<'fleet.testConnection'>> => client.call('fleet.testConnection', { id }),
+    mutationFn: (id: string): Promise<MethodOutput<'onboarding.testConnection'>> => client.call('onboarding.testConnection', { id }),
   });
 }
 
@@ -16,7 +16,7 @@ export function useAcceptHostKey() {
   const client = useApiClient();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: { id: string; fingerprint: string }): Promise<MethodOutput<'fleet.acceptHostKey'>> => client.call('fleet.acceptHostKey', input),
+    mutationFn: (input: { id: string; fingerprint: string }): Promise<MethodOutput<'onboarding.acceptHostKey'>> => client.call('onboarding.acceptHostKey', input),
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.audit }),
   });
 }

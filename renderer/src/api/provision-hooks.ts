@@ -4,15 +4,15 @@ import type { TypedClient } from '../../../main/contract/transport';
 import { useApiClient } from './api-context';
 import { queryKeys } from './query-keys';
 
-export type ProvisionRun = MethodOutput<'fleet.provision'>;
+export type ProvisionRun = MethodOutput<'provision.install'>;
 /** What a run does: install or repair, upgrade (with rollback), or uninstall (purge: data and logs too). */
 export type ProvisionAction = { kind: 'provision' } | { kind: 'upgrade' } | { kind: 'uninstall'; purge: boolean };
 
 /** The one call behind each action; progress arrives as `provision.progress` events meanwhile. */
 export function callProvisionAction(client: TypedClient, id: string, action: ProvisionAction): Promise<ProvisionRun> {
-  if (action.kind === 'upgrade') return client.call('fleet.upgrade', { id });
-  if (action.kind === 'uninstall') return client.call('fleet.uninstall', { id, purge: action.purge });
-  return client.call('fleet.provision', { id });
+  if (action.kind === 'upgrade') return client.call('provision.upgrade', { id });
+  if (action.kind === 'uninstall') return client.call('provision.uninstall', { id, purge: action.purge });
+  return client.call('provision.install', { id });
 }
 
 /**
@@ -33,12 +33,12 @@ export function useProvision() {
   const client = useApiClient();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (id: string): Promise<ProvisionRun> => client.call('fleet.provision', { id }),
+    mutationFn: (id: string): Promise<ProvisionRun> => client.call('provision.install', { id }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.audit }),
   });
 }
 
 export function useCancelProvision() {
   const client = useApiClient();
-  return useMutation({ mutationFn: (id: string) => client.call('fleet.cancelProvision', { id }) });
+  return useMutation({ mutationFn: (id: string) => client.call('provision.cancel', { id }) });
 }

@@ -10,11 +10,11 @@ import { queryKeys } from './query-keys';
  */
 
 export type StatusMap = ReadonlyMap<string, ApplianceStatus>;
-export type InventoryAnswer = MethodOutput<'fleet.inventory'>;
-export type EventsPage = MethodOutput<'fleet.events'>;
+export type InventoryAnswer = MethodOutput<'status.inventory'>;
+export type EventsPage = MethodOutput<'status.events'>;
 
 /**
- * A round over 1,000 appliances can push 1,000 `fleet.status` events within a second (the console
+ * A round over 1,000 appliances can push 1,000 `status.list` events within a second (the console
  * lost its network, say): they are folded into the map once per this interval, so the table
  * re-renders a few times rather than a thousand.
  */
@@ -56,11 +56,11 @@ export function subscribeStatusUpdates(client: TypedClient, queryClient: QueryCl
     pending = [];
     putStatuses(queryClient, batch);
   };
-  const offStatus = client.on('fleet.status', (status) => {
+  const offStatus = client.on('status.changed', (status) => {
     pending.push(status);
     timer ??= setTimeout(flush, STATUS_FLUSH_MS);
   });
-  const offEvent = client.on('fleet.applianceEvent', (event) => prependEvent(queryClient, event));
+  const offEvent = client.on('status.applianceEvent', (event) => prependEvent(queryClient, event));
   return () => {
     if (timer !== null) clearTimeout(timer);
     offStatus();

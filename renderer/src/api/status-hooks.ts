@@ -12,12 +12,12 @@ export const EVENTS_PAGE_SIZE = 50;
 
 /**
  * Every appliance's last-known status in one query, as a map by id. Fetched once; afterwards
- * `fleet.status` events (subscribeStatusUpdates) patch it in place of refetching.
+ * `status.list` events (subscribeStatusUpdates) patch it in place of refetching.
  */
 function statusQuery(client: TypedClient) {
   return queryOptions({
     queryKey: queryKeys.statusAll,
-    queryFn: async (): Promise<StatusMap> => toMap((await client.call('fleet.status', {})).statuses),
+    queryFn: async (): Promise<StatusMap> => toMap((await client.call('status.list', {})).statuses),
     // Events keep it current; a refetch would only repeat what they said.
     staleTime: Infinity,
   });
@@ -69,7 +69,7 @@ export function useApplianceInventory(id: string) {
   const client = useApiClient();
   return useQuery({
     queryKey: queryKeys.inventory(id),
-    queryFn: (): Promise<InventoryAnswer> => client.call('fleet.inventory', { id, refresh: false }),
+    queryFn: (): Promise<InventoryAnswer> => client.call('status.inventory', { id, refresh: false }),
   });
 }
 
@@ -78,7 +78,7 @@ export function useRefreshInventory(id: string) {
   const client = useApiClient();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (): Promise<InventoryAnswer> => client.call('fleet.inventory', { id, refresh: true }),
+    mutationFn: (): Promise<InventoryAnswer> => client.call('status.inventory', { id, refresh: true }),
     onSuccess: (answer) => queryClient.setQueryData(queryKeys.inventory(id), answer),
   });
 }
@@ -89,7 +89,7 @@ export function useApplianceEvents(id: string) {
   return useInfiniteQuery({
     queryKey: queryKeys.applianceEvents(id),
     initialPageParam: undefined as number | undefined,
-    queryFn: ({ pageParam }): Promise<EventsPage> => client.call('fleet.events', { id, limit: EVENTS_PAGE_SIZE, ...(pageParam === undefined ? {} : { before: pageParam }) }),
+    queryFn: ({ pageParam }): Promise<EventsPage> => client.call('status.events', { id, limit: EVENTS_PAGE_SIZE, ...(pageParam === undefined ? {} : { before: pageParam }) }),
     getNextPageParam: (last) => last.next ?? undefined,
     // Live events keep the first page current; refetching every page would only repeat them.
     staleTime: Infinity,
@@ -101,7 +101,7 @@ export function useCheckNow() {
   const client = useApiClient();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (id: string): Promise<ApplianceStatus> => client.call('fleet.checkNow', { id }),
+    mutationFn: (id: string): Promise<ApplianceStatus> => client.call('status.checkNow', { id }),
     onSuccess: (status) => putStatuses(queryClient, [status]),
   });
 }

@@ -1,6 +1,6 @@
 import { queryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MethodOutput } from '../../../main/contract/api.contract';
-import type { Settings } from '../../../main/contract/system.contract';
+import type { Settings } from '../../../main/contract/settings.contract';
 import type { TypedClient } from '../../../main/contract/transport';
 import { useApiClient } from './api-context';
 import { queryKeys } from './query-keys';

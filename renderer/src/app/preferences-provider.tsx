@@ -3,7 +3,7 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import type { Locale as AntdLocale } from 'antd/es/locale';
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
-import type { Locale } from '../../../main/contract/system.contract';
+import type { Locale } from '../../../main/contract/settings.contract';
 import { useSettings } from '../api/system-hooks';
 import { detectLocale } from '../i18n/detect-locale';
 import { I18nContext } from '../i18n/i18n-context';

@@ -1,5 +1,5 @@
 import { App, Segmented } from 'antd';
-import type { Locale } from '../../../main/contract/system.contract';
+import type { Locale } from '../../../main/contract/settings.contract';
 import { useUpdateSettings } from '../api/system-hooks';
 import { describeError } from '../i18n/describe-error';
 import { useI18n } from '../i18n/i18n-context';

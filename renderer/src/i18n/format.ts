@@ -1,4 +1,4 @@
-import type { Locale } from '../../../main/contract/system.contract';
+import type { Locale } from '../../../main/contract/settings.contract';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 

@@ -1,7 +1,7 @@
-import type { Locale, Settings } from '../../../main/contract/system.contract';
+import type { Locale, Settings } from '../../../main/contract/settings.contract';
 
 /*
- * The contract's LOCALES and THEMES, restated here because system.contract's values come with zod
+ * The contract's LOCALES and THEMES, restated here because settings.contract's values come with zod
  * schemas, and the shell's first chunk should not carry zod (the Fleet page brings it with its
  * forms). The checks below make a locale or theme added to the contract a type error here.
  */

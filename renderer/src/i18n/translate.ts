@@ -1,4 +1,4 @@
-import type { Locale } from '../../../main/contract/system.contract';
+import type { Locale } from '../../../main/contract/settings.contract';
 import { en } from './en';
 import { zhCN } from './zh-CN';
 

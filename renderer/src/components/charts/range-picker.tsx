@@ -1,5 +1,5 @@
 import { Segmented } from 'antd';
-import type { RESOLUTIONS } from '../../../../main/contract/monitoring.contract';
+import type { RESOLUTIONS } from '../../../../main/contract/metrics.contract';
 import { useI18n } from '../../i18n/i18n-context';
 import type { PlainMessageKey } from '../../i18n/translate';
 

@@ -1,5 +1,5 @@
 import type { ApplianceStatus } from '../../../../main/contract/status.contract';
-import type { Locale } from '../../../../main/contract/system.contract';
+import type { Locale } from '../../../../main/contract/settings.contract';
 import { formatLocalTime, formatRelativeTime, utcOffsetLabel } from '../../i18n/format';
 import type { PlainMessageKey, Translate, Translator } from '../../i18n/translate';
 

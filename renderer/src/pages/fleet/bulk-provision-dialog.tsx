@@ -87,7 +87,7 @@ export function BulkProvisionDialog({ appliances, kind, onClose }: { appliances:
     cancelRequested.current = true;
     setCancelling(true);
     const inFlight = Object.entries(items).filter(([, item]) => item.state === 'running');
-    void Promise.allSettled(inFlight.map(([id]) => client.call('fleet.cancelProvision', { id })));
+    void Promise.allSettled(inFlight.map(([id]) => client.call('provision.cancel', { id })));
   };
 
   const counts = useMemo(() => {

@@ -1,7 +1,7 @@
 import { Button, Card, Flex, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useMemo } from 'react';
-import type { AuditEntry } from '../../../../main/contract/system.contract';
+import type { AuditEntry } from '../../../../main/contract/audit.contract';
 import { useFleetList } from '../../api/fleet-hooks';
 import { useAuditLog } from '../../api/system-hooks';
 import { QueryErrorAlert } from '../../components/query-error-alert';

@@ -1,5 +1,5 @@
 import { App, Card, Form, Radio } from 'antd';
-import type { Locale, Settings } from '../../../../main/contract/system.contract';
+import type { Locale, Settings } from '../../../../main/contract/settings.contract';
 import { useSettings, useUpdateSettings } from '../../api/system-hooks';
 import { THEME_LABELS } from '../../components/theme-switcher';
 import { describeError } from '../../i18n/describe-error';

@@ -1,6 +1,6 @@
 import { App, Button, Card, Form, InputNumber, Typography } from 'antd';
 import { useEffect } from 'react';
-import type { Settings } from '../../../../main/contract/system.contract';
+import type { Settings } from '../../../../main/contract/settings.contract';
 import { ApiError } from '../../../../main/contract/errors';
 import { useSettings, useUpdateSettings } from '../../api/system-hooks';
 import { describeError, describeIssue } from '../../i18n/describe-error';

@@ -1,7 +1,7 @@
 import { Collapse, Descriptions, Progress, Typography } from 'antd';
 import { memo, useMemo } from 'react';
 import type { CapacityExplanation, CapacityFigures } from '../../../../main/contract/capacity.contract';
-import type { Locale } from '../../../../main/contract/system.contract';
+import type { Locale } from '../../../../main/contract/settings.contract';
 import { TimeSeriesChart } from '../../components/charts/time-series-chart';
 import { formatBytes, formatPercent } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';

@@ -1,6 +1,6 @@
 import { Alert, App, Button, Collapse, Descriptions, Drawer, Empty, Flex, List, Space, Table, Tag, Typography } from 'antd';
 import { useMemo } from 'react';
-import type { DiskHealthView } from '../../../../../main/contract/monitoring.contract';
+import type { DiskHealthView } from '../../../../../main/contract/disks.contract';
 import { useDiskSmart, useDisks, useSelfTest } from '../../../api/monitoring-hooks';
 import type { ChartUnit, SeriesColumns } from '../../../components/charts/chart-data';
 import { TimeSeriesChart } from '../../../components/charts/time-series-chart';

@@ -1,7 +1,7 @@
 import { Table, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
-import type { DiskHealthView } from '../../../../../main/contract/monitoring.contract';
+import type { DiskHealthView } from '../../../../../main/contract/disks.contract';
 import { useDisks } from '../../../api/monitoring-hooks';
 import { QueryErrorAlert } from '../../../components/query-error-alert';
 import { formatDecimalBytes } from '../../../i18n/format';

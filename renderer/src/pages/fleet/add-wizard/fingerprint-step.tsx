@@ -15,7 +15,7 @@ interface FingerprintStepProps {
 }
 
 /**
- * Step 2: log in as the console will (`fleet.testConnection`), stage by stage. An unknown or changed
+ * Step 2: log in as the console will (`onboarding.testConnection`), stage by stage. An unknown or changed
  * host key is shown with what to compare it with; trusting it is a deliberate click, never Enter,
  * after which the test runs again. Any other failure says what to do, with Back and Try again.
  */

@@ -17,7 +17,7 @@ interface InstallStepProps {
 }
 
 /**
- * Step 4: `fleet.provision` with its live step log (bytes of the uploads) and Cancel. It starts
+ * Step 4: `provision.install` with its live step log (bytes of the uploads) and Cancel. It starts
  * when the step opens; success moves on to the summary, a failure or cancel stays here with the
  * machine's words, Run again and Back (to preflight).
  */

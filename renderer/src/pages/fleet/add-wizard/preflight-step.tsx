@@ -24,7 +24,7 @@ interface PreflightStepProps {
 }
 
 /**
- * Step 3: what the install would find (`fleet.preflight`, which changes nothing), as a table with
+ * Step 3: what the install would find (`provision.preflight`, which changes nothing), as a table with
  * remedies. Install stays disabled while any row blocks it; Re-check looks again after a fix.
  */
 export function PreflightStep({ appliance, onBack, onInstall }: PreflightStepProps) {

@@ -3,16 +3,16 @@ import { useEffect, useRef, type RefObject } from 'react';
 import type { MethodOutput } from '../../../../../main/contract/api.contract';
 import { useApiClient } from '../../../api/api-context';
 
-/** `fleet.preflight`: an action with a report (it logs in and looks), so a mutation each time. */
+/** `provision.preflight`: an action with a report (it logs in and looks), so a mutation each time. */
 export function usePreflight() {
   const client = useApiClient();
-  return useMutation({ mutationFn: (id: string): Promise<MethodOutput<'fleet.preflight'>> => client.call('fleet.preflight', { id }) });
+  return useMutation({ mutationFn: (id: string): Promise<MethodOutput<'provision.preflight'>> => client.call('provision.preflight', { id }) });
 }
 
-/** `fleet.checkNow`: the agent's version for the summary, straight after the install. */
+/** `status.checkNow`: the agent's version for the summary, straight after the install. */
 export function useCheckNow() {
   const client = useApiClient();
-  return useMutation({ mutationFn: (id: string): Promise<MethodOutput<'fleet.checkNow'>> => client.call('fleet.checkNow', { id }) });
+  return useMutation({ mutationFn: (id: string): Promise<MethodOutput<'status.checkNow'>> => client.call('status.checkNow', { id }) });
 }
 
 /**

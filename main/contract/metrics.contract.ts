@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { entityId } from './common.schemas';
+import { defineMethod } from './define';
+
+/**
+ * Reading what the collectors stored (main/monitoring): metric series for charts and the latest
+ * values ("as of" for an unreachable appliance). Metric names carry their unit (`fs.used_percent`,
+ * `net.rx_bytes_per_s`, `disk.read_await_ms`); labels say which mount, disk, NIC, sensor or
+ * service (main/monitoring/flatten-sample.ts).
+ */
+const metricName = z.string().regex(/^[a-z0-9_.]{1,96}$/, 'expected a metric name like fs.used_percent');
+const labels = z.record(z.string().max(64), z.string().max(4096)).refine((l) => Object.keys(l).length <= 8, 'at most 8 labels');
+const epochMs = z.number().int().min(0).max(8.64e15);
+
+export const RESOLUTIONS = ['raw', '1m', '1h'] as const;
+
+export const metricsMethods = {
+  'metrics.catalog': defineMethod({
+    summary: 'The metrics (with labels) an appliance has reported',
+    mutating: false,
+    input: z.strictObject({ applianceId: entityId }),
+    output: z.strictObject({ metrics: z.array(z.strictObject({ metric: z.string(), labels: z.record(z.string(), z.string()).optional() })) }),
+  }),
+  'metrics.series': defineMethod({
+    summary: 'One metric over a time range, at the coarsest resolution that fills the chart (min, avg, max per point)',
+    mutating: false,
+    input: z
+      .strictObject({ applianceId: entityId, metric: metricName, labels: labels.optional(), from: epochMs, to: epochMs, widthPoints: z.number().int().min(10).max(5000) })
+      .refine((q) => q.to > q.from, { message: 'the range must end after it starts', path: ['to'] }),
+    output: z.strictObject({
+      resolution: z.enum(RESOLUTIONS),
+      /** Columns: point i is (t[i], min[i], avg[i], max[i]); t in ms since the epoch, console clock. */
+      t: z.array(z.number()),
+      min: z.array(z.number()),
+      avg: z.array(z.number()),
+      max: z.array(z.number()),
+    }),
+  }),
+  'metrics.latest': defineMethod({
+    summary: 'The last value of every metric of an appliance, and the time of the newest ("as of")',
+    mutating: false,
+    input: z.strictObject({ applianceId: entityId }),
+    output: z.strictObject({
+      asOf: epochMs.nullable(),
+      metrics: z.array(z.strictObject({ metric: z.string(), labels: z.record(z.string(), z.string()).optional(), t: z.number(), v: z.number() })),
+    }),
+  }),
+};
