@@ -12,6 +12,7 @@ import { createHandlers } from './api/create-handlers';
 import type { Clock } from './core/clock';
 import { createEventBus, type EventBus } from './core/event-bus';
 import type { Logger } from './core/log';
+import { dataDiskMounts } from './fleet/data-disks';
 import { createFleetService, type FleetService } from './fleet/fleet-service';
 import { createOnboardingService } from './onboarding/onboarding-service';
 import type { ProvisionResources } from './provision/plan';
@@ -138,6 +139,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
           range: (...args) => monitoring.telemetry.range(...args),
         },
         appliances: { list: () => fleet.list(), get: (id) => fleet.get(id) },
+        dataDiskMounts: (id) => dataDiskMounts(status.get(id)?.inventory),
         clock: opts.clock,
       }),
       fleet,

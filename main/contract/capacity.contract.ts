@@ -31,7 +31,7 @@ export const capacityFigures = z.strictObject({
   name: z.string().nullable(),
   /** Time of the newest size/usage sample behind the figures (null: none reported yet). */
   asOf: z.number().nullable(),
-  /** Data disks (file systems mounted under /srv/disks/). */
+  /** Data disks, as the appliances' agents report them (main/fleet/data-disks.ts). */
   disks: z.number().int(),
   /** The layout used for "usable"; null with fewer than 2 disks (no erasure coding) or for the fleet. */
   layout: layout.nullable(),

@@ -26,7 +26,7 @@ export const diskHealth = z.strictObject({
   error: z.string().nullable(),
   readAt: isoTime.nullable(),
   judgedAt: isoTime,
-  /** Where the disk (or a partition of it) is mounted, from the last inventory; data disks are mounted under /srv/disks. */
+  /** Where the disk (or a partition of it) is mounted, from the last inventory; `dataDisk`: the agent reports it as a data disk (main/fleet/data-disks.ts). */
   placement: z.strictObject({
     mountpoints: z.array(z.string()),
     dataDisk: z.boolean(),

@@ -3,38 +3,31 @@ import type { MethodOutput } from '../contract/api.contract';
 import type { DiskHealthView } from '../contract/disks.contract';
 import { AgentUnreachableError, type FleetWatch } from '../connectivity/fleet-watch';
 import type { ApplianceStatusStore } from '../store/appliance-status-store';
+import { reportedDataDisks } from '../fleet/data-disks';
 import type { DiskHealthRecord } from './disk-health-store';
 import type { Monitoring } from './monitoring-service';
 
-/** The monitoring methods of the API (main/contract/monitoring.contract.ts) over the stores. */
-/**
- * The product's layout: data disks are mounted at /srv/disks/dN (the testbed does the same). Used
- * only for agents whose inventory does not name their data disks (before agent.json carried them).
- */
-export const DATA_DISK_MOUNT_PREFIX = '/srv/disks/';
-
 type Inventory = {
   blockDevices?: { name: string; path: string; sizeBytes: number; mountpoint: string | null; parent: string | null; idPaths?: string[]; slot?: string | null }[];
-  /** agent.json's data disks, as the provisioner chose them from preflight. */
-  dataDisks?: { device: string; mountpoint: string }[];
 } | null;
 
-/** Mount points of a disk and its partitions, and whether the services store data on it, from the inventory the watch keeps. */
+/** Mount points of a disk and its partitions, and whether it is a data disk (main/fleet/data-disks.ts), from the inventory the watch keeps. */
 export function placementOf(device: string, inventory: Inventory): DiskHealthView['placement'] {
   const devices = inventory?.blockDevices ?? [];
   const disk = devices.find((b) => b.path === device);
   const name = disk?.name ?? device.replace(/^\/dev\//, '');
   const mountpoints = devices.filter((b) => (b.name === name || b.parent === name) && b.mountpoint).map((b) => b.mountpoint!);
-  const configured = inventory?.dataDisks;
+  const dataDisks = reportedDataDisks(inventory) ?? [];
   return {
     mountpoints,
-    dataDisk: configured ? configured.some((d) => d.device === name || mountpoints.includes(d.mountpoint)) : mountpoints.some((m) => m.startsWith(DATA_DISK_MOUNT_PREFIX)),
+    dataDisk: dataDisks.some((d) => d.device === name || mountpoints.includes(d.mountpoint)),
     sizeBytes: disk?.sizeBytes ?? null,
     idPaths: disk?.idPaths ?? [],
     slot: disk?.slot ?? null,
   };
 }
 
+/** The metrics.* and disks.* methods of the API over the stores. */
 export function createMonitoringApi(deps: { monitoring: Monitoring; watch: Pick<FleetWatch, 'withAgent' | 'check'>; status: Pick<ApplianceStatusStore, 'get'>; requireAppliance(id: string): void }) {
   const { telemetry, disks } = deps.monitoring;
   const view = (d: DiskHealthRecord, inventory: Inventory = (deps.status.get(d.applianceId)?.inventory as Inventory) ?? null): DiskHealthView => ({

@@ -9,8 +9,10 @@ import { planLayouts } from './erasure-coding';
  * Capacity planning from what the appliances report (issue 4, §5).
  *
  * The model, stated so it can be checked (tests/unit/capacity-service.test.ts does, by hand):
- * - raw: the sum of the sizes of the data disks' file systems (`fs.size_bytes` of mounts under
- *   /srv/disks/, one file system per data disk, the product layout), newest samples;
+ * - raw: the sum of the sizes of the data disks' file systems (`fs.size_bytes` of the mounts the
+ *   agent reports as data disks, main/fleet/data-disks.ts), newest samples. An appliance whose
+ *   agent has not reported (never provisioned) has no data disks and is left out, with a line
+ *   saying so: it must not count in a what-if that adds disks to each appliance;
  * - usable: raw × k/(k+m) × (1 − reserve). The layout is the one asked for, else the planner's
  *   recommendation for the disk count (planLayouts with the Storage page's defaults) — the storage
  *   service does not report its own layout yet; one disk has no erasure coding;
@@ -24,7 +26,6 @@ import { planLayouts } from './erasure-coding';
  *   settles at ingest × R. Applying the rule cuts usage to at most that level at once; it then
  *   grows at the same rate until it gets there. A level above it is never reached.
  */
-export const DATA_MOUNT_PREFIX = '/srv/disks/';
 export const HISTORY_DAYS = 90;
 export const ETA_HORIZON_DAYS = 3 * 365;
 export const DEFAULT_RESERVE_PERCENT = 10;
@@ -39,6 +40,8 @@ export interface CapacityDeps {
     range(key: SeriesKey, from: number, to: number, resolution: '1h'): Point[];
   };
   appliances: { list(): { id: string; name: string }[]; get(id: string): { id: string; name: string } };
+  /** The data disks' mount points the appliance's agent reports; null when it has not reported. */
+  dataDiskMounts(applianceId: string): string[] | null;
   clock: Clock;
 }
 
@@ -71,11 +74,12 @@ const tb = (bytes: number) => `${(bytes / 1e12).toFixed(2)} TB`;
 const STALE_MOUNT_MS = 60 * 60_000;
 
 export function createCapacityService(deps: CapacityDeps) {
-  function observe(id: string, name: string, now: number): Observed {
-    const latest = new Map(deps.telemetry.latest(id).metrics.filter((l) => l.labels?.mount?.startsWith(DATA_MOUNT_PREFIX)).map((l) => [`${l.metric} ${l.labels!.mount}`, l]));
+  function observe(id: string, name: string, dataMounts: readonly string[], now: number): Observed {
+    const isData = (mount: string | undefined) => mount !== undefined && dataMounts.includes(mount);
+    const latest = new Map(deps.telemetry.latest(id).metrics.filter((l) => isData(l.labels?.mount)).map((l) => [`${l.metric} ${l.labels!.mount}`, l]));
     const seen = deps.telemetry
       .metrics(id)
-      .filter((s) => s.metric === 'fs.size_bytes' && s.labels?.mount?.startsWith(DATA_MOUNT_PREFIX))
+      .filter((s) => s.metric === 'fs.size_bytes' && isData(s.labels?.mount))
       .map((s) => s.labels!.mount!);
     // A disk taken out (or unmounted) stops reporting; it must not count for ever. Kept: mounts
     // reported within an hour of the newest report of any of them.
@@ -132,7 +136,7 @@ export function createCapacityService(deps: CapacityDeps) {
 
   type Part = ReturnType<typeof applianceFigures>['before'];
 
-  function finish(scope: { id: string | null; name: string | null }, parts: Part[], s: Scenario, now: number, opts: { history: boolean; projection: boolean; retention?: number }): CapacityFigures {
+  function finish(scope: { id: string | null; name: string | null }, parts: Part[], s: Scenario, now: number, opts: { history: boolean; projection: boolean; retention?: number; unreported: number }): CapacityFigures {
     const model: CapacityExplanation[] = [];
     const sum = (f: (p: Part) => number) => parts.reduce((a, p) => a + f(p), 0);
     const disks = sum((p) => p.disks);
@@ -149,7 +153,8 @@ export function createCapacityService(deps: CapacityDeps) {
     const summed = parts.length === 1 ? null : sumCarryingForward(parts.map((p) => ({ t: p.history.t, v: p.history.usedBytes })));
     const fleetHistory = summed ? { t: summed.t, usedBytes: summed.v } : (parts[0]?.history ?? { t: [], usedBytes: [] });
 
-    model.push(say('raw', { disks, rawBytes }, `Raw ${tb(rawBytes)}: the sizes of ${disks} data-disk file systems (mounted under ${DATA_MOUNT_PREFIX}), newest samples.`));
+    model.push(say('raw', { disks, rawBytes }, `Raw ${tb(rawBytes)}: the sizes of the ${disks} data disks' file systems the agents report, newest samples.`));
+    if (opts.unreported > 0) model.push(say('unreported', { count: opts.unreported }, `${opts.unreported} appliances have not reported their data disks yet (not provisioned, or no inventory yet) and are left out.`));
     if (layout && layoutSource === 'requested') model.push(say('layout-requested', { k: layout.k, m: layout.m }, `Usable assumes ${layout.k}+${layout.m} erasure coding, as asked: ${layout.k} of every ${layout.k + layout.m} bytes are data.`));
     else if (layout && layoutSource === 'recommended') model.push(say('layout-recommended', { k: layout.k, m: layout.m, disks }, `Usable assumes ${layout.k}+${layout.m} erasure coding, the planner's recommendation for ${disks} disks (1.5 % annual failure rate, 100 MB/s rebuild, 11 nines), until the storage service reports its own layout.`));
     else if (layoutSource === 'none') model.push(say('layout-none', {}, 'With fewer than two data disks there is no erasure coding: usable is raw less the reserve.'));
@@ -229,10 +234,17 @@ export function createCapacityService(deps: CapacityDeps) {
     };
   }
 
-  function inScope(scope: CapacityScope, now: number): Observed[] {
-    if (scope === 'fleet') return deps.appliances.list().map((a) => observe(a.id, a.name, now));
-    const a = deps.appliances.get(scope.applianceId);
-    return [observe(a.id, a.name, now)];
+  /** The appliances in scope that report data disks, and how many do not (left out of every figure). */
+  function inScope(scope: CapacityScope, now: number): { observed: Observed[]; unreported: number } {
+    const appliances = scope === 'fleet' ? deps.appliances.list() : [deps.appliances.get(scope.applianceId)];
+    const observed: Observed[] = [];
+    for (const a of appliances) {
+      const mounts = deps.dataDiskMounts(a.id);
+      if (mounts) observed.push(observe(a.id, a.name, mounts, now));
+    }
+    // One appliance asked for by id is shown even before it reports (with no disks), so its page has figures.
+    if (scope !== 'fleet' && observed.length === 0) return { observed: [observe(appliances[0]!.id, appliances[0]!.name, [], now)], unreported: 1 };
+    return { observed, unreported: appliances.length - observed.length };
   }
 
   const now = () => deps.clock.now().getTime();
@@ -240,24 +252,27 @@ export function createCapacityService(deps: CapacityDeps) {
   return {
     appliance(input: { id: string; layout?: Layout; reservePercent?: number }): CapacityFigures {
       const t = now();
-      const [o] = inScope({ applianceId: input.id }, t);
-      const { before } = applianceFigures(o!, input, t, false);
-      return finish({ id: o!.id, name: o!.name }, [before], input, t, { history: true, projection: true });
+      const { observed, unreported } = inScope({ applianceId: input.id }, t);
+      const o = observed[0]!;
+      const { before } = applianceFigures(o, input, t, false);
+      return finish({ id: o.id, name: o.name }, [before], input, t, { history: true, projection: true, unreported });
     },
     fleet(input: { layout?: Layout; reservePercent?: number }): { fleet: CapacityFigures; appliances: CapacityFigures[] } {
       const t = now();
-      const parts = inScope('fleet', t).map((o) => applianceFigures(o, input, t, false).before);
+      const { observed, unreported } = inScope('fleet', t);
+      const parts = observed.map((o) => applianceFigures(o, input, t, false).before);
       return {
-        fleet: finish({ id: null, name: null }, parts, input, t, { history: true, projection: true }),
-        appliances: parts.map((p) => finish({ id: p.o.id, name: p.o.name }, [p], input, t, { history: false, projection: false })),
+        fleet: finish({ id: null, name: null }, parts, input, t, { history: true, projection: true, unreported }),
+        appliances: parts.map((p) => finish({ id: p.o.id, name: p.o.name }, [p], input, t, { history: false, projection: false, unreported: 0 })),
       };
     },
     whatIf(input: Scenario & { scope: CapacityScope }): { before: CapacityFigures; after: CapacityFigures } {
       const t = now();
-      const both = inScope(input.scope, t).map((o) => applianceFigures(o, input, t, true));
+      const { observed, unreported } = inScope(input.scope, t);
+      const both = observed.map((o) => applianceFigures(o, input, t, true));
       const id = input.scope === 'fleet' ? { id: null, name: null } : { id: both[0]!.before.o.id, name: both[0]!.before.o.name };
-      const before = finish(id, both.map((b) => b.before), {}, t, { history: true, projection: true });
-      const after = finish(id, both.map((b) => b.after), input, t, { history: true, projection: true, retention: input.retentionDays });
+      const before = finish(id, both.map((b) => b.before), {}, t, { history: true, projection: true, unreported });
+      const after = finish(id, both.map((b) => b.after), input, t, { history: true, projection: true, retention: input.retentionDays, unreported });
       if (input.addDisks && input.addDisks.count > 0) {
         after.model.push(say('add-disks', { count: input.addDisks.count, sizeBytes: input.addDisks.sizeBytes }, `Adds ${input.addDisks.count} disks of ${tb(input.addDisks.sizeBytes)} to each appliance in scope: raw grows by their size; data already stored does not move.`));
       }

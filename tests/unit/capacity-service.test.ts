@@ -4,6 +4,8 @@ import { manualClock } from '../../main/core/clock';
 import { silentLogger } from '../../main/core/log';
 import { createCapacityService, ETA_HORIZON_DAYS, sumCarryingForward } from '../../main/planning/capacity-service';
 import { DAY_MS, HOUR_MS, openTelemetryStore, type IncomingSample } from '../../main/telemetry/telemetry-store';
+import { createApplianceStatusStore } from '../../main/store/appliance-status-store';
+import type { Db } from '../../main/store/database';
 import { CTX, makeConsole } from '../helpers/console-fixture';
 import { makeTempDir } from '../helpers/temp-dir';
 
@@ -28,7 +30,8 @@ afterEach(() => {
  * A real telemetry store in a temp dir, fed hour by hour as the collectors would (the clock moves
  * with the samples, so every write is within the raw retention), then read by the service.
  */
-function fleetOf(appliances: { id: string; name: string; disks: Disk[] }[], hours: number) {
+/** `reported: false`: an appliance whose agent has not reported its data disks (never provisioned). */
+function fleetOf(appliances: { id: string; name: string; disks: Disk[]; reported?: boolean }[], hours: number) {
   const tmp = makeTempDir('capacity');
   const clock = manualClock(new Date(T0));
   const telemetry = openTelemetryStore({ dataDir: tmp.dir, clock, log: silentLogger });
@@ -67,6 +70,10 @@ function fleetOf(appliances: { id: string; name: string; disks: Disk[] }[], hour
         if (!a) throw new ApiError('not-found', `no appliance ${id}`);
         return a;
       },
+    },
+    dataDiskMounts: (id) => {
+      const a = appliances.find((x) => x.id === id)!;
+      return a.reported === false ? null : a.disks.map((d) => d.mount);
     },
     clock,
   });
@@ -110,6 +117,37 @@ describe('capacity service', () => {
     expect(fc.projection.low.every((v, i) => v <= fc.projection.expected[i]! && fc.projection.expected[i]! <= fc.projection.high[i]!)).toBe(true);
     expect(f.model.map((m) => m.code)).toEqual(['raw', 'layout-requested', 'reserve', 'used', 'trend', 'band', 'horizon']);
     expect(f.model[1]!.text).toContain('3+1');
+  });
+
+  it('counts the data disks the agent reports wherever they are mounted, and nothing else', () => {
+    const elsewhere = fourDisks().map((d, i) => ({ ...d, mount: `/data/obj${i + 1}` }));
+    const { service } = fleetOf([{ id: 'a1', name: 'edge-1', disks: elsewhere }], 2 * 24);
+    const f = service.appliance({ id: 'a1', layout: { k: 3, m: 1 } });
+    expect(f.disks).toBe(4);
+    expect(f.rawBytes).toBe(4 * TB);
+  });
+
+  it('leaves out appliances that have not reported data disks (never provisioned), in the fleet and in a what-if, and says how many', () => {
+    const { service } = fleetOf(
+      [
+        { id: 'a1', name: 'edge-1', disks: fourDisks() },
+        { id: 'a2', name: 'new-1', disks: [], reported: false },
+        { id: 'a3', name: 'new-2', disks: [], reported: false },
+      ],
+      2 * 24,
+    );
+    const { fleet, appliances } = service.fleet({});
+    expect(fleet.disks).toBe(4);
+    expect(appliances.map((a) => a.name)).toEqual(['edge-1']);
+    expect(fleet.model.find((m) => m.code === 'unreported')!.params).toEqual({ count: 2 });
+    // Two disks added "to each appliance in scope" go to the one that has storage: 4 → 6, not 4 → 10.
+    const { before, after } = service.whatIf({ scope: 'fleet', addDisks: { count: 2, sizeBytes: TB } });
+    expect(before.disks).toBe(4);
+    expect(after.disks).toBe(6);
+    // Asked for by id, an unreported appliance has figures with no disks, and the same line.
+    const one = service.appliance({ id: 'a2' });
+    expect(one).toMatchObject({ disks: 0, rawBytes: 0, usableBytes: 0, layoutSource: 'none' });
+    expect(one.model.map((m) => m.code)).toContain('unreported');
   });
 
   it('recommends a layout from the planner when none is asked for, and says so', () => {
@@ -241,6 +279,7 @@ describe('capacity API', () => {
     const added = await c.dispatcher.call('fleet.add', { name: 'edge-1', address: '10.0.0.1' }, CTX);
     if (!added.ok) throw new Error(added.error.message);
     const id = (added.result as { id: string }).id;
+    reportDataDisks(c.db, id, [{ device: 'sdb', mountpoint: '/srv/disks/d1', sizeBytes: 2 * TB }], c.clock.now().toISOString());
     const start = c.clock.now().getTime();
     for (let day = 0; day < 5; day++) {
       const samples: IncomingSample[] = [];
@@ -266,3 +305,9 @@ describe('capacity API', () => {
     expect(!tooWide.ok && tooWide.error.issues?.[0]?.code).toBe('layout-too-wide');
   });
 });
+
+/** What the fleet watch keeps after an agent's `inventory.v1`: here only its data disks. */
+function reportDataDisks(db: Db, applianceId: string, dataDisks: { device: string; mountpoint: string; sizeBytes: number }[], at: string): void {
+  const status = createApplianceStatusStore(db);
+  status.put({ applianceId, state: 'online', since: at, reason: null, reasonCode: null, reasonParams: {}, checkedAt: at, lastSeenAt: at, agentSeenAt: at, agentVersion: '0.1.0', agentPid: 1, agentStartedAt: at, clockSkewMs: 0, health: null, services: null, inventory: { dataDisks }, inventoryAt: at });
+}
