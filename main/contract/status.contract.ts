@@ -10,10 +10,13 @@ import { defineMethod } from './define';
  * - online: reached over SSH, and its agent answers healthy;
  * - degraded: reached over SSH, but the agent is missing, does not answer, or reports problems;
  * - offline: not reachable over SSH (the reason says why: refused, timeout, host key changed…);
+ * - not-provisioned: no agent installed by this console yet: not an alarm, and no disks to count.
+ *   The reason still says whether SSH reaches it (`agent.not-installed`) or why not (`ssh.*`);
  * - unknown: not checked yet.
  * Agent answers (health, services, inventory) use the agent protocol's own schemas.
  */
-export const CONNECTIVITY_STATES = ['unknown', 'online', 'degraded', 'offline'] as const;
+export const CONNECTIVITY_STATES = ['unknown', 'online', 'degraded', 'offline', 'not-provisioned'] as const;
+export type ConnectivityState = (typeof CONNECTIVITY_STATES)[number];
 
 export const applianceStatus = z.strictObject({
   applianceId: entityId,

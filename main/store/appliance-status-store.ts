@@ -5,7 +5,8 @@ import type { Db } from './database';
  * after every check, read by the UI and the CLI. JSON columns hold the agent's answers exactly as
  * its protocol schemas accepted them; readers validate again through the API contract.
  */
-export type ConnectivityState = 'unknown' | 'online' | 'degraded' | 'offline';
+export type { ConnectivityState } from '../contract/status.contract';
+import type { ConnectivityState } from '../contract/status.contract';
 
 export interface ApplianceStatusRecord {
   applianceId: string;

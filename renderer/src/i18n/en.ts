@@ -364,6 +364,7 @@ export const en = {
   'status.degraded': 'Degraded',
   'status.offline': 'Offline',
   'status.unknown': 'Not checked yet',
+  'status.not-provisioned': 'Not provisioned',
   'status.since': 'since {time}',
   'status.tooltip': '{state} since {time} ({zone})',
   'status.reason': 'Reason: {reason}',

@@ -365,6 +365,7 @@ export const zhCN = {
   'status.degraded': '降级',
   'status.offline': '离线',
   'status.unknown': '尚未检查',
+  'status.not-provisioned': '未部署',
   'status.since': '{time}起',
   'status.tooltip': '自 {time}（{zone}）起{state}',
   'status.reason': '原因：{reason}',

@@ -10,13 +10,14 @@ export const STATE_LABELS: Record<ConnectivityState, PlainMessageKey> = {
   degraded: 'status.degraded',
   offline: 'status.offline',
   unknown: 'status.unknown',
+  'not-provisioned': 'status.not-provisioned',
 };
 
-/** antd preset tag colours: the same four everywhere a state is shown. */
-export const STATE_COLORS: Record<ConnectivityState, string> = { online: 'success', degraded: 'warning', offline: 'error', unknown: 'default' };
+/** antd preset tag colours: the same ones everywhere a state is shown (not provisioned is no alarm: neutral). */
+export const STATE_COLORS: Record<ConnectivityState, string> = { online: 'success', degraded: 'warning', offline: 'error', unknown: 'default', 'not-provisioned': 'default' };
 
-/** Sort order by state: working first, then worse; unknown (never checked) last. */
-export const STATE_RANK: Record<ConnectivityState, number> = { online: 0, degraded: 1, offline: 2, unknown: 3 };
+/** Sort order by state: working first, then worse; not provisioned, then unknown (never checked) last. */
+export const STATE_RANK: Record<ConnectivityState, number> = { online: 0, degraded: 1, offline: 2, 'not-provisioned': 3, unknown: 4 };
 
 /**
  * Why an appliance is not online, in the reader's language from the watch's code and parameters

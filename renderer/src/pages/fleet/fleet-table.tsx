@@ -46,7 +46,7 @@ export function FleetTable(props: FleetTableProps) {
     };
     return {
       secondary: token.colorTextSecondary,
-      states: { online: token.colorSuccess, degraded: token.colorWarning, offline: token.colorError, unknown: token.colorTextQuaternary },
+      states: { online: token.colorSuccess, degraded: token.colorWarning, offline: token.colorError, unknown: token.colorTextQuaternary, 'not-provisioned': token.colorTextTertiary },
       tag,
       roleTags: {
         server: { ...tag, background: token.blue1, borderColor: token.blue3, color: token.blue7 },
