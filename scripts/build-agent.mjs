@@ -22,10 +22,10 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { build } from 'esbuild';
+import { readRelease, TARGETS } from './lib/resources.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TARGETS = ['linux-x64', 'linux-arm64'];
-const release = JSON.parse(fs.readFileSync(path.join(ROOT, 'agents/release.json'), 'utf8'));
+const release = readRelease(ROOT);
 
 const LAUNCHER = `#!/bin/sh
 # appliance-agent launcher: finds a Node.js runtime and runs the bundled agent with it.

