@@ -8,9 +8,9 @@ import { toApiIssues } from '../../main/contract/validate';
 import { assessDisk, REASON_CODES, smartctlJson } from '../../main/health/smart-verdict';
 import { defaultFixturesDir } from '../../appliance/testbed/smart-fixtures';
 import { describeError, describeIssue } from '../../renderer/src/i18n/describe-error';
-import { en } from '../../renderer/src/i18n/en';
+import { en, EN_DOMAINS } from '../../renderer/src/i18n/en';
 import { createTranslator, DICTIONARIES, interpolate } from '../../renderer/src/i18n/translate';
-import { zhCN } from '../../renderer/src/i18n/zh-CN';
+import { zhCN, ZH_CN_DOMAINS } from '../../renderer/src/i18n/zh-CN';
 
 const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').sort();
 
@@ -20,6 +20,23 @@ describe('dictionaries', () => {
 
   it('en and zh-CN have exactly the same keys', () => {
     expect(zhKeys).toEqual(enKeys);
+  });
+
+  it.each([
+    ['en', EN_DOMAINS],
+    ['zh-CN', ZH_CN_DOMAINS],
+  ] as const)('%s defines each key in one domain file only', (_locale, domains) => {
+    const seen = new Map<string, string>();
+    const twice: string[] = [];
+    for (const [domain, texts] of Object.entries(domains)) {
+      for (const key of Object.keys(texts)) {
+        const first = seen.get(key);
+        if (first) twice.push(`${key} in ${first} and ${domain}`);
+        seen.set(key, domain);
+      }
+    }
+    expect(twice).toEqual([]);
+    expect(Object.keys(ZH_CN_DOMAINS).sort()).toEqual(Object.keys(EN_DOMAINS).sort());
   });
 
   it.each(Object.entries(DICTIONARIES))('%s has no empty or whitespace-only texts', (_locale, dictionary) => {

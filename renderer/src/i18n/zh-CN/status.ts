@@ -1,0 +1,20 @@
+import type { status as en } from '../en/status';
+
+/** Online / degraded / offline / not-provisioned states and the reasons behind them (status.reason.<code>). */
+export const status = {
+  'status.online': '在线',
+  'status.degraded': '降级',
+  'status.offline': '离线',
+  'status.unknown': '尚未检查',
+  'status.not-provisioned': '未部署',
+  'status.since': '{time}起',
+  'status.tooltip': '自 {time}（{zone}）起{state}',
+  'status.reason': '原因：{reason}',
+  'status.checkedAt': '最近检查：{time}',
+  'status.column': '状态',
+  'status.agentColumn': '代理程序版本',
+  'status.reason.agent.not-installed': '未安装代理程序：请先部署。',
+  'status.reason.agent.silent': '代理程序无响应：{detail}',
+  'status.reason.agent.reports': '代理程序报告了 {count} 个问题，第一个：{problem}',
+  'status.agentLastAnswered': '最后响应于 {time}',
+} satisfies Record<keyof typeof en, string>;
