@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,9 @@ import { median, met, printFigures, saveResults, type Figure } from './report';
  * `node agent.js` without the launcher's memory settings, to show what they save; the reference is an idle Node process
  * (`setInterval` every 10 s) measured at the same time. CPU is utime+stime from /proc/<pid>/stat
  * over the measuring window (after a warm-up that leaves out start-up); memory is VmRSS at the end.
- * Targets (issue): under 1 % CPU and 60 MB RSS.
+ * One more agent is started as a machine without systemd starts it, `appliance-agent --daemon`, for
+ * the cost of its watchdog beside the agent it supervises.
+ * Targets (issue): under 1 % CPU and 60 MB RSS for the agent, 10 MiB RSS for the watchdog.
  */
 const SECONDS = Number(process.env.MONITOR_BENCH_SECONDS ?? 60);
 const WARMUP_MS = 5000;
@@ -62,6 +64,33 @@ async function startViaLauncher(bundle: AgentBundle, home: AgentHome): Promise<R
   };
 }
 
+interface Daemonized {
+  watchdog: number;
+  agent: number;
+  /** SIGTERM to the watchdog (it stops the agent), then wait until both are gone. */
+  stop(): Promise<void>;
+}
+
+/** `appliance-agent --daemon` through the launcher, as the provisioner and the @reboot cron line run it. */
+async function startDaemon(bundle: AgentBundle, home: AgentHome): Promise<Daemonized> {
+  const run = spawnSync('sh', [path.join(bundle.dir, 'appliance-agent'), '--config', home.configPath, '--daemon'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, APPLIANCE_AGENT_NODE: process.execPath } });
+  if (run.status !== 0) throw new Error(`--daemon failed (${run.status ?? run.signal}):\n${run.stdout}${run.stderr}`);
+  const pid = (name: string) => Number(fs.readFileSync(path.join(home.runDir, name), 'utf8').trim());
+  const watchdog = pid('watchdog.pid');
+  const agent = pid('agent.pid');
+  const alive = (p: number) => fs.existsSync(`/proc/${p}`) && !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
+  return {
+    watchdog,
+    agent,
+    stop: async () => {
+      if (alive(watchdog)) process.kill(watchdog, 'SIGTERM');
+      await waitFor('the watchdog and its agent to stop', () => (alive(watchdog) || alive(agent) ? undefined : true), 30_000).catch(() => {
+        for (const p of [watchdog, agent]) if (alive(p)) process.kill(p, 'SIGKILL');
+      });
+    },
+  };
+}
+
 /** CPU ticks the agent spends answering `calls` metrics.v1 backfills (the console's heaviest poll). */
 async function servingTicks(agent: RunningAgent, calls: number): Promise<number> {
   const t0 = cpuTicks(agent.pid);
@@ -76,6 +105,7 @@ export async function runAgentMonitorBenchmarks(): Promise<boolean> {
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-bench-monitor-'));
   const agents: RunningAgent[] = [];
+  let daemon: Daemonized | null = null;
   let reference: ChildProcess | null = null;
   const figures: Figure[] = [];
   try {
@@ -85,6 +115,7 @@ export async function runAgentMonitorBenchmarks(): Promise<boolean> {
       off: home('off', { enabled: false }),
       tenSeconds: home('ten', { intervalMs: 10_000 }),
       oneSecond: home('one', { intervalMs: 1000 }),
+      daemon: home('daemon', { intervalMs: 10_000 }),
     };
     reference = spawn(process.execPath, ['-e', 'setInterval(() => {}, 10000)'], { stdio: 'ignore' });
     const [off, ten, one] = await Promise.all([startViaLauncher(bundle, homes.off), startViaLauncher(bundle, homes.tenSeconds), startViaLauncher(bundle, homes.oneSecond)]);
@@ -93,7 +124,8 @@ export async function runAgentMonitorBenchmarks(): Promise<boolean> {
     // threshold: what those save, and what they cost in CPU.
     const plain = await startAgent(bundle, home('plain', { intervalMs: 10_000 }));
     agents.push(plain);
-    const procs = { reference: reference.pid!, off: off.pid, ten: ten.pid, one: one.pid, plain: plain.pid };
+    daemon = await startDaemon(bundle, homes.daemon);
+    const procs = { reference: reference.pid!, off: off.pid, ten: ten.pid, one: one.pid, plain: plain.pid, watchdog: daemon.watchdog, supervised: daemon.agent };
 
     console.log(`\nagent monitor bench: measuring ${SECONDS} s after a ${WARMUP_MS / 1000} s warm-up…`);
     await new Promise((r) => setTimeout(r, WARMUP_MS));
@@ -111,6 +143,9 @@ export async function runAgentMonitorBenchmarks(): Promise<boolean> {
     figures.push({ name: 'agent RSS, monitor every 10 s', value: rss('ten') / MB, unit: 'MB', target: 60, reference: { name: 'idle node process', value: ref.rss / MB } });
     figures.push({ name: 'agent RSS, monitor every 1 s', value: rss('one') / MB, unit: 'MB', reference: { name: 'agent with the monitor off', value: rss('off') / MB } });
     figures.push({ name: 'agent RSS, monitor off (the agent without the monitor)', value: rss('off') / MB, unit: 'MB', reference: { name: 'idle node process', value: ref.rss / MB } });
+
+    figures.push({ name: 'watchdog RSS (`appliance-agent --daemon`, no systemd)', value: rss('watchdog') / MB, unit: 'MiB', target: 10, reference: { name: 'the agent it supervises', value: rss('supervised') / MB } });
+    figures.push({ name: 'watchdog CPU', value: cpu('watchdog'), unit: '%', reference: { name: 'the agent it supervises', value: Math.max(cpu('supervised'), 0.01) } });
 
     figures.push({ name: 'agent RSS, monitor every 10 s, `node agent.js` without the launcher settings', value: rss('plain') / MB, unit: 'MB', reference: { name: 'as the launcher runs it', value: rss('ten') / MB } });
     figures.push({ name: 'agent CPU, monitor every 10 s, `node agent.js` without the launcher settings', value: cpu('plain'), unit: '%', reference: { name: 'as the launcher runs it', value: Math.max(cpu('ten'), 0.01) } });
@@ -157,6 +192,7 @@ export async function runAgentMonitorBenchmarks(): Promise<boolean> {
     figures.push({ name: 'one sample (read /proc, /sys, statfs; build), median of 200', value: median(times), unit: 'ms', reference: { name: 'a 10 s interval', value: 10_000 } });
   } finally {
     for (const a of agents) await a.stop().catch(() => undefined);
+    await daemon?.stop();
     reference?.kill();
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -53,6 +53,11 @@ export MALLOC_TRIM_THRESHOLD_
 exec "$node" --no-opt "$here/agent.js" "$@"
 `;
 
+// What `--daemon` starts where there is no systemd: the watchdog, a POSIX sh script of ~2 MiB
+// resident rather than a second Node process (why and how: agents/agent/daemon/watchdog.sh).
+// The name is WATCHDOG_SCRIPT in agents/agent/daemon/daemonize.ts.
+const WATCHDOG = fs.readFileSync(path.join(ROOT, 'agents/agent/daemon/watchdog.sh'));
+
 /**
  * node-disk-info requires iconv-lite at load for its Windows code page conversion only; the agent
  * runs on Linux, and the tables are half a megabyte of the bundle that V8 would keep as source.
@@ -154,6 +159,7 @@ async function main() {
     const archive = tarGz([
       { name: 'agent.js', content: agentJs, mode: 0o644 },
       { name: 'appliance-agent', content: Buffer.from(LAUNCHER), mode: 0o755 },
+      { name: 'appliance-agent-watchdog', content: WATCHDOG, mode: 0o755 },
       { name: 'VERSION', content: Buffer.from(`${version}\n`), mode: 0o644 },
     ]);
     const sha256 = crypto.createHash('sha256').update(archive).digest('hex');

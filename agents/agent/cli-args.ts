@@ -12,7 +12,7 @@ import { ConfigError } from './exit-codes';
  *   --socket PATH      APPLIANCE_AGENT_SOCKET
  *   --token-file FILE  APPLIANCE_AGENT_TOKEN_FILE
  */
-export type AgentMode = 'run' | 'watchdog' | 'daemon' | 'check-config' | 'bridge' | 'version' | 'help';
+export type AgentMode = 'run' | 'daemon' | 'check-config' | 'bridge' | 'version' | 'help';
 
 export interface PathOverrides {
   runDir?: string;
@@ -26,7 +26,7 @@ export interface AgentCli {
   mode: AgentMode;
   configPath: string;
   overrides: PathOverrides;
-  /** The path options as given, to pass on from --daemon to the watchdog and from it to the agent. */
+  /** The path options as given, for the agent that --daemon has its watchdog start. */
   pathArgs: string[];
 }
 
@@ -38,9 +38,10 @@ export const USAGE = `Usage: appliance-agent [--config FILE] [options]
 Runs the appliance agent: the control API on a Unix socket and the supervised media services.
 
 Modes (default: run in the foreground):
-  --daemon          start a watchdog in the background that restarts the agent after a crash;
-                    returns once the control socket answers (exit 0) or the agent failed to start
-  --watchdog        run the watchdog in the foreground (what --daemon starts)
+  --daemon          start the agent under a watchdog in the background (appliance-agent-watchdog,
+                    a shell script beside this one) that restarts it after a crash; returns once
+                    the control socket answers (exit 0) or the agent failed to start. Stop both
+                    with: kill $(cat RUN_DIR/watchdog.pid)
   --check-config    validate the config and token file, print the resolved paths, and exit
   bridge            connect stdin/stdout to the control socket (what the console runs over an SSH
                     exec channel, through sudo for a non-root login); prints a ready line to stderr
@@ -76,7 +77,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): AgentCli {
     throw new ConfigError(`${(err as Error).message}\n\n${USAGE}`);
   }
   const v = parsed.values;
-  const modes = (['daemon', 'watchdog', 'check-config', 'version', 'help'] as const).filter((m) => v[m] === true);
+  const modes = (['daemon', 'check-config', 'version', 'help'] as const).filter((m) => v[m] === true);
   if (modes.length > 1 || (bridge && modes.length > 0)) throw new ConfigError(`choose one of ${[...(bridge ? ['bridge'] : []), ...modes.map((m) => `--${m}`)].join(', ')}`);
   const configPath = v.config ?? env.APPLIANCE_AGENT_CONFIG ?? DEFAULT_CONFIG_PATH;
   const overrides: PathOverrides = {};
@@ -105,7 +106,6 @@ function parse(argv: string[]) {
       socket: { type: 'string' },
       'token-file': { type: 'string' },
       daemon: { type: 'boolean' },
-      watchdog: { type: 'boolean' },
       'check-config': { type: 'boolean' },
       version: { type: 'boolean' },
       help: { type: 'boolean' },

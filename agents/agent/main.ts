@@ -3,8 +3,7 @@ import { ensureAgentDirs } from './agent-dirs';
 import { runBridge } from './bridge';
 import { readBuildInfo } from './build-info';
 import { parseCli, USAGE, type AgentCli } from './cli-args';
-import { runDaemon } from './daemon/daemonize';
-import { runWatchdog } from './daemon/watchdog';
+import { runDaemon, WATCHDOG_SCRIPT } from './daemon/daemonize';
 import { ConfigError, EXIT_CONFIG, EXIT_FAILURE, EXIT_OK } from './exit-codes';
 import { loadConfig, readToken } from './load-config';
 import { runAgent } from './run-agent';
@@ -37,24 +36,24 @@ async function main(argv: string[]): Promise<number> {
     // The bridge only needs the socket path: the token travels in the console's requests.
     if (cli.mode === 'bridge') return await runBridge(loaded.paths.socketPath, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
     const token = readToken(loaded.paths.tokenFile);
-    const script = path.resolve(process.argv[1] ?? 'agent.js');
-    // The launcher's Node flags (--no-opt) go to the agent the watchdog starts, too.
-    const nodeArgs = [...process.execArgv, script];
     switch (cli.mode) {
       case 'check-config':
         print(JSON.stringify({ ok: true, services: loaded.config.services.map((s) => s.name), paths: loaded.paths }, null, 2));
         return EXIT_OK;
-      case 'daemon':
+      case 'daemon': {
         ensureAgentDirs(loaded.paths);
-        return await runDaemon({ command: process.execPath, args: [...nodeArgs, ...cli.pathArgs], socketPath: loaded.paths.socketPath, consoleLogFile: loaded.paths.consoleLogFile, pidFiles: [loaded.paths.watchdogPidFile, loaded.paths.pidFile], print });
-      case 'watchdog':
-        ensureAgentDirs(loaded.paths);
-        return await runWatchdog({
-          command: process.execPath,
-          args: [...nodeArgs, ...cli.pathArgs],
-          pidFile: loaded.paths.watchdogPidFile,
-          report: (event, fields) => stderr(JSON.stringify({ time: new Date().toISOString(), event, ...fields })),
+        const script = path.resolve(process.argv[1] ?? 'agent.js');
+        return await runDaemon({
+          watchdogScript: path.join(path.dirname(script), WATCHDOG_SCRIPT),
+          watchdogPidFile: loaded.paths.watchdogPidFile,
+          // The launcher's Node flags (--no-opt) and environment go to the agent the watchdog starts.
+          agentCommand: [process.execPath, ...process.execArgv, script, ...cli.pathArgs],
+          socketPath: loaded.paths.socketPath,
+          consoleLogFile: loaded.paths.consoleLogFile,
+          pidFiles: [loaded.paths.watchdogPidFile, loaded.paths.pidFile],
+          print,
         });
+      }
       case 'run':
         return await runAgent(loaded, token, build, stderr);
     }

@@ -95,10 +95,12 @@ export async function applyFault(m: MachineState, fault: FaultName, arg: string 
       if (inode === undefined) throw new StateError(`${m.name}'s network namespace is gone`);
       // The agent is the program or the script it runs (argv[0] or argv[1]: `node /opt/appliance-agent/…`),
       // not any command that merely mentions it (`tail -f /var/log/appliance-agent/…`, a shell -c).
-      // Its watchdog (`--watchdog`, the agent's supervisor where there is no systemd) is spared, as
-      // systemd would be: the fault is the agent crashing or being OOM-killed, which its supervisor
-      // must notice and repair. (Killing the supervisor too is what `down` does.)
-      const agents = processesInNetns(inode).filter((p) => p.argv.slice(0, 2).some((a) => a.includes('appliance-agent')) && !p.argv.includes('--watchdog'));
+      // Its watchdog (`sh …/appliance-agent-watchdog`, or `… agent.js --watchdog` of older agents: the
+      // agent's supervisor where there is no systemd) is spared, as systemd would be:
+      // the fault is the agent crashing or being OOM-killed, which its supervisor must notice and
+      // repair. (Killing the supervisor too is what `down` does.)
+      const isWatchdog = (argv: string[]) => argv.includes('--watchdog') || argv.slice(0, 2).some((a) => a.endsWith('/appliance-agent-watchdog'));
+      const agents = processesInNetns(inode).filter((p) => p.argv.slice(0, 2).some((a) => a.includes('appliance-agent')) && !isWatchdog(p.argv));
       if (agents.length === 0) return `${m.name}: no agent running`;
       const killed = agents.filter((p) => kill(p.pid, 'SIGKILL')).map((p) => p.pid);
       return `${m.name}: killed agent process${killed.length === 1 ? '' : 'es'} ${killed.join(', ')} (SIGKILL)`;

@@ -5,15 +5,21 @@ import { EXIT_ALREADY_RUNNING, EXIT_FAILURE, EXIT_OK } from '../exit-codes';
 import { runningHolder } from './pid-file';
 
 /**
- * `--daemon`: what a provisioner runs over SSH to start the agent on a machine without systemd.
- * It starts the watchdog detached (own session, stdio to agent-console.log), so it survives the SSH
- * session, and returns only when the answer is known: the control socket accepts connections (exit
- * 0), or the watchdog ended (its code, with the tail of the console log), or 20 s passed (exit 1).
+ * `--daemon`: what a provisioner (or an @reboot cron line) runs to start the agent on a machine
+ * without systemd. It starts the watchdog detached (own session, stdio to agent-console.log), so it
+ * survives the SSH session, and returns only when the answer is known: the control socket accepts
+ * connections (exit 0), or the watchdog ended (its code, with the tail of the console log), or 20 s
+ * passed (exit 1). This Node process then exits: what stays is the agent and the watchdog, a POSIX
+ * shell script (watchdog.sh, in the bundle as WATCHDOG_SCRIPT beside agent.js) of about 2 MiB.
  */
+export const WATCHDOG_SCRIPT = 'appliance-agent-watchdog';
+
 export interface DaemonOptions {
-  command: string;
-  /** Agent script and path options; `--watchdog` is added here. */
-  args: string[];
+  /** The watchdog script, run with /bin/sh (so a bundle unpacked without its x bits still works). */
+  watchdogScript: string;
+  watchdogPidFile: string;
+  /** What the watchdog runs and restarts: node, its flags, agent.js and the path options. */
+  agentCommand: string[];
   socketPath: string;
   consoleLogFile: string;
   /** The agent's and the watchdog's pid files: if either names a live agent, refuse at once. */
@@ -42,9 +48,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       return EXIT_ALREADY_RUNNING;
     }
   }
+  if (!fs.existsSync(opts.watchdogScript)) {
+    opts.print(`appliance-agent: the watchdog ${opts.watchdogScript} is missing; reinstall the agent bundle`);
+    return EXIT_FAILURE;
+  }
   const out = fs.openSync(opts.consoleLogFile, 'a', 0o640);
   const logStart = fs.fstatSync(out).size;
-  const watchdog = spawn(opts.command, [...opts.args, '--watchdog'], { detached: true, stdio: ['ignore', out, out] });
+  const watchdog = spawn('/bin/sh', [opts.watchdogScript, '--pid-file', opts.watchdogPidFile, '--', ...opts.agentCommand], { detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   let exited: number | undefined;
   watchdog.once('exit', (code) => (exited = code ?? EXIT_FAILURE));
