@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ApiError } from '../contract/errors';
 import { FORMAT_KEY_FILE, type SecretBox, SecretUnreadableError } from './secret-box';
 
 export const KEY_FILE_NAME = 'secret.key';
@@ -57,9 +58,11 @@ function loadOrCreateKey(file: string): Buffer {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+  // Opening the store made the data directory private (core/data-dir.ts); a key file still open to
+  // others here was not ours to tighten, or was loosened since: refuse it rather than use it.
   const st = fs.statSync(file);
   if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
-    throw new Error(`${file} is readable by other users (mode ${(st.mode & 0o777).toString(8)}); run: chmod 600 '${file}'`);
+    throw new ApiError('store-refused', `${file} is readable by other users (mode ${(st.mode & 0o777).toString(8)}); run: chmod 600 '${file}'`, { params: { file } });
   }
   const key = fs.readFileSync(file);
   if (key.length !== KEY_BYTES) throw new Error(`${file} is not a valid key file (${key.length} bytes, expected ${KEY_BYTES})`);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ApiError } from '../contract/errors';
 import type { Clock } from '../core/clock';
+import { createPrivateFile, DataDirRefusedError, securePrivateDataDir } from '../core/data-dir';
 import type { Logger } from '../core/log';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
 import type { Migration } from './migrations/migration';
@@ -38,8 +39,9 @@ export function databasePath(dataDir: string): string {
 export function openDatabase(opts: OpenStoreOptions): Db {
   const migrations = opts.migrations ?? MIGRATIONS;
   const target = opts.targetVersion ?? migrations.length;
-  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(opts.dataDir, opts.fileName ?? DATABASE_FILE);
+  const tightened = makePrivate(opts.dataDir);
+  createPrivateFile(file);
   const appIdExpected = opts.applicationId ?? APPLICATION_ID;
   const db = new Database(file);
   try {
@@ -68,6 +70,9 @@ export function openDatabase(opts: OpenStoreOptions): Db {
       );
     }
     db.pragma('journal_mode = WAL');
+    // The -wal and -shm files exist from here on; they take the database's 0600, and this checks it.
+    tightened.push(...makePrivate(opts.dataDir));
+    if (tightened.length > 0) opts.log.warn('data directory was readable by other users; made it private to its owner', { tightened });
     db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across application crashes, fast commits
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
@@ -75,6 +80,16 @@ export function openDatabase(opts: OpenStoreOptions): Db {
     return db;
   } catch (err) {
     db.close();
+    throw err;
+  }
+}
+
+/** securePrivateDataDir, with its refusal as the store's typed error (the CLI's exit code 5). */
+function makePrivate(dataDir: string): string[] {
+  try {
+    return securePrivateDataDir(dataDir);
+  } catch (err) {
+    if (err instanceof DataDirRefusedError) throw new ApiError('store-refused', err.message, { params: { dir: dataDir } });
     throw err;
   }
 }
@@ -88,6 +103,7 @@ function migrate(db: Db, file: string, from: number, to: number, migrations: rea
       const backup = backupPath(file, v, opts.clock.now());
       // VACUUM INTO writes a consistent copy even with WAL pages not yet checkpointed.
       db.prepare('VACUUM INTO ?').run(backup);
+      if (process.platform !== 'win32') fs.chmodSync(backup, 0o600); // VACUUM INTO creates it with SQLite's default 0644
       opts.log.info('database backed up before migration', { backup, from: v, to: m.version });
     }
     // IMMEDIATE takes the write lock before reading the version again: when two processes (the CLI
