@@ -26,8 +26,12 @@ export const INSTALL_ZSTD_LEVEL = 3;
 /** The trimmed tarball's layout (fetch-node-runtimes.mjs); a change makes every runtime on disk stale. */
 export const RUNTIME_LAYOUT = 'trimmed-2';
 
-/** What build-agent.mjs bundles: a change to any of these makes the agent bundles stale. */
-const AGENT_SOURCES = ['agents', 'scripts/build-agent.mjs', 'package-lock.json'];
+/**
+ * What build-agent.mjs bundles: a change to any of these makes the agent bundles stale. Not
+ * package-lock.json: npm install rewrites it every time, so its mtime says nothing; a dependency
+ * update alone leaves the bundle as it was until agents/ changes (build:resources always rebuilds).
+ */
+const AGENT_SOURCES = ['agents', 'scripts/build-agent.mjs'];
 
 function readJson(file) {
   try {
@@ -99,8 +103,12 @@ function runScript(root, script, args) {
  */
 function failureReason(stderr, status) {
   const lines = stderr.split('\n').filter((l) => l.trim());
-  const own = lines.find((l) => /^(build-agent|fetch-node-runtimes): /.test(l));
-  if (own) return own.replace(/^[\w-]+: /, '');
+  const ownAt = lines.findIndex((l) => /^(build-agent|fetch-node-runtimes): /.test(l));
+  if (ownAt >= 0) {
+    // "Build failed with 1 error:" says why on the next line.
+    const own = lines[ownAt].replace(/^[\w-]+: /, '');
+    return own.endsWith(':') && lines[ownAt + 1] ? `${own} ${lines[ownAt + 1].trim()}` : own;
+  }
   return lines.find((l) => /\b\w*Error\b/.test(l) && !/^\s+at /.test(l))?.trim() ?? lines.at(-1) ?? `exit ${status}`;
 }
 
