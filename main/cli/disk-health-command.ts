@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { assessDisk, smartctlJson, type DiskHealth } from '../health/smart-verdict';
+import { assessDisk, type DiskHealth, type SmartctlJson } from '../health/smart-verdict';
+import { differentDriveProblem, readSmartctlRecording } from '../health/smartctl-recording';
 import { UsageError, type CliIo } from './cli-io';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 
@@ -13,6 +14,7 @@ failed) and the reasons in words. No console data directory is used.
 Options:
   --smartctl-json FILE   smartctl's JSON output ("-" reads standard input)
   --previous FILE        an earlier recording of the same disk, to report rising counts
+                         (refused when its model, serial number or WWN differ)
   --json                 machine-readable output
   -h, --help             this help
 
@@ -27,16 +29,17 @@ function readRecording(file: string, io: CliIo, stdin: () => Promise<string>): P
   }
 }
 
-function parseRecording(text: string, file: string) {
+function parseRecording(text: string, file: string): SmartctlJson {
+  const howToRecord = `record it with: smartctl --json -x /dev/DISK > ${file === '-' ? 'FILE' : file}`;
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new UsageError(`${file} is not JSON; record it with: smartctl --json -x /dev/DISK > ${file}`);
+    throw new UsageError(`${file} is not JSON; ${howToRecord}`);
   }
-  const parsed = smartctlJson.safeParse(json);
-  if (!parsed.success) throw new UsageError(`${file} is not smartctl JSON output (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
-  return parsed.data;
+  const read = readSmartctlRecording(json);
+  if (!read.ok) throw new UsageError(`${file}: ${read.problem}; ${howToRecord}`);
+  return read.recording;
 }
 
 function describe(h: DiskHealth): string {
@@ -68,6 +71,8 @@ export async function runDiskHealthCommand(argv: string[], io: CliIo): Promise<n
   if (!file) throw new UsageError('disk-health needs --smartctl-json FILE');
   const current = parseRecording(await readRecording(file, io, io.readStdin), file);
   const previous = values.previous ? parseRecording(await readRecording(values.previous, io, io.readStdin), values.previous) : undefined;
+  const otherDrive = previous ? differentDriveProblem(current, previous) : null;
+  if (otherDrive) throw new UsageError(`--previous ${values.previous} is not an earlier reading of the drive in ${file}: ${otherDrive}`);
   const health = assessDisk(current, previous);
   io.out(values.json ? JSON.stringify(health, null, 2) : describe(health));
   return EXIT.ok;

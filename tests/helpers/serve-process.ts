@@ -17,8 +17,11 @@ export interface ServeProcess {
  * built CLI or, without a build, the TypeScript through tsx) on a free loopback port, and waits for
  * the login URL it prints.
  */
-export function startServe(opts: { dataDir: string; uiDir?: string; env?: NodeJS.ProcessEnv; args?: string[] }): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/appliance-console.mjs'), 'serve', '--listen', '127.0.0.1:0', '--data-dir', opts.dataDir, ...(opts.args ?? [])], {
+export function startServe(opts: { dataDir: string; uiDir?: string; env?: NodeJS.ProcessEnv; args?: string[]; umask?: number }): Promise<ServeProcess> {
+  const command = [process.execPath, path.join(ROOT, 'scripts/appliance-console.mjs'), 'serve', '--listen', '127.0.0.1:0', '--data-dir', opts.dataDir, ...(opts.args ?? [])];
+  // A umask is a property of the process that a shell sets before exec'ing it, as a person's shell would.
+  const [file, args]: [string, string[]] = opts.umask === undefined ? [command[0]!, command.slice(1)] : ['/bin/sh', ['-c', `umask ${opts.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', ...command]];
+  const child = spawn(file, args, {
     cwd: ROOT,
     env: { ...process.env, ...(opts.uiDir ? { APPLIANCE_CONSOLE_UI_DIR: opts.uiDir } : {}), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

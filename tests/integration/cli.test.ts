@@ -1,25 +1,30 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import fs, { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultFixturesDir } from '../../appliance/testbed/smart-fixtures';
-import { ROOT } from '../helpers/serve-process';
+import { ROOT, startServe } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
 
 /** The real `appliance-console` executable, as a person or a script runs it. */
 const tmp = makeTempDir('cli');
 afterAll(() => tmp.cleanup());
 
-function cli(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/appliance-console.mjs'), ...args], {
+function cli(args: string[], input?: string, opts: { dataDir?: string; umask?: number } = {}) {
+  const command = [process.execPath, path.join(ROOT, 'scripts/appliance-console.mjs'), ...args];
+  // A umask is set by the shell that starts the process, as a person's shell would.
+  const [file, argv]: [string, string[]] = opts.umask === undefined ? [command[0]!, command.slice(1)] : ['/bin/sh', ['-c', `umask ${opts.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', ...command]];
+  const r = spawnSync(file, argv, {
     cwd: ROOT,
     input,
     encoding: 'utf8',
-    env: { ...process.env, APPLIANCE_CONSOLE_DATA_DIR: path.join(tmp.dir, 'data') },
+    env: { ...process.env, APPLIANCE_CONSOLE_DATA_DIR: opts.dataDir ?? path.join(tmp.dir, 'data') },
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+
+const modeOf = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
 
 describe('appliance-console CLI', () => {
   it('has --help on every command and lists exit codes', () => {
@@ -94,6 +99,50 @@ describe('appliance-console CLI', () => {
     expect(bad.err).toMatch(/is not JSON; record it with: smartctl --json -x/);
   });
 
+  it('refuses JSON that is not smartctl output instead of calling it healthy', () => {
+    const empty = path.join(tmp.dir, 'empty.json');
+    writeFileSync(empty, '{}');
+    const r = cli(['disk-health', '--smartctl-json', empty]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${empty}: not smartctl -j output: no json_format_version, no smartctl block, no device block; record it with: smartctl --json -x /dev/DISK`);
+    expect(r.out).not.toMatch(/Verdict/);
+    const prometheus = path.join(tmp.dir, 'query.json');
+    writeFileSync(prometheus, JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+    const other = cli(['disk-health', '--smartctl-json', prometheus, '--json']);
+    expect(other.code).toBe(2);
+    expect(other.out).toBe('');
+    // From standard input too.
+    const piped = cli(['disk-health', '--smartctl-json', '-'], '[]');
+    expect(piped.code).toBe(2);
+    expect(piped.err).toMatch(/-: not smartctl -j output: the JSON is an array, not an object/);
+  });
+
+  it('compares with --previous only when it is the same drive, and says which identity field differs', () => {
+    const fixture = path.join(defaultFixturesDir(), 'ST3500418AS_11.json');
+    const otherModel = path.join(defaultFixturesDir(), 'WDC_WD20EFRX-68EUZN0_17.json');
+    const refused = cli(['disk-health', '--smartctl-json', fixture, '--previous', otherModel]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/--previous .*WDC_WD20EFRX-68EUZN0_17\.json is not an earlier reading of the drive in .*ST3500418AS_11\.json: it is another drive: model "WDC WD20EFRX-68EUZN0" there, "ST3500418AS" here/);
+    expect(refused.out).toBe('');
+
+    const recorded = JSON.parse(fs.readFileSync(fixture, 'utf8')) as { serial_number: string; ata_smart_attributes: { table: { id: number; raw: { value: number } }[] } };
+    const otherSerial = path.join(tmp.dir, 'other-serial.json');
+    writeFileSync(otherSerial, JSON.stringify({ ...recorded, serial_number: '9VMABC12' }));
+    const serial = cli(['disk-health', '--smartctl-json', fixture, '--previous', otherSerial]);
+    expect(serial.code).toBe(2);
+    expect(serial.err).toMatch(/it is another drive: serial number "9VMABC12" there, "REDACTED" here/);
+
+    // The same drive a month earlier, before its sector was reallocated: a trend, and exit 0.
+    const earlier = structuredClone(recorded);
+    for (const a of earlier.ata_smart_attributes.table) if (a.id === 5) a.raw.value = 0;
+    const earlierFile = path.join(tmp.dir, 'earlier.json');
+    writeFileSync(earlierFile, JSON.stringify(earlier));
+    const trend = cli(['disk-health', '--smartctl-json', fixture, '--previous', earlierFile]);
+    expect(trend.code, trend.err).toBe(0);
+    expect(trend.out).toMatch(/Verdict:\s+FAILING/);
+    expect(trend.out).toMatch(/Reallocated sectors rose from 0 to 1 since the previous reading/);
+  });
+
   it('refuses to provision nothing, or an appliance it does not know', () => {
     expect(cli(['provision']).code).toBe(2);
     expect(cli(['provision']).err).toMatch(/name the appliances to provision, or use --all/);
@@ -135,5 +184,43 @@ describe('appliance-console CLI', () => {
     const r = cli(['fleet', 'list', '--data-dir', dir]);
     expect(r.code).toBe(5);
     expect(r.err).toMatch(/newer Appliance Console/);
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('appliance-console and the data directory’s permissions', () => {
+  it('makes a 0755 data directory and its files private even under umask 000, and keeps -wal/-shm 0600 while serving', async () => {
+    const dir = path.join(tmp.dir, 'loose');
+    fs.mkdirSync(dir, { mode: 0o755 });
+    fs.chmodSync(dir, 0o755); // whatever this process's umask
+    const added = cli(['fleet', 'add', '--name', 'perm-1', '--address', '10.7.7.7'], undefined, { dataDir: dir, umask: 0o000 });
+    expect(added.code, added.err).toBe(0);
+    expect(modeOf(dir)).toBe('700');
+    for (const f of ['console.sqlite', 'secret.key']) expect(modeOf(path.join(dir, f)), f).toBe('600');
+
+    // An older console's files: everything readable by others again.
+    fs.chmodSync(dir, 0o755);
+    for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), 0o644);
+    const host = await startServe({ dataDir: dir, umask: 0o000 });
+    try {
+      const files = fs.readdirSync(dir);
+      // serve holds both databases open, in WAL mode: their -wal and -shm exist now.
+      expect(files).toEqual(expect.arrayContaining(['console.sqlite-wal', 'console.sqlite-shm', 'telemetry.sqlite', 'telemetry.sqlite-wal', 'telemetry.sqlite-shm', 'secret.key']));
+      expect(modeOf(dir)).toBe('700');
+      for (const f of files.filter((f) => /\.sqlite|secret\.key/.test(f))) expect(modeOf(path.join(dir, f)), f).toBe('600');
+      expect(host.output()).toMatch(/data directory was readable by other users; made it private to its owner/);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('refuses a data directory that belongs to another user with exit code 5, saying what to do', () => {
+    const dir = path.join(tmp.dir, 'theirs');
+    expect(cli(['fleet', 'list'], undefined, { dataDir: dir }).code).toBe(0);
+    fs.chmodSync(dir, 0o755);
+    execFileSync('chown', ['-R', '65534:65534', dir]);
+    const r = cli(['fleet', 'list'], undefined, { dataDir: dir });
+    expect(r.code).toBe(5);
+    expect(r.err).toMatch(/belongs to another user \(uid 65534; the console runs as uid 0\).*Run the console as that user, or choose another --data-dir/);
+    expect(modeOf(dir)).toBe('755');
   });
 });
