@@ -45,7 +45,7 @@ export function startAlertNotifications(deps: AlertNotifierDeps): () => void {
         return;
       }
       const tr = createTranslator(locale);
-      deps.show({ title: tr.t('alerts.notify.many', { count: fresh.length }), body: [...new Set(fresh.map((a) => a.applianceName))].join(', '), urgent: fresh.some((a) => a.severity === 'critical') });
+      deps.show({ title: tr.tp('alerts.notify.many', { count: fresh.length }), body: [...new Set(fresh.map((a) => a.applianceName))].join(', '), urgent: fresh.some((a) => a.severity === 'critical') });
     });
   });
 }

@@ -48,6 +48,7 @@ export interface LayoutPlan {
   rebuildHours: number;
   mttdlHours: number;
   annualLossProbability: number;
+  /** Floored to one decimal (shownNines): the figure the UI prints and `meetsTarget` judges. */
   durabilityNines: number;
   meetsTarget: boolean;
 }
@@ -71,6 +72,16 @@ const COMMON: ReadonlyArray<readonly [number, number]> = [
   [20, 4],
 ];
 
+/**
+ * Nines as people read them: floored to one decimal, never rounded up, so 10.96 nines is "10.9" and
+ * misses a target of 11 in the figure as in the verdict (rounding showed "11 nines" next to "Below").
+ * The verdict compares this same value, so what is shown and what is judged cannot disagree.
+ */
+export function shownNines(nines: number): number {
+  // The epsilon keeps 11.0 (computed as 10.999999999999998) at 11.0.
+  return Math.floor(nines * 10 + 1e-9) / 10;
+}
+
 export function hourlyFailureRate(afr: number): number {
   return -Math.log(1 - afr) / HOURS_PER_YEAR;
 }
@@ -84,7 +95,7 @@ export function planLayout(input: PlannerInput, k: number, m: number): LayoutPla
   const mttdlHours = mu ** m / (lambda ** (m + 1) * fallingProduct);
   // -expm1(-x) is 1 - e^-x without losing precision when x is tiny (it usually is).
   const annualLossProbability = -Math.expm1(-HOURS_PER_YEAR / mttdlHours);
-  const durabilityNines = annualLossProbability > 0 ? -Math.log10(annualLossProbability) : Infinity;
+  const durabilityNines = annualLossProbability > 0 ? shownNines(-Math.log10(annualLossProbability)) : Infinity;
   const rawBytes = input.disks * input.diskSizeBytes;
   return {
     k,

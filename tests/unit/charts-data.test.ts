@@ -39,8 +39,10 @@ describe('chart data', () => {
   it('formats values in their unit', () => {
     expect(formatValue(42.25, 'percent', 'en')).toBe('42 %');
     expect(formatValue(3.25, 'percent', 'en')).toBe('3.3 %');
-    expect(formatValue(1024 ** 3, 'bytes', 'en')).toBe('1.0 GiB');
-    expect(formatValue(1024 * 1024, 'rate', 'zh-CN')).toBe('1.0 MiB/s');
+    expect(formatValue(1024 ** 3, 'memory', 'en')).toBe('1.0 GiB');
+    expect(formatValue(4e12, 'capacity', 'en')).toBe('4.0 TB');
+    expect(formatValue(1e6, 'rate', 'zh-CN')).toBe('1.0 MB/s');
+    expect(formatValue(47_657, 'hours', 'en')).toBe('47,657 h');
     expect(formatValue(41.56, 'celsius', 'en')).toBe('41.6 °C');
     expect(formatValue(Number.NaN, 'count', 'en')).toBe('—');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateAnnualFailureRate } from '../../main/planning/failure-rate';
-import { planLayout, planLayouts, type PlannerInput } from '../../main/planning/erasure-coding';
+import { planLayout, planLayouts, shownNines, type PlannerInput } from '../../main/planning/erasure-coding';
 
 const box: PlannerInput = {
   disks: 12,
@@ -23,7 +23,7 @@ describe('erasure-coding planner', () => {
     expect(p.rebuildHours).toBeCloseTo(22.222, 3);
     expect(p.mttdlHours / 1.25323e11).toBeCloseTo(1, 3);
     expect(p.annualLossProbability / 6.9947e-8).toBeCloseTo(1, 3);
-    expect(p.durabilityNines).toBeCloseTo(7.155, 2);
+    expect(p.durabilityNines).toBe(7.1); // 7.155, floored to the tenth shown
     expect(p.redundancyRatio).toBe(1.2);
     expect(p.usableBytes).toBe(72e12);
     expect(p.toleratesFailures).toBe(2);
@@ -55,6 +55,18 @@ describe('erasure-coding planner', () => {
     // More parity survives more failures and buys nines; single parity on 12 big disks does not reach 9.
     expect(planLayout(box, 10, 1).durabilityNines).toBeLessThan(9);
     expect(planLayout(box, 8, 4).durabilityNines).toBeGreaterThan(planLayout(box, 10, 2).durabilityNines);
+  });
+
+  it('judges the nines it shows: 9+3 on the planner defaults is 10.996 nines, shown 10.9 and below a target of 11', () => {
+    // Rounded, the UI said "11 nines" next to "Below": the figure and the verdict must agree.
+    const input: PlannerInput = { disks: 12, diskSizeBytes: 8e12, annualFailureRate: 0.015, rebuildBytesPerSecond: 100e6, reserveFraction: 0.1, targetNines: 11 };
+    const p = planLayout(input, 9, 3);
+    expect(-Math.log10(p.annualLossProbability)).toBeCloseTo(10.996, 3);
+    expect(p.durabilityNines).toBe(10.9);
+    expect(p.meetsTarget).toBe(false);
+    expect(planLayout({ ...input, targetNines: 10.9 }, 9, 3).meetsTarget).toBe(true);
+    expect(shownNines(11 - 1e-15)).toBe(11);
+    expect(shownNines(10.99)).toBe(10.9);
   });
 
   it('refuses impossible inputs with a clear reason', () => {

@@ -10,7 +10,9 @@ import { defaultFixturesDir } from '../../appliance/testbed/smart-fixtures';
 import { describeError, describeIssue } from '../../renderer/src/i18n/describe-error';
 import { en, EN_DOMAINS } from '../../renderer/src/i18n/en';
 import { createTranslator, DICTIONARIES, interpolate } from '../../renderer/src/i18n/translate';
+import { pluralCategories } from '../../renderer/src/i18n/plural';
 import { zhCN, ZH_CN_DOMAINS } from '../../renderer/src/i18n/zh-CN';
+import type { Locale } from '../../main/contract/settings.contract';
 
 const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').sort();
 
@@ -18,8 +20,17 @@ describe('dictionaries', () => {
   const enKeys = Object.keys(en).sort();
   const zhKeys = Object.keys(zhCN).sort();
 
-  it('en and zh-CN have exactly the same keys', () => {
-    expect(zhKeys).toEqual(enKeys);
+  it('zh-CN has every English key, but for the plural categories Chinese does not have', () => {
+    expect(zhKeys).toEqual(enKeys.filter((key) => !/\.(zero|one|two|few|many)$/.test(key) || !enKeys.includes(key.replace(/\.\w+$/, '.other'))));
+  });
+
+  it.each(Object.entries(DICTIONARIES))('%s words each counted text in exactly its plural categories', (locale, dictionary) => {
+    const keys = Object.keys(dictionary);
+    const bases = [...new Set(Object.keys(en).filter((k) => k.endsWith('.other')).map((k) => k.slice(0, -'.other'.length)))];
+    expect(bases.length).toBeGreaterThan(0);
+    const wanted = pluralCategories(locale as Locale).sort();
+    const wrong = bases.filter((base) => keys.filter((k) => k.startsWith(`${base}.`) && !k.slice(base.length + 1).includes('.')).map((k) => k.slice(base.length + 1)).sort().join() !== wanted.join());
+    expect(wrong).toEqual([]);
   });
 
   it.each([
@@ -44,9 +55,9 @@ describe('dictionaries', () => {
     expect(empty).toEqual([]);
   });
 
-  it('every key uses the same {params} in both languages', () => {
+  it('every key uses the same {params} in both languages (a counted text: its every form)', () => {
     const mismatched = enKeys.filter((key) => {
-      const zh = (zhCN as Record<string, string>)[key] ?? '';
+      const zh = (zhCN as Record<string, string>)[key] ?? (zhCN as Record<string, string>)[key.replace(/\.\w+$/, '.other')] ?? '';
       return placeholders((en as Record<string, string>)[key] ?? '').join() !== placeholders(zh).join();
     });
     expect(mismatched).toEqual([]);
@@ -58,7 +69,9 @@ describe('dictionaries', () => {
   });
 
   it('every disk-health reason code has a disks.reason.<code> text, filled by the params the verdict gives', () => {
-    expect(REASON_CODES.filter((code) => !(`disks.reason.${code}` in en))).toEqual([]);
+    // A counted reason (`{count} sectors`) is worded per plural category: its `.other` form names it.
+    const textOf = (code: string) => (en as Record<string, string>)[`disks.reason.${code}`] ?? (en as Record<string, string>)[`disks.reason.${code}.other`];
+    expect(REASON_CODES.filter((code) => textOf(code) === undefined)).toEqual([]);
     // Every recorded drive in the shared fixtures: each reason's text has all its {params}.
     const dir = defaultFixturesDir();
     const unfilled: string[] = [];
@@ -66,7 +79,7 @@ describe('dictionaries', () => {
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       for (const r of assessDisk(smartctlJson.parse(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')))).reasons) {
         seen.add(r.code);
-        const template = (en as Record<string, string>)[`disks.reason.${r.code}`] ?? '';
+        const template = textOf(r.code) ?? '';
         const missing = placeholders(template).filter((p) => r.params?.[p] === undefined);
         if (missing.length > 0) unfilled.push(`${file}: ${r.code} lacks ${missing.join(', ')}`);
       }

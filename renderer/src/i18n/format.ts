@@ -20,32 +20,68 @@ export function utcOffsetLabel(date: Date = new Date()): string {
   return `UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
-/** Picks the `.one` or `.other` form of a counted message for this locale. */
-export function pluralForm(locale: Locale, count: number): 'one' | 'other' {
-  return new Intl.PluralRules(locale).select(count) === 'one' ? 'one' : 'other';
-}
-
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
-
-/**
- * `1.5 GiB`: binary units (what `df -h`, `lsblk` and `free -h` show, so figures match the machine's
- * own tools), one decimal from KiB up, digits grouped for the locale.
+/*
+ * Units: one convention per quantity, everywhere a person reads a number (tables, charts, inputs,
+ * dictionary params). Every number carries its unit; digits are grouped for the locale (47,657).
+ * - Storage capacity — disk and file-system sizes, raw / usable / used, growth per day, what-if
+ *   disk sizes (input and output alike): decimal TB / GB (`formatCapacity`), as drives are sold
+ *   and labelled, so an 8 TB drive reads 8 TB everywhere and "72 TB" never sits next to "65.5 TiB".
+ * - Memory: binary GiB / MiB (`formatMemory`), as `free -h` and the DIMMs say.
+ * - Rates: decimal bytes per second (`formatRate`: MB/s), the same family as capacity.
+ * - Temperatures: °C (`formatCelsius`). Durations: with their units (`formatDuration`, `formatHours`).
+ * - Percentages: a space before % (`formatPercent`). Counts: grouped (`formatCount`).
  */
-export function formatBytes(bytes: number, locale: Locale): string {
+
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'] as const;
+
+function scaled(bytes: number, locale: Locale, base: number, units: readonly string[]): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '—';
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
+  while (value >= base && unit < units.length - 1) {
+    value /= base;
     unit++;
   }
   const digits = unit === 0 ? 0 : 1;
-  return `${value.toLocaleString(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${BYTE_UNITS[unit]}`;
+  return `${value.toLocaleString(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${units[unit]}`;
 }
 
-/** Bytes as GiB with one decimal (file system usage is compared in one unit across rows). */
-export function formatGiB(bytes: number, locale: Locale): string {
-  return `${(bytes / 1024 ** 3).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} GiB`;
+/** `1.5 GiB`: memory, in binary units (what `free -h` shows), one decimal from KiB up. */
+export function formatMemory(bytes: number, locale: Locale): string {
+  return scaled(bytes, locale, 1024, BINARY_UNITS);
+}
+
+/**
+ * `8.0 TB`: storage capacity in decimal units, for disks, file systems, raw / usable / used and the
+ * what-if's inputs alike, so a drive sold as 8 TB reads 8 TB and not 7.3 TiB.
+ */
+export function formatCapacity(bytes: number, locale: Locale): string {
+  return scaled(bytes, locale, 1000, DECIMAL_UNITS);
+}
+
+/** `12.5 MB/s`: a byte rate, decimal like capacity. */
+export function formatRate(bytesPerSecond: number, locale: Locale): string {
+  const bytes = formatCapacity(bytesPerSecond, locale);
+  return bytes === '—' ? bytes : `${bytes}/s`;
+}
+
+/** `1,234`: a count with the locale's grouping. */
+export function formatCount(n: number, locale: Locale): string {
+  if (!Number.isFinite(n)) return '—';
+  return n.toLocaleString(locale, { maximumFractionDigits: 0 });
+}
+
+/** `47,657 h`: power-on hours and other hour counts, grouped. */
+export function formatHours(hours: number, locale: Locale): string {
+  if (!Number.isFinite(hours)) return '—';
+  return `${hours.toLocaleString(locale, { maximumFractionDigits: hours < 10 ? 1 : 0 })} h`;
+}
+
+/** `41 °C`, one decimal at most. */
+export function formatCelsius(celsius: number, locale: Locale): string {
+  if (!Number.isFinite(celsius)) return '—';
+  return `${celsius.toLocaleString(locale, { maximumFractionDigits: 1 })} °C`;
 }
 
 const RELATIVE_STEPS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
@@ -71,29 +107,6 @@ export function formatRelativeTime(iso: string, nowMs: number, locale: Locale): 
     value /= size;
   }
   return format.format(Math.trunc(value), 'day');
-}
-
-/** `12.5 MiB/s`: a byte rate in the same binary units as formatBytes. */
-export function formatRate(bytesPerSecond: number, locale: Locale): string {
-  const bytes = formatBytes(bytesPerSecond, locale);
-  return bytes === '—' ? bytes : `${bytes}/s`;
-}
-
-/**
- * `8.0 TB`: decimal units, for what vendors label in them (drive capacities, disks to buy), so a
- * drive sold as 8 TB reads 8 TB and not 7.3 TiB.
- */
-export function formatDecimalBytes(bytes: number, locale: Locale): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '—';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const digits = unit === 0 ? 0 : 1;
-  return `${value.toLocaleString(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${units[unit]}`;
 }
 
 /** `42.5 %` (a space before %, as both languages write it in this UI); fewer digits from 100. */

@@ -1,5 +1,5 @@
 import type { Locale } from '../../../../main/contract/settings.contract';
-import { formatBytes, formatPercent, formatRate } from '../../i18n/format';
+import { formatCapacity, formatCelsius, formatHours, formatMemory, formatPercent, formatRate } from '../../i18n/format';
 
 /**
  * Pure helpers behind the time-series chart: bucketing to the chart's width, joining series into
@@ -7,7 +7,8 @@ import { formatBytes, formatPercent, formatRate } from '../../i18n/format';
  * tested directly (tests/unit/charts-data.test.ts).
  */
 
-export type ChartUnit = 'percent' | 'bytes' | 'rate' | 'celsius' | 'count' | 'ms' | 'hours';
+/** What a chart's values are; the units follow the conventions in i18n/format.ts (capacity decimal, memory binary). */
+export type ChartUnit = 'percent' | 'capacity' | 'memory' | 'rate' | 'celsius' | 'count' | 'ms' | 'hours';
 
 /** Columns as metrics.series returns them: point i is (t[i], min[i], avg[i], max[i]). */
 export interface SeriesColumns {
@@ -91,16 +92,18 @@ export function formatValue(v: number, unit: ChartUnit, locale: Locale): string 
   switch (unit) {
     case 'percent':
       return formatPercent(v, locale, Math.abs(v) < 10 ? 1 : 0);
-    case 'bytes':
-      return formatBytes(v, locale);
+    case 'capacity':
+      return formatCapacity(v, locale);
+    case 'memory':
+      return formatMemory(v, locale);
     case 'rate':
       return formatRate(v, locale);
     case 'celsius':
-      return `${num(v, 1)} °C`;
+      return formatCelsius(v, locale);
     case 'ms':
       return `${num(v, v < 10 ? 2 : 0)} ms`;
     case 'hours':
-      return `${num(v, 0)} h`;
+      return formatHours(v, locale);
     default:
       return num(v, Math.abs(v) < 10 ? 2 : 0);
   }

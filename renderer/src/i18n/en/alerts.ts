@@ -1,7 +1,8 @@
 /** The Alerts page: active alerts, rules, silences, acknowledgements. Keys: `alerts.*`. */
 export const alerts = {
   'alerts.title': 'Alerts',
-  'alerts.badgeHint': '{count} firing alerts not acknowledged',
+  'alerts.badgeHint.one': '{count} firing alert not acknowledged',
+  'alerts.badgeHint.other': '{count} firing alerts not acknowledged',
   'alerts.tab.active': 'Active',
   'alerts.tab.silences': 'Silences',
   'alerts.tab.rules': 'Rules',
@@ -36,8 +37,10 @@ export const alerts = {
   'alerts.rule.smart-selftest-failed': 'SMART self-test failed',
   'alerts.detail.appliance-offline': 'Not reachable: {reason}',
   'alerts.detail.agent-down': 'Agent: {health}',
-  'alerts.detail.service-down': 'State {state}, restarted {restarts} times',
-  'alerts.detail.service-flapping': 'Keeps crashing: restarted {restarts} times',
+  'alerts.detail.service-down.one': 'State {state}, restarted {restarts} time',
+  'alerts.detail.service-down.other': 'State {state}, restarted {restarts} times',
+  'alerts.detail.service-flapping.one': 'Keeps crashing: restarted {restarts} time',
+  'alerts.detail.service-flapping.other': 'Keeps crashing: restarted {restarts} times',
   'alerts.detail.cpu-high': '{value} % used (threshold {threshold} %)',
   'alerts.detail.memory-high': '{value} % used (threshold {threshold} %)',
   'alerts.detail.filesystem-full': '{value} % used (threshold {threshold} %)',
@@ -117,6 +120,7 @@ export const alerts = {
   'alerts.duration.immediate': 'at once',
   'alerts.duration.seconds': '{value} s',
   'alerts.duration.minutes': '{value} min',
-  'alerts.notify.many': '{count} new alerts',
+  'alerts.notify.many.one': '{count} new alert',
+  'alerts.notify.many.other': '{count} new alerts',
   'alerts.duration.hours': '{value} h',
 } as const satisfies Record<string, string>;

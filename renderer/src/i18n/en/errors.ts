@@ -34,6 +34,8 @@ export const errors = {
   'issues.invalid-address': 'Enter a host name, an IPv4 address or an IPv6 address',
   'issues.invalid-user': 'Use a Unix user name: lower-case letters, digits, _ and -',
   'issues.invalid-tag': 'A tag is one word without spaces or commas',
+  'issues.control-characters': 'Remove the invisible control character {char} (character {position})',
+  'issues.too-long': 'At most {limit} characters',
   'issues.invalid-private-key': 'Paste a private key in OpenSSH or PEM format (it starts with -----BEGIN … PRIVATE KEY-----)',
   'issues.passphrase-required': 'This key is encrypted: enter its passphrase',
   'issues.wrong-passphrase': 'The passphrase does not open this key',

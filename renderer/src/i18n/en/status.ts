@@ -13,6 +13,7 @@ export const status = {
   'status.agentColumn': 'Agent version',
   'status.reason.agent.not-installed': 'The agent is not installed: provision it.',
   'status.reason.agent.silent': 'The agent does not answer: {detail}',
-  'status.reason.agent.reports': 'The agent reports {count} problem(s), first: {problem}',
+  'status.reason.agent.reports.one': 'The agent reports {count} problem: {problem}',
+  'status.reason.agent.reports.other': 'The agent reports {count} problems, first: {problem}',
   'status.agentLastAnswered': 'last answered {time}',
 } as const satisfies Record<string, string>;

@@ -1,9 +1,10 @@
 import type { alerts as en } from '../en/alerts';
+import type { OtherOnly } from '../plural';
 
 /** The Alerts page: active alerts, rules, silences, acknowledgements. */
 export const alerts = {
   'alerts.title': '告警',
-  'alerts.badgeHint': '{count} 条触发中的告警尚未确认',
+  'alerts.badgeHint.other': '{count} 条触发中的告警尚未确认',
   'alerts.tab.active': '当前告警',
   'alerts.tab.silences': '静默',
   'alerts.tab.rules': '规则',
@@ -38,8 +39,8 @@ export const alerts = {
   'alerts.rule.smart-selftest-failed': 'SMART 自检失败',
   'alerts.detail.appliance-offline': '无法连接：{reason}',
   'alerts.detail.agent-down': '代理程序：{health}',
-  'alerts.detail.service-down': '状态 {state}，已重启 {restarts} 次',
-  'alerts.detail.service-flapping': '反复崩溃：已重启 {restarts} 次',
+  'alerts.detail.service-down.other': '状态 {state}，已重启 {restarts} 次',
+  'alerts.detail.service-flapping.other': '反复崩溃：已重启 {restarts} 次',
   'alerts.detail.cpu-high': '已用 {value} %（阈值 {threshold} %）',
   'alerts.detail.memory-high': '已用 {value} %（阈值 {threshold} %）',
   'alerts.detail.filesystem-full': '已用 {value} %（阈值 {threshold} %）',
@@ -119,6 +120,6 @@ export const alerts = {
   'alerts.duration.immediate': '立即',
   'alerts.duration.seconds': '{value} 秒',
   'alerts.duration.minutes': '{value} 分钟',
-  'alerts.notify.many': '{count} 条新告警',
+  'alerts.notify.many.other': '{count} 条新告警',
   'alerts.duration.hours': '{value} 小时',
-} satisfies Record<keyof typeof en, string>;
+} satisfies OtherOnly<typeof en>;

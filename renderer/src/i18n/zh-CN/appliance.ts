@@ -1,4 +1,5 @@
 import type { appliance as en } from '../en/appliance';
+import type { OtherOnly } from '../plural';
 
 /** The appliance page: header, health card, inventory cards, services, events timeline. */
 export const appliance = {
@@ -98,4 +99,4 @@ export const appliance = {
   'appliance.uninstall.purge': '同时删除其数据和日志（彻底清除）',
   'appliance.uninstall.purgeWarning': '删除的数据和日志无法恢复。',
   'appliance.uninstall.confirm': '卸载',
-} satisfies Record<keyof typeof en, string>;
+} satisfies OtherOnly<typeof en>;

@@ -1,4 +1,5 @@
 import type { capacity as en } from '../en/capacity';
+import type { OtherOnly } from '../plural';
 
 /** Storage: fleet capacity, forecast model lines (capacity.model.<code>), what-if and the erasure-coding planner. */
 export const capacity = {
@@ -18,7 +19,7 @@ export const capacity = {
   'planner.col.durability': '年持久性',
   'planner.col.verdict': '与目标相比',
   'planner.usableValue': '{tb} TB',
-  'planner.survivesValue': '{count} 块磁盘故障',
+  'planner.survivesValue.other': '{count} 块磁盘故障',
   'planner.rebuildValue': '{hours} 小时',
   'planner.ninesValue': '{nines} 个 9',
   'planner.meets': '达标',
@@ -36,11 +37,11 @@ export const capacity = {
   'capacity.until90': '距 90 %',
   'capacity.untilFull': '距写满',
   'capacity.why': '这些数字如何得出',
-  'capacity.eta.days': '{days} 天后（{range}），约 {date}',
+  'capacity.eta.days.other': '{days} 天后（{range}），约 {date}',
   'capacity.eta.range': '{earliest}–{latest} 天',
   'capacity.eta.rangeOpen': '最早 {earliest} 天',
   'capacity.eta.reached': '已达到',
-  'capacity.eta.beyond': '{days} 天内不会达到',
+  'capacity.eta.beyond.other': '{days} 天内不会达到',
   'capacity.eta.notGrowing': '未增长',
   'capacity.eta.noForecast': '历史数据不足',
   'capacity.eta.levelsOff': '不会达到：用量稳定在 {bytes}',
@@ -60,8 +61,8 @@ export const capacity = {
   'capacity.whatIf.noRetention': '无',
   'capacity.whatIf.before': '当前',
   'capacity.whatIf.after': '调整后',
-  'capacity.model.raw': '原始容量 {rawBytes}：代理上报的 {disks} 个数据盘文件系统的大小，取最新采样。',
-  'capacity.model.unreported': '{count} 台设备尚未上报数据盘（未部署或尚无清单），不计入。',
+  'capacity.model.raw.other': '原始容量 {rawBytes}：代理上报的 {disks} 个数据盘文件系统的大小，取最新采样。',
+  'capacity.model.unreported.other': '{count} 台设备尚未上报数据盘（未部署或尚无清单），不计入。',
   'capacity.model.layout-requested': '可用容量按所选 {k}+{m} 纠删码计算：每 k+m 字节中有 {k} 字节是数据。',
   'capacity.model.layout-recommended': '可用容量按 {k}+{m} 纠删码计算，即规划器对 {disks} 块磁盘的推荐（年故障率 1.5 %，重建 100 MB/s，11 个 9），直到存储服务报告实际布局。',
   'capacity.model.layout-none': '数据盘少于两块时不使用纠删码：可用容量为原始容量减去预留。',
@@ -71,10 +72,10 @@ export const capacity = {
   'capacity.model.trend': '每天增长 {perDayBytes}：{days} 天每日用量的 Theil–Sen 趋势（任意两天之间斜率的中位数，批量上传和删除不会左右它）。',
   'capacity.model.seasonality': '已先去除每周周期性。',
   'capacity.model.band': '色带为这些斜率的第 10 到第 90 百分位，并加宽两倍的每日偏离趋势的离散度。',
-  'capacity.model.no-history': '用量历史不足 {days} 天或没有可用容量：暂无预测。',
+  'capacity.model.no-history.other': '用量历史不足 {days} 天或没有可用容量：暂无预测。',
   'capacity.model.not-growing': '用量未增长：不给出 80 %、90 % 或写满的日期。',
-  'capacity.model.horizon': '超过 {days} 天的日期不予给出。',
+  'capacity.model.horizon.other': '超过 {days} 天的日期不予给出。',
   'capacity.model.retention': '保留期 {days} 天：假设范围内所有对象都受该规则约束且目前没有删除，因此当前增长即每日写入量；用量将稳定在 每日写入 × {days} 天 = {plateauBytes}，高于此的水位不会达到。',
   'capacity.model.retention-no-growth': '没有增长就无法估算每日写入量，因此无法模拟保留期：数字不变。',
-  'capacity.model.add-disks': '为范围内每台设备添加 {count} 块 {sizeBytes} 的磁盘：原始容量相应增加；已存数据不迁移。',
-} satisfies Record<keyof typeof en, string>;
+  'capacity.model.add-disks.other': '为范围内每台设备添加 {count} 块 {sizeBytes} 的磁盘：原始容量相应增加；已存数据不迁移。',
+} satisfies OtherOnly<typeof en>;

@@ -1,4 +1,5 @@
 import type { common as en } from '../en/common';
+import type { OtherOnly } from '../plural';
 
 /** The shell: app title, navigation, header, connection and session banners, table and page chrome, roles. */
 export const common = {
@@ -56,4 +57,4 @@ export const common = {
   'table.sortBy': '按{column}排序',
   'table.sortedAscending': '{column}：升序；点击改为降序',
   'table.sortedDescending': '{column}：降序；点击取消排序',
-} satisfies Record<keyof typeof en, string>;
+} satisfies OtherOnly<typeof en>;

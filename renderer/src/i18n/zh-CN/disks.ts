@@ -1,4 +1,5 @@
 import type { disks as en } from '../en/disks';
+import type { OtherOnly } from '../plural';
 
 /** The Disks tab and disk drawer: SMART attributes, self-tests, verdicts and their reasons (disks.reason.<code>). */
 export const disks = {
@@ -54,12 +55,12 @@ export const disks = {
   'disks.selfTest.atHours': '执行时通电时间',
   'disks.selfTest.next': '下次计划：短自检 {short}，长自检 {long}',
   'disks.reason.smart-failed': '磁盘报告 SMART 总体健康状态为 FAILED：请更换。',
-  'disks.reason.pending-sectors': '{count} 个扇区待重映射（无法读取）。其上数据可能丢失；请备份并更换磁盘。',
-  'disks.reason.reallocated-sectors': '已重映射 {count} 个扇区。请关注趋势；数量上升表示磁盘正在损坏。',
-  'disks.reason.offline-uncorrectable': '离线扫描中有 {count} 个扇区无法纠正。请更换磁盘。',
-  'disks.reason.reported-uncorrectable': '向主机报告了 {count} 个不可纠正错误。请更换磁盘。',
-  'disks.reason.media-errors': '{count} 个未恢复的介质错误。请更换磁盘。',
-  'disks.reason.crc-errors': '{count} 个接口 CRC 错误。通常是线缆或背板故障而非磁盘：请重新插拔或更换线缆。',
+  'disks.reason.pending-sectors.other': '{count} 个扇区待重映射（无法读取）。其上数据可能丢失；请备份并更换磁盘。',
+  'disks.reason.reallocated-sectors.other': '已重映射 {count} 个扇区。请关注趋势；数量上升表示磁盘正在损坏。',
+  'disks.reason.offline-uncorrectable.other': '离线扫描中有 {count} 个扇区无法纠正。请更换磁盘。',
+  'disks.reason.reported-uncorrectable.other': '向主机报告了 {count} 个不可纠正错误。请更换磁盘。',
+  'disks.reason.media-errors.other': '{count} 个未恢复的介质错误。请更换磁盘。',
+  'disks.reason.crc-errors.other': '{count} 个接口 CRC 错误。通常是线缆或背板故障而非磁盘：请重新插拔或更换线缆。',
   'disks.reason.wear': '磁盘已用额定寿命的 {percent} %；请计划更换。',
   'disks.reason.worn-out': '磁盘已用额定寿命的 {percent} %：请更换。',
   'disks.reason.temperature': '磁盘温度 {celsius} °C，达到或超过其上限 {limit} °C：请检查散热。',
@@ -76,10 +77,10 @@ export const disks = {
   'disks.reason.attribute-failing': 'SMART 属性 {id} {name} 已达到或低于其故障阈值（{value} ≤ {thresh}）。',
   'disks.reason.attribute-failed-past': 'SMART 属性 {id} {name} 过去曾低于其阈值。',
   'disks.reason.prefail-threshold': 'smartctl 报告有预失效属性达到或低于其阈值。',
-  'disks.reason.grown-defects': '出厂后新增缺陷 {count} 个。请关注趋势。',
-  'disks.reason.scsi-uncorrected': '{count} 个未纠正的读/写/校验错误。请更换磁盘。',
+  'disks.reason.grown-defects.other': '出厂后新增缺陷 {count} 个。请关注趋势。',
+  'disks.reason.scsi-uncorrected.other': '{count} 个未纠正的读/写/校验错误。请更换磁盘。',
   'disks.reason.spare-low': '可用备用空间为 {spare} %，该磁盘的阈值为 {threshold} %。',
   'disks.reason.incomplete': '部分 SMART 命令执行失败，此评估可能不完整。',
   'disks.reason.media-errors-rising': '介质错误自上次读数从 {from} 增至 {to}：磁盘正在劣化；请更换。',
   'disks.reason.grown-defects-rising': '新增缺陷自上次读数从 {from} 增至 {to}：磁盘正在劣化；请更换。',
-} satisfies Record<keyof typeof en, string>;
+} satisfies OtherOnly<typeof en>;

@@ -1,4 +1,5 @@
 import type { errors as en } from '../en/errors';
+import type { OtherOnly } from '../plural';
 
 /** Errors by ApiError code (errors.<code>) and field issues by issue code (issues.<code>). */
 export const errors = {
@@ -36,6 +37,8 @@ export const errors = {
   'issues.invalid-address': '请输入主机名、IPv4 地址或 IPv6 地址',
   'issues.invalid-user': '请输入 Unix 用户名：小写字母、数字、_ 和 -',
   'issues.invalid-tag': '标签须为一个词，不能包含空格或逗号',
+  'issues.control-characters': '请删除不可见的控制字符 {char}（第 {position} 个字符）',
+  'issues.too-long': '最多 {limit} 个字符',
   'issues.invalid-private-key': '请粘贴 OpenSSH 或 PEM 格式的私钥（以 -----BEGIN … PRIVATE KEY----- 开头）',
   'issues.passphrase-required': '该私钥已加密，请输入口令',
   'issues.wrong-passphrase': '口令无法解开该私钥',
@@ -46,4 +49,4 @@ export const errors = {
   'issues.unknown-threshold': '该规则没有这个阈值（可用：{known}）',
   'issues.threshold-order': '警告阈值（{warning} %）必须低于严重阈值（{critical} %）',
   'issues.layout-too-wide': '{k}+{m} 布局需要更多磁盘：{appliance} 只有 {disks} 块。',
-} satisfies Record<keyof typeof en, string>;
+} satisfies OtherOnly<typeof en>;

@@ -1,9 +1,9 @@
 import type { fleet as en } from '../en/fleet';
+import type { OtherOnly } from '../plural';
 
 /** The Fleet page: table, filters, add/edit/remove dialogs, login fields, CSV import, bulk provisioning. */
 export const fleet = {
   'fleet.title': '设备管理',
-  'fleet.count.one': '共 {count} 台设备',
   'fleet.count.other': '共 {count} 台设备',
   'fleet.countFiltered': '显示 {shown} 台，共 {total} 台',
   'fleet.add': '添加设备',
@@ -102,8 +102,8 @@ export const fleet = {
   'bulk.clearSelection': '清除选择',
   'bulk.selectAll': '选择当前显示的全部设备',
   'bulk.selectRow': '选择 {name}',
-  'bulk.provisionTitle': '部署 {count} 台设备',
-  'bulk.upgradeTitle': '升级 {count} 台设备',
+  'bulk.provisionTitle.other': '部署 {count} 台设备',
+  'bulk.upgradeTitle.other': '升级 {count} 台设备',
   'bulk.concurrency': '每次同时处理 {concurrency} 台设备；每行显示其当前步骤。',
   'bulk.column.appliance': '设备',
   'bulk.column.step': '当前步骤',
@@ -120,4 +120,4 @@ export const fleet = {
   'bulk.failedAt': '停在“{step}”：{reason}',
   'bulk.stepsDone': '第 {done} / {total} 步',
   'bulk.seconds': '{seconds} 秒',
-} satisfies Record<keyof typeof en, string>;
+} satisfies OtherOnly<typeof en>;

@@ -4,6 +4,7 @@
  * English text's `{params}`.
  */
 import type { en } from '../en';
+import type { OtherOnly } from '../plural';
 import { common } from './common';
 import { fleet } from './fleet';
 import { onboarding } from './onboarding';
@@ -34,4 +35,4 @@ export const zhCN = {
   ...settings,
   ...errors,
   ...methods,
-} satisfies Record<keyof typeof en, string>;
+} satisfies OtherOnly<typeof en>;

@@ -1,4 +1,5 @@
 import type { methods as en } from '../en/methods';
+import type { OtherOnly } from '../plural';
 
 /** API method names as the audit log shows them (methods.<method>). */
 export const methods = {
@@ -44,4 +45,4 @@ export const methods = {
   'methods.alerts.resetRule': '恢复告警规则默认值',
   'methods.alert.firing': '告警触发',
   'methods.alert.resolved': '告警恢复',
-} satisfies Record<keyof typeof en, string>;
+} satisfies OtherOnly<typeof en>;

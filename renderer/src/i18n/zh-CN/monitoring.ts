@@ -1,4 +1,5 @@
 import type { monitoring as en } from '../en/monitoring';
+import type { OtherOnly } from '../plural';
 
 /** Time-series charts of the monitoring tabs. */
 export const monitoring = {
@@ -33,4 +34,4 @@ export const monitoring = {
   'charts.fsUsage': '文件系统使用率',
   'charts.temperature': '温度',
   'charts.tab': '监控图表',
-} satisfies Record<keyof typeof en, string>;
+} satisfies OtherOnly<typeof en>;

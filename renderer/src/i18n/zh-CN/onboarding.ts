@@ -1,4 +1,5 @@
 import type { onboarding as en } from '../en/onboarding';
+import type { OtherOnly } from '../plural';
 
 /** Adding a machine: the add wizard, the connection test and its SSH failure texts (ssh.<failure code>). */
 export const onboarding = {
@@ -100,4 +101,4 @@ export const onboarding = {
   'wizard.kept.trusted': '{name} 保留在设备列表中：主机密钥已信任，代理程序未安装。准备好后可在其所在行部署。',
   'wizard.kept.running': '{name} 保留在设备列表中。安装在控制台中继续进行，结果会显示在其所在行。',
   'wizard.kept.failed': '{name} 保留在设备列表中：安装未完成。可在其所在行重新部署以修复。',
-} satisfies Record<keyof typeof en, string>;
+} satisfies OtherOnly<typeof en>;

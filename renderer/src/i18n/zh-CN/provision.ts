@@ -1,4 +1,5 @@
 import type { provision as en } from '../en/provision';
+import type { OtherOnly } from '../plural';
 
 /** Provisioning, upgrade and uninstall runs (steps, outcomes) and the preflight report. */
 export const provision = {
@@ -97,4 +98,4 @@ export const provision = {
   'preflight.remedy.port': '端口 {port} 已被占用，该服务无法在此端口启动。请查找监听者（ss -ltnp \'sport = :{port}\'）并停止或迁移它。',
   'preflight.remedy.bundle': '本控制台未携带适用于 {target} 的代理程序。',
   'preflight.error': '预检脚本在机器上执行失败：{message}',
-} satisfies Record<keyof typeof en, string>;
+} satisfies OtherOnly<typeof en>;

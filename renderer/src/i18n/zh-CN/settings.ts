@@ -1,4 +1,5 @@
 import type { settings as en } from '../en/settings';
+import type { OtherOnly } from '../plural';
 
 /** Settings: preferences, retention, audit log, system information. */
 export const settings = {
@@ -40,4 +41,4 @@ export const settings = {
   'audit.loadMore': '加载更多',
   'audit.end': '没有更早的记录',
   'audit.empty': '暂无变更记录',
-} satisfies Record<keyof typeof en, string>;
+} satisfies OtherOnly<typeof en>;

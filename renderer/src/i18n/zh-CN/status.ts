@@ -1,4 +1,5 @@
 import type { status as en } from '../en/status';
+import type { OtherOnly } from '../plural';
 
 /** Online / degraded / offline / not-provisioned states and the reasons behind them (status.reason.<code>). */
 export const status = {
@@ -15,6 +16,6 @@ export const status = {
   'status.agentColumn': '代理程序版本',
   'status.reason.agent.not-installed': '未安装代理程序：请先部署。',
   'status.reason.agent.silent': '代理程序无响应：{detail}',
-  'status.reason.agent.reports': '代理程序报告了 {count} 个问题，第一个：{problem}',
+  'status.reason.agent.reports.other': '代理程序报告了 {count} 个问题，第一个：{problem}',
   'status.agentLastAnswered': '最后响应于 {time}',
-} satisfies Record<keyof typeof en, string>;
+} satisfies OtherOnly<typeof en>;

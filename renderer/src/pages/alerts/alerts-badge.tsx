@@ -8,7 +8,7 @@ import { useI18n } from '../../i18n/i18n-context';
  * every alert query in step with `alerts.changed` events.
  */
 export function AlertsBadge() {
-  const { t } = useI18n();
+  const { tp } = useI18n();
   useAlertsLiveUpdates();
   const summary = useAlertSummary();
   const count = summary.data?.unacknowledged ?? 0;
@@ -19,7 +19,7 @@ export function AlertsBadge() {
       overflowCount={99}
       size="small"
       style={{ marginInlineStart: 8 }}
-      title={t('alerts.badgeHint', { count })}
+      title={tp('alerts.badgeHint', { count })}
       data-testid="alerts-badge"
     />
   );

@@ -4,7 +4,7 @@ import type { InventoryAnswer } from '../../api/status-hooks';
 import { useApplianceInventory, useRefreshInventory } from '../../api/status-hooks';
 import { QueryErrorAlert } from '../../components/query-error-alert';
 import { describeError } from '../../i18n/describe-error';
-import { formatBytes, formatGiB, formatLocalTime } from '../../i18n/format';
+import { formatCapacity, formatLocalTime, formatMemory } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
 
 type Inventory = NonNullable<InventoryAnswer['inventory']>;
@@ -88,7 +88,7 @@ function InventoryBody({ inventory }: { inventory: Inventory }) {
           {
             key: 'memory',
             label: t('appliance.inventory.memory'),
-            children: t('appliance.inventory.memoryValue', { total: formatBytes(memory.totalBytes, locale), available: formatBytes(memory.availableBytes, locale) }),
+            children: t('appliance.inventory.memoryValue', { total: formatMemory(memory.totalBytes, locale), available: formatMemory(memory.availableBytes, locale) }),
           },
         ]}
       />
@@ -126,7 +126,7 @@ function BlockDevicesTable({ devices }: { devices: readonly BlockDevice[] }) {
       columns={[
         { key: 'name', title: t('appliance.inventory.col.name'), render: (_, d) => (d.parent ? `└ ${d.name}` : d.name) },
         { key: 'type', title: t('appliance.inventory.col.type'), dataIndex: 'type' },
-        { key: 'size', title: t('appliance.inventory.col.size'), align: 'right', render: (_, d) => formatBytes(d.sizeBytes, locale) },
+        { key: 'size', title: t('appliance.inventory.col.size'), align: 'right', render: (_, d) => formatCapacity(d.sizeBytes, locale) },
         { key: 'fsType', title: t('appliance.inventory.col.fsType'), render: (_, d) => d.fsType ?? '—' },
         { key: 'mountpoint', title: t('appliance.inventory.col.mountpoint'), render: (_, d) => d.mountpoint ?? '—' },
         { key: 'model', title: t('appliance.inventory.col.model'), render: (_, d) => d.model ?? '—' },
@@ -155,7 +155,7 @@ function FilesystemsTable({ filesystems }: { filesystems: readonly Filesystem[] 
           width: 280,
           render: (_, f) => (
             <div title={`${f.usePercent.toLocaleString(locale)} %`}>
-              <Typography.Text style={{ fontSize: 12 }}>{t('appliance.inventory.usageValue', { used: formatGiB(f.usedBytes, locale), size: formatGiB(f.sizeBytes, locale) })}</Typography.Text>
+              <Typography.Text style={{ fontSize: 12 }}>{t('appliance.inventory.usageValue', { used: formatCapacity(f.usedBytes, locale), size: formatCapacity(f.sizeBytes, locale) })}</Typography.Text>
               <Progress
                 percent={f.usePercent}
                 size="small"
@@ -166,7 +166,7 @@ function FilesystemsTable({ filesystems }: { filesystems: readonly Filesystem[] 
             </div>
           ),
         },
-        { key: 'available', title: t('appliance.inventory.col.available'), align: 'right', render: (_, f) => formatGiB(f.availableBytes, locale) },
+        { key: 'available', title: t('appliance.inventory.col.available'), align: 'right', render: (_, f) => formatCapacity(f.availableBytes, locale) },
       ]}
     />
   );

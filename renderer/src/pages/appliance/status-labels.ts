@@ -32,7 +32,7 @@ export function reasonText(translator: Translator, code: string | null | undefin
     const problemCode = String(clean.code ?? '');
     const label = translator.lookup(`appliance.health.code.${problemCode}`) ?? problemCode;
     const subject = String(clean.subject ?? '');
-    return translator.t('status.reason.agent.reports', { count: clean.count ?? 1, problem: subject ? `${subject} ${label}` : label });
+    return translator.tp('status.reason.agent.reports', { count: clean.count ?? 1, problem: subject ? `${subject} ${label}` : label });
   }
   return translator.lookup(code.startsWith('ssh.') ? code : `status.reason.${code}`, clean) ?? english;
 }

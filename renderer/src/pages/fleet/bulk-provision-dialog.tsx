@@ -36,7 +36,7 @@ const initialItems = (appliances: readonly Appliance[]): Record<string, Item> =>
  */
 export function BulkProvisionDialog({ appliances, kind, onClose }: { appliances: readonly Appliance[]; kind: BulkKind; onClose(): void }) {
   const translator = useI18n();
-  const { t, locale } = translator;
+  const { t, tp, locale } = translator;
   const client = useApiClient();
   const queryClient = useQueryClient();
   const [items, setItems] = useState(() => initialItems(appliances));
@@ -104,7 +104,7 @@ export function BulkProvisionDialog({ appliances, kind, onClose }: { appliances:
     <Modal
       open
       width={880}
-      title={kind === 'upgrade' ? t('bulk.upgradeTitle', { count: appliances.length }) : t('bulk.provisionTitle', { count: appliances.length })}
+      title={tp(kind === 'upgrade' ? 'bulk.upgradeTitle' : 'bulk.provisionTitle', { count: appliances.length })}
       onCancel={running ? undefined : onClose}
       closable={!running}
       maskClosable={false}

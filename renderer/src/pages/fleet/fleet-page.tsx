@@ -5,7 +5,6 @@ import type { Appliance } from '../../../../main/contract/fleet.contract';
 import { useFleetList } from '../../api/fleet-hooks';
 import type { ProvisionAction } from '../../api/provision-hooks';
 import { QueryErrorAlert } from '../../components/query-error-alert';
-import { pluralForm } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
 import { ApplianceDialog } from './appliance-dialog';
 import type { BulkKind } from './bulk-provision-dialog';
@@ -28,7 +27,7 @@ const BulkProvisionDialog = lazy(() => import('./bulk-provision-dialog').then((m
 
 /** The fleet register: every appliance and smart box this console manages. */
 export default function FleetPage() {
-  const { t, locale } = useI18n();
+  const { t, tp } = useI18n();
   const fleet = useFleetList();
   const [filter, setFilter] = useState<FleetFilter>(EMPTY_FLEET_FILTER);
   // Typing stays responsive while a large list re-filters in the background.
@@ -56,9 +55,7 @@ export default function FleetPage() {
 
   const count = filtered
     ? t('fleet.countFiltered', { shown: visible.length, total: all.length })
-    : pluralForm(locale, all.length) === 'one'
-      ? t('fleet.count.one', { count: all.length })
-      : t('fleet.count.other', { count: all.length });
+    : tp('fleet.count', { count: all.length });
 
   return (
     <Flex vertical gap={16} style={{ flex: 1, minHeight: 0 }}>

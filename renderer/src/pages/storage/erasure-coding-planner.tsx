@@ -26,7 +26,7 @@ const FIELDS: { name: keyof EcPlanInput; label: PlainMessageKey; min: number; ma
  */
 export function ErasureCodingPlanner() {
   const translator = useI18n();
-  const { t, locale } = translator;
+  const { t, tp, locale } = translator;
   const [values, setValues] = useState<EcPlanInput>(DEFAULTS);
   const deferred = useDeferredValue(values);
   const valid = ecPlanInput.safeParse(deferred);
@@ -37,7 +37,7 @@ export function ErasureCodingPlanner() {
     { key: 'layout', title: t('planner.col.layout'), render: (_, l) => <Typography.Text strong>{`${l.k}+${l.m}`}</Typography.Text> },
     { key: 'ratio', title: t('planner.col.ratio'), render: (_, l) => number(l.redundancyRatio, 2) },
     { key: 'usable', title: t('planner.col.usable'), render: (_, l) => t('planner.usableValue', { tb: number(l.usableBytes / 1e12, 1) }) },
-    { key: 'survives', title: t('planner.col.survives'), render: (_, l) => t('planner.survivesValue', { count: l.toleratesFailures }) },
+    { key: 'survives', title: t('planner.col.survives'), render: (_, l) => tp('planner.survivesValue', { count: l.toleratesFailures }) },
     { key: 'rebuild', title: t('planner.col.rebuild'), render: (_, l) => t('planner.rebuildValue', { hours: number(l.rebuildHours, 1) }) },
     { key: 'durability', title: t('planner.col.durability'), render: (_, l) => t('planner.ninesValue', { nines: number(l.durabilityNines, 1) }) },
     {

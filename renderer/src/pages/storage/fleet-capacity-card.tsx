@@ -3,7 +3,7 @@ import type { ColumnsType } from 'antd/es/table';
 import type { CapacityFigures } from '../../../../main/contract/capacity.contract';
 import { useFleetCapacity } from '../../api/capacity-hooks';
 import { QueryErrorAlert } from '../../components/query-error-alert';
-import { formatBytes, formatPercent } from '../../i18n/format';
+import { formatCapacity, formatPercent } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
 import { CapacityForecastChart, CapacitySummary, etaText } from './capacity-figures';
 
@@ -17,10 +17,10 @@ export function FleetCapacityCard() {
     { key: 'name', title: t('capacity.col.appliance'), render: (_, f) => <Typography.Link href={`#/fleet/${f.applianceId}`}>{f.name}</Typography.Link> },
     { key: 'disks', title: t('capacity.col.disks'), render: (_, f) => f.disks },
     { key: 'layout', title: t('capacity.col.layout'), render: (_, f) => (f.layout ? `${f.layout.k}+${f.layout.m}` : '—') },
-    { key: 'raw', title: t('capacity.raw'), render: (_, f) => formatBytes(f.rawBytes, locale) },
-    { key: 'usable', title: t('capacity.usable'), render: (_, f) => formatBytes(f.usableBytes, locale) },
-    { key: 'used', title: t('capacity.used'), render: (_, f) => `${formatBytes(f.usedBytes, locale)}${f.usedPercent === null ? '' : ` · ${formatPercent(f.usedPercent, locale)}`}` },
-    { key: 'growth', title: t('capacity.growth'), render: (_, f) => (f.forecast ? t('capacity.perDay', { bytes: formatBytes(Math.max(0, f.forecast.slopeBytesPerDay), locale) }) : '—') },
+    { key: 'raw', title: t('capacity.raw'), render: (_, f) => formatCapacity(f.rawBytes, locale) },
+    { key: 'usable', title: t('capacity.usable'), render: (_, f) => formatCapacity(f.usableBytes, locale) },
+    { key: 'used', title: t('capacity.used'), render: (_, f) => `${formatCapacity(f.usedBytes, locale)}${f.usedPercent === null ? '' : ` · ${formatPercent(f.usedPercent, locale)}`}` },
+    { key: 'growth', title: t('capacity.growth'), render: (_, f) => (f.forecast ? t('capacity.perDay', { bytes: formatCapacity(Math.max(0, f.forecast.slopeBytesPerDay), locale) }) : '—') },
     { key: 'full', title: t('capacity.untilFull'), render: (_, f) => etaText(tr, f, f.forecast?.untilFull ?? null) },
   ];
 

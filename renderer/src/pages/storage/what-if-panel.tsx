@@ -5,7 +5,7 @@ import type { CapacityFigures } from '../../../../main/contract/capacity.contrac
 import { useCapacityWhatIf, useFleetCapacity } from '../../api/capacity-hooks';
 import { useEcLayouts } from '../../api/planning-hooks';
 import { describeError } from '../../i18n/describe-error';
-import { formatBytes, formatPercent } from '../../i18n/format';
+import { formatCapacity, formatPercent } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
 import { etaText, explanationText } from './capacity-figures';
 
@@ -52,9 +52,9 @@ export function WhatIfPanel() {
   const rows: { key: string; label: string; show: (f: CapacityFigures) => string }[] = [
     { key: 'disks', label: t('capacity.col.disks'), show: (f) => f.disks.toLocaleString(locale) },
     { key: 'layout', label: t('capacity.col.layout'), show: (f) => (f.layout ? `${f.layout.k}+${f.layout.m}` : '—') },
-    { key: 'raw', label: t('capacity.raw'), show: (f) => formatBytes(f.rawBytes, locale) },
-    { key: 'usable', label: t('capacity.usable'), show: (f) => formatBytes(f.usableBytes, locale) },
-    { key: 'used', label: t('capacity.used'), show: (f) => `${formatBytes(f.usedBytes, locale)}${f.usedPercent === null ? '' : ` · ${formatPercent(f.usedPercent, locale)}`}` },
+    { key: 'raw', label: t('capacity.raw'), show: (f) => formatCapacity(f.rawBytes, locale) },
+    { key: 'usable', label: t('capacity.usable'), show: (f) => formatCapacity(f.usableBytes, locale) },
+    { key: 'used', label: t('capacity.used'), show: (f) => `${formatCapacity(f.usedBytes, locale)}${f.usedPercent === null ? '' : ` · ${formatPercent(f.usedPercent, locale)}`}` },
     { key: 'until80', label: t('capacity.until80'), show: (f) => etaText(tr, f, f.forecast?.until80 ?? null) },
     { key: 'until90', label: t('capacity.until90'), show: (f) => etaText(tr, f, f.forecast?.until90 ?? null) },
     { key: 'untilFull', label: t('capacity.untilFull'), show: (f) => etaText(tr, f, f.forecast?.untilFull ?? null) },

@@ -6,7 +6,7 @@ import type { ChartUnit, SeriesColumns } from '../../../components/charts/chart-
 import { TimeSeriesChart } from '../../../components/charts/time-series-chart';
 import { QueryErrorAlert } from '../../../components/query-error-alert';
 import { describeError } from '../../../i18n/describe-error';
-import { formatDecimalBytes, formatLocalTime } from '../../../i18n/format';
+import { formatCapacity, formatLocalTime } from '../../../i18n/format';
 import { useI18n } from '../../../i18n/i18n-context';
 import type { PlainMessageKey } from '../../../i18n/translate';
 import { useElementSize } from '../../../hooks/use-element-size';
@@ -93,7 +93,7 @@ export function DiskDrawer({ applianceId, device, onClose }: { applianceId: stri
               )}
             </div>
             <Descriptions size="small" column={2} bordered title={t('disks.drawer.attributes')}>
-              <Descriptions.Item label={t('disks.col.capacity')}>{disk.identity.capacityBytes === null ? '—' : formatDecimalBytes(disk.identity.capacityBytes, locale)}</Descriptions.Item>
+              <Descriptions.Item label={t('disks.col.capacity')}>{disk.identity.capacityBytes === null ? '—' : formatCapacity(disk.identity.capacityBytes, locale)}</Descriptions.Item>
               <Descriptions.Item label={t('disks.attr.temperature')}>{attr(m.temperatureC, ' °C')}</Descriptions.Item>
               <Descriptions.Item label={t('disks.col.powerOn')}>{attr(m.powerOnHours, ' h')}</Descriptions.Item>
               <Descriptions.Item label={t('disks.attr.reallocated')}>{attr(m.reallocatedSectors)}</Descriptions.Item>

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { DiskHealthView } from '../../../../../main/contract/disks.contract';
 import { useDisks } from '../../../api/monitoring-hooks';
 import { QueryErrorAlert } from '../../../components/query-error-alert';
-import { formatDecimalBytes } from '../../../i18n/format';
+import { formatCapacity } from '../../../i18n/format';
 import { useI18n } from '../../../i18n/i18n-context';
 import type { Translator } from '../../../i18n/translate';
 import { DiskDrawer } from './disk-drawer';
@@ -65,7 +65,7 @@ export function DiskTable({ applianceId }: { applianceId: string }) {
     { key: 'model', title: t('disks.col.model'), render: (_, d) => d.identity.model ?? '—' },
     { key: 'serial', title: t('disks.col.serial'), render: (_, d) => <Typography.Text copyable={d.identity.serial ? { text: d.identity.serial } : false}>{d.identity.serial ?? '—'}</Typography.Text> },
     { key: 'firmware', title: t('disks.col.firmware'), render: (_, d) => d.identity.firmware ?? '—' },
-    { key: 'capacity', title: t('disks.col.capacity'), render: (_, d) => (d.identity.capacityBytes === null ? '—' : formatDecimalBytes(d.identity.capacityBytes, locale)) },
+    { key: 'capacity', title: t('disks.col.capacity'), render: (_, d) => (d.identity.capacityBytes === null ? '—' : formatCapacity(d.identity.capacityBytes, locale)) },
     {
       key: 'placement',
       title: t('disks.col.placement'),

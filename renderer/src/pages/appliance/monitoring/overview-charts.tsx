@@ -38,7 +38,7 @@ export function overviewCharts(catalog: Catalog, t: Translate): ChartSpec[] {
     {
       id: 'memory',
       title: t('charts.memory'),
-      unit: 'bytes',
+      unit: 'memory',
       lines: [
         { metric: 'memory.used_bytes', name: t('charts.memoryUsed') },
         { metric: 'memory.total_bytes', name: t('charts.memoryTotal'), dashed: true },

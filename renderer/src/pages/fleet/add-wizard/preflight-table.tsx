@@ -2,7 +2,7 @@ import { CheckCircleFilled, CloseCircleFilled, ExclamationCircleFilled } from '@
 import { Table, Typography } from 'antd';
 import type { HTMLAttributes } from 'react';
 import type { PreflightRowOutput } from '../../../../../main/contract/provision.contract';
-import { formatBytes } from '../../../i18n/format';
+import { formatCapacity, formatMemory } from '../../../i18n/format';
 import { useI18n } from '../../../i18n/i18n-context';
 import type { Translator } from '../../../i18n/translate';
 
@@ -20,7 +20,8 @@ function rowValue(translator: Translator, row: PreflightRowOutput): string | nul
   const v = row.value;
   if (v === null) return row.detail ? null : t('preflight.value.none');
   if (typeof v === 'number') {
-    if (row.unit === 'bytes') return formatBytes(v, locale);
+    // Memory in binary units as `free -h` says it; free space is storage capacity (decimal).
+    if (row.unit === 'bytes') return row.id === 'memory' ? formatMemory(v, locale) : formatCapacity(v, locale);
     if (row.unit === 'seconds') return t('preflight.value.seconds', { seconds: v });
     return v.toLocaleString(locale);
   }
