@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineMethod } from './define';
 import { entityId, isoTime } from './common.schemas';
+import { multiLineText, singleLineText } from './text.schemas';
 
 /** Built-in rules. Ids are stable: overrides, silences and history refer to them. */
 export const ALERT_RULE_IDS = [
@@ -66,7 +67,7 @@ export const alert = z.strictObject({
 });
 export type Alert = z.infer<typeof alert>;
 
-const subject = z.string().trim().min(1).max(256);
+const subject = singleLineText({ min: 1, max: 256 });
 
 export const silenceMatch = z
   .strictObject({
@@ -154,7 +155,7 @@ export const alertsMethods = {
     summary: 'Acknowledge a firing alert: someone is on it (it still resolves by itself)',
     mutating: true,
     events: ['alerts.changed'],
-    input: z.strictObject({ id: entityId, note: z.string().trim().max(500).default('') }),
+    input: z.strictObject({ id: entityId, note: multiLineText({ max: 500, trim: true }).default('') }),
     output: alert,
   }),
   'alerts.silence': defineMethod({
@@ -164,7 +165,7 @@ export const alertsMethods = {
     input: z.strictObject({
       match: silenceMatch,
       durationMinutes: z.number().int().min(1).max(MAX_SILENCE_MINUTES),
-      reason: z.string().trim().min(1).max(500),
+      reason: singleLineText({ min: 1, max: 500 }),
     }),
     output: silence,
   }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineMethod } from './define';
 import { entityId, isoTime, networkAddress, tcpPort, unixUser } from './common.schemas';
+import { applianceName, multiLineText, singleLineText } from './text.schemas';
 
 export const APPLIANCE_ROLES = ['server', 'smartbox'] as const;
 export const applianceRole = z.enum(APPLIANCE_ROLES);
@@ -27,21 +28,16 @@ export const authInput = z.discriminatedUnion('kind', [
   }),
 ]);
 
-const tag = z
-  .string()
-  .trim()
-  .min(1)
-  .max(32)
-  .refine((s) => /^[^\s,]+$/u.test(s), { message: 'A tag is one word without spaces or commas', params: { code: 'invalid-tag' } });
+const tag = singleLineText({ min: 1, max: 32 }).refine((s) => /^[^\s,]+$/u.test(s), { message: 'A tag is one word without spaces or commas', params: { code: 'invalid-tag' } });
 
 const applianceFields = {
-  name: z.string().trim().min(1).max(64),
+  name: applianceName,
   address: networkAddress,
   port: tcpPort,
   user: unixUser,
   role: applianceRole,
   tags: z.array(tag).max(16),
-  notes: z.string().max(2000),
+  notes: multiLineText({ max: 2000 }),
 };
 
 export const applianceInput = z.strictObject({
@@ -93,9 +89,9 @@ export const appliance = z.strictObject({
 export type Appliance = z.infer<typeof appliance>;
 
 export const fleetListFilter = z.strictObject({
-  text: z.string().max(200).optional(),
+  text: singleLineText({ max: 200 }).optional(),
   role: applianceRole.optional(),
-  tag: z.string().max(32).optional(),
+  tag: singleLineText({ max: 32 }).optional(),
 });
 
 /** At most this many appliances in one import: a large site, and still one quick transaction. */

@@ -17,7 +17,17 @@ function issueParams(issue: z.core.$ZodIssue): Record<string, string | number> |
   if (issue.code === 'invalid_value') return { expected: issue.values.map(String).join(', ') };
   if (issue.code === 'unrecognized_keys') return { keys: issue.keys.join(', ') };
   if (issue.code === 'invalid_type') return { expected: issue.expected };
+  if (issue.code === 'custom') return customParams(issue.params);
   return undefined;
+}
+
+/** A refinement's own values for its message (`{ code: 'too-long', limit: 64 }` → `{ limit: 64 }`). */
+function customParams(params: Record<string, unknown> | undefined): Record<string, string | number> | undefined {
+  const out: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(params ?? {})) {
+    if (key !== 'code' && (typeof value === 'string' || typeof value === 'number')) out[key] = value;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 export function toApiIssues(error: z.ZodError): ApiIssue[] {
