@@ -39,8 +39,6 @@ export const errors = {
   'issues.invalid-tag': '标签须为一个词，不能包含空格或逗号',
   'issues.control-characters': '请删除不可见的控制字符 {char}（第 {position} 个字符）',
   'issues.too-long': '最多 {limit} 个字符',
-  'issues.control-characters': '请删除不可见的控制字符 {char}（第 {position} 个字符）',
-  'issues.too-long': '最多 {limit} 个字符',
   'issues.invalid-private-key': '请粘贴 OpenSSH 或 PEM 格式的私钥（以 -----BEGIN … PRIVATE KEY----- 开头）',
   'issues.passphrase-required': '该私钥已加密，请输入口令',
   'issues.wrong-passphrase': '口令无法解开该私钥',
