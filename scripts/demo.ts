@@ -62,6 +62,20 @@ class DemoError extends Error {
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const step = (title: string) => say(`\n== ${title}`);
+/** A word as a POSIX shell reads it back: bare when it is safe, else single-quoted. */
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The command a person types in another terminal to see the demo's appliances: the CLI reads
+ * $APPLIANCE_CONSOLE_DATA_DIR when no --data-dir is given (main/core/data-dir.ts), and without it
+ * finds its own, empty, data directory ("No appliances."). `npx appliance-console` resolves to this
+ * checkout's CLI only inside it, hence the cd. The data directory is root's (0700, and the
+ * appliances' keys are root's), so a demo started through sudo needs sudo here too.
+ */
+function cliLine(dataDir: string): string {
+  const sudo = process.env.SUDO_USER ? 'sudo ' : '';
+  return `cd ${shellWord(ROOT)} && ${sudo}APPLIANCE_CONSOLE_DATA_DIR=${shellWord(dataDir)} npx appliance-console fleet status`;
+}
 
 function parseOptions(argv: string[]): Options | null {
   const { values } = parseArgs({
@@ -98,7 +112,7 @@ process.on('SIGTERM', () => (onCtrlC ? onCtrlC() : process.exit(143)));
 
 /** Runs one CLI command in this process, printing it first; returns its exit code and output. */
 async function cli(args: string[], opts: { quiet?: boolean; env?: NodeJS.ProcessEnv; untilStopped?: () => Promise<void>; onOut?: (line: string) => void } = {}): Promise<{ code: number; out: string }> {
-  const shown = args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  const shown = args.map(shellWord).join(' ');
   say(`$ appliance-console ${shown}`);
   let out = '';
   const io: CliIo = {
@@ -272,6 +286,7 @@ async function serve(opts: Options, env: NodeJS.ProcessEnv): Promise<void> {
     void (async () => {
       const count = await checkServe(m[1]!);
       say(`The console answers: ${count} appliance(s) listed through its API.`);
+      say(`The same appliances from the CLI, in another terminal:\n  ${cliLine(opts.dataDir)}`);
       if (opts.exitAfterReady) return stop();
       if (opts.open) openBrowser(m[1]!);
       say(`Stop the console with Ctrl-C; the testbed stays up. Remove it with: npm run demo -- --down (or npm run testbed -- down --prefix ${opts.prefix})`);
@@ -285,6 +300,7 @@ async function serve(opts: Options, env: NodeJS.ProcessEnv): Promise<void> {
   if (failure) throw failure;
   if (r.code !== 0) throw new DemoError(`appliance-console serve exited with ${r.code}`);
   say('Console stopped. The testbed is still up; run npm run demo again to come back to it.');
+  say(`Its appliances from the CLI:\n  ${cliLine(opts.dataDir)}`);
 }
 
 async function main(): Promise<number> {

@@ -2,8 +2,10 @@
  * `npm run demo` end to end, as a newcomer runs it, with its own testbed prefix ("dmot") and data
  * directory: three appliances come up, are registered, trusted and provisioned, and the console
  * serves them (checked here through its API with the printed token); Ctrl-C stops the console and
- * leaves the testbed; a second run reuses everything and provisioning changes nothing on any
- * machine (every step "unchanged", which includes the agent answering health.v1 with its token);
+ * leaves the testbed, and the CLI line the demo prints for another terminal lists the demo's
+ * appliances (not the empty default data directory's "No appliances."); a second run reuses
+ * everything and provisioning changes nothing on any machine (every step "unchanged", which
+ * includes the agent answering health.v1 with its token);
  * --down removes the testbed. Needs root and network namespaces (skipped with the reason otherwise).
  * Builds no UI (--no-build): the UI is tested by the end-to-end suite.
  */
@@ -20,8 +22,12 @@ const PREFIX = testbedPrefix('dmo');
 const skipReason = netnsUnsupportedReason();
 if (skipReason) console.warn(`demo test skipped: ${skipReason} (the demo's testbed needs root and network namespaces)`);
 
-const TSX = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
-const DEMO = path.join(REPO_ROOT, 'scripts/demo.ts');
+/**
+ * As package.json's "demo" script runs it: node with tsx's loader, one process, so the SIGINT this
+ * test sends is the demo's own Ctrl-C. (Under the tsx CLI a parent process relays signals and
+ * SIGKILLs the demo when it has not acknowledged one within 30 ms, which a loaded machine misses.)
+ */
+const DEMO = ['--import', 'tsx', path.join(REPO_ROOT, 'scripts/demo.ts')];
 
 describe.skipIf(skipReason !== undefined)('npm run demo', () => {
   const work = makeTempDir('demo');
@@ -44,7 +50,7 @@ describe.skipIf(skipReason !== undefined)('npm run demo', () => {
   }
 
   it('brings up three appliances, provisions them and serves the console with them; Ctrl-C leaves the testbed up', async () => {
-    const child = spawn(process.execPath, [TSX, DEMO, ...demoArgs], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...DEMO, ...demoArgs], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -85,10 +91,22 @@ describe.skipIf(skipReason !== undefined)('npm run demo', () => {
     expect(list.code, list.err).toBe(0);
     const rows = JSON.parse(list.out) as { name: string; user: string; tags: string[]; credential: { kind: string } }[];
     expect(rows.map((r) => [r.name, r.user, r.tags, r.credential.kind])).toEqual([1, 2, 3].map((n) => [`${PREFIX}-a${n}`, 'root', ['demo'], 'private-key']));
-  }, 120_000);
+
+    // The exact line the demo printed for another terminal, run by a shell elsewhere, with no data
+    // directory in the environment: it must reach the demo's console data and its live appliances.
+    const printed = [...out.matchAll(/^ {2}(cd .+ npx appliance-console fleet status)$/gm)].map((m) => m[1]!);
+    expect(printed.length, out).toBeGreaterThanOrEqual(1);
+    const line = printed.at(-1)!;
+    expect(line).toContain(`APPLIANCE_CONSOLE_DATA_DIR=${dataDir} `);
+    const { APPLIANCE_CONSOLE_DATA_DIR: _unset, ...env } = process.env;
+    const status = spawnSync('sh', ['-c', line], { cwd: work.dir, env, encoding: 'utf8', timeout: 60_000 });
+    expect(status.status, `${line}\n${status.stdout}\n${status.stderr}`).toBe(0);
+    expect(status.stdout).not.toContain('No appliances.');
+    for (const n of [1, 2, 3]) expect(status.stdout).toMatch(new RegExp(`^${PREFIX}-a${n}\\s+online\\s`, 'm'));
+  }, 180_000);
 
   it('runs again on what is there: reuses the testbed and registrations, and every machine is provisioned already', () => {
-    const r = spawnSync(process.execPath, [TSX, DEMO, ...demoArgs, '--exit-after-ready'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 90_000 });
+    const r = spawnSync(process.execPath, [...DEMO, ...demoArgs, '--exit-after-ready'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 90_000 });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toContain(`Testbed "${PREFIX}" is already up: reusing it.`);
     expect(r.stdout).not.toContain('$ appliance-console fleet add');
@@ -105,7 +123,7 @@ describe.skipIf(skipReason !== undefined)('npm run demo', () => {
   }, 90_000);
 
   it('--down removes the testbed and keeps the console data', async () => {
-    const r = spawnSync(process.execPath, [TSX, DEMO, ...demoArgs, '--down'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [...DEMO, ...demoArgs, '--down'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect((await tb.status()).state).toBe('down');
     expect(r.stdout).toContain(`The console data is still in ${dataDir}`);
@@ -113,7 +131,7 @@ describe.skipIf(skipReason !== undefined)('npm run demo', () => {
   }, 60_000);
 
   it('after the testbed was removed, a run makes it again and re-registers its new machines (new keys) before provisioning them', () => {
-    const r = spawnSync(process.execPath, [TSX, DEMO, ...demoArgs, '--exit-after-ready'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 90_000 });
+    const r = spawnSync(process.execPath, [...DEMO, ...demoArgs, '--exit-after-ready'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 90_000 });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     for (const n of [1, 2, 3]) {
       const name = `${PREFIX}-a${n}`;
@@ -127,7 +145,7 @@ describe.skipIf(skipReason !== undefined)('npm run demo', () => {
   }, 90_000);
 
   it('refuses to start without root, saying how to run it', () => {
-    const r = spawnSync(process.execPath, [TSX, DEMO, ...demoArgs], { cwd: REPO_ROOT, encoding: 'utf8', uid: 65534, gid: 65534, env: { ...process.env, HOME: work.dir }, timeout: 60_000 });
+    const r = spawnSync(process.execPath, [...DEMO, ...demoArgs], { cwd: REPO_ROOT, encoding: 'utf8', uid: 65534, gid: 65534, env: { ...process.env, HOME: work.dir }, timeout: 60_000 });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(3);
     expect(r.stderr).toContain('the demo needs root');
     expect(r.stderr).toContain('sudo npm run demo');
