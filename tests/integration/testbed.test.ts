@@ -231,7 +231,7 @@ describe.skipIf(skipReason !== undefined)('testbed (real namespaces, sshd, disks
   });
 
   it('rejects an unknown machine with the list of known ones', async () => {
-    await expect(tb.fault('a9', 'net-down')).rejects.toThrow(/unknown machine "a9".*tbit-a1, tbit-a2, tbit-s1/);
+    await expect(tb.fault('a9', 'net-down')).rejects.toThrow(new RegExp(`unknown machine "a9".*${PREFIX}-a1, ${PREFIX}-a2, ${PREFIX}-s1`));
   });
 
   it('down leaves nothing behind', async () => {
