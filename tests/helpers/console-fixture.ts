@@ -3,7 +3,7 @@ import { createConsole, type ConsoleServices } from '../../main/compose';
 import type { ProvisionResources } from '../../main/provision/plan';
 import { defaultResources } from '../../main/provision/provisioner';
 import { manualClock, systemClock } from '../../main/core/clock';
-import { silentLogger } from '../../main/core/log';
+import { silentLogger, type Logger } from '../../main/core/log';
 import { createKeyFileSecretBox } from '../../main/secrets/key-file-secret-box';
 import { makeTempDir } from './temp-dir';
 
@@ -13,10 +13,12 @@ export function makeConsole(
   provisionResources: ProvisionResources = defaultResources(path.resolve(__dirname, '../..')),
   /** Tests that talk to real machines need the real time (preflight checks clock skew). */
   realClock = false,
+  /** Where the console logs; tests of what reaches the log pass a capturing logger (capturing-logger.ts). */
+  log: Logger = silentLogger,
 ): ConsoleServices & { dataDir: string; clock: ReturnType<typeof manualClock>; cleanup(): void } {
   const tmp = makeTempDir(label);
   const clock = manualClock(realClock ? new Date() : '2026-03-01T08:00:00.000Z');
-  const services = createConsole({ host: 'cli', dataDir: tmp.dir, secretBox: createKeyFileSecretBox, clock: realClock ? systemClock : clock, log: silentLogger, osLocale: 'en-US', provisionResources });
+  const services = createConsole({ host: 'cli', dataDir: tmp.dir, secretBox: createKeyFileSecretBox, clock: realClock ? systemClock : clock, log, osLocale: 'en-US', provisionResources });
   return {
     ...services,
     dataDir: tmp.dir,

@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestbed, type Testbed } from '../../appliance/testbed/testbed';
 import type { TestbedStatus } from '../../appliance/testbed/state';
 import type { ConnectionReport } from '../../main/contract/onboarding.contract';
+import type { AuditEntry } from '../../main/contract/audit.contract';
+import { createCapturingLogger } from '../helpers/capturing-logger';
 import { CTX, makeConsole } from '../helpers/console-fixture';
+import { recordEvents } from '../helpers/event-recorder';
+import { expectNoSecretLeaks } from '../helpers/secret-leaks';
 import { testbedPrefix } from '../helpers/testbed-prefix';
 
 const skip = process.getuid?.() !== 0 ? 'the testbed needs root (network namespaces, loop devices)' : null;
@@ -13,13 +17,19 @@ if (skip) console.warn(`[skip] onboarding tests skipped: ${skip}`);
 describe.skipIf(skip)('onboarding on the testbed', () => {
   const tb: Testbed = createTestbed({ prefix: testbedPrefix('onb') });
   let status: TestbedStatus;
-  const console_ = makeConsole('onboarding');
+  // What the console logs and emits, searched for every secret the tests hand it (last test).
+  const capture = createCapturingLogger();
+  const console_ = makeConsole('onboarding', undefined, false, capture.log);
+  const events = recordEvents(console_.events);
+  const WRONG_SUDO_PASSWORD = 'not-the-password';
+  const WRONG_PASSWORD = 'wrong-login-password';
 
   beforeAll(async () => {
     await tb.down();
     status = await tb.up({ appliances: 2, disks: 0 });
   }, 120_000);
   afterAll(async () => {
+    events.stop();
     console_.cleanup();
     await tb.down();
   });
@@ -29,6 +39,11 @@ describe.skipIf(skip)('onboarding on the testbed', () => {
     const r = await console_.dispatcher.call('fleet.add', { name, ...input }, CTX);
     if (!r.ok) throw new Error(r.error.message);
     return (r.result as { id: string }).id;
+  }
+  async function auditEntries(): Promise<AuditEntry[]> {
+    const r = await console_.dispatcher.call('audit.list', { limit: 500 }, CTX);
+    if (!r.ok) throw new Error(r.error.message);
+    return (r.result as { entries: AuditEntry[] }).entries;
   }
   async function test(id: string, timeoutMs?: number): Promise<ConnectionReport> {
     const r = await console_.dispatcher.call('onboarding.testConnection', { id, ...(timeoutMs ? { timeoutMs } : {}) }, CTX);
@@ -64,22 +79,25 @@ describe.skipIf(skip)('onboarding on the testbed', () => {
     expect(needsSudo).toMatchObject({ ok: false, stage: 'sudo', failure: { code: 'sudo-password-required' } });
     expect(needsSudo.auth?.tried.at(-1)).toEqual({ method: 'password', accepted: true });
 
-    await console_.dispatcher.call('fleet.update', { id, patch: { sudoPassword: 'not-the-password' } }, CTX);
+    await console_.dispatcher.call('fleet.update', { id, patch: { sudoPassword: WRONG_SUDO_PASSWORD } }, CTX);
     expect(await test(id)).toMatchObject({ ok: false, stage: 'sudo', failure: { code: 'sudo-denied' } });
 
     await console_.dispatcher.call('fleet.update', { id, patch: { sudoPassword: m2.sudoPassword } }, CTX);
     expect(await test(id)).toMatchObject({ ok: true, sudo: 'with-password' });
 
-    await console_.dispatcher.call('fleet.update', { id, patch: { auth: { kind: 'password', password: 'wrong' } } }, CTX);
+    await console_.dispatcher.call('fleet.update', { id, patch: { auth: { kind: 'password', password: WRONG_PASSWORD } } }, CTX);
     const wrong = await test(id);
     expect(wrong).toMatchObject({ ok: false, stage: 'auth', failure: { code: 'auth-failed' } });
-    expect(wrong.failure?.message).not.toContain('wrong');
+    expect(wrong.failure?.message).not.toContain(WRONG_PASSWORD);
   });
 
   it('refuses a changed host key until the new one is accepted, and audits the replacement', async () => {
     const m = machine(0);
     const list = await console_.dispatcher.call('fleet.list', { filter: { text: 'a1-root' } }, CTX);
     const id = (list as { ok: true; result: { appliances: { id: string }[] } }).result.appliances[0]!.id;
+    // The first test accepted a key for this appliance too: only rows written from here on count.
+    const auditBefore = await auditEntries();
+    const lastIdBefore = Math.max(0, ...auditBefore.map((e) => e.id));
     // Pretend the console had accepted another key for this endpoint (what a reinstall looks like from here).
     console_.db.prepare(`UPDATE known_host_keys SET fingerprint = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE address = ?`).run(m.address);
     const changed = await test(id);
@@ -92,9 +110,14 @@ describe.skipIf(skip)('onboarding on the testbed', () => {
     expect(accept).toMatchObject({ ok: true, result: { replaced: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } });
     expect(await test(id)).toMatchObject({ ok: true });
 
-    const audit = await console_.dispatcher.call('audit.list', { limit: 100 }, CTX);
-    const accepts = (audit as { ok: true; result: { entries: { method: string; result: string; target: string }[] } }).result.entries.filter((e) => e.method === 'onboarding.acceptHostKey');
-    expect(accepts.map((e) => e.result)).toEqual(expect.arrayContaining(['ok', 'error']));
+    // This test's two calls, each audited against this appliance, newest first: the replacement
+    // that worked, then the refused fingerprint, with what was asked.
+    const accepts = (await auditEntries()).filter((e) => e.id > lastIdBefore && e.method === 'onboarding.acceptHostKey');
+    expect(accepts.map((e) => ({ result: e.result, target: e.target, errorCode: e.errorCode, input: e.input }))).toEqual([
+      { result: 'ok', target: id, errorCode: null, input: { id, fingerprint: m.hostKey.fingerprint } },
+      { result: 'error', target: id, errorCode: 'conflict', input: { id, fingerprint: 'SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' } },
+    ]);
+    expect(accepts.every((e) => e.actor === CTX.actor && e.host === 'cli')).toBe(true);
   });
 
   it('reports an unreachable appliance within the timeout', async () => {
@@ -111,5 +134,17 @@ describe.skipIf(skip)('onboarding on the testbed', () => {
     } finally {
       await tb.fault(m.name, 'net-up');
     }
+  });
+
+  it('never logs or emits a password, sudo password or private key it was given', () => {
+    expectNoSecretLeaks('the console log and events', [...capture.lines(), ...events.texts()], {
+      'root private key': fs.readFileSync(machine(0).rootKeyPath, 'utf8'),
+      'login and sudo password': machine(1).sudoPassword,
+      'wrong sudo password': WRONG_SUDO_PASSWORD,
+      'wrong login password': WRONG_PASSWORD,
+    });
+    // Neither is empty: the connection tests above were logged and the fleet changes emitted.
+    expect(capture.lines().length).toBeGreaterThan(0);
+    expect(events.texts().length).toBeGreaterThan(0);
   });
 });
