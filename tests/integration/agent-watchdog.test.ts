@@ -160,10 +160,13 @@ describe('agent watchdog (--daemon, no systemd)', () => {
     expect(openFiles(first)).toContain(runFile(home, 'agent.pid.lock'));
     expect(openFiles(first)).not.toContain(runFile(home, 'watchdog.pid.lock'));
 
+    // Each agent is killed once its service runs (and is in children.json, so the next agent stops it).
+    await serviceOf(first, servicePidFile);
     let killedAt = Date.now();
     process.kill(first, 'SIGKILL');
     const second = await nextAgent(home, first);
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(1000);
+    await serviceOf(second, servicePidFile);
     killedAt = Date.now();
     process.kill(second, 'SIGKILL');
     const third = await nextAgent(home, second);
@@ -201,10 +204,13 @@ describe('agent watchdog (--daemon, no systemd)', () => {
   });
 
   it('stops during a backoff without starting another agent', async () => {
-    const { home } = homeWithService('backoff-stop');
+    const { home, servicePidFile } = homeWithService('backoff-stop');
     expect(daemon(home).status).toBe(0);
     const watchdog = readPid(runFile(home, 'watchdog.pid'));
     const agent = readPid(runFile(home, 'agent.pid'));
+    // Its service outlives the killed agent (as after any agent crash) and no next agent stops it
+    // here: serviceOf() lists it among the strays killed after the tests.
+    await serviceOf(agent, servicePidFile);
     process.kill(agent, 'SIGKILL');
     await waitFor('the restart to be scheduled', () => (watchdogEvents(home).some((e) => e.event === 'watchdog.restart-scheduled') ? true : undefined));
     await stopWatchdog(watchdog, 'SIGINT');
@@ -282,6 +288,7 @@ describe('agent watchdog (--daemon, no systemd)', () => {
     const first = await nextAgent(home, NaN);
     expect(Number(fs.readFileSync(runFile(home, 'watchdog.pid'), 'utf8'))).toBe(watchdog);
     expect(vmRss(watchdog)).toBeLessThan(10 * MiB);
+    await serviceOf(first, servicePidFile);
     process.kill(first, 'SIGKILL');
     const second = await nextAgent(home, first);
     const service = await serviceOf(second, servicePidFile);
