@@ -28,17 +28,23 @@ export function secretNeedles(secrets: Secrets): { what: string; needle: string 
   return needles;
 }
 
-/** Each place a secret shows up in `texts` (log lines, event payloads, process output), saying which and where. */
+/**
+ * Each place a secret shows up in `texts` (log lines, event payloads, process output), saying which
+ * and where, with a little of the text before it — every secret in that text masked first, so the
+ * failure report does not print another line of the key it is reporting.
+ */
 export function findSecretLeaks(texts: readonly string[], secrets: Secrets): string[] {
   const needles = secretNeedles(secrets);
   const found: string[] = [];
   texts.forEach((text, i) => {
-    for (const { what, needle } of needles) {
-      const at = text.indexOf(needle);
-      if (at >= 0) found.push(`${what} in text ${i + 1}: …${text.slice(Math.max(0, at - 60), at)}[SECRET]…`);
-    }
+    const hits = needles.filter(({ needle }) => text.includes(needle));
+    if (hits.length === 0) return;
+    const masked = hits.reduce((t, { needle }) => t.split(needle).join('[SECRET]'), text);
+    const at = masked.indexOf('[SECRET]');
+    const context = masked.slice(Math.max(0, at - 80), at + 8);
+    for (const { what } of hits) found.push(`${what} in text ${i + 1}: …${context}…`);
   });
-  return [...new Set(found)];
+  return found;
 }
 
 /**

@@ -4,8 +4,11 @@ import { netnsUnsupportedReason } from '../../appliance/testbed/preflight';
 import type { MachineState } from '../../appliance/testbed/state';
 import { createTestbed } from '../../appliance/testbed/testbed';
 import type { ProvisionRunResult } from '../../main/contract/provision.contract';
+import { createCapturingLogger } from '../helpers/capturing-logger';
 import { CTX, makeConsole } from '../helpers/console-fixture';
+import { recordEvents } from '../helpers/event-recorder';
 import { testProvisionResources } from '../helpers/provision-resources';
+import { expectNoSecretLeaks, storedAgentToken } from '../helpers/secret-leaks';
 import { makeTempDir } from '../helpers/temp-dir';
 import { testbedPrefix } from '../helpers/testbed-prefix';
 
@@ -23,16 +26,21 @@ describe.skipIf(skip !== undefined)('provision.install on a testbed machine', ()
   let c: ReturnType<typeof makeConsole>;
   let m: MachineState;
   let id: string;
+  // What the console logs and emits while provisioning, searched for the login and the agent token (last test).
+  const capture = createCapturingLogger();
+  let events: ReturnType<typeof recordEvents>;
 
   beforeAll(async () => {
     await tb.down();
-    c = makeConsole('provision-service', testProvisionResources(work.dir), true);
+    c = makeConsole('provision-service', testProvisionResources(work.dir), true, capture.log);
+    events = recordEvents(c.events);
     m = (await tb.up({ appliances: 1, disks: 0 })).machines[0]!;
     const added = await c.dispatcher.call('fleet.add', { name: 'prs-1', address: m.address, auth: { kind: 'private-key', privateKey: fs.readFileSync(m.rootKeyPath, 'utf8') } }, CTX);
     if (!added.ok) throw new Error(added.error.message);
     id = (added.result as { id: string }).id;
   }, 120_000);
   afterAll(async () => {
+    events?.stop();
     c?.cleanup();
     await tb.down();
     work.cleanup();
@@ -68,10 +76,25 @@ describe.skipIf(skip !== undefined)('provision.install on a testbed machine', ()
     const r = await c.dispatcher.call('provision.install', { id }, CTX);
     const run = (r as { ok: true; result: ProvisionRunResult }).result;
     expect(run.status).toBe('succeeded');
-    expect(run.steps.every((s) => s.status === 'unchanged')).toBe(true);
+    expect(run.steps.map((s) => [s.id, s.status])).toEqual([
+      ['preflight', 'unchanged'],
+      ['runtime', 'unchanged'],
+      ['agent', 'unchanged'],
+      ['config', 'unchanged'],
+      ['service', 'unchanged'],
+    ]);
     expect(c.db.prepare('SELECT token FROM agent_tokens').pluck().all()).toEqual(before);
     const audit = await c.dispatcher.call('audit.list', { limit: 20 }, CTX);
     const provisions = (audit as { ok: true; result: { entries: { method: string; result: string }[] } }).result.entries.filter((e) => e.method === 'provision.install');
     expect(provisions.map((e) => e.result)).toEqual(['ok', 'ok', 'error']);
+  });
+
+  it('never logs or emits the private key or the agent token', () => {
+    expectNoSecretLeaks('the console log and events', [...capture.lines(), ...events.texts()], {
+      'root private key': fs.readFileSync(m.rootKeyPath, 'utf8'),
+      'agent token': storedAgentToken(c.db, c.dataDir, id),
+    });
+    expect(events.texts().some((e) => e.includes('"provision.progress"'))).toBe(true);
+    expect(capture.lines().some((l) => l.includes('"scope":"provision"'))).toBe(true);
   });
 });
