@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databasePath } from '../../main/store/database';
+import { expectNoSecretLeaks } from '../helpers/secret-leaks';
 import { startServe, type ServeProcess } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
 
@@ -27,7 +28,8 @@ describe('headless host', () => {
     fs.mkdirSync(path.join(uiDir, 'assets'), { recursive: true });
     fs.writeFileSync(path.join(uiDir, 'index.html'), '<!doctype html><title>ui</title>');
     fs.writeFileSync(path.join(uiDir, 'assets', 'app.js'), 'console.log(1)');
-    host = await startServe({ dataDir: path.join(tmp.dir, 'data'), uiDir });
+    // At debug, so that a secret written at any level shows in the output the last test searches.
+    host = await startServe({ dataDir: path.join(tmp.dir, 'data'), uiDir, env: { APPLIANCE_CONSOLE_LOG_LEVEL: 'debug' } });
   });
   afterAll(async () => {
     await host?.stop();
@@ -144,6 +146,36 @@ describe('headless host', () => {
     expect(rows.some((r) => r.result === 'ok' && r.host === 'serve' && r.target === added.result.id)).toBe(true);
     expect(rows.some((r) => r.result === 'error')).toBe(true); // the invalid add above
     expect(host.output()).not.toContain('never-logged');
+  });
+
+  it('never writes a password, key passphrase, private key or sudo password to its output, its events or the audit log', async () => {
+    const keyFile = path.join(tmp.dir, 'id_secret');
+    const secrets = { password: 'serve-login-pw-5512', 'key passphrase': 'serve-passphrase-8841', 'sudo password': 'serve-sudo-pw-2290', 'new password': 'serve-new-pw-7314' };
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', secrets['key passphrase'], '-f', keyFile]);
+    const privateKey = fs.readFileSync(keyFile, 'utf8');
+    const frames: string[] = [];
+    const ws = new WebSocket(`${host.url.replace('http', 'ws')}/api/events`, { headers: { Authorization: `Bearer ${host.token}`, Origin: host.url } });
+    ws.on('message', (m: Buffer) => frames.push(m.toString()));
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const body = async (r: Response) => (await r.json()) as { ok: boolean; result?: { id: string }; error?: { message: string } };
+    const keyed = await body(await call('fleet.add', { name: 'secret-key', address: '10.9.8.1', user: 'ops', auth: { kind: 'private-key', privateKey, passphrase: secrets['key passphrase'] }, sudoPassword: secrets['sudo password'] }));
+    expect(keyed.ok, keyed.error?.message).toBe(true);
+    const pw = await body(await call('fleet.add', { name: 'secret-pw', address: '10.9.8.2', user: 'ops', auth: { kind: 'password', password: secrets.password }, sudoPassword: secrets['sudo password'] }));
+    expect(pw.ok, pw.error?.message).toBe(true);
+    expect((await body(await call('fleet.update', { id: pw.result!.id, patch: { auth: { kind: 'password', password: secrets['new password'] } } }))).ok).toBe(true);
+    // Refused calls carrying secrets: a wrong passphrase, and a misspelt field holding a password.
+    expect((await body(await call('fleet.add', { name: 'secret-bad', address: '10.9.8.3', auth: { kind: 'private-key', privateKey, passphrase: 'not-the-passphrase' } }))).ok).toBe(false);
+    expect((await body(await call('fleet.update', { id: pw.result!.id, patch: { pasword: secrets.password } }))).ok).toBe(false);
+    const audit = await (await call('audit.list', { limit: 50 })).text();
+    // The events of the three changes have arrived when the third has.
+    for (let waited = 0; frames.length < 3 && waited < 5000; waited += 25) await new Promise((r) => setTimeout(r, 25));
+    ws.close();
+    expect(frames.length).toBeGreaterThanOrEqual(3);
+    expect(audit).toContain('"secret-key"');
+    expectNoSecretLeaks('the host’s output, its event frames and the audit log', [host.output(), ...frames, audit], { ...secrets, 'wrong passphrase': 'not-the-passphrase', 'private key': privateKey });
   });
 
   it('serves over TLS when given a certificate', async () => {
