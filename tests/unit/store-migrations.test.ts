@@ -110,29 +110,42 @@ describe('migrations', () => {
   it('lets two processes open a new data directory at once: one migrates, the other waits and skips', async () => {
     const dir = tempDir();
     const { spawn } = await import('node:child_process');
+    // migrate() takes the first migration from the list after the process has read user_version 0
+    // and just before it asks for the write lock: the list announces that moment on stdout, so the
+    // test knows each process is in the race instead of guessing how long start-up takes.
     const script = `
+      const fs = require('node:fs');
       const { openDatabase } = require(${JSON.stringify(path.resolve(__dirname, '../../main/store/database.ts'))});
-      const db = openDatabase({ dataDir: ${JSON.stringify(dir)}, clock: { now: () => new Date() }, log: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } });
+      const { MIGRATIONS } = require(${JSON.stringify(path.resolve(__dirname, '../../main/store/migrations/index.ts'))});
+      const announcing = new Proxy(MIGRATIONS, { get(target, key, receiver) { if (key === '0') fs.writeSync(1, 'read version 0\\n'); return Reflect.get(target, key, receiver); } });
+      const db = openDatabase({ dataDir: ${JSON.stringify(dir)}, clock: { now: () => new Date() }, log: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } }, migrations: announcing });
       console.log(db.pragma('user_version', { simple: true })); db.close();`;
-    const run = () =>
-      new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-        child.on('exit', (code) => resolve({ code, out }));
+    const run = () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<{ code: number | null; out: string }>((resolve) => child.on('exit', (code) => resolve({ code, out })));
+      const racing = new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', () => out.includes('read version 0') && resolve());
+        void exited.then((r) => reject(new Error(`a process ended (${r.code}) before it read version 0:\n${r.out}`)));
       });
+      return { exited, racing };
+    };
     // Hold the write lock while the processes start, so each reads version 0 before any can migrate:
     // the race happens every time, not by luck.
     const holder = new Database(databasePath(dir));
     holder.pragma('journal_mode = WAL');
     holder.prepare('BEGIN IMMEDIATE').run();
-    const pending = Promise.all([run(), run(), run()]);
-    await new Promise((r) => setTimeout(r, 2500));
-    holder.prepare('ROLLBACK').run();
-    holder.close();
-    const results = await pending;
-    for (const r of results) expect(r, r.out).toMatchObject({ code: 0, out: `${LATEST_SCHEMA_VERSION}\n` });
+    const children = [run(), run(), run()];
+    try {
+      await Promise.all(children.map((c) => c.racing));
+    } finally {
+      holder.prepare('ROLLBACK').run();
+      holder.close();
+    }
+    const results = await Promise.all(children.map((c) => c.exited));
+    for (const r of results) expect(r, r.out).toMatchObject({ code: 0, out: `read version 0\n${LATEST_SCHEMA_VERSION}\n` });
   });
 
   it('rolls a failing migration back completely', () => {
