@@ -2,6 +2,7 @@ import type { AlertsChanged } from '../contract/alerts.contract';
 import type { Locale } from '../contract/settings.contract';
 import type { EventBus } from '../core/event-bus';
 // The UI's own dictionaries (plain data), so a notification reads like the alert centre in either language.
+import { alertDetail } from '../../renderer/src/i18n/alert-detail';
 import { createTranslator } from '../../renderer/src/i18n/translate';
 
 type Brief = AlertsChanged['newlyFiring'][number];
@@ -22,7 +23,7 @@ export interface AlertNotifierDeps {
 export function notificationFor(locale: Locale, a: Brief): { title: string; body: string; urgent: boolean } {
   const tr = createTranslator(locale);
   const rule = tr.lookup(`alerts.rule.${a.ruleId}`) ?? a.ruleId;
-  const detail = tr.lookup(`alerts.detail.${a.ruleId}`, a.params) ?? '';
+  const detail = alertDetail(tr, a);
   return {
     title: `${tr.t(`alerts.severity.${a.severity}`)} · ${rule}`,
     body: [a.applianceName, a.subject].filter(Boolean).join(' · ') + (detail ? ` — ${detail}` : ''),

@@ -32,6 +32,7 @@ export const common = {
   'common.loadFailed': 'Could not load this data',
   'common.copy': 'Copy',
   'common.copied': 'Copied',
+  'common.listSeparator': '; ',
 
   'page.crashed': 'This page stopped working',
   'page.crashedDetail': 'Something went wrong while showing it. The rest of the console still works.',

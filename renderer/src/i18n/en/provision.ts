@@ -7,6 +7,7 @@ export const provision = {
   'provision.cancelling': 'Cancelling…',
   'provision.succeeded': 'The agent is installed and healthy ({seconds} s).',
   'provision.failed': 'Provisioning stopped at “{step}”. What the machine reported:',
+  'provision.details': 'What the machine printed',
   'provision.cancelled': 'Cancelled. The next run repairs whatever this one left unfinished.',
   'provision.again': 'Run again',
   'provision.step.preflight': 'Check the machine',

@@ -35,6 +35,7 @@ export const settings = {
   'audit.column.result': 'Result',
   'audit.result.ok': 'Succeeded',
   'audit.result.error': 'Failed',
+  'audit.result.failed': 'Run failed',
   'audit.loadMore': 'Load more',
   'audit.end': 'No older entries',
   'audit.empty': 'No changes recorded yet',

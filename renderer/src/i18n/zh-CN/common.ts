@@ -35,6 +35,7 @@ export const common = {
   'common.loadFailed': '无法加载数据',
   'common.copy': '复制',
   'common.copied': '已复制',
+  'common.listSeparator': '；',
 
   'page.crashed': '此页面出现故障',
   'page.crashedDetail': '显示此页面时出错，控制台的其他部分仍可正常使用。',

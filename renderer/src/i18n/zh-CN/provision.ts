@@ -10,6 +10,7 @@ export const provision = {
   'provision.cancelling': '正在取消…',
   'provision.succeeded': '代理程序已安装并运行正常（{seconds} 秒）。',
   'provision.failed': '部署停在“{step}”。设备报告的内容：',
+  'provision.details': '设备输出的内容',
   'provision.cancelled': '已取消。下次运行会修复本次未完成的部分。',
   'provision.again': '重新运行',
   'provision.step.preflight': '检查设备',

@@ -38,6 +38,7 @@ export const settings = {
   'audit.column.result': '结果',
   'audit.result.ok': '成功',
   'audit.result.error': '失败',
+  'audit.result.failed': '执行失败',
   'audit.loadMore': '加载更多',
   'audit.end': '没有更早的记录',
   'audit.empty': '暂无变更记录',

@@ -16,6 +16,9 @@ export const status = {
   'status.agentColumn': '代理程序版本',
   'status.reason.agent.not-installed': '未安装代理程序：请先部署。',
   'status.reason.agent.silent': '代理程序无响应：{detail}',
+  'status.reason.cancelled': '已被人为取消；下次运行会修复遗留部分。',
+  'status.reason.step-failed': '运行中的某个步骤失败；输出见运行日志。',
+  'status.reason.run-in-progress': '此设备上已有另一个运行正在进行。',
   'status.reason.agent.reports.other': '代理程序报告了 {count} 个问题，第一个：{problem}',
   'status.agentLastAnswered': '最后响应于 {time}',
 } satisfies OtherOnly<typeof en>;

@@ -1,5 +1,5 @@
 import { Tag } from 'antd';
-import type { Alert, AlertSeverity, ThresholdUnit } from '../../../../main/contract/alerts.contract';
+import type { AlertSeverity, ThresholdUnit } from '../../../../main/contract/alerts.contract';
 import type { Translator } from '../../i18n/translate';
 
 /** A rule's title; a rule added by a newer host without a translation shows its id. */
@@ -7,10 +7,7 @@ export function ruleTitle(translator: Translator, ruleId: string): string {
   return translator.lookup(`alerts.rule.${ruleId}`) ?? ruleId;
 }
 
-/** The rule's detail sentence filled with the alert's values (each with its unit in the text). */
-export function alertDetail(translator: Translator, alert: Pick<Alert, 'ruleId' | 'params'>): string {
-  return translator.lookup(`alerts.detail.${alert.ruleId}`, alert.params) ?? '';
-}
+export { alertDetail } from '../../i18n/alert-detail';
 
 export function formatValue(translator: Translator, unit: ThresholdUnit, value: number): string {
   return translator.t(`alerts.unit.${unit}`, { n: value });

@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import type { Translator } from '../../i18n/translate';
 import { ROLE_LABELS } from '../fleet/appliance-labels';
 import { sshEndpoint } from '../fleet/fleet-columns';
+import { changedHostKey, HostKeyChanged } from '../fleet/host-key-changed';
 import { reasonText, sinceText, STATE_COLORS, STATE_LABELS, statusTitle } from './status-labels';
 import { useNow } from './use-now';
 
@@ -32,6 +33,8 @@ export function ApplianceHeader({ appliance, onProvision, onUpgrade, onUninstall
   const state = status?.state ?? 'unknown';
   const reason = status ? reasonText(translator, status.reasonCode, status.reasonParams, status.reason) : null;
   // The version is the last one the agent reported; when it did not answer this check, say since when.
+  // The console refuses a machine whose key changed until a person trusts the new one: say so where they look.
+  const changedKey = status ? changedHostKey(status.reasonCode, status.reasonParams) : null;
   const agentStale = Boolean(status?.agent && status.agentSeenAt && status.agentSeenAt < status.checkedAt);
 
   return (
@@ -72,6 +75,7 @@ export function ApplianceHeader({ appliance, onProvision, onUpgrade, onUninstall
             {t('status.reason', { reason })}
           </Typography.Text>
         )}
+        {changedKey && <HostKeyChanged applianceId={appliance.id} name={appliance.name} hostKey={changedKey} />}
         <Descriptions
           size="small"
           column={{ xs: 1, sm: 2, lg: 3 }}

@@ -1,7 +1,11 @@
 import type { ApplianceStatus } from '../../../../main/contract/status.contract';
 import type { Locale } from '../../../../main/contract/settings.contract';
 import { formatLocalTime, formatRelativeTime, utcOffsetLabel } from '../../i18n/format';
+import { reasonText } from '../../i18n/reason-text';
 import type { PlainMessageKey, Translate, Translator } from '../../i18n/translate';
+
+// Where every status reason is worded (re-exported: pages and the audit log read it from here).
+export { reasonText };
 
 export type ConnectivityState = ApplianceStatus['state'];
 
@@ -18,24 +22,6 @@ export const STATE_COLORS: Record<ConnectivityState, string> = { online: 'succes
 
 /** Sort order by state: working first, then worse; not provisioned, then unknown (never checked) last. */
 export const STATE_RANK: Record<ConnectivityState, number> = { online: 0, degraded: 1, offline: 2, 'not-provisioned': 3, unknown: 4 };
-
-/**
- * Why an appliance is not online, in the reader's language from the watch's code and parameters
- * (`ssh.<failure>` uses the connection test's texts); the host's English text for a code this
- * build does not know.
- */
-export function reasonText(translator: Translator, code: string | null | undefined, params: Readonly<Record<string, string | number | null>>, english: string | null): string | null {
-  if (!code) return english;
-  const clean: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(params)) if (v !== null) clean[k] = v;
-  if (code === 'agent.reports') {
-    const problemCode = String(clean.code ?? '');
-    const label = translator.lookup(`appliance.health.code.${problemCode}`) ?? problemCode;
-    const subject = String(clean.subject ?? '');
-    return translator.tp('status.reason.agent.reports', { count: clean.count ?? 1, problem: subject ? `${subject} ${label}` : label });
-  }
-  return translator.lookup(code.startsWith('ssh.') ? code : `status.reason.${code}`, clean) ?? english;
-}
 
 /** The native tooltip of a status: state since the exact local time, why, and when it was checked. */
 export function statusTitle(translator: Translator, status: ApplianceStatus): string {

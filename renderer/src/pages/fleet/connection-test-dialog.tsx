@@ -5,6 +5,7 @@ import { useAcceptHostKey, useTestConnection } from '../../api/onboarding-hooks'
 import { describeError } from '../../i18n/describe-error';
 import { useI18n } from '../../i18n/i18n-context';
 import { CONNECTION_STAGES, describeFailure, hostKeyFileType, loginDetailItems, reachedStage } from './connection-report';
+import { HostKeyChanged } from './host-key-changed';
 
 /**
  * "Test connection": runs the probe as soon as it opens and shows how far the login got, stage by
@@ -88,19 +89,20 @@ export function ConnectionTestDialog({ appliance, onClose }: { appliance: Applia
                         {t(`connection.hostKey.${report.hostKey.status}`)}
                       </Tag>
                     </Space>
-                    {report.hostKey.status !== 'trusted' && (
+                    {report.hostKey.status === 'changed' && (
+                      // Old and new side by side, trusted only after a confirmation; then the test runs again.
+                      <HostKeyChanged
+                        applianceId={appliance.id}
+                        name={appliance.name}
+                        hostKey={{ presented: report.hostKey.fingerprint, accepted: report.hostKey.knownFingerprint ?? '', keyType: report.hostKey.keyType }}
+                        onTrusted={() => test.mutate(appliance.id)}
+                      />
+                    )}
+                    {report.hostKey.status === 'unknown' && (
                       <>
-                        {report.hostKey.status === 'changed' && (
-                          <Alert type="error" showIcon title={t('connection.hostKey.changedWarning', { known: report.hostKey.knownFingerprint ?? '' })} />
-                        )}
                         <Typography.Text type="secondary">{t('connection.hostKey.compare', { type: hostKeyFileType(report.hostKey.keyType) })}</Typography.Text>
-                        <Button
-                          danger={report.hostKey.status === 'changed'}
-                          loading={accept.isPending}
-                          onClick={() => trust(report.hostKey!.fingerprint)}
-                          data-testid="connection-trust"
-                        >
-                          {t(report.hostKey.status === 'changed' ? 'connection.hostKey.trustNew' : 'connection.hostKey.trust')}
+                        <Button loading={accept.isPending} onClick={() => trust(report.hostKey!.fingerprint)} data-testid="connection-trust">
+                          {t('connection.hostKey.trust')}
                         </Button>
                         {accept.isError && <Alert type="error" showIcon title={describeError(translator, accept.error)} />}
                       </>

@@ -8,7 +8,7 @@ import { SystemInfoCard } from './system-info-card';
 export default function SettingsPage() {
   const { t } = useI18n();
   return (
-    <Flex vertical gap={16}>
+    <Flex vertical gap={16} data-testid="settings-page">
       <Typography.Title level={4} style={{ margin: 0 }}>
         {t('settings.title')}
       </Typography.Title>
