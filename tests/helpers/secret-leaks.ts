@@ -23,7 +23,11 @@ export function secretNeedles(secrets: Secrets): { what: string; needle: string 
     if (value.length < 6) throw new Error(`the ${what} "${value}" is too short to search for without false alarms; use a longer one in the test`);
     const lines = value.split('\n').map((l) => l.trim()).filter((l) => l.length >= MIN_KEY_LINE && !ARMOUR.test(l));
     if (lines.length > 1) lines.forEach((line, i) => needles.push({ what: `${what} (line ${i + 1})`, needle: line }));
-    else needles.push({ what, needle: value }, { what: `${what} (JSON-escaped)`, needle: JSON.stringify(value).slice(1, -1) });
+    else {
+      needles.push({ what, needle: value });
+      const escaped = JSON.stringify(value).slice(1, -1);
+      if (escaped !== value) needles.push({ what: `${what} (JSON-escaped)`, needle: escaped });
+    }
   }
   return needles;
 }
