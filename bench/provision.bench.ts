@@ -13,6 +13,7 @@ import { systemClock } from '../main/core/clock';
 import { silentLogger } from '../main/core/log';
 import type { ProvisionResources } from '../main/provision/plan';
 import { createProvisioner } from '../main/provision/provisioner';
+import { sshEdge } from '../main/reach/ssh-edge';
 import { loadAgentArtifact, loadRuntimeArtifact } from '../main/provision/resources';
 import { servicePortMap } from '../main/provision/steps/config';
 import { connectSsh } from '../main/ssh/ssh-connect';
@@ -183,7 +184,7 @@ const stepTimes = new Map<string, Map<string, number[]>>();
 const ansibleTaskTimes = new Map<string, Map<string, number[]>>();
 
 function runOurs(machines: MachineState[], resources: ProvisionResources, token: string): TimedRun {
-  const provisioner = createProvisioner({ resources, clock: systemClock, log: silentLogger });
+  const provisioner = createProvisioner({ resources, dial: sshEdge.connect, clock: systemClock, log: silentLogger });
   return async () => {
     const results = await mapWithConcurrency(machines, machines.length, (m) =>
       provisioner.provision({ target: { address: m.address, port: m.sshPort, user: 'root' }, credential: rootKey(m), trustedKeys: trustedKeys(m), input: { role: 'server', token } }),

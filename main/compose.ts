@@ -1,8 +1,6 @@
 import { createAlertService, type AlertService } from './alerts/alert-service';
 import { createAlertStore } from './alerts/alert-store';
 import { createFleetWatch, type FleetWatch } from './connectivity/fleet-watch';
-import { poolTargetsFromStore } from './connectivity/pool-targets';
-import { createSshPool } from './connectivity/ssh-pool';
 import { createMonitoringApi } from './monitoring/monitoring-api';
 import { createMonitoring, type Monitoring } from './monitoring/monitoring-service';
 import { createCapacityService } from './planning/capacity-service';
@@ -29,6 +27,10 @@ import { createCredentialStore } from './store/credential-store';
 import { openDatabase, schemaVersion, type Db } from './store/database';
 import { watchExternalChanges } from './store/external-change-watcher';
 import { createHostKeyStore } from './store/host-key-store';
+import { createHostKeyChangeStore } from './store/host-key-change-store';
+import { createHostKeyTrust } from './reach/host-key-trust';
+import { createReach, type Reach } from './reach/reach';
+import { sshEdge, type SshEdge } from './reach/ssh-edge';
 import { createSettingsStore } from './store/settings-store';
 import { CONSOLE_VERSION } from './core/version';
 
@@ -46,6 +48,8 @@ export interface ConsoleOptions {
   watchFleet?: boolean;
   /** Fleet watch round interval; tests shorten it. */
   watchIntervalMs?: number;
+  /** Where SSH connections are dialled (main/reach/ssh-edge.ts); a test may put a fake in its place. */
+  sshEdge?: SshEdge;
 }
 
 export interface ConsoleServices {
@@ -56,6 +60,8 @@ export interface ConsoleServices {
   /** The alert engine; the collectors feed it with `observe` each round. */
   alerts: AlertService;
   watch: FleetWatch;
+  /** The one way to reach a machine: logins from the store, host key trust, the pool, the agent. */
+  reach: Reach;
   monitoring: Monitoring;
   /**
    * Stops the watch and closes every SSH connection at once. The stores close when the round in
@@ -86,19 +92,21 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     const settings = createSettingsService({ store: createSettingsStore(db), events });
     const fleet = createFleetService({ db, appliances, credentials, clock: opts.clock, events });
     const alerts = createAlertService({ store: createAlertStore(db), audit, events, clock: opts.clock, host: opts.host });
-    const onboarding = createOnboardingService({ appliances, credentials, hostKeys, clock: opts.clock, log: opts.log.child('onboarding') });
+    // Every connection to a machine goes through here (main/reach): one pooled SSH connection per
+    // appliance for the watch and agent calls, one per run for provisioning and tests.
+    const trust = createHostKeyTrust({ keys: hostKeys, changes: createHostKeyChangeStore(db), clock: opts.clock, log: opts.log });
+    const reach = createReach({ appliances, credentials, agentTokens, trust, edge: opts.sshEdge ?? sshEdge, clock: opts.clock, log: opts.log });
+    const dial = (access: Parameters<Reach['dial']>[0]) => reach.dial(access);
+    const onboarding = createOnboardingService({ appliances, reach, clock: opts.clock, log: opts.log.child('onboarding') });
     const provisioning = createProvisionService({
       appliances,
-      credentials,
-      hostKeys,
+      reach,
       agentTokens,
-      provisioner: createProvisioner({ resources: opts.provisionResources, store: createProvisionRunStore(db), clock: opts.clock, log: opts.log }),
-      preflightProbe: createPreflightProbe({ resources: opts.provisionResources, clock: opts.clock, log: opts.log }),
+      provisioner: createProvisioner({ resources: opts.provisionResources, dial, store: createProvisionRunStore(db), clock: opts.clock, log: opts.log }),
+      preflightProbe: createPreflightProbe({ resources: opts.provisionResources, dial, clock: opts.clock, log: opts.log }),
       events,
       clock: opts.clock,
     });
-    // One SSH connection per appliance, shared by the watch and every agent call (main/connectivity).
-    const pool = createSshPool({ resolve: poolTargetsFromStore({ appliances, credentials, hostKeys }), clock: opts.clock, log: opts.log });
     const status = createApplianceStatusStore(db);
     // Metrics, SMART and alert evaluation ride on the watch's rounds (main/monitoring).
     const retention = settings.get().telemetryRetention;
@@ -116,10 +124,8 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     });
     const watch = createFleetWatch({
       appliances,
-      credentials,
-      agentTokens,
       status,
-      pool,
+      reach,
       events,
       clock: opts.clock,
       log: opts.log,
@@ -130,7 +136,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     const handlers = createHandlers({
       alerts,
       watch,
-      monitoring: createMonitoringApi({ monitoring, watch, status, requireAppliance: (id) => void fleet.get(id) }),
+      monitoring: createMonitoringApi({ monitoring, reach, status, requireAppliance: (id) => void fleet.get(id) }),
       capacity: createCapacityService({
         // Through the getter at each call: the store opens on first use.
         telemetry: {
@@ -158,7 +164,14 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     });
     const dispatcher = createDispatcher({ handlers, audit, clock: opts.clock, log: opts.log.child('api') });
     // The CLI is short-lived and has no one to tell; long-running hosts pass changes on to the UI.
-    const stopWatching = opts.host === 'cli' ? () => {} : watchExternalChanges(db, () => events.emit('system.changedElsewhere', {}));
+    const stopWatching =
+      opts.host === 'cli'
+        ? () => {}
+        : watchExternalChanges(db, () => {
+            // The CLI may have seen a host key change: every connection here must stop using it now.
+            trust.refresh();
+            events.emit('system.changedElsewhere', {});
+          });
     if (opts.watchFleet ?? opts.host !== 'cli') watch.start();
     async function closeOnce(): Promise<void> {
       alerts.dispose();
@@ -166,7 +179,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       const busy = watch.roundInFlight();
       const stopped = watch.stop();
       // In-flight calls on open connections fail now instead of at their timeouts.
-      pool.closeAll();
+      reach.closeAll();
       if (busy) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)))]);
@@ -183,6 +196,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       dispatcher,
       alerts,
       watch,
+      reach,
       monitoring,
       // Once: a second call (a host's finally after a test's own close) gets the same promise.
       close: () => (closing ??= closeOnce()),

@@ -76,6 +76,7 @@ Faults:
   disk-restore <dN>     undo disk-fail (check and remount the file system) and disk-full
   net-down | net-up     take the machine's network link down / up
   agent-kill            SIGKILL the machine's appliance-agent processes (reports if none runs)
+  host-key-rotate       give the machine's sshd a new host key (open connections keep the old session)
   clock-skew <±secs>    skew the wall clock of SSH sessions on the machine (0 clears)
 
 ${EXIT_HELP}`,

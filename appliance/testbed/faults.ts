@@ -6,20 +6,27 @@
  *   disk-restore  undoes both: device answers again, file system checked and remounted, fill removed
  *   net-down/up   the machine's own eth0 goes down/up: SSH connections time out, as with a pulled cable
  *   agent-kill    SIGKILL to every process of the machine whose program or script is appliance-agent
+ *   host-key-rotate  the machine's sshd gets a new host key (as after a reinstall, or what a
+ *                 machine in the middle presents) and re-reads it on SIGHUP: connections already
+ *                 open go on over their old session, new ones meet the new key
  *   clock-skew    the wall clock seen by every SSH session (and what it starts) jumps by ±N seconds,
  *                 through libfaketime preloaded by sshd (see sshd.ts). A real per-machine clock does
  *                 not exist: time namespaces only offset monotonic/boot clocks, not the wall clock.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { failDisk, fillDisk, healDisk, unfillDisk } from './disks';
 import { StateError, UsageError } from './errors';
 import { isAlive } from './exec';
-import { writeMachineFiles } from './machine';
+import { waitForSsh, writeMachineFiles } from './machine';
 import { netnsInode, setMachineLink } from './network';
 import { FAKETIME_FILE } from './paths';
 import { kill, processesInNetns } from './procs';
+import { fingerprint, generateKey, MACHINE_SSH_DIR } from './sshd';
 import type { DiskState, MachineState } from './state';
 
-export const FAULTS = ['disk-fail', 'disk-full', 'disk-restore', 'net-down', 'net-up', 'agent-kill', 'clock-skew'] as const;
+export const FAULTS = ['disk-fail', 'disk-full', 'disk-restore', 'net-down', 'net-up', 'agent-kill', 'host-key-rotate', 'clock-skew'] as const;
 export type FaultName = (typeof FAULTS)[number];
 
 export function isFaultName(s: string): s is FaultName {
@@ -104,6 +111,24 @@ export async function applyFault(m: MachineState, fault: FaultName, arg: string 
       if (agents.length === 0) return `${m.name}: no agent running`;
       const killed = agents.filter((p) => kill(p.pid, 'SIGKILL')).map((p) => p.pid);
       return `${m.name}: killed agent process${killed.length === 1 ? '' : 'es'} ${killed.join(', ')} (SIGKILL)`;
+    }
+    case 'host-key-rotate': {
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'testbed-rekey-'));
+      try {
+        const key = path.join(work, 'ssh_host_ed25519_key');
+        await generateKey(key, `root@${m.hostname}`);
+        writeMachineFiles(pid, [
+          { path: `${MACHINE_SSH_DIR}/ssh_host_ed25519_key`, content: fs.readFileSync(key, 'utf8'), mode: 0o600 },
+          { path: `${MACHINE_SSH_DIR}/ssh_host_ed25519_key.pub`, content: fs.readFileSync(`${key}.pub`, 'utf8'), mode: 0o644 },
+        ]);
+        m.hostKey = { publicKey: fs.readFileSync(`${key}.pub`, 'utf8').trim(), fingerprint: await fingerprint(`${key}.pub`) };
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+      }
+      // The machine's init is its sshd (boot-script.ts): SIGHUP makes it re-execute and read the key.
+      if (!kill(pid, 'SIGHUP')) throw new StateError(`${m.name}'s sshd (pid ${pid}) could not be signalled`);
+      await waitForSsh(m.address, m.sshPort);
+      return `${m.name}: new SSH host key ${m.hostKey.fingerprint}; open connections keep their old session`;
     }
     case 'clock-skew': {
       if (arg === undefined || !/^[+-]?\d+$/.test(arg)) throw new UsageError('clock-skew needs an offset in seconds, e.g. +3600 or -120 (0 to clear)');

@@ -1,3 +1,4 @@
+import { flattenCoded, flattenCodedList } from '../contract/alert-params';
 import type { AlertRuleId, AlertSeverity, ThresholdUnit } from '../contract/alerts.contract';
 import type { ApplianceObservation } from './observation';
 import type { EffectiveRule } from './rules';
@@ -87,12 +88,18 @@ export const EVALUATORS: Readonly<Record<AlertRuleId, Evaluator>> = {
         severity: rule.severity,
         value: null,
         unit: null,
-        params: { reason: obs.connectivity.reason ?? '—' },
+        // English for the CLI; the code and its params (`reason.code`, `reason.<name>`) for the UI.
+        params: {
+          reason: obs.connectivity.reason ?? '—',
+          ...flattenCoded('reason', obs.connectivity.reasonCode ? { code: obs.connectivity.reasonCode, params: obs.connectivity.reasonParams ?? {} } : null),
+        },
         since: obs.connectivity.since,
       },
     ],
   }),
   'agent-down': (rule, obs) => {
+    // Never provisioned: there is no agent to be down (an old alert resolves).
+    if (obs.connectivity.state === 'not-provisioned') return { complete: true, conditions: [{ subject: '', active: false, rank: 1, severity: rule.severity, value: null, unit: null, params: { health: 'not-provisioned' } }] };
     // Offline: the agent's state is unknown, not down (appliance-offline covers it).
     if (obs.connectivity.state !== 'online' && obs.agent === null) return UNKNOWN;
     const down = obs.agent === null || obs.agent.health === 'failing';
@@ -143,7 +150,7 @@ export const EVALUATORS: Readonly<Record<AlertRuleId, Evaluator>> = {
       severity: d.verdict === 'warning' ? 'warning' : 'critical',
       value: null,
       unit: null,
-      params: { verdict: d.verdict, reasons: d.reasons.join('; ') || '—' },
+      params: { verdict: d.verdict, reasons: d.reasons.join('; ') || '—', ...flattenCodedList('reasons', d.reasonCodes ?? []) },
     })),
   }),
   'disk-temperature': (rule, obs) => {
@@ -193,4 +200,22 @@ export const EVALUATORS: Readonly<Record<AlertRuleId, Evaluator>> = {
         params: { kind: d.lastSelfTest?.kind ?? '—' },
       })),
   }),
+  // Provisioned or not: a changed key is a security event, not an availability one.
+  'host-key-changed': (rule, obs) => {
+    const p = obs.connectivity.reasonParams ?? {};
+    return {
+      complete: true,
+      conditions: [
+        {
+          subject: '',
+          active: obs.connectivity.reasonCode === 'ssh.host-key-changed',
+          rank: 1,
+          severity: rule.severity,
+          value: null,
+          unit: null,
+          params: { presented: String(p.fingerprint ?? '—'), accepted: String(p.known ?? '—') },
+        },
+      ],
+    };
+  },
 };

@@ -7,7 +7,11 @@ export interface ApplianceObservation {
   name: string;
   /** ms since epoch, console clock, when this was observed. */
   at: number;
-  connectivity: { state: 'online' | 'degraded' | 'offline'; since: number; reason: string | null };
+  /**
+   * SSH reachability. `not-provisioned`: no agent installed by this console yet — neither offline
+   * nor agent-down is an alarm then. `reasonCode`/`reasonParams`: the status reason (`ssh.*`, …).
+   */
+  connectivity: { state: 'online' | 'degraded' | 'offline' | 'not-provisioned'; since: number; reason: string | null; reasonCode?: string | null; reasonParams?: Record<string, string | number> };
   /** null when the agent could not be asked (offline) — then agent/service rules keep their state, they don't resolve. */
   agent: null | {
     health: 'ok' | 'degraded' | 'failing';
@@ -21,6 +25,8 @@ export interface ApplianceObservation {
     device: string;
     verdict: 'healthy' | 'warning' | 'failing' | 'failed';
     reasons: string[];
+    /** The same reasons as codes with params (smart-verdict REASON_CODES), worded by the UI. */
+    reasonCodes?: { code: string; params: Record<string, string | number> }[];
     temperatureC: number | null;
     /**
      * The drive's own temperature limit (smart-verdict's `temperatureLimitC`: drive_trip, op_limit_max

@@ -66,6 +66,8 @@ export const RULE_DEFS: Readonly<Record<AlertRuleId, RuleDef>> = {
     defaultDurationSeconds: 60,
   },
   'smart-selftest-failed': { id: 'smart-selftest-failed', severity: 'critical', thresholds: [], defaultDurationSeconds: 0 },
+  // A changed SSH host key: a reinstall, or someone in the middle. Every connection is refused until a person accepts the new key.
+  'host-key-changed': { id: 'host-key-changed', severity: 'critical', thresholds: [], defaultDurationSeconds: 0 },
 };
 
 /** What a person changed; absent fields keep the default. Stored as JSON per rule. */

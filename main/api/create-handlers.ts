@@ -72,7 +72,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'status.inventory': async (input) => {
       requireExists(input.id);
       const r = await d.watch.inventory(input.id, input.refresh);
-      return { inventory: r.inventory as MethodOutput<'status.inventory'>['inventory'], at: r.at, staleReason: r.staleReason };
+      return { ...r, inventory: r.inventory as MethodOutput<'status.inventory'>['inventory'] };
     },
     'status.events': (input) => {
       if (input.id) requireExists(input.id);
@@ -87,11 +87,6 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'alerts.rules': () => d.alerts.rules(),
     'alerts.updateRule': (input) => d.alerts.updateRule(input),
     'alerts.resetRule': (input) => d.alerts.resetRule(input.id),
-    'onboarding.acceptHostKey': async (input, ctx) => {
-      const accepted = await d.onboarding.acceptHostKey(input.id, input.fingerprint, `${ctx.actor} (${ctx.host})`);
-      // A connection refused for the old key must not wait out its backoff.
-      d.watch.forget(input.id);
-      return accepted;
-    },
+    'onboarding.acceptHostKey': (input, ctx) => d.onboarding.acceptHostKey(input.id, input.fingerprint, `${ctx.actor} (${ctx.host})`),
   };
 }

@@ -1,4 +1,5 @@
 import { apiMethods, isMethodName, type MethodName } from '../contract/api.contract';
+import type { MethodSpec } from '../contract/define';
 import { ApiError } from '../contract/errors';
 import { redactSecrets } from '../contract/redact';
 import type { CallResult } from '../contract/transport';
@@ -26,6 +27,13 @@ function targetOf(...candidates: unknown[]): string | null {
 function boundedForAudit(value: unknown): unknown {
   const text = JSON.stringify(value) ?? 'null';
   return text.length <= MAX_AUDIT_INPUT_CHARS ? value : { truncated: true, preview: text.slice(0, MAX_AUDIT_INPUT_CHARS) };
+}
+
+/** `ok`, `error` (the call was refused) or `failed` (taken, but the operation it started failed). */
+function auditResult(spec: MethodSpec, outcome: CallResult<unknown>): { result: 'ok' | 'error' | 'failed'; errorCode: string | null } {
+  if (!outcome.ok) return { result: 'error', errorCode: outcome.error.code };
+  const failure = spec.failureOf?.(outcome.result) ?? null;
+  return failure === null ? { result: 'ok', errorCode: null } : { result: 'failed', errorCode: failure };
 }
 
 /**
@@ -75,8 +83,7 @@ export function createDispatcher(deps: { handlers: Handlers; audit: AuditStore; 
             method,
             target: targetOf(parsed, outcome.ok ? outcome.result : undefined),
             input: boundedForAudit(recorded),
-            result: outcome.ok ? 'ok' : 'error',
-            errorCode: outcome.ok ? null : outcome.error.code,
+            ...auditResult(spec, outcome),
           });
         } catch (err) {
           deps.log.error('audit write failed', { method, error: String(err) });

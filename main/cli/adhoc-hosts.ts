@@ -2,6 +2,7 @@ import type { ConsoleServices } from '../compose';
 import type { MethodInput } from '../contract/api.contract';
 import { ApiError } from '../contract/errors';
 import type { Appliance } from '../contract/fleet.contract';
+import { formatEndpoint, formatLogin, parseEndpoint } from '../contract/network-address';
 import type { ConnectionReport } from '../contract/onboarding.contract';
 import { caller, listAppliances } from './cli-calls';
 import { UsageError, type CliIo } from './cli-io';
@@ -24,12 +25,10 @@ export interface AdhocLogin {
   acceptFingerprints: string[];
 }
 
-const HOST_SPEC = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+))(?::(\d{1,5}))?$/;
-
 export function parseHostSpec(spec: string, defaultPort: number | undefined): { address: string; port: number | undefined } {
-  const m = HOST_SPEC.exec(spec);
-  if (!m) throw new UsageError(`"${spec}" is neither a registered appliance nor a host (host, host:port or [v6]:port)`);
-  return { address: m[1] ?? m[2]!, port: m[3] !== undefined ? Number(m[3]) : defaultPort };
+  const parsed = parseEndpoint(spec);
+  if (!parsed.ok) throw new UsageError(`"${spec}" is neither a registered appliance nor a host (host, host:port or [v6]:port): ${parsed.message}`);
+  return { address: parsed.address, port: parsed.port ?? defaultPort };
 }
 
 /** Resolves each ref to a registered appliance id, registering and trusting new hosts first. */
@@ -59,7 +58,7 @@ export async function resolveOrRegister(services: ConsoleServices, refs: readonl
       ...(login.auth ? { auth: login.auth } : {}),
       ...(login.sudoPassword && login.user && login.user !== 'root' ? { sudoPassword: login.sudoPassword } : {}),
     })) as Appliance;
-    io.out(`${ref}: registered (${added.user}@${address}:${added.port})`);
+    io.out(`${ref}: registered (${formatLogin(added.user, address, added.port)})`);
     try {
       await trustOnFirstUse(call, added, login.acceptFingerprints, io, confirm);
     } catch (err) {
@@ -79,7 +78,7 @@ async function trustOnFirstUse(call: ReturnType<typeof caller>, a: Appliance, ac
   if (key.status === 'changed') throw new ApiError('conflict', `${a.name}: ${report.failure?.message ?? 'the host key changed'}`);
   if (key.status === 'unknown') {
     const listed = accept.includes(key.fingerprint);
-    const where = `${a.address}:${a.port}`;
+    const where = formatEndpoint(a.address, a.port);
     if (!listed) {
       const question = `${where} presents ${key.keyType} ${key.fingerprint}. Compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the machine. Trust it?`;
       if (!confirm) throw new ApiError('conflict', `${where} presents an unknown host key ${key.keyType} ${key.fingerprint}; compare it with the machine and pass --accept-fingerprint ${key.fingerprint}`);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Appliance } from '../contract/fleet.contract';
 import type { MethodInput } from '../contract/api.contract';
+import { formatEndpoint, formatLogin } from '../contract/network-address';
 import type { ConnectionReport } from '../contract/onboarding.contract';
 import type { ApplianceStatus } from '../contract/status.contract';
 import { parseApplianceCsv } from '../contract/fleet-csv';
@@ -70,7 +71,7 @@ function details(a: Appliance): string {
   return [
     `Name:        ${a.name}`,
     `Id:          ${a.id}`,
-    `Address:     ${a.address}:${a.port}`,
+    `Address:     ${formatEndpoint(a.address, a.port)}`,
     `User:        ${a.user}`,
     `Role:        ${a.role}`,
     `Tags:        ${a.tags.join(', ') || '-'}`,
@@ -82,7 +83,7 @@ function details(a: Appliance): string {
 }
 
 function describeReport(a: Appliance, r: ConnectionReport): string {
-  const lines = [`${a.name} (${a.user}@${a.address}:${a.port}): ${r.ok ? 'OK' : `FAILED at ${r.stage}`}`];
+  const lines = [`${a.name} (${formatLogin(a.user, a.address, a.port)}): ${r.ok ? 'OK' : `FAILED at ${r.stage}`}`];
   if (r.latencyMs !== null) lines.push(`  latency:   ${r.latencyMs} ms (TCP connect)`);
   if (r.hostKey) lines.push(`  host key:  ${r.hostKey.keyType} ${r.hostKey.fingerprint} (${r.hostKey.status}${r.hostKey.knownFingerprint ? `; accepted was ${r.hostKey.knownFingerprint}` : ''})`);
   if (r.auth) {
@@ -263,7 +264,7 @@ export async function runFleetCommand(argv: string[], io: CliIo, open: (dataDir?
         const auth = await readLoginFlags(values, io);
         if (auth) input.auth = auth;
         const a = (await call('fleet.add', input)) as Appliance;
-        print(`Added ${a.name} (${a.address}:${a.port}, id ${a.id})`, a);
+        print(`Added ${a.name} (${formatEndpoint(a.address, a.port)}, id ${a.id})`, a);
         return EXIT.ok;
       }
       case 'remove': {

@@ -1,49 +1,35 @@
-import { AgentClientError, type AgentClient } from '../../agents/client/agent-client';
-import type { HealthResult } from '../../agents/protocol/payloads/health';
-import type { ServiceStatus } from '../../agents/protocol/payloads/services';
 import type { ApplianceEvent, ApplianceStatus } from '../contract/status.contract';
 import type { Clock } from '../core/clock';
 import type { EventBus } from '../core/event-bus';
 import type { Logger } from '../core/log';
-import type { AgentTokenStore } from '../store/agent-token-store';
-import type { ApplianceStatusRecord, ApplianceStatusStore, ConnectivityState } from '../store/appliance-status-store';
-import type { CredentialStore } from '../store/credential-store';
-import { agentClientOver } from './agent-link';
-import { SshUnavailableError, type SshPool } from './ssh-pool';
+import type { Reach } from '../reach/reach';
+import type { ApplianceStatusStore } from '../store/appliance-status-store';
+import { createApplianceCheck, type Collector } from './appliance-check';
+import { createInventoryView, type InventoryAnswer } from './inventory-view';
+import { createStatusChanges, statusSignature, toApplianceStatus } from './status-changes';
+
+export type { Collector, ReachedAgent } from './appliance-check';
+export { toApplianceStatus } from './status-changes';
 
 /**
- * The console's watch over the fleet: every `intervalMs` (10 s) each appliance is checked over its
- * pooled SSH connection — reachable? does its agent answer `health.v1` and `services.v1`? — and the
- * result is kept (appliance_status), pushed to open UIs (`status.list`) and, when something
- * happened, recorded as an appliance event: a state change, the agent restarted (its pid or start
- * time changed: the watchdog brought it back after a crash or a kill), a service restarted.
+ * The console's watch over the fleet: every `intervalMs` (10 s) each appliance is checked
+ * (appliance-check.ts) over its pooled connection (main/reach), the result kept
+ * (appliance_status), pushed to open UIs (`status.changed`) when something a person sees changed,
+ * and what happened recorded as appliance events (status-changes.ts).
  *
  * Collectors (metrics, SMART) run after a successful check on the same agent session, so one round
  * costs one connection per appliance however many things are collected.
  */
-export interface ReachedAgent {
-  applianceId: string;
-  agent: AgentClient;
-  /** Appliance clock minus console clock (ms), for skew correction of what the agent reports. */
-  clockSkewMs: number;
-  signal: AbortSignal;
-}
-
-export type Collector = (reached: ReachedAgent) => Promise<void>;
-
 export interface FleetWatchDeps {
-  appliances: { list(): { id: string; name: string; user: string }[]; get(id: string): { id: string; name: string; user: string } | null | undefined };
-  credentials: Pick<CredentialStore, 'getSudoPassword'>;
-  agentTokens: Pick<AgentTokenStore, 'get'>;
+  appliances: { list(): { id: string; name: string }[]; get(id: string): { id: string; name: string; address: string; port: number } | null | undefined };
   status: ApplianceStatusStore;
-  pool: SshPool;
+  reach: Pick<Reach, 'connection' | 'agent' | 'hasAgent' | 'forget' | 'trust'>;
   events: EventBus;
   clock: Clock;
   log: Logger;
   intervalMs?: number;
   /** Appliances checked at once; a round over 1,000 appliances must not open 1,000 channels at once. */
   concurrency?: number;
-  agentTimeoutMs?: number;
   /** How old a kept inventory may be before a round fetches it again. */
   inventoryMaxAgeMs?: number;
   collectors?: Collector[];
@@ -62,190 +48,33 @@ export interface FleetWatch {
   /** Checks every appliance once, as a round does (the CLI's `fleet status`). */
   checkAll(): Promise<ApplianceStatus[]>;
   /** The inventory from the agent now; the kept one (with why it is stale) when the agent cannot answer. */
-  inventory(applianceId: string, refresh: boolean): Promise<{ inventory: unknown; at: string | null; staleReason: string | null }>;
+  inventory(applianceId: string, refresh: boolean): Promise<InventoryAnswer>;
   statuses(ids?: string[]): ApplianceStatus[];
-  /**
-   * Runs `fn` with the appliance's agent over its pooled connection (a person's action: a
-   * self-test, a fresh reading). Rejects with a message a person can act on when it cannot be reached.
-   */
-  withAgent<T>(applianceId: string, fn: (agent: AgentClient) => Promise<T>): Promise<T>;
-  /** Closes the appliance's connection and forgets its backoff (its host key or login changed). */
-  forget(applianceId: string): void;
   events(opts: { applianceId?: string; before?: number; limit: number }): { events: ApplianceEvent[]; next: number | null };
 }
 
 const INVENTORY_MAX_AGE_MS = 10 * 60_000;
 
-/** The appliance or its agent cannot be reached for a person's request (the API answers `conflict`). */
-export class AgentUnreachableError extends Error {
-  override name = 'AgentUnreachableError';
-}
-
-export function toApplianceStatus(r: ApplianceStatusRecord): ApplianceStatus {
-  return {
-    applianceId: r.applianceId,
-    state: r.state,
-    since: r.since,
-    reason: r.reason,
-    reasonCode: r.reasonCode,
-    reasonParams: r.reasonParams,
-    checkedAt: r.checkedAt,
-    lastSeenAt: r.lastSeenAt,
-    agentSeenAt: r.agentSeenAt,
-    agent: r.agentVersion ? { version: r.agentVersion, pid: r.agentPid, startedAt: r.agentStartedAt } : null,
-    clockSkewMs: r.clockSkewMs,
-    health: (r.health as HealthResult | null) ?? null,
-    services: (r.services as ServiceStatus[] | null) ?? null,
-  };
-}
-
-/** What a person would see change; times that move every round (checkedAt, lastSeenAt, uptime) are left out. */
-function statusSignature(s: ApplianceStatus): string {
-  return JSON.stringify([
-    s.state,
-    s.reason,
-    s.reasonCode,
-    s.agent,
-    s.health?.status,
-    s.health?.reasons,
-    s.services?.map((x) => [x.name, x.state, x.restarts, x.flapping]),
-    // Skew matters to a person in seconds, not in the milliseconds it jitters by.
-    s.clockSkewMs === null ? null : Math.round(s.clockSkewMs / 1000),
-  ]);
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
   const log = deps.log.child('fleet-watch');
   const intervalMs = deps.intervalMs ?? 10_000;
   const concurrency = deps.concurrency ?? 32;
-  const agentTimeoutMs = deps.agentTimeoutMs ?? 10_000;
   const inventoryMaxAgeMs = deps.inventoryMaxAgeMs ?? INVENTORY_MAX_AGE_MS;
+  const changes = createStatusChanges({ status: deps.status, events: deps.events, clock: deps.clock, log });
+  const checkOne = createApplianceCheck({ appliances: deps.appliances, status: deps.status, reach: deps.reach, changes, clock: deps.clock, log, inventoryMaxAgeMs });
   const inflight = new Map<string, Promise<ApplianceStatus>>();
-  /** One agent client per pooled connection: its session lives as long as the connection. */
-  const agents = new WeakMap<object, AgentClient>();
   // Replaced at each start: a watch stopped and started again must not begin with an aborted signal.
   let stopController = new AbortController();
   let timer: NodeJS.Timeout | null = null;
   let round: Promise<unknown> | null = null;
   let running = false;
-  const nowIso = () => deps.clock.now().toISOString();
-
-  const recordEvent = (applianceId: string, kind: ApplianceEvent['kind'], message: string, params: ApplianceEvent['params']) => {
-    const saved = deps.status.addEvent({ applianceId, at: nowIso(), kind, message, details: params });
-    if (!saved) return;
-    log.info(message, { applianceId, kind });
-    deps.events.emit('status.applianceEvent', { id: saved.id, applianceId, at: saved.at, kind, message, params });
-  };
-
-  function agentFor(applianceId: string, user: string, connection: object, token: string): AgentClient {
-    let agent = agents.get(connection);
-    if (!agent) {
-      agent = agentClientOver(connection as Parameters<typeof agentClientOver>[0], { user, sudoPassword: deps.credentials.getSudoPassword(applianceId), token, timeoutMs: agentTimeoutMs });
-      agents.set(connection, agent);
-    }
-    return agent;
-  }
 
   async function checkOnce(applianceId: string): Promise<ApplianceStatus> {
-    const appliance = deps.appliances.get(applianceId);
-    if (!appliance) throw new Error(`appliance ${applianceId} does not exist`);
-    const prev = deps.status.get(applianceId);
-    const checkedAt = nowIso();
-    const next: ApplianceStatusRecord = prev
-      ? { ...prev, checkedAt }
-      : { applianceId, state: 'unknown', since: checkedAt, reason: null, reasonCode: null, reasonParams: {}, checkedAt, lastSeenAt: null, agentSeenAt: null, agentVersion: null, agentPid: null, agentStartedAt: null, clockSkewMs: null, health: null, services: null, inventory: null, inventoryAt: null };
-    let state: ConnectivityState;
-    let reason: string | null = null;
-    let reasonCode: string | null = null;
-    let reasonParams: Record<string, string | number> = {};
-    let reached: ReachedAgent | null = null;
-    try {
-      const connection = await deps.pool.acquire(applianceId);
-      const token = deps.agentTokens.get(applianceId);
-      if (token === null) {
-        next.lastSeenAt = checkedAt;
-        state = 'degraded';
-        reason = 'the agent is not installed: provision this appliance';
-        reasonCode = 'agent.not-installed';
-      } else {
-        const agent = agentFor(applianceId, appliance.user, connection, token);
-        try {
-          const sent = deps.clock.now().getTime();
-          const health = await agent.call('health.v1');
-          const received = deps.clock.now().getTime();
-          // Calls are one stream each, so the `hello` session outlives an agent restart (an upgrade,
-          // the watchdog): shake hands again when the agent is not the one the session met, or the
-          // version and capabilities shown would be the old agent's.
-          if (agent.session()?.hello.startedAt !== health.startedAt) await agent.hello('appliance-console');
-          const services = await agent.call('services.v1');
-          const session = agent.session();
-          // The agent's `now` against the midpoint of the call: good to a few ms on a LAN.
-          const skew = Math.round(Date.parse(health.now) - (sent + received) / 2);
-          noticeRestarts(applianceId, prev, health, services.services);
-          if (session && prev?.agentVersion && prev.agentVersion !== session.hello.agentVersion) {
-            recordEvent(applianceId, 'agent-version-changed', `The agent changed from version ${prev.agentVersion} to ${session.hello.agentVersion}`, { from: prev.agentVersion, to: session.hello.agentVersion });
-          }
-          next.agentVersion = session?.hello.agentVersion ?? prev?.agentVersion ?? null;
-          next.agentPid = health.pid;
-          next.agentStartedAt = health.startedAt;
-          next.clockSkewMs = skew;
-          next.health = health;
-          next.services = services.services;
-          next.lastSeenAt = checkedAt;
-          next.agentSeenAt = checkedAt;
-          state = health.status === 'ok' ? 'online' : 'degraded';
-          reason = health.status === 'ok' ? null : health.reasons.map((r) => r.message).join('; ');
-          if (health.status !== 'ok') {
-            // The agent's own reasons have codes too (service-backoff, …): the first one, with its subject.
-            const first = health.reasons[0];
-            reasonCode = 'agent.reports';
-            reasonParams = { code: first?.code ?? '', subject: first?.subject ?? '', count: health.reasons.length, detail: reason ?? '' };
-          }
-          reached = { applianceId, agent, clockSkewMs: skew, signal: stopController.signal };
-        } catch (err) {
-          // Silence from the agent may be a dead link that keepalive has not noticed yet: dial
-          // again before blaming the agent, so a cut cable shows as offline, not degraded. Any
-          // other failure (socket refused, agent gone, token refused) came over a live connection:
-          // keep it, rather than log in again every round.
-          if (err instanceof AgentClientError && err.code === 'timeout') {
-            deps.pool.drop(applianceId);
-            await deps.pool.acquire(applianceId);
-          }
-          next.lastSeenAt = checkedAt;
-          state = 'degraded';
-          reason = `the agent does not answer: ${describe(err)}`;
-          reasonCode = 'agent.silent';
-          reasonParams = { detail: describe(err) };
-        }
-      }
-    } catch (err) {
-      state = 'offline';
-      reason = err instanceof SshUnavailableError ? err.failure.message : describe(err);
-      reasonCode = err instanceof SshUnavailableError ? `ssh.${err.failure.code}` : 'ssh.protocol-error';
-      reasonParams = err instanceof SshUnavailableError ? { ...err.failure.params } : { detail: describe(err) };
-    }
-    if (state !== next.state) {
-      if (prev) recordEvent(applianceId, 'state-changed', `${appliance.name} is ${state}${reason ? `: ${reason}` : ''} (was ${prev.state})`, { ...reasonParams, from: prev.state, to: state, reason, reasonCode });
-      next.state = state;
-      next.since = checkedAt;
-    }
-    next.reason = reason;
-    next.reasonCode = reasonCode;
-    next.reasonParams = reasonParams;
-    if (reached && (next.inventoryAt === null || Date.parse(checkedAt) - Date.parse(next.inventoryAt) > inventoryMaxAgeMs || next.agentStartedAt !== prev?.agentStartedAt)) {
-      try {
-        next.inventory = await reached.agent.call('inventory.v1');
-        next.inventoryAt = checkedAt;
-      } catch (err) {
-        log.info('inventory not taken', { applianceId, error: describe(err) });
-      }
-    }
-    if (!deps.status.put(next)) throw new Error(`appliance ${applianceId} was removed during its check`);
-    const status = toApplianceStatus(next);
+    const { record, prev, reached } = await checkOne(applianceId, stopController.signal);
+    if (!deps.status.put(record)) throw new Error(`appliance ${applianceId} was removed during its check`);
+    const status = toApplianceStatus(record);
     // 1,000 appliances every 10 s would be 100 events a second: tell the UI only what changed.
     if (!prev || statusSignature(toApplianceStatus(prev)) !== statusSignature(status)) deps.events.emit('status.changed', status);
     if (reached) {
@@ -258,26 +87,6 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
       }
     }
     return status;
-  }
-
-  function noticeRestarts(applianceId: string, prev: ApplianceStatusRecord | null, health: HealthResult, services: ServiceStatus[]): void {
-    if (!prev?.agentStartedAt) return;
-    if (prev.agentStartedAt !== health.startedAt || prev.agentPid !== health.pid) {
-      recordEvent(applianceId, 'agent-restarted', `The agent restarted at ${health.startedAt} (pid ${prev.agentPid ?? '?'} → ${health.pid})`, {
-        previousPid: prev.agentPid,
-        pid: health.pid,
-        startedAt: health.startedAt,
-      });
-      return; // service counters start again with the agent
-    }
-    const before = new Map(((prev.services as ServiceStatus[] | null) ?? []).map((s) => [s.name, s]));
-    for (const s of services) {
-      const was = before.get(s.name);
-      if (was && s.restarts > was.restarts) {
-        const exit = s.lastExit ? ` after it ${s.lastExit.signal ? `was killed by ${s.lastExit.signal}` : `exited with code ${s.lastExit.code}`}` : '';
-        recordEvent(applianceId, 'service-restarted', `Service ${s.name} restarted${exit} (${s.restarts} restarts, ${s.crashes} crashes)`, { service: s.name, restarts: s.restarts, crashes: s.crashes });
-      }
-    }
   }
 
   function check(applianceId: string): Promise<ApplianceStatus> {
@@ -323,25 +132,46 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
     timer.unref?.();
   };
 
-  // Settings changed or appliance removed: its connection (and agent session) must not be reused.
-  const unsubscribe = deps.events.subscribe((event, payload) => {
-    if (event === 'fleet.changed') {
+  const checkSoon = (id: string) => {
+    if (running) void check(id).catch(() => undefined);
+  };
+  /** While the watch runs: changes that must not wait for the next round. */
+  function listen(): () => void {
+    // Settings changed or appliance removed: its connection (and agent session) must not be reused.
+    const offFleet = deps.events.subscribe((event, payload) => {
+      if (event !== 'fleet.changed') return;
       const change = payload as { change: string; id: string };
-      if (change.change !== 'added') deps.pool.drop(change.id);
-      if (change.change === 'added' && running) void check(change.id).catch(() => undefined);
-    }
-  });
+      if (change.change !== 'added') deps.reach.forget(change.id);
+      if (change.change !== 'removed') checkSoon(change.id);
+    });
+    // A changed host key (seen here or recorded by another process): say so now.
+    const offTrust = deps.reach.trust.onChange((address, port) => {
+      for (const { id } of deps.appliances.list()) {
+        const a = deps.appliances.get(id);
+        if (a && a.address.toLowerCase() === address.toLowerCase() && a.port === port) checkSoon(id);
+      }
+    });
+    return () => {
+      offFleet();
+      offTrust();
+    };
+  }
+  let unlisten: (() => void) | null = null;
+
+  const inventory = createInventoryView({ status: deps.status, reach: deps.reach, clock: deps.clock, check, maxAgeMs: inventoryMaxAgeMs });
 
   return {
     start() {
       if (running) return;
       running = true;
       if (stopController.signal.aborted) stopController = new AbortController();
+      unlisten = listen();
       schedule(0);
     },
     async stop() {
       running = false;
-      unsubscribe();
+      unlisten?.();
+      unlisten = null;
       if (timer) clearTimeout(timer);
       stopController.abort();
       await round?.catch(() => undefined);
@@ -349,58 +179,8 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
     roundInFlight: () => round !== null,
     check,
     checkAll,
-    async inventory(applianceId, refresh) {
-      const kept = deps.status.get(applianceId);
-      const isFresh = kept?.inventoryAt && deps.clock.now().getTime() - Date.parse(kept.inventoryAt) < inventoryMaxAgeMs;
-      if (!refresh && isFresh) return { inventory: kept!.inventory, at: kept!.inventoryAt, staleReason: null };
-      const status = await check(applianceId);
-      const after = deps.status.get(applianceId);
-      let staleReason: string | null = null;
-      if (status.state === 'offline' || !status.health) staleReason = status.reason;
-      else if (refresh && after?.inventoryAt !== status.checkedAt) {
-        // The round skipped it (fresh enough); a person asked, so fetch it now.
-        try {
-          const connection = await deps.pool.acquire(applianceId);
-          const token = deps.agentTokens.get(applianceId);
-          const appliance = deps.appliances.get(applianceId);
-          if (token && appliance && after) {
-            after.inventory = await agentFor(applianceId, appliance.user, connection, token).call('inventory.v1');
-            after.inventoryAt = nowIso();
-            deps.status.put(after);
-          }
-        } catch (err) {
-          staleReason = describe(err);
-        }
-      }
-      const latest = deps.status.get(applianceId);
-      return { inventory: latest?.inventory ?? null, at: latest?.inventoryAt ?? null, staleReason };
-    },
-    forget: (applianceId) => deps.pool.drop(applianceId),
-    async withAgent(applianceId, fn) {
-      const appliance = deps.appliances.get(applianceId);
-      if (!appliance) throw new Error(`appliance ${applianceId} does not exist`);
-      const token = deps.agentTokens.get(applianceId);
-      if (token === null) throw new AgentUnreachableError(`${appliance.name} has no agent yet: provision it first`);
-      let connection;
-      try {
-        connection = await deps.pool.acquire(applianceId);
-      } catch (err) {
-        throw new AgentUnreachableError(`${appliance.name} cannot be reached: ${describe(err)}`);
-      }
-      return fn(agentFor(applianceId, appliance.user, connection, token));
-    },
-    events(opts) {
-      const page = deps.status.events(opts);
-      const events = page.events.map((e): ApplianceEvent => ({
-        id: e.id,
-        applianceId: e.applianceId,
-        at: e.at,
-        kind: e.kind as ApplianceEvent['kind'],
-        message: e.message,
-        params: (e.details ?? {}) as ApplianceEvent['params'],
-      }));
-      return { events, next: page.next };
-    },
+    inventory,
+    events: (opts) => changes.page(opts),
     statuses(ids) {
       const all = deps.status.all().map(toApplianceStatus);
       if (!ids) return all;

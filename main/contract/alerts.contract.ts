@@ -18,6 +18,7 @@ export const ALERT_RULE_IDS = [
   'temperature-high',
   'clock-skew',
   'smart-selftest-failed',
+  'host-key-changed',
 ] as const;
 export const alertRuleId = z.enum(ALERT_RULE_IDS);
 export type AlertRuleId = z.infer<typeof alertRuleId>;

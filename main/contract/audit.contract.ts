@@ -10,7 +10,8 @@ export const auditEntry = z.strictObject({
   method: z.string(),
   target: z.string().nullable(),
   input: z.unknown(),
-  result: z.enum(['ok', 'error']),
+  /** ok; error: the call was refused; failed: it was taken but the operation it started failed (errorCode says why). */
+  result: z.enum(['ok', 'error', 'failed']),
   errorCode: z.string().nullable(),
 });
 export type AuditEntry = z.infer<typeof auditEntry>;

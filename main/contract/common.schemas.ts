@@ -1,19 +1,20 @@
 import { z } from 'zod';
+import { parseAddress } from './network-address';
 
-/** RFC 1123 host name (labels of letters, digits and hyphens), an IPv4 address, or an IPv6 address. */
-const HOSTNAME_RE = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;
-const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-// IPv6 is checked loosely here (hex groups and colons, optional zone) and strictly by net.isIPv6 in main.
-const IPV6_RE = /^[0-9a-fA-F:.]{2,45}(%[\w.-]{1,32})?$/;
-
+/**
+ * A machine's address as typed: host name, IPv4 or IPv6 (main/contract/network-address.ts reads
+ * it; the value passed on is the canonical form to store: `0:0::1` becomes `::1`).
+ */
 export const networkAddress = z
   .string()
   .trim()
   .min(1)
   .max(253)
-  .refine((s) => IPV4_RE.test(s) || (s.includes(':') && IPV6_RE.test(s)) || (!/^[\d.]+$/.test(s) && HOSTNAME_RE.test(s)), {
-    message: 'Enter a host name, an IPv4 address or an IPv6 address',
-    params: { code: 'invalid-address' },
+  .transform((s, ctx) => {
+    const parsed = parseAddress(s);
+    if (parsed.ok) return parsed.address;
+    ctx.addIssue({ code: 'custom', message: parsed.message, params: { code: 'invalid-address' } });
+    return z.NEVER;
   });
 
 export const tcpPort = z.number().int().min(1).max(65535);

@@ -13,6 +13,12 @@ export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType
   summary: string;
   /** Events a successful call may push to every open console (names from the domain's event map). */
   events?: readonly string[];
+  /**
+   * For a mutating call that starts an operation and answers with how it went (a provisioning
+   * run): the reason code when the operation failed, so the audit row says `failed` with it
+   * rather than `ok` (the call itself was taken). Null when it succeeded.
+   */
+  failureOf?: (output: z.output<O>) => string | null;
 }
 
 export function defineMethod<I extends z.ZodType, O extends z.ZodType>(spec: MethodSpec<I, O>): MethodSpec<I, O> {

@@ -5,6 +5,7 @@ import { SSH_FAILURE_CODES } from './onboarding.contract';
 
 const stepOutcome = z.enum(['done', 'unchanged', 'failed', 'cancelled']);
 const runStatus = z.enum(['succeeded', 'failed', 'cancelled']);
+const errorParams = z.record(z.string(), z.union([z.string(), z.number()]));
 
 /** What one provisioning run did, step by step (mirrors main/provision/plan.ts RunResult). */
 export const provisionRun = z.strictObject({
@@ -12,6 +13,9 @@ export const provisionRun = z.strictObject({
   status: runStatus,
   steps: z.array(z.strictObject({ id: z.string(), status: stepOutcome, durationMs: z.number(), outputTail: z.string() })),
   error: z.string().nullable(),
+  /** Why it did not succeed, as a code the UI words (`ssh.<failure>`, `step-failed` {step}, `cancelled`, …); null when it succeeded. */
+  errorCode: z.string().nullable(),
+  errorParams: errorParams,
   durationMs: z.number(),
 });
 export type ProvisionRunResult = z.infer<typeof provisionRun>;
@@ -29,8 +33,10 @@ export const provisionEvent = z.discriminatedUnion('type', [
     durationMs: z.number(),
     outputTail: z.string(),
     error: z.string().nullable(),
+    errorCode: z.string().nullable(),
+    errorParams,
   }),
-  z.strictObject({ type: z.literal('run-finished'), runId: z.string(), status: runStatus, durationMs: z.number(), error: z.string().nullable() }),
+  z.strictObject({ type: z.literal('run-finished'), runId: z.string(), status: runStatus, durationMs: z.number(), error: z.string().nullable(), errorCode: z.string().nullable(), errorParams }),
 ]);
 
 /** A text in two forms: a translation key with params (the UI) and English (CLI, logs). */
@@ -78,6 +84,9 @@ export const preflightResult = z.strictObject({
 });
 export type PreflightResult = z.infer<typeof preflightResult>;
 
+/** A run that did not succeed is audited as `failed` with its reason (`ssh.host-key-changed`, `cancelled`, …). */
+const runFailure = (run: ProvisionRunResult): string | null => (run.status === 'succeeded' ? null : (run.errorCode ?? `run-${run.status}`));
+
 export const provisionMethods = {
   'provision.install': defineMethod({
     summary: 'Install or repair the agent on an appliance: preflight, runtime, agent, config, service',
@@ -85,6 +94,7 @@ export const provisionMethods = {
     events: ['provision.progress'],
     input: z.strictObject({ id: entityId }),
     output: provisionRun,
+    failureOf: runFailure,
   }),
   'provision.upgrade': defineMethod({
     summary: 'Upgrade the agent on an appliance that runs it: install the new version beside the old, switch, check health, roll back if unhealthy',
@@ -92,6 +102,7 @@ export const provisionMethods = {
     events: ['provision.progress'],
     input: z.strictObject({ id: entityId }),
     output: provisionRun,
+    failureOf: runFailure,
   }),
   'provision.uninstall': defineMethod({
     summary: 'Stop and remove the agent from an appliance; its data and logs are kept unless purge is set',
@@ -99,6 +110,7 @@ export const provisionMethods = {
     events: ['provision.progress'],
     input: z.strictObject({ id: entityId, purge: z.boolean().default(false) }),
     output: provisionRun,
+    failureOf: runFailure,
   }),
   'provision.preflight': defineMethod({
     summary: 'Look at an appliance without changing it: OS, architecture, resources, disks, ports, clock, init, sudo and tools, each ok, warning or fail with a remedy',

@@ -76,8 +76,11 @@ export const statusMethods = {
       inventory: z.nullable(InventoryResultSchema),
       /** When the inventory was taken (null: never). */
       at: isoTime.nullable(),
-      /** Why a refresh did not happen, when one was asked for and the appliance could not answer. */
+      /** Why a refresh did not happen, when one was asked for and the appliance could not answer (English, for logs and the CLI). */
       staleReason: z.string().nullable(),
+      /** The same as a code the UI words (`ssh.<failure>`, `agent.not-installed`, `agent.silent`, as status reasons) and its parameters. */
+      staleReasonCode: z.string().nullable(),
+      staleReasonParams: z.record(z.string(), z.union([z.string(), z.number()])),
     }),
   }),
   'status.events': defineMethod({

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import net from 'node:net';
 import type { Appliance, ApplianceInput, AppliancePatch } from '../contract/fleet.contract';
 import { ApiError, type ApiIssue } from '../contract/errors';
+import { formatEndpoint, parseAddress } from '../contract/network-address';
 import { applianceMatches } from '../contract/fleet-filter';
 import { requireAppliance } from './require-appliance';
 import type { Clock } from '../core/clock';
@@ -43,15 +43,11 @@ export function toAppliance(r: ApplianceRecord): Appliance {
   };
 }
 
-/**
- * IPv6 literals are stored in their canonical compressed form (RFC 5952, as the WHATWG URL parser
- * writes them), so `::1` and `0:0::1` are one endpoint; a zone (`%eth0`) is kept as typed.
- */
+/** The stored form of an address (main/contract/network-address.ts); the contract has already refused a bad one. */
 function normaliseAddress(address: string): string {
-  const [bare = '', zone] = address.split('%', 2);
-  if (net.isIPv6(bare)) return new URL(`http://[${bare}]`).hostname.slice(1, -1) + (zone ? `%${zone}` : '');
-  if (address.includes(':')) throw new ApiError('invalid-input', `${address} is not a valid IPv6 address`, { issues: [{ path: 'address', code: 'invalid-address', message: 'Not a valid IPv6 address' }] });
-  return address.replace(/\.$/, '');
+  const parsed = parseAddress(address);
+  if (!parsed.ok) throw new ApiError('invalid-input', parsed.message, { issues: [{ path: 'address', code: 'invalid-address', message: parsed.message }] });
+  return parsed.address;
 }
 
 /** The fields as stored: canonical address, each tag once. Idempotent, so stored values pass through unchanged. */
@@ -78,8 +74,8 @@ export function createFleetService(deps: FleetDeps) {
     }
     const byEndpoint = deps.appliances.findByEndpoint(fields.address, fields.port);
     if (byEndpoint && byEndpoint.id !== selfId) {
-      throw new ApiError('conflict', `${fields.address}:${fields.port} is already registered as "${byEndpoint.name}"`, {
-        params: { endpoint: `${fields.address}:${fields.port}`, name: byEndpoint.name },
+      throw new ApiError('conflict', `${formatEndpoint(fields.address, fields.port)} is already registered as "${byEndpoint.name}"`, {
+        params: { endpoint: formatEndpoint(fields.address, fields.port), name: byEndpoint.name },
         issues: [{ path: 'address', code: 'duplicate-endpoint', message: `Already registered as "${byEndpoint.name}"`, params: { name: byEndpoint.name } }],
       });
     }

@@ -1,7 +1,7 @@
 import { ApiError } from '../contract/errors';
 import type { MethodOutput } from '../contract/api.contract';
 import type { DiskHealthView } from '../contract/disks.contract';
-import { AgentUnreachableError, type FleetWatch } from '../connectivity/fleet-watch';
+import { AgentUnreachableError, type Reach } from '../reach/reach';
 import type { ApplianceStatusStore } from '../store/appliance-status-store';
 import { reportedDataDisks } from '../fleet/data-disks';
 import type { DiskHealthRecord } from './disk-health-store';
@@ -28,7 +28,7 @@ export function placementOf(device: string, inventory: Inventory): DiskHealthVie
 }
 
 /** The metrics.* and disks.* methods of the API over the stores. */
-export function createMonitoringApi(deps: { monitoring: Monitoring; watch: Pick<FleetWatch, 'withAgent' | 'check'>; status: Pick<ApplianceStatusStore, 'get'>; requireAppliance(id: string): void }) {
+export function createMonitoringApi(deps: { monitoring: Monitoring; reach: Pick<Reach, 'withAgent'>; status: Pick<ApplianceStatusStore, 'get'>; requireAppliance(id: string): void }) {
   const { telemetry, disks } = deps.monitoring;
   const view = (d: DiskHealthRecord, inventory: Inventory = (deps.status.get(d.applianceId)?.inventory as Inventory) ?? null): DiskHealthView => ({
     device: d.device,
@@ -73,7 +73,7 @@ export function createMonitoringApi(deps: { monitoring: Monitoring; watch: Pick<
     async selfTest(applianceId: string, device: string, kind: 'short' | 'long'): Promise<MethodOutput<'disks.selfTest'>> {
       deps.requireAppliance(applianceId);
       try {
-        const r = await deps.watch.withAgent(applianceId, (agent) => agent.call('smart-selftest.v1', { device, kind }));
+        const r = await deps.reach.withAgent(applianceId, (agent) => agent.call('smart-selftest.v1', { device, kind }));
         const accepted = r.exitStatus === null || (r.exitStatus & 0b11) === 0;
         return { accepted, message: accepted ? `${kind} self-test requested on ${device}; its result appears in the self-test log when it finishes` : `smartctl refused the ${kind} self-test on ${device} (exit status ${r.exitStatus})` };
       } catch (err) {

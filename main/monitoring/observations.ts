@@ -21,7 +21,13 @@ export function observe(
     applianceId: status.applianceId,
     name,
     at: Date.parse(status.checkedAt),
-    connectivity: { state: reached ? 'online' : 'offline', since: Date.parse(status.since), reason: status.reason },
+    connectivity: {
+      state: status.state === 'not-provisioned' ? 'not-provisioned' : reached ? 'online' : 'offline',
+      since: Date.parse(status.since),
+      reason: status.reason,
+      reasonCode: status.reasonCode,
+      reasonParams: status.reasonParams,
+    },
     agent: agentAnswered
       ? {
           health: status.health!.status,
@@ -37,6 +43,7 @@ export function observe(
         device: d.device,
         verdict: d.verdict as Exclude<DiskHealthRecord['verdict'], 'unknown'>,
         reasons: d.reasons.map((r) => r.message),
+        reasonCodes: d.reasons.map((r) => ({ code: r.code, params: r.params ?? {} })),
         temperatureC: typeof d.metrics.temperatureC === 'number' ? d.metrics.temperatureC : null,
         temperatureLimitC: typeof d.metrics.temperatureLimitC === 'number' ? d.metrics.temperatureLimitC : null,
         lastSelfTest: lastSelfTest(d.selfTests),

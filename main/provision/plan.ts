@@ -79,8 +79,26 @@ export type ProvisionEvent =
   | { type: 'run-started'; runId: string; plan: string; steps: { id: string; title: string }[] }
   | { type: 'step-started'; runId: string; stepId: string; title: string }
   | { type: 'step-progress'; runId: string; stepId: string; bytes: number; total: number }
-  | { type: 'step-finished'; runId: string; stepId: string; status: StepOutcome; durationMs: number; outputTail: string; error: string | null }
-  | { type: 'run-finished'; runId: string; status: 'succeeded' | 'failed' | 'cancelled'; durationMs: number; error: string | null };
+  | { type: 'step-finished'; runId: string; stepId: string; status: StepOutcome; durationMs: number; outputTail: string; error: string | null; errorCode: string | null; errorParams: ErrorParams }
+  | { type: 'run-finished'; runId: string; status: 'succeeded' | 'failed' | 'cancelled'; durationMs: number; error: string | null; errorCode: string | null; errorParams: ErrorParams };
+
+export type ErrorParams = Record<string, string | number>;
+
+/**
+ * A step failure with a stable code and parameters beside its English message, so the UI words
+ * it in the reader's language and the audit log records why (`ssh.host-key-changed`,
+ * `ssh.host-unreachable`). Failures without one are `step-failed` {step}; a cancel is `cancelled`.
+ */
+export class StepError extends Error {
+  override name = 'StepError';
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly params: ErrorParams = {},
+  ) {
+    super(message);
+  }
+}
 
 export interface RunOptions {
   onEvent?: (e: ProvisionEvent) => void;
@@ -96,6 +114,9 @@ export interface RunResult {
   status: 'succeeded' | 'failed' | 'cancelled';
   steps: { id: string; status: StepOutcome; durationMs: number; outputTail: string }[];
   error: string | null;
+  /** Why it did not succeed, as a code (see StepError); null when it succeeded. */
+  errorCode: string | null;
+  errorParams: ErrorParams;
   durationMs: number;
 }
 
@@ -116,12 +137,14 @@ export async function runPlan(plan: Plan, ctx: Omit<StepContext, 'note' | 'signa
   stepCtx.remote = recordingRemote(ctx.remote, (line) => stepCtx.note(line));
   let status: RunResult['status'] = 'succeeded';
   let error: string | null = null;
+  let errorCode: string | null = null;
+  let errorParams: ErrorParams = {};
   let failedStep: string | null = null;
   // Rollback only undoes what this run started: a failed preflight or check changed nothing.
   let applied = false;
 
   /** One recorded step: events, store rows and output tail around `body`. */
-  async function recordStep(seq: number, id: string, title: string, body: (progress: StepProgress) => Promise<StepOutcome>): Promise<{ outcome: StepOutcome; error: string | null }> {
+  async function recordStep(seq: number, id: string, title: string, body: (progress: StepProgress) => Promise<StepOutcome>): Promise<{ outcome: StepOutcome; error: string | null; errorCode: string | null; errorParams: ErrorParams }> {
     let output = '';
     stepCtx.note = (line) => (output = tailBytes(`${output}${line}\n`));
     const stepStart = performance.now();
@@ -137,6 +160,8 @@ export async function runPlan(plan: Plan, ctx: Omit<StepContext, 'note' | 'signa
     };
     let outcome: StepOutcome;
     let stepError: string | null = null;
+    let code: string | null = null;
+    let params: ErrorParams = {};
     emit({ type: 'step-started', runId, stepId: id, title });
     try {
       outcome = await body(progress);
@@ -144,19 +169,22 @@ export async function runPlan(plan: Plan, ctx: Omit<StepContext, 'note' | 'signa
       const cancelled = err instanceof CancelledError || signal.aborted;
       outcome = cancelled ? 'cancelled' : 'failed';
       stepError = cancelled ? 'cancelled' : err instanceof Error ? err.message : String(err);
+      code = cancelled ? 'cancelled' : err instanceof StepError ? err.code : 'step-failed';
+      params = err instanceof StepError && !cancelled ? err.params : { step: id };
       stepCtx.note(stepError);
     }
     const durationMs = Math.round(performance.now() - stepStart);
     const outputTail = tailBytes(output);
     opts.store?.finishStep({ runId, seq, status: outcome, durationMs, outputTail });
-    emit({ type: 'step-finished', runId, stepId: id, status: outcome, durationMs, outputTail, error: stepError });
+    emit({ type: 'step-finished', runId, stepId: id, status: outcome, durationMs, outputTail, error: stepError, errorCode: code, errorParams: params });
     results.push({ id, status: outcome, durationMs, outputTail });
-    return { outcome, error: stepError };
+    return { outcome, error: stepError, errorCode: code, errorParams: params };
   }
 
   for (const [seq, step] of plan.steps.entries()) {
     if (signal.aborted) {
       status = 'cancelled';
+      errorCode = 'cancelled';
       break;
     }
     const r = await recordStep(seq, step.id, step.title, async (progress) => {
@@ -175,6 +203,8 @@ export async function runPlan(plan: Plan, ctx: Omit<StepContext, 'note' | 'signa
     if (r.outcome === 'failed' || r.outcome === 'cancelled') {
       status = r.outcome;
       error = r.error;
+      errorCode = r.errorCode;
+      errorParams = r.errorParams;
       failedStep = step.id;
       break;
     }
@@ -203,8 +233,8 @@ export async function runPlan(plan: Plan, ctx: Omit<StepContext, 'note' | 'signa
   }
   const durationMs = Math.round(performance.now() - started);
   opts.store?.finishRun({ id: runId, status, finishedAt: ctx.clock.now().toISOString(), durationMs, error });
-  emit({ type: 'run-finished', runId, status, durationMs, error });
-  return { runId, status, steps: results, error, durationMs };
+  emit({ type: 'run-finished', runId, status, durationMs, error, errorCode, errorParams });
+  return { runId, status, steps: results, error, errorCode, errorParams, durationMs };
 }
 
 /** What the machine printed goes into the current step's output tail (the remote already masked secrets). */

@@ -1,9 +1,11 @@
 import type { PreflightResult } from '../contract/provision.contract';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
-import { connectSsh, type SshTarget, type TrustedKey } from '../ssh/ssh-connect';
+import { formatLogin } from '../contract/network-address';
+import type { SshTarget, TrustedKey } from '../ssh/ssh-connect';
 import type { Credential } from '../store/credential-store';
 import type { ProvisionResources } from './plan';
+import type { Dial } from './provisioner';
 import { preflightReport, type PreflightRow } from './preflight-report';
 import { createRemote } from './remote';
 import { installBytes, installLimits, lookAtMachine } from './steps/preflight';
@@ -27,11 +29,11 @@ export interface PreflightProbe {
  * verdicts. Problems reaching the machine come back as `failure` (translated by SSH code in the UI)
  * rather than thrown, so the wizard can show them in place with Back and Retry.
  */
-export function createPreflightProbe(deps: { resources: ProvisionResources; clock: Clock; log: Logger }): PreflightProbe {
+export function createPreflightProbe(deps: { resources: ProvisionResources; dial: Dial; clock: Clock; log: Logger }): PreflightProbe {
   return {
     async run(req) {
       const checkedAt = () => deps.clock.now().toISOString();
-      const conn = await connectSsh({ target: req.target, credential: req.credential, trustedKeys: req.trustedKeys });
+      const conn = await deps.dial(req);
       if (!conn.ok) return { ok: false, checkedAt: checkedAt(), rows: [], facts: null, failure: conn.failure };
       try {
         const sudoPassword = req.target.user === 'root' ? null : (req.sudoPassword ?? null);
@@ -56,7 +58,7 @@ export function createPreflightProbe(deps: { resources: ProvisionResources; cloc
         };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        deps.log.child('preflight').warn('preflight failed', { target: `${req.target.user}@${req.target.address}:${req.target.port}`, error: message });
+        deps.log.child('preflight').warn('preflight failed', { target: formatLogin(req.target.user, req.target.address, req.target.port), error: message });
         return { ok: false, checkedAt: checkedAt(), rows: [], facts: null, failure: { code: 'preflight-error', message } };
       } finally {
         conn.client.end();

@@ -3,11 +3,9 @@ import type { ProvisionRunResult } from '../contract/provision.contract';
 import type { Clock } from '../core/clock';
 import type { EventBus } from '../core/event-bus';
 import { requireAppliance } from '../fleet/require-appliance';
-import { SecretUnreadableError } from '../secrets/secret-box';
+import type { Reach } from '../reach/reach';
 import type { AgentTokenStore } from '../store/agent-token-store';
 import type { ApplianceStore } from '../store/appliance-store';
-import type { CredentialStore } from '../store/credential-store';
-import type { HostKeyStore } from '../store/host-key-store';
 import type { Plan } from './plan';
 import type { PreflightProbe } from './preflight-probe';
 import { INSTALL_PLAN, UPGRADE_PLAN, uninstallPlan, type Provisioner } from './provisioner';
@@ -20,8 +18,7 @@ import { INSTALL_PLAN, UPGRADE_PLAN, uninstallPlan, type Provisioner } from './p
  */
 export function createProvisionService(deps: {
   appliances: ApplianceStore;
-  credentials: CredentialStore;
-  hostKeys: HostKeyStore;
+  reach: Pick<Reach, 'access' | 'forget'>;
   agentTokens: AgentTokenStore;
   provisioner: Provisioner;
   /** `provision.preflight`: the preflight step's look, without a run. */
@@ -31,24 +28,24 @@ export function createProvisionService(deps: {
 }) {
   const running = new Map<string, AbortController>();
 
-  /** The login, sudo password and accepted host keys of `a`; a conflict when they cannot be used. */
-  function access(id: string, a: { name: string; address: string; port: number }) {
-    const trustedKeys = deps.hostKeys.forEndpoint(a.address, a.port);
-    if (trustedKeys.length === 0) {
+  /**
+   * The login of `a` (main/reach); a conflict when no person has accepted its host key yet or
+   * this host cannot read its credential. A key that changed since is not refused here: the run's
+   * connection is, and the run is recorded and audited as failed with that reason.
+   */
+  function access(id: string, a: { name: string }) {
+    const r = deps.reach.access(id);
+    if (!r.ok) throw new ApiError('conflict', r.failure.message);
+    if (r.access.trustedKeys.length === 0 && !r.access.hostKeyChange) {
       throw new ApiError('conflict', `Trust ${a.name}'s SSH host key first (test the connection and compare its fingerprint)`, { params: { name: a.name } });
     }
-    try {
-      return { trustedKeys, credential: deps.credentials.getLogin(id), sudoPassword: deps.credentials.getSudoPassword(id) };
-    } catch (err) {
-      if (err instanceof SecretUnreadableError) throw new ApiError('conflict', err.message);
-      throw err;
-    }
+    return r.access;
   }
 
   /** One run of `plan` on appliance `id`, with everything it needs from the store. */
   async function run(id: string, plan: Plan, opts: { createToken: boolean }): Promise<ProvisionRunResult> {
     const a = requireAppliance(deps.appliances, id);
-    const { trustedKeys, credential, sudoPassword } = access(id, a);
+    const { target, trustedKeys, credential, sudoPassword } = access(id, a);
     if (running.has(id)) throw new ApiError('conflict', `${a.name} already has a provisioning run in progress`, { params: { name: a.name } });
     const controller = new AbortController();
     running.set(id, controller);
@@ -56,7 +53,7 @@ export function createProvisionService(deps: {
       // Uninstall never talks to the agent: it must not mint a token for a machine that never had one.
       const token = opts.createToken ? deps.agentTokens.getOrCreate(id, deps.clock.now().toISOString()) : (deps.agentTokens.get(id) ?? '');
       return await deps.provisioner.provision({
-        target: { address: a.address, port: a.port, user: a.user },
+        target,
         credential,
         sudoPassword,
         trustedKeys,
@@ -71,11 +68,18 @@ export function createProvisionService(deps: {
     }
   }
 
+  /** A run that succeeded left a working agent: the machine is provisioned from now on (until an uninstall). */
+  async function installing(id: string, result: Promise<ProvisionRunResult>): Promise<ProvisionRunResult> {
+    const r = await result;
+    if (r.status === 'succeeded') deps.agentTokens.markInstalled(id, deps.clock.now().toISOString());
+    return r;
+  }
+
   return {
     /** Install, repair or upgrade (with rollback) — whatever the machine needs. */
-    provision: (id: string) => run(id, INSTALL_PLAN, { createToken: true }),
+    provision: (id: string) => installing(id, run(id, INSTALL_PLAN, { createToken: true })),
     /** Like provision, but refuses a machine without an agent ("not installed: provision it first"). */
-    upgrade: (id: string) => run(id, UPGRADE_PLAN, { createToken: true }),
+    upgrade: (id: string) => installing(id, run(id, UPGRADE_PLAN, { createToken: true })),
     /** Stops and removes the agent; its data and logs only with `purge`. */
     uninstall: async (id: string, purge: boolean) => {
       const result = await run(id, uninstallPlan(purge), { createToken: false });
@@ -87,8 +91,8 @@ export function createProvisionService(deps: {
     /** Preflight only: what the install would find on the machine, row by row. Changes nothing. */
     async preflight(id: string) {
       const a = requireAppliance(deps.appliances, id);
-      const { trustedKeys, credential, sudoPassword } = access(id, a);
-      return deps.preflightProbe.run({ target: { address: a.address, port: a.port, user: a.user }, credential, sudoPassword, trustedKeys, role: a.role });
+      const { target, trustedKeys, credential, sudoPassword } = access(id, a);
+      return deps.preflightProbe.run({ target, credential, sudoPassword, trustedKeys, role: a.role });
     },
 
     cancel(id: string): { id: string; cancelled: boolean } {

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import type { Client } from 'ssh2';
 import { createAgentClient } from '../../agents/client/agent-client';
-import { agentOpener } from '../connectivity/agent-link';
+import { formatEndpoint, formatLogin } from '../contract/network-address';
+import { agentOpener } from '../reach/agent-link';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
-import { connectSsh, type SshTarget, type TrustedKey } from '../ssh/ssh-connect';
+import type { ConnectOptions, ConnectOutcome, SshTarget, TrustedKey } from '../ssh/ssh-connect';
 import type { Credential } from '../store/credential-store';
 import type { ProvisionRunStore } from '../store/provision-run-store';
-import { runPlan, type Plan, type ProvisionEvent, type ProvisionInput, type ProvisionResources, type RunResult } from './plan';
+import { runPlan, StepError, type Plan, type ProvisionEvent, type ProvisionInput, type ProvisionResources, type RunResult } from './plan';
 import { createRemote } from './remote';
 import { agentStep } from './steps/agent';
 import { installedStep } from './steps/installed';
@@ -59,28 +60,31 @@ export interface Provisioner {
   provision(req: ProvisionRequest): Promise<RunResult>;
 }
 
+/** Opens the run's connection: the console's reach module (host key checked, a changed key recorded for every connection). */
+export type Dial = (access: Pick<ConnectOptions, 'target' | 'credential' | 'trustedKeys'>) => Promise<ConnectOutcome>;
+
 /**
- * Runs a plan against one machine over one SSH connection (host key verified by `connectSsh`
+ * Runs a plan against one machine over one SSH connection (`dial`: the host key is verified
  * before any credential is sent). A connection failure is a failed run like any other, recorded
  * with its message, so the history shows every attempt.
  */
-export function createProvisioner(deps: { resources: ProvisionResources; store?: ProvisionRunStore; clock: Clock; log: Logger }): Provisioner {
+export function createProvisioner(deps: { resources: ProvisionResources; dial: Dial; store?: ProvisionRunStore; clock: Clock; log: Logger }): Provisioner {
   // Two runs on one machine would race on the same files; this console runs one at a time each.
   const busy = new Set<string>();
   return {
     async provision(req) {
-      const targetLabel = `${req.target.user}@${req.target.address}:${req.target.port}`;
-      const endpoint = `${req.target.address.toLowerCase()}:${req.target.port}`;
+      const targetLabel = formatLogin(req.target.user, req.target.address, req.target.port);
+      const endpoint = formatEndpoint(req.target.address.toLowerCase(), req.target.port);
       const plan = req.plan ?? INSTALL_PLAN;
-      const fail = (id: string, title: string, message: string) => {
-        const failed: Plan = { name: plan.name, steps: [{ id, title, check: () => Promise.reject(new Error(message)), apply: async () => {}, verify: async () => {} }] };
+      const fail = (id: string, title: string, error: StepError) => {
+        const failed: Plan = { name: plan.name, steps: [{ id, title, check: () => Promise.reject(error), apply: async () => {}, verify: async () => {} }] };
         return runPlan(failed, unusedContext(deps, req), { onEvent: req.onEvent, signal: req.signal, store: deps.store, target: targetLabel, applianceId: req.applianceId });
       };
-      if (busy.has(endpoint)) return fail('start', 'Start', `a provisioning run for ${endpoint} is already in progress; wait for it or cancel it`);
+      if (busy.has(endpoint)) return fail('start', 'Start', new StepError(`a provisioning run for ${endpoint} is already in progress; wait for it or cancel it`, 'run-in-progress', { endpoint }));
       busy.add(endpoint);
       try {
-        const conn = await connectSsh({ target: req.target, credential: req.credential, trustedKeys: req.trustedKeys });
-        if (!conn.ok) return await fail('connect', 'Connect', conn.failure.message);
+        const conn = await deps.dial(req);
+        if (!conn.ok) return await fail('connect', 'Connect', new StepError(conn.failure.message, `ssh.${conn.failure.code}`, { ...conn.failure.params }));
         return await runConnected(conn.client, req, plan, targetLabel);
       } finally {
         busy.delete(endpoint);

@@ -1,5 +1,4 @@
-import type { Credential } from '../store/credential-store';
-import { connectSsh, execCommand, type AuthReport, type SeenHostKey, type SshTarget, type TrustedKey } from './ssh-connect';
+import { execCommand, type AuthReport, type ConnectOutcome, type SeenHostKey, type SshTarget } from './ssh-connect';
 import type { SshFailure } from './ssh-failure';
 
 export type ProbeStage = 'connect' | 'host-key' | 'auth' | 'sudo' | 'platform' | 'done';
@@ -40,12 +39,11 @@ export function parseUname(out: string): Platform {
  */
 export async function probeConnection(opts: {
   target: SshTarget;
-  credential: Credential | null;
+  /** Opens the connection (main/reach: host key checked against the accepted ones first). */
+  connect(): Promise<ConnectOutcome>;
   sudoPassword: string | null;
-  trustedKeys: TrustedKey[];
-  timeoutMs?: number;
 }): Promise<ProbeReport> {
-  const conn = await connectSsh({ target: opts.target, credential: opts.credential, trustedKeys: opts.trustedKeys, timeoutMs: opts.timeoutMs });
+  const conn = await opts.connect();
   const base = {
     latencyMs: conn.latencyMs !== undefined ? Math.round(conn.latencyMs * 10) / 10 : null,
     hostKey: conn.hostKey ? { keyType: conn.hostKey.keyType, fingerprint: conn.hostKey.fingerprint, status: conn.hostKey.status, ...(conn.hostKey.knownFingerprint ? { knownFingerprint: conn.hostKey.knownFingerprint } : {}) } : null,

@@ -3,6 +3,7 @@ import { Client, type AnyAuthMethod, type AuthHandlerMiddleware, type Authentica
 import type { Credential } from '../store/credential-store';
 import { keyTypeOf, sha256Fingerprint } from './host-key';
 import { describeSocketError, timeoutFailure, type SshFailure } from './ssh-failure';
+import { formatEndpoint } from '../contract/network-address';
 
 export interface SshTarget {
   address: string;
@@ -174,7 +175,7 @@ export function connectSsh(opts: ConnectOptions): Promise<ConnectOutcome> {
         if (err.level === 'client-timeout') return finish({ ok: false, failure: timeoutFailure(target, timeoutMs), latencyMs, hostKey, auth: report });
         const errno = err as NodeJS.ErrnoException;
         if (errno.code) return finish({ ok: false, failure: describeSocketError(errno, target, timeoutMs), latencyMs, hostKey, auth: report });
-        finish({ ok: false, failure: { code: 'protocol-error', message: `SSH with ${target.address}:${target.port} failed: ${err.message}` }, latencyMs, hostKey, auth: report });
+        finish({ ok: false, failure: { code: 'protocol-error', message: `SSH with ${formatEndpoint(target.address, target.port)} failed: ${err.message}` }, latencyMs, hostKey, auth: report });
       });
     });
   });
@@ -191,7 +192,7 @@ function hostKeyFailure(target: SshTarget, key: SeenHostKey): SshFailure {
     return {
       code: 'host-key-changed',
       message:
-        `The host key of ${target.address}:${target.port} has CHANGED (now ${key.fingerprint}, accepted ${key.knownFingerprint}). ` +
+        `The host key of ${formatEndpoint(target.address, target.port)} has CHANGED (now ${key.fingerprint}, accepted ${key.knownFingerprint}). ` +
         `This happens after a reinstall, or when someone intercepts the connection. Check the fingerprint on the machine's console ` +
         `(ssh-keygen -lf /etc/ssh/ssh_host_${key.keyType.replace(/^ssh-|-.*$/g, '')}_key.pub) before accepting the new key.`,
       params: { fingerprint: key.fingerprint, known: key.knownFingerprint ?? '', keyType: key.keyType },
@@ -199,7 +200,7 @@ function hostKeyFailure(target: SshTarget, key: SeenHostKey): SshFailure {
   }
   return {
     code: 'host-key-unknown',
-    message: `${target.address}:${target.port} presents a host key this console has not seen (${key.keyType} ${key.fingerprint}). Compare it with the machine and accept it to continue.`,
+    message: `${formatEndpoint(target.address, target.port)} presents a host key this console has not seen (${key.keyType} ${key.fingerprint}). Compare it with the machine and accept it to continue.`,
     params: { fingerprint: key.fingerprint, keyType: key.keyType },
   };
 }

@@ -1,4 +1,5 @@
 import { SSH_FAILURE_CODES } from '../contract/onboarding.contract';
+import { formatEndpoint } from '../contract/network-address';
 
 /**
  * Why an SSH connection did not get where it was going, in words a person can act on. The codes
@@ -15,7 +16,7 @@ export interface SshFailure {
 }
 
 export function describeSocketError(err: NodeJS.ErrnoException, target: { address: string; port: number }, timeoutMs: number): SshFailure {
-  const where = `${target.address}:${target.port}`;
+  const where = formatEndpoint(target.address, target.port);
   switch (err.code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
@@ -38,7 +39,7 @@ export function describeSocketError(err: NodeJS.ErrnoException, target: { addres
 export function timeoutFailure(target: { address: string; port: number }, timeoutMs: number): SshFailure {
   return {
     code: 'timeout',
-    message: `No SSH answer from ${target.address}:${target.port} within ${Math.round(timeoutMs / 1000)} s; the machine may be off, or a firewall drops the traffic`,
-    params: { endpoint: `${target.address}:${target.port}`, seconds: Math.round(timeoutMs / 1000) },
+    message: `No SSH answer from ${formatEndpoint(target.address, target.port)} within ${Math.round(timeoutMs / 1000)} s; the machine may be off, or a firewall drops the traffic`,
+    params: { endpoint: formatEndpoint(target.address, target.port), seconds: Math.round(timeoutMs / 1000) },
   };
 }

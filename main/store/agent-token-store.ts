@@ -11,6 +11,8 @@ export function createAgentTokenStore(db: Db, box: SecretBox) {
   const get = db.prepare<[string], { token: Buffer }>('SELECT token FROM agent_tokens WHERE appliance_id = ?');
   const insert = db.prepare('INSERT OR IGNORE INTO agent_tokens (appliance_id, token, created_at) VALUES (?, ?, ?)');
   const remove = db.prepare('DELETE FROM agent_tokens WHERE appliance_id = ?');
+  const markInstalled = db.prepare('UPDATE agent_tokens SET installed_at = ? WHERE appliance_id = ? AND installed_at IS NULL');
+  const installed = db.prepare<[string], { installed_at: string | null }>('SELECT installed_at FROM agent_tokens WHERE appliance_id = ?');
   return {
     getOrCreate(applianceId: string, at: string): string {
       const row = get.get(applianceId);
@@ -21,6 +23,14 @@ export function createAgentTokenStore(db: Db, box: SecretBox) {
     /** After an uninstall: the appliance has no agent, and the next install gets a new token. */
     forget(applianceId: string): void {
       remove.run(applianceId);
+    },
+    /** A run left a working agent there (migration 009); kept until an uninstall forgets the token. */
+    markInstalled(applianceId: string, at: string): void {
+      markInstalled.run(at, applianceId);
+    },
+    /** Whether this console installed an agent there: a token alone may be from a first run that failed. */
+    isInstalled(applianceId: string): boolean {
+      return (installed.get(applianceId)?.installed_at ?? null) !== null;
     },
     get(applianceId: string): string | null {
       const row = get.get(applianceId);

@@ -9,7 +9,7 @@ interface Row {
   method: string;
   target: string | null;
   input: string;
-  result: 'ok' | 'error';
+  result: AuditEntry['result'];
   error_code: string | null;
 }
 

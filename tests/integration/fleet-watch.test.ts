@@ -1,9 +1,10 @@
 /**
  * The fleet watch against real testbed machines (prefix <tag>fw, see testbed-prefix.ts): pooled SSH, the agent reached by
  * socket forwarding (root) and by the sudo bridge (operator with a password), and the states a
- * person sees — offline before the host key is accepted, degraded before provisioning, online
- * after, offline when the link is cut, online again when it is back, and the agent killed and
- * restarted by its watchdog recorded as an event.
+ * person sees — not provisioned (no alarm) before provisioning, saying whether the machine answers
+ * (its host key not accepted yet) or cannot be reached; online after; offline when the link is
+ * cut, online again when it is back; and the agent killed and restarted by its watchdog recorded
+ * as an event.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -67,19 +68,32 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
     work.cleanup();
   });
 
-  it('shows an appliance whose host key nobody accepted as offline, saying what to do', async () => {
+  it('shows a new appliance whose host key nobody accepted as not provisioned, with the key it presents: it answers', async () => {
     const s = await checkNow('root');
-    expect(s.state).toBe('offline');
-    expect(s.reason).toMatch(/host key has not been accepted/);
+    expect(s.state).toBe('not-provisioned');
+    expect(s.reason).toMatch(/presents a host key this console has not seen/);
     expect(s.reasonCode).toBe('ssh.host-key-unknown');
+    expect(s.reasonParams.fingerprint).toBe(a1.hostKey.fingerprint);
     expect(s.lastSeenAt).toBeNull();
   });
 
-  it('shows a reachable appliance without an agent as degraded: provision it', async () => {
+  it('shows a new appliance that cannot be reached as not provisioned and unreachable, not "host key not accepted"', async () => {
+    await tb.fault(a2.name, 'net-down');
+    try {
+      const s = await until('sudo', (x) => x.state !== 'unknown', 30_000);
+      expect(s.state).toBe('not-provisioned');
+      expect(['ssh.timeout', 'ssh.host-unreachable']).toContain(s.reasonCode);
+      expect(s.reason).not.toMatch(/host key/i);
+    } finally {
+      await tb.fault(a2.name, 'net-up');
+    }
+  }, 60_000);
+
+  it('shows a reachable appliance without an agent as not provisioned: provision it', async () => {
     await call('onboarding.acceptHostKey', { id: ids.root, fingerprint: a1.hostKey.fingerprint });
     await call('onboarding.acceptHostKey', { id: ids.sudo, fingerprint: a2.hostKey.fingerprint });
     const s = await checkNow('root');
-    expect(s, JSON.stringify(s)).toMatchObject({ state: 'degraded', reason: expect.stringMatching(/not installed: provision/), reasonCode: 'agent.not-installed' });
+    expect(s, JSON.stringify(s)).toMatchObject({ state: 'not-provisioned', reason: expect.stringMatching(/no agent is installed yet: provision/), reasonCode: 'agent.not-installed' });
     expect(s.lastSeenAt).not.toBeNull();
   });
 
@@ -96,10 +110,10 @@ describe.skipIf(skip !== undefined)('fleet watch on testbed machines', () => {
       expect(inv.staleReason).toBeNull();
       expect(inv.inventory?.hostname).toBe(name === 'root' ? a1.name : a2.name);
     }
-    // The state change from degraded to online was recorded for the one that had been checked before.
+    // The state change from not provisioned to online was recorded for the one that had been checked before.
     const ev = await call<{ events: ApplianceEvent[] }>('status.events', { id: ids.root });
     expect(ev.events.map((e) => e.kind)).toContain('state-changed');
-    expect(ev.events[0]).toMatchObject({ params: { from: 'degraded', to: 'online' } });
+    expect(ev.events[0]).toMatchObject({ params: { from: 'not-provisioned', to: 'online' } });
   });
 
   it('notices an agent killed on the machine and restarted by its watchdog, and records it', async () => {

@@ -20,11 +20,14 @@ import { systemClock } from '../../main/core/clock';
 import { silentLogger } from '../../main/core/log';
 import type { Plan, ProvisionEvent, ProvisionResources, Step } from '../../main/provision/plan';
 import { createProvisioner, INSTALL_PLAN, type ProvisionRequest } from '../../main/provision/provisioner';
+import { sshEdge } from '../../main/reach/ssh-edge';
 import { loadRuntimeArtifact } from '../../main/provision/resources';
 import { connectSsh, execCommand } from '../../main/ssh/ssh-connect';
 import { openDatabase } from '../../main/store/database';
 import { createProvisionRunStore } from '../../main/store/provision-run-store';
 import { gzipOnlyRuntimes, testProvisionResources } from '../helpers/provision-resources';
+import { createCapturingLogger } from '../helpers/capturing-logger';
+import { expectNoSecretLeaks } from '../helpers/secret-leaks';
 import { makeTempDir } from '../helpers/temp-dir';
 import { testbedPrefix } from '../helpers/testbed-prefix';
 
@@ -42,12 +45,15 @@ describe.skipIf(skipReason !== undefined)('provisioning plan on testbed machines
   let resources: ProvisionResources;
   let provisioner: ReturnType<typeof createProvisioner>;
   const token = crypto.randomBytes(32).toString('base64url');
+  // What the provisioner logs and every event it sends, searched for the secrets by the last test.
+  const capture = createCapturingLogger();
+  const seenEvents: string[] = [];
 
   beforeAll(async () => {
     await tb.down();
     resources = testProvisionResources(work.dir);
     machines = (await tb.up({ appliances: 3, disks: 0 })).machines;
-    provisioner = createProvisioner({ resources, store, clock: systemClock, log: silentLogger });
+    provisioner = createProvisioner({ resources, dial: sshEdge.connect, store, clock: systemClock, log: capture.log });
   });
 
   afterAll(async () => {
@@ -63,6 +69,10 @@ describe.skipIf(skipReason !== undefined)('provisioning plan on testbed machines
     trustedKeys: trusted(m),
     input: { role: 'server', token, agentConfig: { supervisor: { stopTimeoutMs: 2000 } } },
     ...extra,
+    onEvent: (e) => {
+      seenEvents.push(JSON.stringify(e));
+      extra.onEvent?.(e);
+    },
   });
 
   async function rootShell(m: MachineState): Promise<Client> {
@@ -99,8 +109,15 @@ describe.skipIf(skipReason !== undefined)('provisioning plan on testbed machines
 
     const stored = store.run(result.runId)!;
     expect(stored).toMatchObject({ status: 'succeeded', target: `root@${machines[0]!.address}:22`, plan: 'install' });
-    expect(stored.steps.map((s) => s.status)).toEqual(['unchanged', 'done', 'done', 'done', 'done']);
-    expect(stored.steps.every((s) => Buffer.byteLength(s.outputTail) <= 4096)).toBe(true);
+    expect(stored.steps.map((s) => [s.stepId, s.status])).toEqual([
+      ['preflight', 'unchanged'],
+      ['runtime', 'done'],
+      ['agent', 'done'],
+      ['config', 'done'],
+      ['service', 'done'],
+    ]);
+    // Output tails are capped at 4 KiB each (the runtime's upload says more than that).
+    expect(stored.steps.map((s) => Buffer.byteLength(s.outputTail) <= 4096)).toEqual([true, true, true, true, true]);
     expect(JSON.stringify(stored)).not.toContain(token);
 
     const c = await rootShell(machines[0]!);
@@ -182,7 +199,10 @@ describe.skipIf(skipReason !== undefined)('provisioning plan on testbed machines
       target: { address: m.address, port: m.sshPort, user: m.sudoUser },
       credential: { kind: 'password', password: m.sudoPassword },
       sudoPassword: m.sudoPassword,
-      onEvent: (e) => events.push(e),
+      onEvent: (e) => {
+        seenEvents.push(JSON.stringify(e));
+        events.push(e);
+      },
     });
     expect(result.status, result.error ?? '').toBe('succeeded');
     expect(statuses(result)).toEqual({ preflight: 'unchanged', runtime: 'done', agent: 'done', config: 'done', service: 'done' });
@@ -205,7 +225,7 @@ describe.skipIf(skipReason !== undefined)('provisioning plan on testbed machines
     try {
       // Back to "no runtime installed" (the link and everything else stay).
       expect((await execCommand(c, 'rm -rf /opt/appliance-agent/node-*')).code).toBe(0);
-      const gzipOnly = createProvisioner({ resources: { ...resources, runtimesDir: gzipOnlyRuntimes(resources.runtimesDir, work.dir) }, store, clock: systemClock, log: silentLogger });
+      const gzipOnly = createProvisioner({ resources: { ...resources, runtimesDir: gzipOnlyRuntimes(resources.runtimesDir, work.dir) }, dial: sshEdge.connect, store, clock: systemClock, log: capture.log });
       const first = await gzipOnly.provision(asRoot(m));
       expect(first.status, first.error ?? '').toBe('succeeded');
       expect(first.steps.find((s) => s.id === 'runtime')).toMatchObject({ status: 'done', outputTail: expect.stringMatching(/uploading \d+ bytes, gzip/) as string });
@@ -249,5 +269,15 @@ describe.skipIf(skipReason !== undefined)('provisioning plan on testbed machines
     } finally {
       c.end();
     }
+  });
+
+  it('never logs or sends as an event a private key, a password, a sudo password or the agent token', () => {
+    expectNoSecretLeaks('the provisioner’s log and events', [...capture.lines(), ...seenEvents], {
+      ...Object.fromEntries(machines.map((m) => [`${m.name} root private key`, fs.readFileSync(m.rootKeyPath, 'utf8')])),
+      'login and sudo password': machines[1]!.sudoPassword,
+      'wrong sudo password': `${machines[1]!.sudoPassword}x`,
+      'agent token': token,
+    });
+    expect(capture.lines().length).toBeGreaterThan(0);
   });
 });

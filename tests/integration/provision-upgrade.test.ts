@@ -21,10 +21,14 @@ import { systemClock } from '../../main/core/clock';
 import { silentLogger } from '../../main/core/log';
 import type { ProvisionEvent, ProvisionResources } from '../../main/provision/plan';
 import { createProvisioner, UPGRADE_PLAN, uninstallPlan, type ProvisionRequest } from '../../main/provision/provisioner';
+import { sshEdge } from '../../main/reach/ssh-edge';
 import { connectSsh, execCommand } from '../../main/ssh/ssh-connect';
 import { openDatabase } from '../../main/store/database';
 import { createProvisionRunStore } from '../../main/store/provision-run-store';
+import { createCapturingLogger } from '../helpers/capturing-logger';
 import { CTX, makeConsole } from '../helpers/console-fixture';
+import { recordEvents } from '../helpers/event-recorder';
+import { expectNoSecretLeaks, storedAgentToken } from '../helpers/secret-leaks';
 import { agentResourcesOfVersion, runtimesDir } from '../helpers/provision-resources';
 import { ROOT } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
@@ -48,6 +52,10 @@ describe.skipIf(skipReason !== undefined)('upgrade with rollback, and uninstall,
   const db = openDatabase({ dataDir: path.join(work.dir, 'data'), clock: systemClock, log: silentLogger });
   const store = createProvisionRunStore(db);
   const token = crypto.randomBytes(32).toString('base64url');
+  // What the provisioners and the console log and emit, searched for the secrets by the last test.
+  const capture = createCapturingLogger();
+  const seenEvents: string[] = [];
+  let consoleAgentToken = '';
   let machines: MachineState[];
   const bundles = new Map<string, ProvisionResources>();
   const provisioners = new Map<string, ReturnType<typeof createProvisioner>>();
@@ -56,7 +64,7 @@ describe.skipIf(skipReason !== undefined)('upgrade with rollback, and uninstall,
     await tb.down();
     const runtimes = runtimesDir(work.dir);
     for (const v of [A, B, BROKEN, D, E]) bundles.set(v, agentResourcesOfVersion(work.dir, v, { runtimesDir: runtimes, brokenAtStart: v === BROKEN }));
-    for (const [v, resources] of bundles) provisioners.set(v, createProvisioner({ resources, store, clock: systemClock, log: silentLogger }));
+    for (const [v, resources] of bundles) provisioners.set(v, createProvisioner({ resources, dial: sshEdge.connect, store, clock: systemClock, log: capture.log }));
     machines = (await tb.up({ appliances: 2, disks: 0 })).machines;
   }, 180_000);
 
@@ -73,6 +81,10 @@ describe.skipIf(skipReason !== undefined)('upgrade with rollback, and uninstall,
     trustedKeys: trusted(m),
     input: { role: 'server', token, agentConfig: { supervisor: { stopTimeoutMs: 2000 } } },
     ...extra,
+    onEvent: (e) => {
+      seenEvents.push(JSON.stringify(e));
+      extra.onEvent?.(e);
+    },
   });
   const run = (version: string, m: MachineState, extra: Partial<ProvisionRequest> = {}) => provisioners.get(version)!.provision(asRoot(m, extra));
 
@@ -215,7 +227,8 @@ describe.skipIf(skipReason !== undefined)('upgrade with rollback, and uninstall,
 
   it('provision.upgrade and provision.uninstall through the console API: progress events, audited', async () => {
     const m = machines[1]!;
-    const c = makeConsole('provision-upgrade', bundles.get(B)!, true);
+    const c = makeConsole('provision-upgrade', bundles.get(B)!, true, capture.log);
+    const consoleEvents = recordEvents(c.events);
     try {
       const added = await c.dispatcher.call('fleet.add', { name: 'upg-api', address: m.address, auth: { kind: 'private-key', privateKey: fs.readFileSync(m.rootKeyPath, 'utf8') } }, CTX);
       if (!added.ok) throw new Error(added.error.message);
@@ -231,9 +244,17 @@ describe.skipIf(skipReason !== undefined)('upgrade with rollback, and uninstall,
       expect(refused).toMatchObject({ status: 'failed', error: expect.stringMatching(/not installed: .*provision it first/) as string });
 
       expect((await result('provision.install', { id })).status).toBe('succeeded');
+      consoleAgentToken = storedAgentToken(c.db, c.dataDir, id); // an uninstall below forgets it
       const upToDate = await result('provision.upgrade', { id });
       expect(upToDate.status).toBe('succeeded');
-      expect(upToDate.steps.every((s) => s.status === 'unchanged')).toBe(true);
+      expect(upToDate.steps.map((s) => [s.id, s.status])).toEqual([
+        ['preflight', 'unchanged'],
+        ['installed', 'unchanged'],
+        ['runtime', 'unchanged'],
+        ['agent', 'unchanged'],
+        ['config', 'unchanged'],
+        ['service', 'unchanged'],
+      ]);
 
       const events: string[] = [];
       const off = c.events.subscribe((name, payload) => {
@@ -247,14 +268,26 @@ describe.skipIf(skipReason !== undefined)('upgrade with rollback, and uninstall,
       const audit = await c.dispatcher.call('audit.list', { limit: 20 }, CTX);
       const entries = (audit as { ok: true; result: { entries: { method: string; result: string; input?: unknown }[] } }).result.entries;
       expect(entries.filter((e) => e.method === 'provision.uninstall').map((e) => e.result)).toEqual(['ok']);
-      expect(entries.filter((e) => e.method === 'provision.upgrade').length).toBe(2);
+      // Newest first: the upgrade with nothing to do, and the one refused on a machine without the agent.
+      expect(entries.filter((e) => e.method === 'provision.upgrade').map((e) => e.result)).toEqual(['ok', 'failed']);
       // No agent, no token: the console says to provision, rather than "the agent does not answer".
       expect(c.db.prepare('SELECT count(*) FROM agent_tokens WHERE appliance_id = ?').pluck().get(id)).toBe(0);
       const status = await c.dispatcher.call('status.checkNow', { id }, CTX);
-      expect(status).toMatchObject({ ok: true, result: { state: 'degraded', reason: expect.stringMatching(/not installed: provision/) as string } });
+      expect(status).toMatchObject({ ok: true, result: { state: 'not-provisioned', reason: expect.stringMatching(/no agent is installed yet: provision/) as string } });
     } finally {
+      seenEvents.push(...consoleEvents.texts());
+      consoleEvents.stop();
       c.cleanup();
     }
+  });
+
+  it('never logs or sends as an event a private key or an agent token, through upgrades, rollbacks and uninstalls', () => {
+    expectNoSecretLeaks('the provisioners’ and the console’s log and events', [...capture.lines(), ...seenEvents], {
+      ...Object.fromEntries(machines.map((m) => [`${m.name} root private key`, fs.readFileSync(m.rootKeyPath, 'utf8')])),
+      'agent token': token,
+      'agent token the console made': consoleAgentToken,
+    });
+    expect(capture.lines().length).toBeGreaterThan(0);
   });
 });
 

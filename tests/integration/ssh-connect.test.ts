@@ -100,11 +100,11 @@ describe.skipIf(skip)('test connection against a restricted account', () => {
 
   it('reports that the login worked but commands do not run, at the platform stage', async () => {
     const trusted = [{ keyType: 'ssh-ed25519', fingerprint: keygenFingerprint(sshd.hostKeyPub) }];
+    const target = { address: '127.0.0.1', port: sshd.port, user: 'root' };
     const r = await probeConnection({
-      target: { address: '127.0.0.1', port: sshd.port, user: 'root' },
-      credential: { kind: 'private-key', privateKey: sshd.clientKey },
+      target,
+      connect: () => connectSsh({ target, credential: { kind: 'private-key', privateKey: sshd.clientKey }, trustedKeys: trusted }),
       sudoPassword: null,
-      trustedKeys: trusted,
     });
     expect(r).toMatchObject({ ok: false, stage: 'platform', failure: { code: 'protocol-error' }, auth: { tried: [{ method: 'publickey', accepted: true }] } });
     expect(r.failure?.message).toMatch(/accepted the login but would not run a command/);

@@ -14,7 +14,7 @@ import { CTX, makeConsole } from '../helpers/console-fixture';
 
 const fold = (events: ProvisionEvent[], from: StepLog = emptyStepLog()): StepLog => events.reduce(applyProvisionEvent, from);
 const started = (runId: string, plan: string, ids: string[]): ProvisionEvent => ({ type: 'run-started', runId, plan, steps: ids.map((id) => ({ id, title: `Title of ${id}` })) });
-const finished = (runId: string, stepId: string, status: 'done' | 'unchanged' | 'failed' | 'cancelled'): ProvisionEvent => ({ type: 'step-finished', runId, stepId, status, durationMs: 12, outputTail: '', error: status === 'failed' ? 'boom' : null });
+const finished = (runId: string, stepId: string, status: 'done' | 'unchanged' | 'failed' | 'cancelled'): ProvisionEvent => ({ type: 'step-finished', runId, stepId, status, durationMs: 12, outputTail: '', error: status === 'failed' ? 'boom' : null, errorCode: status === 'failed' ? 'step-failed' : null, errorParams: status === 'failed' ? { step: stepId } : {} });
 
 describe('provision step log', () => {
   it('takes its steps from run-started, so upgrade and uninstall plans show their own steps', () => {

@@ -5,7 +5,8 @@
  * by tests/integration/fleet-watch.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { SshUnavailableError, createSshPool } from '../../main/connectivity/ssh-pool';
+import { SshUnavailableError, createSshPool } from '../../main/reach/ssh-pool';
+import { sshEdge } from '../../main/reach/ssh-edge';
 import { manualClock } from '../../main/core/clock';
 import { silentLogger } from '../../main/core/log';
 import { freeTcpPort } from '../helpers/free-port';
@@ -30,6 +31,7 @@ describe('SSH pool backoff', () => {
         dials += 1;
         return { target: { address: '127.0.0.1', port, user: 'root' }, credential: null, trustedKeys: [{ keyType: 'ssh-ed25519', fingerprint: 'SHA256:x' }] };
       },
+      connect: sshEdge.connect,
       clock,
       log: silentLogger,
       initialBackoffMs: 1000,
@@ -61,9 +63,9 @@ describe('SSH pool backoff', () => {
 
   it('reports an appliance with nothing to dial without dialing or backing off', async () => {
     const clock = manualClock();
-    const pool = createSshPool({ resolve: () => ({ unavailable: { code: 'host-key-unknown', message: 'accept the host key first' } }), clock, log: silentLogger });
+    const pool = createSshPool({ resolve: () => ({ unavailable: { code: 'host-key-changed', message: 'accept the new host key first' } }), connect: sshEdge.connect, clock, log: silentLogger });
     const e = await failure(pool.acquire('a'));
-    expect(e).toMatchObject({ message: 'accept the host key first', retryAt: null });
+    expect(e).toMatchObject({ message: 'accept the new host key first', retryAt: null });
     expect(pool.size()).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import { QueryErrorAlert } from '../../components/query-error-alert';
 import { formatLocalTime, utcOffsetLabel } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
 import type { Translator } from '../../i18n/translate';
+import { reasonText } from '../appliance/status-labels';
 import { HOST_LABELS } from './system-info-card';
 
 /** `value[key]` of a recorded input, whose shape is whatever the method took (unknown here). */
@@ -81,6 +82,11 @@ function auditColumns(translator: Translator, nameOf: (id: string) => string | u
       render: (_, e) =>
         e.result === 'ok' ? (
           <Tag color="success">{t('audit.result.ok')}</Tag>
+        ) : e.result === 'failed' ? (
+          // Taken, but the run it started failed: why, as the status reasons word it (ssh.*, cancelled, …).
+          <Tooltip title={e.errorCode ? (reasonText(translator, e.errorCode, {}, null) ?? e.errorCode) : undefined}>
+            <Tag color="warning">{t('audit.result.failed')}</Tag>
+          </Tooltip>
         ) : (
           // The short word in the table, the full translated reason on hover.
           <Tooltip title={e.errorCode ? (translator.lookup(`errors.${e.errorCode}`) ?? e.errorCode) : undefined}>

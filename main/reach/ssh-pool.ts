@@ -2,7 +2,7 @@ import type { Client } from 'ssh2';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
 import type { SshFailure } from '../ssh/ssh-failure';
-import { connectSsh, type ConnectOptions, type ConnectOutcome } from '../ssh/ssh-connect';
+import type { ConnectOptions, ConnectOutcome } from '../ssh/ssh-connect';
 
 /**
  * One SSH connection per appliance, kept open and shared by everything that talks to it (status
@@ -43,8 +43,10 @@ interface Entry {
 }
 
 export interface SshPoolOptions {
-  /** What to dial for an appliance; null if it is gone or has no usable settings (the message says why). */
+  /** What to dial for an appliance, or why there is nothing to dial (the message says why). */
   resolve(applianceId: string): PoolTarget | { unavailable: SshFailure };
+  /** Dials (the reach module's edge, which also records a changed host key). */
+  connect(opts: ConnectOptions): Promise<ConnectOutcome>;
   clock: Clock;
   log: Logger;
   keepaliveMs?: number;
@@ -84,14 +86,12 @@ export function createSshPool(opts: SshPoolOptions): SshPool {
   async function connect(id: string, e: Entry): Promise<Client> {
     const generation = e.generation;
     const target = opts.resolve(id);
-    // Nothing to dial (no accepted host key, unreadable login): no backoff, the store is asked again next time.
+    // Nothing to dial (host key changed, unreadable login): no backoff, the store is asked again next time.
     if ('unavailable' in target) throw new SshUnavailableError(target.unavailable, null);
-    const outcome: ConnectOutcome = await connectSsh({ ...target, keepaliveMs });
-    if (generation !== e.generation) {
-      if (outcome.ok) outcome.client.end();
-      throw new SshUnavailableError({ code: 'protocol-error', message: 'the connection was closed while it was being opened (the appliance was changed or removed)' }, null);
-    }
+    const outcome: ConnectOutcome = await opts.connect({ ...target, keepaliveMs });
     if (!outcome.ok) {
+      // Reported even when the entry was dropped meanwhile: a dial that met a changed host key
+      // drops it itself (the trust listener), and the person must see that reason.
       e.failures += 1;
       e.lastFailure = outcome.failure;
       // Full jitter on the upper half: spread, but never sooner than half the nominal delay.
@@ -99,6 +99,10 @@ export function createSshPool(opts: SshPoolOptions): SshPool {
       e.retryAt = now() + nominal / 2 + (random() * nominal) / 2;
       // Host key and credential problems need a person; retrying faster would not help either way.
       throw new SshUnavailableError(outcome.failure, e.retryAt);
+    }
+    if (generation !== e.generation) {
+      outcome.client.end();
+      throw new SshUnavailableError({ code: 'protocol-error', message: 'the connection was closed while it was being opened (the appliance was changed or removed)' }, null);
     }
     const client = outcome.client;
     e.client = client;
