@@ -83,7 +83,10 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
   const db = openDatabase({ dataDir: opts.dataDir, clock: opts.clock, log: opts.log.child('store') });
   try {
     const secretBox = opts.secretBox(opts.dataDir);
-    const events = createEventBus((err) => opts.log.warn('event listener failed', { error: String(err) }));
+    const events = createEventBus({
+      onListenerError: (err) => opts.log.warn('event listener failed', { error: String(err) }),
+      onInvalidEvent: (event, issues) => opts.log.error('an event broke its contract schema and was not delivered', { event, issues }),
+    });
     const appliances = createApplianceStore(db);
     const credentials = createCredentialStore(db, secretBox);
     const audit = createAuditStore(db);

@@ -1,4 +1,4 @@
-import type { EventName, EventPayload } from '../contract/api.contract';
+import { apiEvents, type EventName, type EventPayload } from '../contract/api.contract';
 
 export type EventListener = (event: EventName, payload: unknown) => void;
 
@@ -8,15 +8,33 @@ export interface EventBus {
   subscribe(listener: EventListener): () => void;
 }
 
-export function createEventBus(onListenerError: (err: unknown) => void = () => {}): EventBus {
+export interface EventBusOptions {
+  /** One broken subscriber must not stop the others: its error is reported here. */
+  onListenerError?: (err: unknown) => void;
+  /** A payload that breaks its event's schema: a bug in the emitter, reported here and not delivered. */
+  onInvalidEvent?: (event: EventName, issues: { path: string; message: string }[]) => void;
+}
+
+/**
+ * Every event is checked against its schema in the contract before it is delivered, as every call's
+ * input and output are (main/api/dispatcher.ts): a service cannot push a field the contract does not
+ * declare (a credential, say) to an open UI, and a UI never receives a payload its types do not
+ * describe. The renderer checks again on arrival (renderer/src/api/typed-client.ts).
+ */
+export function createEventBus(opts: EventBusOptions = {}): EventBus {
   const listeners = new Set<EventListener>();
   return {
     emit(event, payload) {
+      const checked = apiEvents[event].safeParse(payload);
+      if (!checked.success) {
+        opts.onInvalidEvent?.(event, checked.error.issues.slice(0, 5).map((i) => ({ path: i.path.join('.'), message: i.message })));
+        return;
+      }
       for (const l of [...listeners]) {
         try {
-          l(event, payload);
+          l(event, checked.data);
         } catch (err) {
-          onListenerError(err); // one broken subscriber must not stop the others
+          opts.onListenerError?.(err);
         }
       }
     },

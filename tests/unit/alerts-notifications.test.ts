@@ -19,8 +19,13 @@ const brief = (over: Partial<Brief> = {}): Brief => ({
 });
 
 function setup(supported = true) {
-  const events = createEventBus((err) => {
-    throw err;
+  const events = createEventBus({
+    onListenerError: (err) => {
+      throw err;
+    },
+    onInvalidEvent: (event, issues) => {
+      throw new Error(`${event}: ${JSON.stringify(issues)}`);
+    },
   });
   const shown: { title: string; body: string; urgent: boolean }[] = [];
   const stop = startAlertNotifications({ events, isSupported: () => supported, show: (n) => shown.push(n), locale: async () => 'zh-CN' });
