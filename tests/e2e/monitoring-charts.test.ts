@@ -13,6 +13,7 @@ import { startServeHost, type ServeHost } from '../../main/hosts/serve/serve-hos
 import { DAY_MS, HOUR_MS, MINUTE_MS, openTelemetryStore, TELEMETRY_FILE, type IncomingSample } from '../../main/telemetry/telemetry-store';
 import { chromiumMissingReason, launchChromium } from '../helpers/browser';
 import { CTX } from '../helpers/console-fixture';
+import { reportDataDisks } from '../helpers/reported-data-disks';
 import { ROOT } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
 
@@ -104,6 +105,8 @@ describe.skipIf(missing)('monitoring charts in a browser', () => {
     const written = seedTelemetry(tmp.dir, applianceId, Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - MINUTE_MS);
     console.log(`[charts e2e] seeded ${written.toLocaleString('en')} samples (a year hourly + the last day per minute) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     c = open();
+    // The agent reports its two data disks (what capacity counts), as its inventory.v1 would.
+    reportDataDisks(c.db, applianceId, [{ device: 'sdb', mountpoint: '/srv/disks/d1', sizeBytes: 4 * TB }, { device: 'sdc', mountpoint: '/srv/disks/d2', sizeBytes: 4 * TB }], new Date().toISOString());
     const parsed = smartctlJson.parse(JSON.parse(fs.readFileSync(FIXTURE, 'utf8')));
     const health = assessDisk(parsed);
     const now = Date.now();

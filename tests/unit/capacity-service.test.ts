@@ -4,9 +4,8 @@ import { manualClock } from '../../main/core/clock';
 import { silentLogger } from '../../main/core/log';
 import { createCapacityService, ETA_HORIZON_DAYS, sumCarryingForward } from '../../main/planning/capacity-service';
 import { DAY_MS, HOUR_MS, openTelemetryStore, type IncomingSample } from '../../main/telemetry/telemetry-store';
-import { createApplianceStatusStore } from '../../main/store/appliance-status-store';
-import type { Db } from '../../main/store/database';
 import { CTX, makeConsole } from '../helpers/console-fixture';
+import { reportDataDisks } from '../helpers/reported-data-disks';
 import { makeTempDir } from '../helpers/temp-dir';
 
 const TB = 1e12;
@@ -306,8 +305,3 @@ describe('capacity API', () => {
   });
 });
 
-/** What the fleet watch keeps after an agent's `inventory.v1`: here only its data disks. */
-function reportDataDisks(db: Db, applianceId: string, dataDisks: { device: string; mountpoint: string; sizeBytes: number }[], at: string): void {
-  const status = createApplianceStatusStore(db);
-  status.put({ applianceId, state: 'online', since: at, reason: null, reasonCode: null, reasonParams: {}, checkedAt: at, lastSeenAt: at, agentSeenAt: at, agentVersion: '0.1.0', agentPid: 1, agentStartedAt: at, clockSkewMs: 0, health: null, services: null, inventory: { dataDisks }, inventoryAt: at });
-}
