@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { hashFile, INSTALL_ZSTD_LEVEL, readRelease, RUNTIME_LAYOUT, runtimeVerified, TARGETS } from './lib/resources.mjs';
+import { hashFile, INSTALL_ZSTD_LEVEL, PACKAGING_ZSTD_LEVEL, readRelease, RUNTIME_LAYOUT, runtimeVerified, TARGETS, zstdAvailable } from './lib/resources.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VERSION = readRelease(ROOT).nodeRuntime.version;
@@ -46,6 +46,7 @@ const KEEP = ['package/bin/node', 'package/LICENSE', 'package/package.json'];
 
 /** Repacks `downloaded` with only KEEP, deterministically, into `out` (gzip) and `outZst` (zstd at `level`). */
 function trim(downloaded, out, outZst, level, tmp) {
+  // outZst null: gzip only (no zstd command here).
   const stage = path.join(tmp, 'stage');
   fs.mkdirSync(stage);
   const run = (cmd, args) => {
@@ -57,7 +58,7 @@ function trim(downloaded, out, outZst, level, tmp) {
   run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '-cf', tarFile, '-C', stage, ...KEEP]);
   run('sh', ['-c', 'gzip -n -6 -c "$1" > "$2"', 'sh', tarFile, out]);
   // -T0: every core (level 19 over 125 MB is about a minute of CPU, level 3 a second or two).
-  run('zstd', ['-q', `-${level}`, '-T0', '--no-progress', tarFile, '-o', outZst]);
+  if (outZst) run('zstd', ['-q', `-${level}`, '-T0', '--no-progress', tarFile, '-o', outZst]);
 }
 
 function usage(message) {
@@ -79,13 +80,20 @@ function npmFailure(r) {
   return lines.find((l) => l && !/^(code|syscall|errno) /.test(l)) ?? `exit ${r.status}`;
 }
 
-/** Fails before any download when this machine cannot make the .tar.zst. */
-function requireZstd() {
-  const r = spawnSync('zstd', ['--version'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error('the zstd command is not installed here (Debian: sudo apt-get install zstd; scripts/setup-system.sh installs it)');
+/**
+ * Packaging fails before any download when this machine cannot make the .tar.zst. An install
+ * (npm install, npm start) goes on with gzip only and says so: provisioning works with it, every
+ * machine just unpacks the runtime with gzip (about 4× zstd's CPU).
+ */
+function zstdOrGzipOnly(zstdLevel) {
+  if (zstdAvailable()) return true;
+  const install = 'Debian/Ubuntu: sudo apt-get install zstd; scripts/setup-system.sh installs it';
+  if (zstdLevel >= PACKAGING_ZSTD_LEVEL) throw new Error(`the zstd command is not installed here, and packaging ships the runtime zstd-compressed (${install})`);
+  console.log(`zstd is not installed here: the Node runtime is kept as gzip only, which appliances unpack more slowly; install zstd (${install}) and run npm run build:resources for the smaller, faster one`);
+  return false;
 }
 
-function fetchTarget(target, zstdLevel) {
+function fetchTarget(target, zstdLevel, withZstd) {
   const dir = path.join(ROOT, 'resources/runtimes', target);
   const pkg = `node-${target}`;
   fs.mkdirSync(dir, { recursive: true });
@@ -107,7 +115,7 @@ function fetchTarget(target, zstdLevel) {
     if (algorithm !== 'sha512' || hashFile(downloaded, 'sha512', 'base64') !== expected) throw new Error(`${packed.filename} does not match the registry's integrity ${packed.integrity}`);
     const trimmed = path.join(tmp, 'trimmed.tgz');
     const trimmedZst = path.join(tmp, 'trimmed.tar.zst');
-    trim(downloaded, trimmed, trimmedZst, zstdLevel, tmp);
+    trim(downloaded, trimmed, withZstd ? trimmedZst : null, zstdLevel, tmp);
     // Only the pinned version is kept: an older tarball would be shipped by mistake otherwise.
     for (const old of fs.readdirSync(dir)) fs.rmSync(path.join(dir, old), { force: true });
     const place = (from, file) => {
@@ -118,12 +126,13 @@ function fetchTarget(target, zstdLevel) {
       return { file, sha256, size: fs.statSync(path.join(dir, file)).size };
     };
     const gz = place(trimmed, `${pkg}-${VERSION}.tgz`);
-    const zst = { ...place(trimmedZst, `${pkg}-${VERSION}.tar.zst`), level: zstdLevel };
+    const zst = withZstd ? { ...place(trimmedZst, `${pkg}-${VERSION}.tar.zst`), level: zstdLevel } : null;
     const { file, sha256, size } = gz;
     // `integrity` is the registry's, of the package as published (checked above); sha256/size are the trimmed tarballs'.
-    const meta = { package: pkg, version: VERSION, target, layout: RUNTIME_LAYOUT, file, sha256, size, zstd: zst, integrity: packed.integrity, nodeBinary: 'package/bin/node', fetchedAt: new Date().toISOString() };
+    const meta = { package: pkg, version: VERSION, target, layout: RUNTIME_LAYOUT, file, sha256, size, ...(zst ? { zstd: zst } : {}), integrity: packed.integrity, nodeBinary: 'package/bin/node', fetchedAt: new Date().toISOString() };
     fs.writeFileSync(path.join(dir, 'runtime.json'), `${JSON.stringify(meta, null, 2)}\n`);
-    console.log(`${target}: fetched ${pkg}@${VERSION} (${(size / 1024 / 1024).toFixed(1)} MiB gzip, ${(zst.size / 1024 / 1024).toFixed(1)} MiB zstd level ${zstdLevel}, sha256 ${sha256.slice(0, 16)}…)`);
+    const zstText = zst ? `${(zst.size / 1024 / 1024).toFixed(1)} MiB zstd level ${zstdLevel}` : 'no zstd';
+    console.log(`${target}: fetched ${pkg}@${VERSION} (${(size / 1024 / 1024).toFixed(1)} MiB gzip, ${zstText}, sha256 ${sha256.slice(0, 16)}…)`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -139,11 +148,10 @@ function main() {
   if (!/^\d+$/.test(values['zstd-level']) || zstdLevel < 1 || zstdLevel > 19) usage(`--zstd-level must be 1 to 19, not "${values['zstd-level']}"`);
   for (const target of targets) {
     if (!values.force && runtimeVerified(ROOT, target, zstdLevel)) {
-      console.log(`${target}: node ${VERSION} present and verified (zstd level ${zstdLevel} or higher); skipped`);
+      console.log(`${target}: node ${VERSION} present and verified; skipped`);
       continue;
     }
-    requireZstd();
-    fetchTarget(target, zstdLevel);
+    fetchTarget(target, zstdLevel, zstdOrGzipOnly(zstdLevel));
   }
 }
 

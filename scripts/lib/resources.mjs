@@ -82,13 +82,22 @@ export function runtimeVerified(root, target, zstdLevel) {
   const dir = path.join(root, 'resources/runtimes', target);
   const meta = readJson(path.join(dir, 'runtime.json'));
   const version = readRelease(root).nodeRuntime.version;
-  if (!meta || meta.version !== version || meta.layout !== RUNTIME_LAYOUT || typeof meta.file !== 'string' || typeof meta.zstd?.file !== 'string') return false;
-  if ((meta.zstd.level ?? PACKAGING_ZSTD_LEVEL) < zstdLevel) return false;
+  if (!meta || meta.version !== version || meta.layout !== RUNTIME_LAYOUT || typeof meta.file !== 'string') return false;
   const whole = (entry) => {
     const file = path.join(dir, entry.file);
     return fs.existsSync(file) && fs.statSync(file).size === entry.size && hashFile(file, 'sha256', 'hex') === entry.sha256;
   };
+  // A gzip-only runtime (made where there was no zstd command) stands until zstd can be had, or
+  // packaging asks for it (which needs zstd).
+  if (typeof meta.zstd?.file !== 'string') return zstdLevel < PACKAGING_ZSTD_LEVEL && !zstdAvailable() && whole(meta);
+  if ((meta.zstd.level ?? PACKAGING_ZSTD_LEVEL) < zstdLevel) return false;
   return whole(meta) && whole(meta.zstd);
+}
+
+/** Whether this machine has the zstd command (to make the runtime's .tar.zst). */
+export function zstdAvailable() {
+  const r = spawnSync('zstd', ['--version'], { encoding: 'utf8' });
+  return !r.error && r.status === 0;
 }
 
 /** Runs one of the build scripts; its output is returned, not shown, so a failure can be told in one line. */
