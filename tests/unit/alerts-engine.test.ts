@@ -208,6 +208,30 @@ describe('alert engine: unknown is not false', () => {
     expect(types(h.round(obs()))).toEqual(['resolved:agent-down:']);
   });
 
+  it('a machine never provisioned is no alarm, reachable or not: neither agent-down nor appliance-offline, and an old one resolves', () => {
+    const h = harness();
+    const notProvisioned = (reasonCode: string) => obs({ connectivity: { state: 'not-provisioned', since: h.now - 3600 * S, reason: 'x', reasonCode, reasonParams: {} }, agent: null, metrics: {}, disks: [] });
+    expect(h.round(notProvisioned('agent.not-installed'))).toEqual([]);
+    h.advance(10 * M);
+    expect(h.round(notProvisioned('ssh.timeout'))).toEqual([]);
+    expect(h.open).toEqual([]);
+    // An alert from before (an agent uninstalled while it was down) resolves once it is not provisioned.
+    h.round(obs({ agent: null }));
+    h.advance(2 * M);
+    expect(types(h.round(obs({ agent: null })))).toEqual(['firing:agent-down:']);
+    expect(types(h.round(notProvisioned('agent.not-installed')))).toEqual(['resolved:agent-down:']);
+  });
+
+  it('host-key-changed fires at once with both fingerprints, provisioned or not, and resolves when the key is accepted', () => {
+    const h = harness();
+    const changed = (state: 'offline' | 'not-provisioned') =>
+      obs({ connectivity: { state, since: h.now, reason: 'CHANGED', reasonCode: 'ssh.host-key-changed', reasonParams: { fingerprint: 'SHA256:new', known: 'SHA256:old' } }, agent: null, metrics: {}, disks: [] });
+    expect(types(h.round(changed('not-provisioned')))).toEqual(['firing:host-key-changed:']);
+    expect(h.open.find((a) => a.ruleId === 'host-key-changed')!.params).toEqual({ presented: 'SHA256:new', accepted: 'SHA256:old' });
+    expect(types(h.round(changed('offline'))).filter((t) => t.includes('host-key'))).toEqual([]);
+    expect(types(h.round(obs())).filter((t) => t.includes('host-key'))).toEqual(['resolved:host-key-changed:']);
+  });
+
   it('a missing metric keeps a filesystem alert; a SMART self-test in progress keeps its failed result', () => {
     const h = harness({ 'filesystem-full': { durationSeconds: 0 } });
     const failed = obs({ disks: [{ device: 'sda', verdict: 'healthy', reasons: [], temperatureC: 30, lastSelfTest: { status: 'failed', at: T0, kind: 'long' } }] });
