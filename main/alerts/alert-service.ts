@@ -152,6 +152,18 @@ export function createAlertService(deps: AlertServiceDeps) {
       return { alerts: page.alerts.map((a) => toApi(a, silences, at)), nextCursor: page.nextCursor };
     },
 
+    /** Active (pending, firing, acknowledged) alerts per appliance with the worst severity: the Fleet table's column, from one read. */
+    countsByAppliance(): Map<string, { count: number; worst: 'critical' | 'warning' | null }> {
+      const out = new Map<string, { count: number; worst: 'critical' | 'warning' | null }>();
+      for (const a of store.open()) {
+        const c = out.get(a.applianceId) ?? { count: 0, worst: null };
+        c.count++;
+        if (c.worst !== 'critical') c.worst = a.severity;
+        out.set(a.applianceId, c);
+      }
+      return out;
+    },
+
     summary() {
       const at = now();
       const silences = store.liveSilences(at);

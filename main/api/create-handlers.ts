@@ -58,6 +58,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'metrics.catalog': (input) => d.monitoring.catalog(input.applianceId),
     'metrics.series': (input) => d.monitoring.series(input),
     'metrics.latest': (input) => d.monitoring.latest(input.applianceId),
+    'metrics.fleetOverview': () => d.monitoring.fleetOverview(() => d.alerts.countsByAppliance()),
     'disks.list': (input) => d.monitoring.disks(input.applianceId),
     'disks.smart': (input) => d.monitoring.smart(input.applianceId, input.device),
     'disks.selfTest': (input) => d.monitoring.selfTest(input.applianceId, input.device, input.kind),

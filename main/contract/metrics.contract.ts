@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertSeverity } from './alerts.contract';
 import { entityId } from './common.schemas';
 import { defineMethod } from './define';
 
@@ -11,6 +12,23 @@ import { defineMethod } from './define';
 const metricName = z.string().regex(/^[a-z0-9_.]{1,96}$/, 'expected a metric name like fs.used_percent');
 const labels = z.record(z.string().max(64), z.string().max(4096)).refine((l) => Object.keys(l).length <= 8, 'at most 8 labels');
 const epochMs = z.number().int().min(0).max(8.64e15);
+
+/**
+ * One row of the Fleet table's monitoring columns (main/monitoring/fleet-overview.ts). Figures are
+ * the latest the collectors stored (kept while an appliance is unreachable, hence `asOf`); null
+ * when there is none. Data-disk usage is over the agent's data disks only (main/fleet/data-disks.ts).
+ */
+export const fleetOverviewRow = z.strictObject({
+  applianceId: entityId,
+  /** Newest sample behind the figures, ms since the epoch (console clock). */
+  asOf: epochMs.nullable(),
+  cpuPercent: z.number().nullable(),
+  dataDisks: z.strictObject({ count: z.number().int(), usedBytes: z.number(), sizeBytes: z.number(), usedPercent: z.number().nullable() }).nullable(),
+  /** Pending, firing and acknowledged alerts; `worst`: the highest severity among them. */
+  alerts: z.strictObject({ count: z.number().int(), worst: alertSeverity.nullable() }),
+});
+export type FleetOverviewRow = z.infer<typeof fleetOverviewRow>;
+const fleetOverview = z.strictObject({ appliances: z.array(fleetOverviewRow) });
 
 export const RESOLUTIONS = ['raw', '1m', '1h'] as const;
 
@@ -44,5 +62,11 @@ export const metricsMethods = {
       asOf: epochMs.nullable(),
       metrics: z.array(z.strictObject({ metric: z.string(), labels: z.record(z.string(), z.string()).optional(), t: z.number(), v: z.number() })),
     }),
+  }),
+  'metrics.fleetOverview': defineMethod({
+    summary: "What an admin scans the Fleet table for, per appliance: latest CPU busy %, data-disk usage and active alerts (count, worst severity)",
+    mutating: false,
+    input: z.strictObject({}),
+    output: fleetOverview,
   }),
 };

@@ -5,6 +5,7 @@ import { AgentUnreachableError, type Reach } from '../reach/reach';
 import type { ApplianceStatusStore } from '../store/appliance-status-store';
 import { reportedDataDisks } from '../fleet/data-disks';
 import type { DiskHealthRecord } from './disk-health-store';
+import { fleetOverview, type ApplianceAlertCount } from './fleet-overview';
 import type { Monitoring } from './monitoring-service';
 
 type Inventory = {
@@ -28,7 +29,7 @@ export function placementOf(device: string, inventory: Inventory): DiskHealthVie
 }
 
 /** The metrics.* and disks.* methods of the API over the stores. */
-export function createMonitoringApi(deps: { monitoring: Monitoring; reach: Pick<Reach, 'withAgent'>; status: Pick<ApplianceStatusStore, 'get'>; requireAppliance(id: string): void }) {
+export function createMonitoringApi(deps: { monitoring: Monitoring; reach: Pick<Reach, 'withAgent'>; status: Pick<ApplianceStatusStore, 'get' | 'all'>; requireAppliance(id: string): void }) {
   const { telemetry, disks } = deps.monitoring;
   const view = (d: DiskHealthRecord, inventory: Inventory = (deps.status.get(d.applianceId)?.inventory as Inventory) ?? null): DiskHealthView => ({
     device: d.device,
@@ -53,6 +54,10 @@ export function createMonitoringApi(deps: { monitoring: Monitoring; reach: Pick<
       const r = telemetry.series(q);
       const n = r.points.length;
       return { resolution: r.resolution, t: Array.from(r.points.t.subarray(0, n)), min: Array.from(r.points.min.subarray(0, n)), avg: Array.from(r.points.avg.subarray(0, n)), max: Array.from(r.points.max.subarray(0, n)) };
+    },
+    /** The Fleet table's monitoring columns; the alert counts come from the alert service (handlers pass them). */
+    fleetOverview(alertsByAppliance: () => ReadonlyMap<string, ApplianceAlertCount>): MethodOutput<'metrics.fleetOverview'> {
+      return fleetOverview({ statuses: () => deps.status.all(), latest: (id) => telemetry.latest(id), alertsByAppliance });
     },
     latest(applianceId: string): MethodOutput<'metrics.latest'> {
       deps.requireAppliance(applianceId);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { downsample, formatTick, formatValue, joinSeries, timeTicks } from '../../renderer/src/components/charts/chart-data';
+import { historyColumn, historySpan, TRENDS, type HistoryPoint } from '../../renderer/src/pages/appliance/monitoring/disk-history';
 
 const H = 3_600_000;
 
@@ -55,5 +56,27 @@ describe('chart data', () => {
     expect(formatTick(new Date(2026, 2, 14, 9, 0).getTime(), 6 * H)).toBe('09:00');
     expect(formatTick(new Date(2026, 2, 14, 9, 0).getTime(), 30 * 24 * H)).toBe('03-14');
     expect(formatTick(new Date(2026, 2, 14, 9, 0).getTime(), 365 * 24 * H)).toBe('2026-03');
+  });
+});
+
+describe('disk drawer trends', () => {
+  const DAY = 86_400_000;
+  const now = Date.parse('2026-03-10T00:00:00Z');
+  const history: HistoryPoint[] = [
+    { time: '2026-03-09T12:00:00Z', temperatureCelsius: 38, reallocatedSectors: 0, pendingSectors: null, percentageUsed: null },
+    { time: '2026-03-09T18:00:00Z', temperatureCelsius: 41, reallocatedSectors: 1 },
+  ];
+
+  it('plots temperature from the readings and leaves attributes the drive does not report empty (the chart says no data)', () => {
+    expect(historyColumn(history, 'temperatureCelsius')).toEqual({ t: [Date.parse('2026-03-09T12:00:00Z'), Date.parse('2026-03-09T18:00:00Z')], min: [38, 41], avg: [38, 41], max: [38, 41] });
+    expect(historyColumn(history, 'percentageUsed').t).toEqual([]);
+    expect(TRENDS.map((t) => t.id)).toEqual(['sectors', 'temperature', 'endurance']);
+  });
+
+  it('spans at least a day up to now, so a single reading is a point inside the chart', () => {
+    expect(historySpan(history.slice(0, 1), now)).toEqual({ from: now - DAY, to: now });
+    expect(historySpan([], now)).toEqual({ from: now - DAY, to: now });
+    const old = [{ time: '2026-03-01T00:00:00Z', temperatureCelsius: 30 }];
+    expect(historySpan(old, now).from).toBe(Date.parse('2026-03-01T00:00:00Z'));
   });
 });

@@ -164,7 +164,7 @@ describe('issue texts', () => {
 
 describe('t and interpolation', () => {
   it('fills params and groups numbers by locale', () => {
-    expect(createTranslator('en').t('fleet.count.other', { count: 1000 })).toBe('1,000 appliances');
+    expect(createTranslator('en').tp('fleet.count', { count: 1000 })).toBe('1,000 appliances');
     expect(createTranslator('zh-CN').t('fleet.countFiltered', { shown: 3, total: 1200 })).toBe('显示 3 台，共 1,200 台');
   });
 

@@ -5,7 +5,7 @@ import type { ApplianceStatus } from '../../main/contract/status.contract';
 import { createTypedClient } from '../../renderer/src/api/typed-client';
 import { queryKeys } from '../../renderer/src/api/query-keys';
 import { prependEvent, subscribeStatusUpdates, type EventsPage, type StatusMap } from '../../renderer/src/api/status-cache';
-import { formatBytes, formatRelativeTime } from '../../renderer/src/i18n/format';
+import { formatMemory, formatRelativeTime } from '../../renderer/src/i18n/format';
 import { createTranslator } from '../../renderer/src/i18n/translate';
 import { reasonText } from '../../renderer/src/pages/appliance/status-labels';
 import { runBounded } from '../../renderer/src/pages/fleet/bulk-run';
@@ -64,7 +64,7 @@ describe('status reasons', () => {
     const en = createTranslator('en');
     expect(reasonText(en, 'agent.not-installed', {}, 'agent not installed')).toBe('The agent is not installed: provision it.');
     expect(reasonText(zh, 'agent.not-installed', {}, 'agent not installed')).toBe('未安装代理程序：请先部署。');
-    expect(reasonText(en, 'agent.reports', { code: 'service-flapping', subject: 'kodo', count: 2, detail: '' }, 'x')).toBe('The agent reports 2 problem(s), first: kodo crashes again and again');
+    expect(reasonText(en, 'agent.reports', { code: 'service-flapping', subject: 'kodo', count: 2, detail: '' }, 'x')).toBe('The agent reports 2 problems, first: kodo crashes again and again');
     // ssh.<failure> reuses the connection test's texts, with the failure's parameters.
     expect(reasonText(en, 'ssh.timeout', { endpoint: '10.0.0.5:22', seconds: 10 }, 'timeout')).toBe('No SSH answer from 10.0.0.5:22 within 10 s. The machine may be off, or a firewall drops the traffic.');
     // A code this build does not know: the host's English text; no code: the same.
@@ -116,14 +116,14 @@ describe('bulk runs', () => {
 });
 
 describe('formatting', () => {
-  it('formats bytes in binary units, one decimal from KiB, in the locale’s digits', () => {
-    expect(formatBytes(0, 'en')).toBe('0 B');
-    expect(formatBytes(1023, 'en')).toBe('1,023 B');
-    expect(formatBytes(1536, 'en')).toBe('1.5 KiB');
-    expect(formatBytes(8 * 1024 ** 3, 'en')).toBe('8.0 GiB');
-    expect(formatBytes(3.5 * 1024 ** 4, 'zh-CN')).toBe('3.5 TiB');
-    expect(formatBytes(-1, 'en')).toBe('—');
-    expect(formatBytes(Number.NaN, 'en')).toBe('—');
+  it('formats memory in binary units, one decimal from KiB, in the locale’s digits', () => {
+    expect(formatMemory(0, 'en')).toBe('0 B');
+    expect(formatMemory(1023, 'en')).toBe('1,023 B');
+    expect(formatMemory(1536, 'en')).toBe('1.5 KiB');
+    expect(formatMemory(8 * 1024 ** 3, 'en')).toBe('8.0 GiB');
+    expect(formatMemory(3.5 * 1024 ** 4, 'zh-CN')).toBe('3.5 TiB');
+    expect(formatMemory(-1, 'en')).toBe('—');
+    expect(formatMemory(Number.NaN, 'en')).toBe('—');
   });
 
   it('words relative times in the largest whole unit', () => {

@@ -32,6 +32,8 @@ export function useLiveUpdates(): void {
       queryClient.setQueryData(queryKeys.settings, settings);
       void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
     });
+    // The Fleet table's alert column follows alert changes at once (its CPU and disk figures poll).
+    const offAlerts = client.on('alerts.changed', () => void queryClient.invalidateQueries({ queryKey: queryKeys.fleetOverview }));
     // Written by another process: we do not know what changed, so refetch everything shown.
     const offElsewhere = client.on('system.changedElsewhere', () => void queryClient.invalidateQueries());
     // The fleet watch's statuses and appliance events patch their caches (no refetch per event).
@@ -42,6 +44,7 @@ export function useLiveUpdates(): void {
       offFleet();
       offSettings();
       offElsewhere();
+      offAlerts();
     };
   }, [client, queryClient]);
 

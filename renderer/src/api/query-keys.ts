@@ -14,4 +14,6 @@ export const queryKeys = {
   statusAll: ['status', 'all'] as const,
   inventory: (id: string) => ['status', 'inventory', id] as const,
   applianceEvents: (id: string) => ['status', 'events', id] as const,
+  /** The Fleet table's CPU, data-disk and alert columns, for every appliance in one answer. */
+  fleetOverview: ['monitoring', 'fleet-overview'] as const,
 };

@@ -92,14 +92,14 @@ const RELATIVE_STEPS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
 ];
 
 // Building a formatter costs more than formatting; table cells call this for every visible row.
-const relativeFormats = new Map<Locale, Intl.RelativeTimeFormat>();
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
 
-/** `3 minutes ago` / `3 分钟前`, in the largest whole unit up to days; `now` for under 10 s. */
-export function formatRelativeTime(iso: string, nowMs: number, locale: Locale): string {
+/** `3 minutes ago` / `3 分钟前` (`3m ago` narrow, for table cells), in the largest whole unit up to days; `now` for under 10 s. */
+export function formatRelativeTime(iso: string, nowMs: number, locale: Locale, style: Intl.RelativeTimeFormatStyle = 'long'): string {
   const then = new Date(iso).getTime();
   if (Number.isNaN(then)) return iso;
-  let format = relativeFormats.get(locale);
-  if (!format) relativeFormats.set(locale, (format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })));
+  let format = relativeFormats.get(`${locale} ${style}`);
+  if (!format) relativeFormats.set(`${locale} ${style}`, (format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style })));
   let value = (then - nowMs) / 1000;
   if (Math.abs(value) < 10) return format.format(0, 'second');
   for (const [unit, size] of RELATIVE_STEPS) {

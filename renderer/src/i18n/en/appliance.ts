@@ -28,7 +28,7 @@ export const appliance = {
   'appliance.health.ok': 'The agent reports no problems.',
   'appliance.health.unknown': 'No answer from the agent yet.',
   'appliance.health.uptime': 'Agent up for {hours} h',
-  'appliance.health.stale': 'No current answer from the agent: what it last reported, as of {time}.',
+  'appliance.health.stale': 'No current answer from the agent: it last answered at {time}. Anything below is from then.',
   'appliance.health.staleOk': 'It reported no problems then.',
   'appliance.health.notProvisioned': 'No agent is installed on this appliance: there is no health to report until it is provisioned.',
   'appliance.health.never': 'The agent has not answered yet, so there is no health to show.',

@@ -51,6 +51,7 @@ export const capacity = {
   'capacity.col.appliance': 'Appliance',
   'capacity.col.disks': 'Data disks',
   'capacity.col.layout': 'Layout (k+m)',
+  'capacity.layoutPerAppliance': 'Each appliance’s own (see the table)',
   'capacity.whatIf.title': 'What if',
   'capacity.whatIf.scope': 'For',
   'capacity.whatIf.wholeFleet': 'The whole fleet',

@@ -49,6 +49,8 @@ export const common = {
 
   'role.server': 'Storage appliance',
   'role.smartbox': '5G smart box',
+  'role.server.short': 'Storage',
+  'role.smartbox.short': '5G box',
   'host.desktop': 'Desktop app',
   'host.serve': 'Headless host (browser)',
   'host.cli': 'Command line',

@@ -25,6 +25,7 @@ export const methods = {
   'methods.metrics.catalog': 'List appliance metrics',
   'methods.metrics.series': 'Read metric history',
   'methods.metrics.latest': 'Read latest metrics',
+  'methods.metrics.fleetOverview': 'Read the fleet overview',
   'methods.disks.list': 'Read disk health',
   'methods.disks.smart': 'Read SMART data',
   'methods.disks.selfTest': 'Start disk self-test',

@@ -31,7 +31,7 @@ export const appliance = {
   'appliance.health.ok': '代理程序未报告任何问题。',
   'appliance.health.unknown': '代理程序尚未响应。',
   'appliance.health.uptime': '代理程序已运行 {hours} 小时',
-  'appliance.health.stale': '代理程序当前没有响应：以下是它在 {time} 最后一次报告的内容。',
+  'appliance.health.stale': '代理程序当前没有响应：最后一次响应于 {time}，以下内容均为当时的情况。',
   'appliance.health.staleOk': '当时它未报告任何问题。',
   'appliance.health.notProvisioned': '此设备尚未安装代理程序：部署之后才会有健康状况。',
   'appliance.health.never': '代理程序尚未响应，暂无健康状况可显示。',

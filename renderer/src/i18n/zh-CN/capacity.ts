@@ -51,6 +51,7 @@ export const capacity = {
   'capacity.col.appliance': '设备',
   'capacity.col.disks': '数据盘',
   'capacity.col.layout': '布局（k+m）',
+  'capacity.layoutPerAppliance': '按各设备自身（见上表）',
   'capacity.whatIf.title': '假设分析',
   'capacity.whatIf.scope': '范围',
   'capacity.whatIf.wholeFleet': '整个集群',

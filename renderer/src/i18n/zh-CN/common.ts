@@ -52,6 +52,8 @@ export const common = {
 
   'role.server': '存储一体机',
   'role.smartbox': '5G 智能盒',
+  'role.server.short': '一体机',
+  'role.smartbox.short': '智能盒',
   'host.desktop': '桌面应用',
   'host.serve': '无界面主机（浏览器访问）',
   'host.cli': '命令行',

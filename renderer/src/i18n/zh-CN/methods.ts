@@ -28,6 +28,7 @@ export const methods = {
   'methods.metrics.catalog': '列出设备指标',
   'methods.metrics.series': '读取指标历史',
   'methods.metrics.latest': '读取最新指标',
+  'methods.metrics.fleetOverview': '读取设备总览',
   'methods.disks.list': '读取磁盘健康状况',
   'methods.disks.smart': '读取 SMART 数据',
   'methods.disks.selfTest': '启动磁盘自检',

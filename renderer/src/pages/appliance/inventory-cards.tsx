@@ -6,6 +6,7 @@ import { QueryErrorAlert } from '../../components/query-error-alert';
 import { describeError } from '../../i18n/describe-error';
 import { formatCapacity, formatLocalTime, formatMemory } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
+import { reasonText } from '../../i18n/reason-text';
 
 type Inventory = NonNullable<InventoryAnswer['inventory']>;
 type BlockDevice = Inventory['blockDevices'][number];
@@ -47,7 +48,15 @@ export function InventoryCards({ applianceId }: { applianceId: string }) {
       <Flex vertical gap={12}>
         {query.isError && <QueryErrorAlert error={query.error} onRetry={() => void query.refetch()} />}
         {refresh.isError && <Alert type="error" showIcon title={describeError(translator, refresh.error)} />}
-        {answer?.staleReason && <Alert type="warning" showIcon title={t('appliance.inventory.stale', { reason: answer.staleReason })} data-testid="inventory-stale" />}
+        {answer?.staleReason && (
+          <Alert
+            type="warning"
+            showIcon
+            // Worded from the code like a status reason (ssh.*, agent.*); the English only from a host without codes.
+            title={t('appliance.inventory.stale', { reason: reasonText(translator, answer.staleReasonCode, answer.staleReasonParams ?? {}, answer.staleReason) ?? answer.staleReason })}
+            data-testid="inventory-stale"
+          />
+        )}
         {query.isPending ? (
           <Spin />
         ) : !inventory ? (
@@ -173,7 +182,7 @@ function FilesystemsTable({ filesystems }: { filesystems: readonly Filesystem[] 
 }
 
 function NetworkTable({ interfaces }: { interfaces: readonly NetworkInterface[] }) {
-  const { t, locale } = useI18n();
+  const { t, locale, lookup } = useI18n();
   return (
     <Table<NetworkInterface>
       size="small"
@@ -184,7 +193,7 @@ function NetworkTable({ interfaces }: { interfaces: readonly NetworkInterface[] 
       data-testid="inventory-network"
       columns={[
         { key: 'name', title: t('appliance.inventory.col.name'), dataIndex: 'name' },
-        { key: 'state', title: t('appliance.inventory.col.state'), render: (_, n) => n.operstate ?? '—' },
+        { key: 'state', title: t('appliance.inventory.col.state'), render: (_, n) => (n.operstate ? (lookup(`appliance.inventory.nicState.${n.operstate}`) ?? n.operstate) : '—') },
         {
           key: 'addresses',
           title: t('appliance.inventory.col.addresses'),

@@ -34,6 +34,6 @@ export function statusTitle(translator: Translator, status: ApplianceStatus): st
 }
 
 /** "since 3 minutes ago" (unknown has no meaningful since: it was never checked). */
-export function sinceText(t: Translate, status: ApplianceStatus, nowMs: number, locale: Locale): string {
-  return status.state === 'unknown' ? '' : t('status.since', { time: formatRelativeTime(status.since, nowMs, locale) });
+export function sinceText(t: Translate, status: ApplianceStatus, nowMs: number, locale: Locale, style: Intl.RelativeTimeFormatStyle = 'long'): string {
+  return status.state === 'unknown' ? '' : t('status.since', { time: formatRelativeTime(status.since, nowMs, locale, style) });
 }

@@ -7,6 +7,12 @@ export const ROLE_LABELS: Record<ApplianceRole, PlainMessageKey> = {
   smartbox: 'role.smartbox',
 };
 
+/** Short role names for the Fleet table's narrow column (the full name on hover). */
+export const ROLE_SHORT_LABELS: Record<ApplianceRole, PlainMessageKey> = {
+  server: 'role.server.short',
+  smartbox: 'role.smartbox.short',
+};
+
 /** Short names of the stored login kind, for the table (the full text is its tooltip). */
 export const LOGIN_KIND_LABELS: Record<NonNullable<Appliance['credential']['kind']> | 'none', PlainMessageKey> = {
   password: 'login.kind.password',

@@ -4,12 +4,15 @@ import type { CSSProperties, MouseEvent } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
 import type { StatusMap } from '../../api/status-hooks';
 import { useStatusOf } from '../../api/status-hooks';
+import { type FleetOverviewIndex, useFleetOverviewOf } from '../../api/fleet-overview-hooks';
+import { formatCapacity, formatLocalTime, formatPercent } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
 import type { Translate } from '../../i18n/translate';
 import { sinceText, STATE_LABELS, STATE_RANK, statusTitle, type ConnectivityState } from '../appliance/status-labels';
 import { useSharedNow } from '../appliance/use-now';
 import type { VirtualColumn } from '../../components/virtual-table';
-import { LOGIN_KIND_LABELS, ROLE_LABELS, storedLoginText } from './appliance-labels';
+import { ROLE_LABELS, ROLE_SHORT_LABELS, storedLoginText } from './appliance-labels';
+import { formatEndpoint } from '../../../../main/contract/network-address';
 
 export interface FleetRowActions {
   onTest(appliance: Appliance): void;
@@ -20,9 +23,9 @@ export interface FleetRowActions {
 
 const MAX_TAGS_SHOWN = 3;
 
-/** `10.0.0.1:22`, `[fe80::1]:22`: how SSH endpoints are usually written. */
+/** `10.0.0.1:22`, `[fe80::1]:22`: how SSH endpoints are usually written (main/contract/network-address.ts). */
 export function sshEndpoint(a: Pick<Appliance, 'address' | 'port'>): string {
-  return a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+  return formatEndpoint(a.address, a.port);
 }
 
 const ELLIPSIS: CSSProperties = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' };
@@ -63,7 +66,7 @@ function StatusCell({ id, colors }: { id: string; colors: FleetColors }) {
     <div style={CELL_ROW} onMouseEnter={setTitle} data-testid="fleet-status" data-state={state}>
       <span style={{ ...DOT, background: colors.states[state] }} />
       <span style={{ color: state === 'unknown' ? colors.secondary : colors.states[state], fontWeight: 500, whiteSpace: 'nowrap' }}>{t(STATE_LABELS[state])}</span>
-      {status && <span style={{ ...ELLIPSIS, color: colors.secondary }}>{sinceText(t, status, nowMs, locale)}</span>}
+      {status && <span style={{ ...ELLIPSIS, color: colors.secondary }}>{sinceText(t, status, nowMs, locale, 'narrow')}</span>}
     </div>
   );
 }
@@ -78,6 +81,73 @@ function AgentVersionCell({ id, colors }: { id: string; colors: FleetColors }) {
     </div>
   );
 }
+
+/** Latest CPU busy %, right-aligned so a column of figures reads at a glance. */
+function CpuCell({ id, colors }: { id: string; colors: FleetColors }) {
+  const { t, locale } = useI18n();
+  const row = useFleetOverviewOf(id);
+  const cpu = row?.cpuPercent ?? null;
+  return (
+    <div
+      style={{ ...FIGURE, color: cpu === null ? colors.secondary : cpu >= BUSY_PERCENT ? colors.states.degraded : undefined }}
+      title={cpu !== null && row?.asOf ? t('fleet.cpuTitle', { percent: formatPercent(cpu, locale), time: formatLocalTime(new Date(row.asOf).toISOString()) }) : undefined}
+      data-testid="fleet-cpu"
+    >
+      {cpu === null ? '—' : formatPercent(cpu, locale, 0)}
+    </div>
+  );
+}
+
+/** Used share of the data disks (the agent's, main/fleet/data-disks.ts), with used of size on hover. */
+function DataDiskCell({ id, colors }: { id: string; colors: FleetColors }) {
+  const { t, tp, locale } = useI18n();
+  const row = useFleetOverviewOf(id);
+  const disks = row?.dataDisks ?? null;
+  const percent = disks?.usedPercent ?? null;
+  const title = !row
+    ? undefined
+    : !disks
+      ? t('fleet.dataDisksNone')
+      : tp('fleet.dataDisksTitle', {
+          count: disks.count,
+          used: formatCapacity(disks.usedBytes, locale),
+          size: formatCapacity(disks.sizeBytes, locale),
+          time: row.asOf ? formatLocalTime(new Date(row.asOf).toISOString()) : '—',
+        });
+  const color = percent === null ? colors.secondary : percent >= FULL_PERCENT ? colors.states.offline : percent >= FILLING_PERCENT ? colors.states.degraded : undefined;
+  return (
+    <div style={{ ...FIGURE, color }} title={title} data-testid="fleet-data-disks">
+      {percent === null ? '—' : formatPercent(percent, locale, 0)}
+    </div>
+  );
+}
+
+/** Active alerts: a dot in the worst severity's colour and the count; nothing when there are none. */
+function AlertsCell({ id, colors }: { id: string; colors: FleetColors }) {
+  const { tp, t } = useI18n();
+  const alerts = useFleetOverviewOf(id)?.alerts;
+  if (!alerts || alerts.count === 0) return <div style={{ ...FIGURE, color: colors.secondary }} data-testid="fleet-alerts" data-count={0}>—</div>;
+  const color = alerts.worst === 'critical' ? colors.states.offline : colors.states.degraded;
+  return (
+    <a
+      href="#/alerts"
+      style={{ ...CELL_ROW, justifyContent: 'flex-end', color, fontWeight: 600 }}
+      title={tp('fleet.alertsTitle', { count: alerts.count, severity: alerts.worst ? t(`alerts.severity.${alerts.worst}`) : '—' })}
+      data-testid="fleet-alerts"
+      data-count={alerts.count}
+      data-worst={alerts.worst ?? ''}
+    >
+      <span style={{ ...DOT, background: color }} />
+      {alerts.count}
+    </a>
+  );
+}
+
+const FIGURE: CSSProperties = { ...ELLIPSIS, width: '100%', textAlign: 'right', fontVariantNumeric: 'tabular-nums' };
+/** Colour thresholds, as the alert rules' defaults: CPU busy, data disks filling and full. */
+const BUSY_PERCENT = 90;
+const FILLING_PERCENT = 80;
+const FULL_PERCENT = 90;
 
 function TagList({ tags, style }: { tags: readonly string[]; style: CSSProperties }) {
   const shown = tags.slice(0, MAX_TAGS_SHOWN);
@@ -97,7 +167,11 @@ function TagList({ tags, style }: { tags: readonly string[]; style: CSSPropertie
 /**
  * Fixed widths on every column: the virtual table lays rows out without measuring them, which
  * is what keeps 1,000 rows smooth. Cells are plain elements with native `title` tooltips rather
- * than Typography/Tooltip components: every scroll step re-renders the rows in view.
+ * than Typography/Tooltip components: every scroll step re-renders the rows in view. The widths
+ * add up to what a 1,440-pixel window leaves the table (1,136 px beside the selection boxes and the
+ * navigation), so no header or status is cut off and nothing scrolls sideways, in either language
+ * (tests/e2e/zh-cn-pages.test.ts measures it): short headers with the full name on hover, the
+ * role's short name, "since 3m ago" in the narrow style, and the login as an icon by the address.
  */
 export function fleetColumns(
   t: Translate,
@@ -106,15 +180,20 @@ export function fleetColumns(
   actions: FleetRowActions,
   /** Read when the table sorts: rows are ordered by the states of that moment and do not jump under the pointer as states change. */
   statuses: () => StatusMap | undefined,
+  /** The same for the CPU, data-disk and alert columns. */
+  overview: () => FleetOverviewIndex | undefined,
 ): VirtualColumn<Appliance>[] {
+  const figure = (a: Appliance, pick: (r: NonNullable<ReturnType<FleetOverviewIndex['get']>>) => number | null | undefined) => {
+    const r = overview()?.get(a.id);
+    return (r && pick(r)) ?? -1;
+  };
   const stateOf = (map: StatusMap | undefined, a: Appliance) => map?.get(a.id)?.state ?? 'unknown';
   const versionOf = (map: StatusMap | undefined, a: Appliance) => map?.get(a.id)?.agent?.version ?? '';
-  const secondaryColor = colors.secondary;
   return [
     {
       key: 'name',
       title: t('fleet.column.name'),
-      width: 170,
+      width: 140,
       fixed: 'left',
       sorter: (a, b) => collator.compare(a.name, b.name),
       defaultSortOrder: 'ascend',
@@ -128,7 +207,7 @@ export function fleetColumns(
     {
       key: 'status',
       title: t('status.column'),
-      width: 160,
+      width: 232,
       sorter: (a, b) => {
         const map = statuses();
         return STATE_RANK[stateOf(map, a)] - STATE_RANK[stateOf(map, b)] || collator.compare(a.name, b.name);
@@ -138,7 +217,8 @@ export function fleetColumns(
     {
       key: 'agent',
       title: t('status.agentColumn'),
-      width: 100,
+      titleHint: t('status.agentColumnHint'),
+      width: 76,
       sorter: (a, b) => {
         const map = statuses();
         return collator.compare(versionOf(map, a), versionOf(map, b)) || collator.compare(a.name, b.name);
@@ -146,43 +226,63 @@ export function fleetColumns(
       render: (a) => <AgentVersionCell id={a.id} colors={colors} />,
     },
     {
+      key: 'cpu',
+      title: t('fleet.column.cpu'),
+      titleHint: t('fleet.column.cpuHint'),
+      width: 60,
+      sorter: (a, b) => figure(a, (r) => r.cpuPercent) - figure(b, (r) => r.cpuPercent) || collator.compare(a.name, b.name),
+      render: (a) => <CpuCell id={a.id} colors={colors} />,
+    },
+    {
+      key: 'dataDisks',
+      title: t('fleet.column.dataDisks'),
+      titleHint: t('fleet.column.dataDisksHint'),
+      width: 80,
+      sorter: (a, b) => figure(a, (r) => r.dataDisks?.usedPercent) - figure(b, (r) => r.dataDisks?.usedPercent) || collator.compare(a.name, b.name),
+      render: (a) => <DataDiskCell id={a.id} colors={colors} />,
+    },
+    {
+      key: 'alerts',
+      title: t('fleet.column.alerts'),
+      titleHint: t('fleet.column.alertsHint'),
+      width: 70,
+      // Worst first when descending: critical outranks any number of warnings.
+      sorter: (a, b) => figure(a, (r) => (r.alerts.worst === 'critical' ? 1e6 : 0) + r.alerts.count) - figure(b, (r) => (r.alerts.worst === 'critical' ? 1e6 : 0) + r.alerts.count) || collator.compare(a.name, b.name),
+      render: (a) => <AlertsCell id={a.id} colors={colors} />,
+    },
+    {
       key: 'address',
       title: t('fleet.column.address'),
-      width: 190,
+      width: 170,
       sorter: (a, b) => collator.compare(a.address, b.address) || a.port - b.port || collator.compare(a.user, b.user),
-      // user@host:port, as ssh writes it: one column fewer keeps the table inside a 1,440-pixel window (no sideways scrolling).
+      // user@host:port as ssh writes it, after the stored login's icon (key, password): the login
+      // needs no column of its own, which keeps the table inside a 1,440-pixel window beside the
+      // monitoring columns (no sideways scrolling). The login is named on hover.
       render: (a) => (
-        <div style={ELLIPSIS} title={`${a.user}@${sshEndpoint(a)}`}>
-          {a.user}@{sshEndpoint(a)}
+        <div style={CELL_ROW} title={`${a.user}@${sshEndpoint(a)}\n${storedLoginText(t, a.credential)}`} data-testid="fleet-address">
+          {a.credential.kind === 'private-key' ? <KeyOutlined /> : a.credential.kind === 'password' ? <LockOutlined /> : <span style={{ color: colors.states.degraded }}>!</span>}
+          <span style={ELLIPSIS}>
+            {a.user}@{sshEndpoint(a)}
+          </span>
         </div>
       ),
     },
     {
       key: 'role',
       title: t('fleet.column.role'),
-      width: 110,
+      width: 84,
       sorter: (a, b) => collator.compare(t(ROLE_LABELS[a.role]), t(ROLE_LABELS[b.role])),
       render: (a) => (
-        <span style={colors.roleTags[a.role]}>{t(ROLE_LABELS[a.role])}</span>
+        <span style={colors.roleTags[a.role]} title={t(ROLE_LABELS[a.role])}>
+          {t(ROLE_SHORT_LABELS[a.role])}
+        </span>
       ),
     },
-    { key: 'tags', title: t('fleet.column.tags'), width: 130, render: (a) => <TagList tags={a.tags} style={colors.tag} /> },
-    {
-      key: 'login',
-      title: t('fleet.column.login'),
-      width: 130,
-      render: (a) => (
-        <div style={CELL_ROW} title={storedLoginText(t, a.credential)}>
-          {a.credential.kind === 'private-key' ? <KeyOutlined /> : a.credential.kind === 'password' ? <LockOutlined /> : null}
-          <span style={{ ...ELLIPSIS, color: a.credential.kind ? undefined : secondaryColor }}>{t(LOGIN_KIND_LABELS[a.credential.kind ?? 'none'])}</span>
-          {a.credential.hasSudoPassword && <span style={colors.tag}>{t('login.sudoTag')}</span>}
-        </div>
-      ),
-    },
+    { key: 'tags', title: t('fleet.column.tags'), width: 96, render: (a) => <TagList tags={a.tags} style={colors.tag} /> },
     {
       key: 'actions',
       title: t('fleet.column.actions'),
-      width: 144,
+      width: 128,
       fixed: 'right',
       render: (a) => (
         <div style={{ display: 'flex', gap: 4 }}>

@@ -51,7 +51,8 @@ export function WhatIfPanel() {
 
   const rows: { key: string; label: string; show: (f: CapacityFigures) => string }[] = [
     { key: 'disks', label: t('capacity.col.disks'), show: (f) => f.disks.toLocaleString(locale) },
-    { key: 'layout', label: t('capacity.col.layout'), show: (f) => (f.layout ? `${f.layout.k}+${f.layout.m}` : '—') },
+    // The fleet has no one layout when each appliance uses its own (the table's 1+1, 3+1…): say so rather than "—".
+    { key: 'layout', label: t('capacity.col.layout'), show: (f) => (f.layout ? `${f.layout.k}+${f.layout.m}` : f.layoutSource === 'none' ? '—' : t('capacity.layoutPerAppliance')) },
     { key: 'raw', label: t('capacity.raw'), show: (f) => formatCapacity(f.rawBytes, locale) },
     { key: 'usable', label: t('capacity.usable'), show: (f) => formatCapacity(f.usableBytes, locale) },
     { key: 'used', label: t('capacity.used'), show: (f) => `${formatCapacity(f.usedBytes, locale)}${f.usedPercent === null ? '' : ` · ${formatPercent(f.usedPercent, locale)}`}` },

@@ -1,19 +1,14 @@
 import { Alert, App, Button, Collapse, Descriptions, Drawer, Empty, Flex, List, Space, Table, Tag, Typography } from 'antd';
-import { useMemo } from 'react';
 import type { DiskHealthView } from '../../../../../main/contract/disks.contract';
 import { useDiskSmart, useDisks, useSelfTest } from '../../../api/monitoring-hooks';
-import type { ChartUnit, SeriesColumns } from '../../../components/charts/chart-data';
-import { TimeSeriesChart } from '../../../components/charts/time-series-chart';
 import { QueryErrorAlert } from '../../../components/query-error-alert';
 import { describeError } from '../../../i18n/describe-error';
-import { formatCapacity, formatLocalTime } from '../../../i18n/format';
+import { formatCapacity, formatCelsius, formatCount, formatHours, formatLocalTime, formatPercent } from '../../../i18n/format';
 import { useI18n } from '../../../i18n/i18n-context';
-import type { PlainMessageKey } from '../../../i18n/translate';
-import { useElementSize } from '../../../hooks/use-element-size';
 import { reasonText, VerdictTag } from './disk-table';
+import type { HistoryPoint } from './disk-history';
+import { DiskTrends } from './disk-trends';
 
-/** The agent's record of a reading (agents/protocol/payloads/smart.ts SmartHistoryPoint). */
-type HistoryPoint = { time: string } & Partial<Record<'temperatureCelsius' | 'reallocatedSectors' | 'pendingSectors' | 'percentageUsed' | 'mediaErrors', number | null>>;
 type SelfTests = {
   inProgress: { remainingPercent: number | null } | null;
   log: { type: string; status: string; passed: boolean | null; lifetimeHours: number | null }[];
@@ -21,26 +16,6 @@ type SelfTests = {
   nextShortAt: string | null;
   nextLongAt: string | null;
 };
-
-const TRENDS: { keys: (keyof HistoryPoint)[]; names: PlainMessageKey[]; title: PlainMessageKey; unit: ChartUnit }[] = [
-  { keys: ['reallocatedSectors', 'pendingSectors'], names: ['disks.attr.reallocated', 'disks.attr.pending'], title: 'disks.trend.sectors', unit: 'count' },
-  { keys: ['temperatureCelsius'], names: ['disks.attr.temperature'], title: 'disks.trend.temperature', unit: 'celsius' },
-  { keys: ['percentageUsed'], names: ['disks.attr.wear'], title: 'disks.trend.wear', unit: 'percent' },
-];
-
-/** One attribute over the readings, as chart columns (a reading is one point: min = avg = max). */
-function column(history: HistoryPoint[], key: keyof HistoryPoint): SeriesColumns {
-  const t: number[] = [];
-  const v: number[] = [];
-  for (const h of history) {
-    const value = h[key];
-    if (typeof value === 'number') {
-      t.push(Date.parse(h.time));
-      v.push(value);
-    }
-  }
-  return { t, min: v, avg: v, max: v };
-}
 
 /**
  * One disk's SMART detail: verdict and reasons, key attributes, their trends over the agent's
@@ -55,25 +30,28 @@ export function DiskDrawer({ applianceId, device, onClose }: { applianceId: stri
   const smart = useDiskSmart(applianceId, device);
   const selfTest = useSelfTest(applianceId);
   const disk: DiskHealthView | undefined = disks.data?.disks.find((d) => d.device === device) ?? smart.data?.disk;
-  const history = useMemo(() => ((disk?.history ?? []) as HistoryPoint[]).slice().sort((a, b) => Date.parse(a.time) - Date.parse(b.time)), [disk?.history]);
+  const history = (disk?.history ?? []) as HistoryPoint[];
   const tests = (disk?.selfTests ?? null) as SelfTests | null;
-  const { ref, width } = useElementSize<HTMLDivElement>();
 
   const run = (kind: 'short' | 'long') =>
     selfTest.mutate(
       { device: device!, kind },
       {
-        onSuccess: (r) => void (r.accepted ? message.success(t('disks.selfTest.accepted', { kind: t(`disks.selfTest.${kind}`) })) : message.warning(r.message)),
+        onSuccess: (r) => void (r.accepted ? message.success(t('disks.selfTest.accepted', { kind: t(`disks.selfTest.${kind}`) })) : message.warning(t('disks.selfTest.refused', { kind: t(`disks.selfTest.${kind}`) }))),
         onError: (err) => void message.error(describeError(tr, err)),
       },
     );
 
   const m = disk?.metrics ?? {};
-  const attr = (v: number | null | undefined, suffix = '') => (v === null || v === undefined ? '—' : `${v.toLocaleString(locale)}${suffix}`);
+  // Every figure with its unit and the locale's grouping (format.ts): 47,657 h, 41 °C, 3 %.
+  const attr = (v: number | null | undefined, format: (n: number) => string = (n) => formatCount(n, locale)) => (v === null || v === undefined ? '—' : format(v));
+  const hours = (n: number) => formatHours(n, locale);
+  const celsius = (n: number) => formatCelsius(n, locale);
+  const percent = (n: number) => formatPercent(n, locale, 0);
 
   return (
     <Drawer open={device !== null} onClose={onClose} size="large" title={device ? t('disks.drawer.title', { device }) : ''} data-testid="disk-drawer" destroyOnHidden>
-      <div ref={ref}>
+      <div>
         {!disk ? (
           smart.isError ? <QueryErrorAlert error={smart.error} /> : <Empty />
         ) : (
@@ -94,31 +72,17 @@ export function DiskDrawer({ applianceId, device, onClose }: { applianceId: stri
             </div>
             <Descriptions size="small" column={2} bordered title={t('disks.drawer.attributes')}>
               <Descriptions.Item label={t('disks.col.capacity')}>{disk.identity.capacityBytes === null ? '—' : formatCapacity(disk.identity.capacityBytes, locale)}</Descriptions.Item>
-              <Descriptions.Item label={t('disks.attr.temperature')}>{attr(m.temperatureC, ' °C')}</Descriptions.Item>
-              <Descriptions.Item label={t('disks.col.powerOn')}>{attr(m.powerOnHours, ' h')}</Descriptions.Item>
+              <Descriptions.Item label={t('disks.attr.temperature')}>{attr(m.temperatureC, celsius)}</Descriptions.Item>
+              <Descriptions.Item label={t('disks.col.powerOn')}>{attr(m.powerOnHours, hours)}</Descriptions.Item>
               <Descriptions.Item label={t('disks.attr.reallocated')}>{attr(m.reallocatedSectors)}</Descriptions.Item>
               <Descriptions.Item label={t('disks.attr.pending')}>{attr(m.pendingSectors)}</Descriptions.Item>
               <Descriptions.Item label={t('disks.attr.mediaErrors')}>{attr(m.mediaErrors)}</Descriptions.Item>
-              <Descriptions.Item label={t('disks.attr.wear')}>{attr(m.percentageUsed, ' %')}</Descriptions.Item>
-              <Descriptions.Item label={t('disks.attr.spare')}>{attr(m.availableSpare, ' %')}</Descriptions.Item>
+              <Descriptions.Item label={t('disks.attr.wear')}>{attr(m.percentageUsed, percent)}</Descriptions.Item>
+              <Descriptions.Item label={t('disks.attr.spare')}>{attr(m.availableSpare, percent)}</Descriptions.Item>
             </Descriptions>
             <div>
               <Typography.Title level={5}>{t('disks.drawer.trends')}</Typography.Title>
-              {history.length === 0 && <Typography.Text type="secondary">{t('charts.noData')}</Typography.Text>}
-              {history.length > 0 &&
-                TRENDS.filter((x) => x.keys.some((k) => history.some((h) => typeof h[k] === 'number'))).map((trend) => (
-                  <div key={trend.title} data-testid="disk-trend">
-                    <Typography.Text strong>{t(trend.title)}</Typography.Text>
-                    <TimeSeriesChart
-                      series={trend.keys.map((k, i) => ({ name: t(trend.names[i]!), data: column(history, k) }))}
-                      unit={trend.unit}
-                      from={Date.parse(history[0]!.time)}
-                      to={Math.max(Date.parse(history[history.length - 1]!.time), Date.parse(history[0]!.time) + 3_600_000)}
-                      width={width}
-                      height={160}
-                    />
-                  </div>
-                ))}
+              <DiskTrends history={history} />
             </div>
             <div>
               <Flex justify="space-between" align="center">
@@ -142,9 +106,15 @@ export function DiskDrawer({ applianceId, device, onClose }: { applianceId: stri
                 dataSource={tests?.log ?? []}
                 locale={{ emptyText: t('disks.selfTest.noLog') }}
                 columns={[
-                  { key: 'type', title: t('disks.selfTest.type'), dataIndex: 'type' },
-                  { key: 'status', title: t('disks.selfTest.status'), render: (_, e) => <Tag color={e.passed === false ? 'red' : e.passed ? 'green' : 'default'}>{e.status}</Tag> },
-                  { key: 'hours', title: t('disks.selfTest.atHours'), render: (_, e) => attr(e.lifetimeHours, ' h') },
+                  { key: 'type', title: t('disks.selfTest.type'), render: (_, e) => <span title={e.type}>{selfTestKind(e.type) ? t(`disks.selfTest.${selfTestKind(e.type)!}`) : e.type}</span> },
+                  { key: 'status', title: t('disks.selfTest.status'), render: (_, e) => (
+                      // The drive's own words as a tooltip; the outcome in the reader's language.
+                      <Tag color={e.passed === false ? 'red' : e.passed ? 'green' : 'default'} title={e.status}>
+                        {t(e.passed === true ? 'disks.selfTest.result.passed' : e.passed === false ? 'disks.selfTest.result.failed' : 'disks.selfTest.result.interrupted')}
+                      </Tag>
+                    ),
+                  },
+                  { key: 'hours', title: t('disks.selfTest.atHours'), render: (_, e) => attr(e.lifetimeHours, hours) },
                 ]}
               />
               {tests && (
@@ -168,4 +138,11 @@ export function DiskDrawer({ applianceId, device, onClose }: { applianceId: stri
       </div>
     </Drawer>
   );
+}
+
+/** `Short offline`, `Extended offline`, `Short self-test`…: the drive's name for a test, as short or long. */
+function selfTestKind(type: string): 'short' | 'long' | null {
+  if (/short/i.test(type)) return 'short';
+  if (/extended|long/i.test(type)) return 'long';
+  return null;
 }

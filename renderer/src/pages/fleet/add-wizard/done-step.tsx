@@ -4,6 +4,7 @@ import type { Appliance } from '../../../../../main/contract/fleet.contract';
 import type { ProvisionRunResult } from '../../../../../main/contract/provision.contract';
 import { useI18n } from '../../../i18n/i18n-context';
 import { useCheckNow, useFocusWhen } from './wizard-hooks';
+import { formatLogin } from '../../../../../main/contract/network-address';
 
 interface DoneStepProps {
   appliance: Appliance;
@@ -30,7 +31,7 @@ export function DoneStep({ appliance, run, warnings, onOpen, onAnother, onClose 
     <>
       <Alert type="success" showIcon title={t('wizard.done.title', { name: appliance.name })} data-testid="wizard-done" style={{ marginBottom: 16 }} />
       <Descriptions size="small" column={1} bordered data-testid="wizard-summary">
-        <Descriptions.Item label={t('wizard.done.appliance')}>{`${appliance.name} · ${appliance.user}@${appliance.address}:${appliance.port}`}</Descriptions.Item>
+        <Descriptions.Item label={t('wizard.done.appliance')}>{`${appliance.name} · ${formatLogin(appliance.user, appliance.address, appliance.port)}`}</Descriptions.Item>
         <Descriptions.Item label={t('wizard.done.agentVersion')}>
           <span data-testid="wizard-agent-version">{check.isPending ? <Spin size="small" /> : (version ?? t('wizard.done.versionPending'))}</span>
         </Descriptions.Item>

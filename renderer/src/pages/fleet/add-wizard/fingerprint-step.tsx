@@ -7,6 +7,7 @@ import { describeError } from '../../../i18n/describe-error';
 import { useI18n } from '../../../i18n/i18n-context';
 import { CONNECTION_STAGES, describeFailure, hostKeyFileType, loginDetailItems, reachedStage } from '../connection-report';
 import { useFocusWhen } from './wizard-hooks';
+import { formatEndpoint } from '../../../../../main/contract/network-address';
 
 interface FingerprintStepProps {
   appliance: Appliance;
@@ -49,7 +50,7 @@ export function FingerprintStep({ appliance, onBack, onNext }: FingerprintStepPr
       />
       {test.isPending && (
         <Space>
-          <Spin size="small" /> {t('wizard.fingerprint.testing', { address: `${appliance.address}:${appliance.port}` })}
+          <Spin size="small" /> {t('wizard.fingerprint.testing', { address: formatEndpoint(appliance.address, appliance.port) })}
         </Space>
       )}
       {test.isError && <Alert type="error" showIcon title={describeError(translator, test.error)} data-testid="wizard-failure" data-code="api" />}
