@@ -7,7 +7,7 @@ import { buildSample } from '../agents/agent/monitor/sample-builder';
 import { createSystemSource } from '../agents/agent/monitor/system-source';
 import { createAgentClient, unixSocketOpener } from '../agents/client/agent-client';
 import { buildBundle, prepareAgentHome, socketAnswers, startAgent, waitFor, type AgentBundle, type AgentHome, type RunningAgent } from '../tests/helpers/agent-harness';
-import { median, met, printFigures, saveResults, type Figure } from './report';
+import { median, met, notMeasured, printFigures, saveResults, type Figure } from './report';
 
 /**
  * The monitor's cost on an idle machine: the built agent bundle runs as its own process (as the
@@ -100,8 +100,8 @@ async function servingTicks(agent: RunningAgent, calls: number): Promise<number>
 
 export async function runAgentMonitorBenchmarks(): Promise<boolean> {
   if (process.platform !== 'linux') {
-    console.log('\n== Agent monitor: skipped (needs Linux /proc)');
-    return true;
+    printFigures('Agent monitor', [notMeasured('the agent monitor', `it reads Linux /proc and this is ${process.platform}`)]);
+    return false;
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-bench-monitor-'));
   const agents: RunningAgent[] = [];
@@ -169,7 +169,10 @@ export async function runAgentMonitorBenchmarks(): Promise<boolean> {
     // History on disk: bytes per sample as written (JSON line) and as sealed (gzip).
     const segDir = path.join(homes.oneSecond.dir, 'state', 'monitor');
     const seg = fs.readdirSync(segDir).find((f) => f.endsWith('.jsonl'));
-    if (seg) {
+    if (!seg) {
+      const why = `no .jsonl history segment in ${segDir} after ${SECONDS} s of sampling every second`;
+      figures.push(notMeasured('history: bytes per sample on disk, gzipped segment', why), notMeasured('history: disk for 24 h at 10 s, gzipped', why));
+    } else {
       const text = fs.readFileSync(path.join(segDir, seg));
       const lines = text.toString('utf8').split('\n').filter(Boolean).length;
       const plain = text.length / lines;

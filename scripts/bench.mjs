@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: build, then run every benchmark in bench/ and print figures with their
 // reference measured in the same run. Pass names to run a subset: `npm run bench -- ui`.
+// Exits non-zero when the build fails, or when any target is not met or any figure was not
+// measured (bench/run-benchmarks.ts ends with the count of each).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
