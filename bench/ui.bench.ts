@@ -1,51 +1,56 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createConsole } from '../main/compose';
-import { systemClock } from '../main/core/clock';
-import { silentLogger } from '../main/core/log';
-import { defaultResources } from '../main/provision/provisioner';
-import { createKeyFileSecretBox } from '../main/secrets/key-file-secret-box';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/helpers/browser';
-import { cmdline, descendantsOf, privateBytes, pssBytes, rssBytes } from './proc-tree';
-import { median, percentile, printFigures, saveResults, met, type Figure } from './report';
+import { privateBytes, pssBytes, rssBytes } from './proc-tree';
+import { median, notMeasured, percentile, printFigures, saveResults, verdict, type Figure } from './report';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'out/main/cli.js');
 const RUNS = 5;
 
-/** A data directory holding `count` appliances, written through the real services. */
-async function seedDataDir(count: number): Promise<string> {
+/**
+ * A data directory holding `count` appliances, imported by the built CLI (`fleet import`): the
+ * same build that serves them writes them, so a source tree ahead of the build (a new migration)
+ * cannot leave a database the served console refuses.
+ */
+function seedDataDir(count: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ac-bench-${count}-`));
-  const c = createConsole({ host: 'cli', dataDir: dir, secretBox: createKeyFileSecretBox, clock: systemClock, log: silentLogger, provisionResources: defaultResources(ROOT) });
   const roles = ['server', 'smartbox'] as const;
+  const lines = ['name,address,role,tags,notes'];
   for (let i = 0; i < count; i++) {
-    const r = await c.dispatcher.call(
-      'fleet.add',
-      { name: `node-${String(i).padStart(4, '0')}`, address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, role: roles[i % 2], tags: [`rack-${i % 20}`, i % 3 ? 'prod' : 'lab'], notes: `bench appliance ${i}` },
-      { host: 'cli', actor: 'bench' },
-    );
-    if (!r.ok) throw new Error(r.error.message);
+    lines.push(`node-${String(i).padStart(4, '0')},10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255},${roles[i % 2]},rack-${i % 20};${i % 3 ? 'prod' : 'lab'},bench appliance ${i}`);
   }
-  c.close();
+  const csv = path.join(dir, 'fleet.csv');
+  fs.writeFileSync(csv, lines.join('\n') + '\n');
+  const r = spawnSync(process.execPath, [CLI, 'fleet', 'import', csv, '--data-dir', dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`seeding ${count} appliances with \`fleet import\` failed (${r.status}): ${r.stderr}`);
+  fs.rmSync(csv);
   return dir;
 }
 
-/** Runs the built CLI directly, as an installed app does (the dev launcher adds a source-freshness check). */
-function startServe(dataDir: string): Promise<{ loginUrl: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
+/**
+ * Runs the built CLI directly, as an installed app does (the dev launcher adds a source-freshness
+ * check). `ready` is when it printed its login URL: the host's own start-up, for the breakdown.
+ */
+function startServe(dataDir: string): Promise<{ loginUrl: string; child: ChildProcess; readyMs: number }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
+    let err = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /(http:\/\/\S+\/login\?token=\S+)/.exec(out);
-      if (m) resolve({ loginUrl: m[1]!, child });
+      if (m) resolve({ loginUrl: m[1]!, child, readyMs: performance.now() - t0 });
     });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+    // Drained (a full pipe would stall the host); kept short for the error below.
+    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`)));
   });
 }
 
@@ -77,17 +82,26 @@ async function blankPageColdStart(browser: Browser): Promise<number> {
   return ms;
 }
 
-async function coldStart(browser: Browser, dataDir: string): Promise<number> {
+interface ColdStart {
+  /** Spawning the host → the Fleet page's first data render, as a person waits for it. */
+  totalMs: number;
+  /** Spawning the host → its login URL printed. */
+  hostReadyMs: number;
+  /** In the page: navigation start (of the page after the login redirect) → first data render. */
+  pageMs: number;
+}
+
+async function coldStart(browser: Browser, dataDir: string): Promise<ColdStart> {
   const t0 = performance.now();
-  const { loginUrl, child } = await startServe(dataDir);
+  const { loginUrl, child, readyMs } = await startServe(dataDir);
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   await page.goto(loginUrl);
-  await waitFleetRendered(page);
-  const ms = performance.now() - t0;
+  const pageMs = await waitFleetRendered(page);
+  const totalMs = performance.now() - t0;
   await ctx.close();
   await stop(child);
-  return ms;
+  return { totalMs, hostReadyMs: readyMs, pageMs };
 }
 
 /** Time from navigation start to the Fleet table's first data render. */
@@ -129,24 +143,35 @@ async function scrollFrames(page: Page): Promise<{ idle: number[]; scrolling: nu
 }
 
 interface RendererMemory {
+  pid: number;
   rss: number;
   pss: number;
   private: number;
 }
 
-function rendererMemory(browserPid: number): RendererMemory {
-  const renderers = descendantsOf(browserPid).filter((p) => cmdline(p).includes('--type=renderer') && !cmdline(p).includes('--extension-process'));
-  // The page's renderer is the largest; spare renderers are tiny.
-  let best: RendererMemory = { rss: 0, pss: 0, private: 0 };
-  for (const p of renderers) {
-    const priv = privateBytes(p);
-    if (priv > best.private) best = { rss: rssBytes(p), pss: pssBytes(p), private: priv };
-  }
-  return best;
+/**
+ * The pid of the renderer process showing `page`, as Chromium reports it: the page's main frame in
+ * the TracingStartedInBrowser event of a trace of that page. Picking "the largest renderer" is not
+ * enough: the largest of a blank page's browser is Chromium's own omnibox WebUI (~25-50 MiB), which
+ * is what the blank-page reference measured until this was fixed (a blank page's renderer: ~11 MiB).
+ */
+async function rendererPidOf(browser: Browser, page: Page): Promise<number | null> {
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  const trace = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: { name: string; args?: { data?: { frames?: { url: string; processId: number; parent?: string }[] } } }[] };
+  const frames = trace.traceEvents.find((e) => e.name === 'TracingStartedInBrowser')?.args?.data?.frames ?? [];
+  return frames.find((f) => !f.parent)?.processId ?? null;
+}
+
+/** Memory of the page's renderer; null when it cannot be read: the figure is then not measured, never 0. */
+async function rendererMemory(browser: Browser, page: Page): Promise<RendererMemory | null> {
+  const pid = await rendererPidOf(browser, page);
+  if (pid === null) return null;
+  const priv = privateBytes(pid);
+  return priv > 0 ? { pid, rss: rssBytes(pid), pss: pssBytes(pid), private: priv } : null;
 }
 
 /** Reference: the renderer of a blank page in the same browser — what any page costs before our code. */
-async function blankPageMemory(browser: Browser, browserPid: number): Promise<RendererMemory> {
+async function blankPageMemory(browser: Browser): Promise<RendererMemory | null> {
   const srv = http.createServer((_q, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<!doctype html><p>blank</p>');
@@ -156,16 +181,32 @@ async function blankPageMemory(browser: Browser, browserPid: number): Promise<Re
   const page = await ctx.newPage();
   await page.goto(`http://127.0.0.1:${(srv.address() as AddressInfo).port}/`);
   await page.waitForTimeout(500);
-  const mem = rendererMemory(browserPid);
+  const mem = await rendererMemory(browser, page);
   await ctx.close();
   srv.close();
   return mem;
 }
 
+const MIB = 1048576;
+/** A frame interval over this is a long frame: a visible stall, whatever the display's rate. */
+const LONG_FRAME_MS = 50;
+
+/**
+ * Targets (issue §5), each a ratio to a reference measured in the same run: absolute times vary
+ * 2× between runs on this shared machine, ratios hold.
+ */
+const TARGETS = {
+  coldStartVsBlankPage: 2,
+  thousandRowsVsTen: 1.1,
+  scrollP95VsIdle: 1.25,
+  longFrames: 0,
+  memoryVsBlankPage: 4,
+};
+
 export async function runUiBenchmarks(): Promise<boolean> {
   if (!fs.existsSync(CLI)) throw new Error('out/main/cli.js missing: run npm run build');
-  const small = await seedDataDir(10);
-  const large = await seedDataDir(1000);
+  const small = seedDataDir(10);
+  const large = seedDataDir(1000);
   const server = await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   const browser = await chromium.connect(server.wsEndpoint());
   const figures: Figure[] = [];
@@ -174,16 +215,24 @@ export async function runUiBenchmarks(): Promise<boolean> {
     await coldStart(browser, small);
     await blankPageColdStart(browser);
 
-    const cold: number[] = [];
+    const cold: ColdStart[] = [];
     const blank: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       blank.push(await blankPageColdStart(browser));
       cold.push(await coldStart(browser, small));
     }
-    figures.push({ name: 'headless host cold start → first rendered Fleet page (median of 5)', value: median(cold), unit: 'ms', target: 1500, reference: { name: 'blank page from a fresh node process', value: median(blank) } });
+    const blankMs = median(blank);
+    figures.push({
+      name: `headless host cold start → first rendered Fleet page (median of ${RUNS})`,
+      value: median(cold.map((c) => c.totalMs)),
+      unit: 'ms',
+      targetRatio: TARGETS.coldStartVsBlankPage,
+      reference: { name: 'a blank page from a fresh node process', value: blankMs },
+    });
+    figures.push({ name: '  of which the host: spawn → login URL printed (informative)', value: median(cold.map((c) => c.hostReadyMs)), unit: 'ms', reference: { name: 'the blank page', value: blankMs } });
+    figures.push({ name: '  of which the page: navigation → first rendered Fleet page (informative)', value: median(cold.map((c) => c.pageMs)), unit: 'ms', reference: { name: 'the blank page', value: blankMs } });
 
-    const browserPid = server.process().pid!;
-    const blankMem = await blankPageMemory(browser, browserPid);
+    const blankMem = await blankPageMemory(browser);
     const { loginUrl, child } = await startServe(large);
     const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await ctx.newPage();
@@ -200,8 +249,8 @@ export async function runUiBenchmarks(): Promise<boolean> {
     await freshPage.goto(loginUrl);
     await waitFleetRendered(freshPage);
     const frames = await scrollFrames(freshPage);
-    const mem = rendererMemory(browserPid);
-    const heap = await freshPage.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
+    const mem = await rendererMemory(browser, freshPage);
+    const heap = await freshPage.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null);
     await fresh.close();
     await stop(child);
 
@@ -215,17 +264,46 @@ export async function runUiBenchmarks(): Promise<boolean> {
     await ctx10.close();
     await stop(smallChild);
 
-    // rAF intervals come in whole vsyncs: one over 1.5× the idle interval means a frame was missed.
-    const frameBudget = median(frames.idle);
-    const dropped = frames.scrolling.filter((d) => d > frameBudget * 1.5).length;
-    if (frames.rows === 0) throw new Error('no fleet rows rendered while scrolling');
-    figures.push({ name: 'Fleet page, 1,000 appliances: navigation → first render (median of 5)', value: median(renders1000), unit: 'ms', target: 300, reference: { name: 'the same page with 10 appliances', value: median(renders10) } });
-    figures.push({ name: `scrolling 1,000 rows: dropped frames (interval over 1.5× idle) of ${frames.scrolling.length}`, value: dropped, unit: 'frames', target: 0 });
-    figures.push({ name: 'scrolling 1,000 rows: p95 frame interval', value: percentile(frames.scrolling, 95), unit: 'ms', reference: { name: 'idle frame interval', value: frameBudget } });
-    figures.push({ name: "renderer memory footprint after scrolling (private memory, as Chrome's task manager shows it)", value: mem.private / 1048576, unit: 'MiB', target: 150, reference: { name: 'a blank page in the same browser', value: blankMem.private / 1048576 } });
-    figures.push({ name: 'renderer RSS (shared Chromium libraries counted in full)', value: mem.rss / 1048576, unit: 'MiB', reference: { name: 'a blank page', value: blankMem.rss / 1048576 } });
-    figures.push({ name: 'renderer PSS (shared pages split)', value: mem.pss / 1048576, unit: 'MiB', reference: { name: 'a blank page', value: blankMem.pss / 1048576 } });
-    figures.push({ name: 'renderer JS heap used', value: heap / 1048576, unit: 'MiB' });
+    figures.push({
+      name: `Fleet page, 1,000 appliances: navigation → first render (median of ${RUNS})`,
+      value: median(renders1000),
+      unit: 'ms',
+      targetRatio: TARGETS.thousandRowsVsTen,
+      reference: { name: 'the same page with 10 appliances', value: median(renders10) },
+    });
+
+    if (frames.rows === 0) {
+      figures.push(notMeasured('scrolling 1,000 rows', 'no fleet rows were rendered in the table being scrolled'));
+    } else {
+      const idle = median(frames.idle);
+      // rAF intervals come in whole vsyncs: one over 1.5× the idle interval means a frame was missed.
+      const dropped = frames.scrolling.filter((d) => d > idle * 1.5).length;
+      figures.push({
+        name: `scrolling 1,000 rows: p95 frame interval (${frames.scrolling.length} frames)`,
+        value: percentile(frames.scrolling, 95),
+        unit: 'ms',
+        targetRatio: TARGETS.scrollP95VsIdle,
+        reference: { name: 'idle frame interval (median)', value: idle },
+      });
+      figures.push({ name: `scrolling 1,000 rows: long frames (interval over ${LONG_FRAME_MS} ms)`, value: frames.scrolling.filter((d) => d > LONG_FRAME_MS).length, unit: 'frames', target: TARGETS.longFrames });
+      figures.push({ name: `scrolling 1,000 rows: dropped frames (interval over 1.5× idle) of ${frames.scrolling.length} (informative)`, value: dropped, unit: 'frames' });
+    }
+
+    if (!mem || !blankMem) {
+      const why = `the ${!mem ? 'Fleet' : 'blank'} page's renderer process could not be found or read (Chromium's trace named none)`;
+      figures.push(notMeasured("renderer memory footprint after scrolling (private memory, as Chrome's task manager shows it)", why));
+    } else {
+      figures.push({
+        name: "renderer memory footprint after scrolling (private memory, as Chrome's task manager shows it)",
+        value: mem.private / MIB,
+        unit: 'MiB',
+        targetRatio: TARGETS.memoryVsBlankPage,
+        reference: { name: 'a blank page in the same browser', value: blankMem.private / MIB },
+      });
+      figures.push({ name: 'renderer RSS (shared Chromium libraries counted in full; informative)', value: mem.rss / MIB, unit: 'MiB', reference: { name: 'a blank page', value: blankMem.rss / MIB } });
+      figures.push({ name: 'renderer PSS (shared pages split; informative)', value: mem.pss / MIB, unit: 'MiB', reference: { name: 'a blank page', value: blankMem.pss / MIB } });
+    }
+    figures.push(heap === null ? notMeasured('renderer JS heap used', 'performance.memory is not available in this browser') : { name: 'renderer JS heap used (informative)', value: heap / MIB, unit: 'MiB' });
   } finally {
     await browser.close();
     await server.close();
@@ -234,5 +312,5 @@ export async function runUiBenchmarks(): Promise<boolean> {
   }
   printFigures('UI (Chromium against the headless host)', figures);
   saveResults('ui', figures);
-  return figures.every((f) => met(f) !== false);
+  return figures.every((f) => verdict(f) === 'met' || verdict(f) === 'informative');
 }
