@@ -1,3 +1,6 @@
+// antd's prebuilt component styles (the theme runs with zeroRuntime: app/preferences-provider.tsx),
+// linked from index.html so the browser loads them beside the code.
+import 'antd/dist/antd.css';
 import { createRoot } from 'react-dom/client';
 import { fleetListQuery } from './api/fleet-hooks';
 import { createConsoleQueryClient } from './api/query-client';

@@ -64,7 +64,9 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
   const { columns, rows, rowKey, width, height, loading, empty } = props;
   const rowHeight = props.rowHeight ?? DEFAULT_ROW_HEIGHT;
   const { token } = theme.useToken();
-  const [scrollTop, setScrollTop] = useState(0);
+  // The first row index in view, not the scroll offset: scrolling within a row (a wheel notch
+  // animates in ~7 px steps) sets the same value and React skips the render.
+  const [topRow, setTopRow] = useState(0);
   const initialSort = columns.find((c) => c.defaultSortOrder);
   const [sort, setSort] = useState<{ key: string; order: SortOrder } | null>(
     initialSort?.defaultSortOrder ? { key: initialSort.key, order: initialSort.defaultSortOrder } : null,
@@ -86,6 +88,10 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
     return columns.map((c) => Math.floor(c.width * scale));
   }, [columns, width, selectWidth]);
   const totalWidth = widths.reduce((a, b) => a + b, selectWidth);
+  // Fixed columns stick only when the table is wider than its box: each sticky cell (three in
+  // every row) is one more layer the compositor repositions on every scroll frame, for nothing
+  // when nothing scrolls sideways.
+  const scrollsSideways = totalWidth > width;
 
   // Row boxes get one stable callback (memoised rows stay skipped); it reads the latest selection.
   const selectionRef = useRef(selection);
@@ -97,46 +103,55 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
     if (!next.delete(key)) next.add(key);
     current.onChange(next);
   }, []);
-  const selectedShown = selection ? sorted.reduce((n, row) => (selection.selected.has(rowKey(row)) ? n + 1 : n), 0) : 0;
-  const toggleAll = () => {
-    if (!selection) return;
-    const next = new Set(selection.selected);
-    const all = selectedShown === sorted.length && sorted.length > 0;
-    for (const row of sorted) {
+  // Row labels are built by the rows that render (a few per scroll step), through a stable callback.
+  const rowLabel = useCallback((row: T) => selectionRef.current?.rowLabel(row) ?? '', []);
+  const selected = selection?.selected;
+  const selectedShown = useMemo(() => (selected ? sorted.reduce((n, row) => (selected.has(rowKey(row)) ? n + 1 : n), 0) : 0), [sorted, selected, rowKey]);
+  // Stable, like toggleRow, so the memoised header is not rebuilt by a scroll step.
+  const sortedRef = useRef(sorted);
+  sortedRef.current = sorted;
+  const toggleAll = useCallback(() => {
+    const current = selectionRef.current;
+    if (!current) return;
+    const shown = sortedRef.current;
+    const next = new Set(current.selected);
+    const all = shown.length > 0 && shown.every((row) => current.selected.has(rowKey(row)));
+    for (const row of shown) {
       if (all) next.delete(rowKey(row));
       else next.add(rowKey(row));
     }
-    selection.onChange(next);
-  };
+    current.onChange(next);
+  }, [rowKey]);
 
   const bodyHeight = Math.max(0, height - HEADER_HEIGHT);
   const slots = Math.ceil(bodyHeight / rowHeight) + 2 * OVERSCAN;
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
+  const first = Math.max(0, topRow - OVERSCAN);
   const last = Math.min(sorted.length, first + slots);
 
-  const toggleSort = (column: VirtualColumn<T>) => {
+  const toggleSort = useCallback((column: VirtualColumn<T>) => {
     if (!column.sorter) return;
     setSort((cur) => {
       if (!cur || cur.key !== column.key) return { key: column.key, order: 'ascend' };
       if (cur.order === 'ascend') return { key: column.key, order: 'descend' };
       return null;
     });
-  };
+  }, []);
 
   // One style object per column, shared by every row, so memoised rows see unchanged props.
   // A left-fixed column (the first; tables here have at most one) sticks beside the selection box.
+  const fixedOf = useCallback((fixed: VirtualColumn<T>['fixed']) => (scrollsSideways ? fixed : undefined), [scrollsSideways]);
   const stickyOffsets = useMemo(() => columns.map((c) => (c.fixed === 'left' ? selectWidth : 0)), [columns, selectWidth]);
   const bodyCellStyles = useMemo(
-    () => columns.map((c, i) => cellStyle(c, widths[i]!, token.colorBgContainer, stickyOffsets[i])),
-    [columns, widths, token.colorBgContainer, stickyOffsets],
+    () => columns.map((c, i) => cellStyle(fixedOf(c.fixed), widths[i]!, token.colorBgContainer, stickyOffsets[i])),
+    [columns, widths, token.colorBgContainer, stickyOffsets, fixedOf],
   );
-  const selectCellStyle = useMemo(() => ({ ...cellStyle({ fixed: 'left' }, SELECT_WIDTH, token.colorBgContainer), justifyContent: 'center' }), [token.colorBgContainer]);
+  const selectCellStyle = useMemo(() => ({ ...cellStyle(fixedOf('left'), SELECT_WIDTH, token.colorBgContainer), justifyContent: 'center' }), [token.colorBgContainer, fixedOf]);
   const rowStyleBase = useMemo<CSSProperties>(
     () => ({ position: 'absolute', top: 0, left: 0, display: 'flex', width: totalWidth, height: rowHeight, borderBottom: `1px solid ${token.colorBorderSecondary}`, boxSizing: 'border-box' }),
     [totalWidth, rowHeight, token.colorBorderSecondary],
   );
 
-  const onScroll = (e: UIEvent<HTMLDivElement>) => setScrollTop(e.currentTarget.scrollTop);
+  const onScroll = (e: UIEvent<HTMLDivElement>) => setTopRow(Math.floor(e.currentTarget.scrollTop / rowHeight));
 
   const rowElements: ReactNode[] = [];
   for (let index = first; index < last; index++) {
@@ -152,33 +167,19 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
         baseStyle={rowStyleBase}
         rowHeight={rowHeight}
         attributes={props.rowAttributes}
-        selected={selection ? selection.selected.has(rowKey(row)) : undefined}
-        selectLabel={selection ? selection.rowLabel(row) : undefined}
+        selected={selected ? selected.has(rowKey(row)) : undefined}
+        selectLabel={selection ? rowLabel : undefined}
         onToggle={selection ? toggleRow : undefined}
         selectCellStyle={selectCellStyle}
       />,
     );
   }
 
-  const css = `.vt-row:hover, .vt-row:hover > div { background: ${token.colorFillAlter} !important; }`;
-
-  return (
-    <div
-      role="table"
-      aria-rowcount={sorted.length}
-      {...props.scrollAttributes}
-      onScroll={onScroll}
-      style={{
-        position: 'relative',
-        width,
-        height,
-        overflow: 'auto',
-        background: token.colorBgContainer,
-        borderRadius: token.borderRadiusLG,
-        contain: 'strict',
-      }}
-    >
-      <style>{css}</style>
+  // The header does not change while scrolling: memoised, a scroll step does not rebuild it.
+  const selectAllLabel = selection?.selectAllLabel;
+  const sortLabel = props.sortLabel;
+  const header = useMemo(
+    () => (
       <div
         role="row"
         style={{
@@ -193,13 +194,13 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
           fontWeight: 600,
         }}
       >
-        {selection && (
-          <div role="columnheader" style={{ ...cellStyle({ fixed: 'left' }, SELECT_WIDTH, token.colorBgLayout), justifyContent: 'center' }}>
+        {selectAllLabel !== undefined && (
+          <div role="columnheader" style={{ ...cellStyle(fixedOf('left'), SELECT_WIDTH, token.colorBgLayout), justifyContent: 'center' }}>
             <SelectBox
               checked={sorted.length > 0 && selectedShown === sorted.length}
               indeterminate={selectedShown > 0 && selectedShown < sorted.length}
               disabled={sorted.length === 0}
-              label={selection.selectAllLabel}
+              label={selectAllLabel}
               onToggle={toggleAll}
               testId="table-select-all"
             />
@@ -207,14 +208,14 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
         )}
         {columns.map((column, i) => {
           const order = sort?.key === column.key ? sort.order : null;
-          const style = cellStyle(column, widths[i]!, token.colorBgLayout, stickyOffsets[i]);
+          const style = cellStyle(fixedOf(column.fixed), widths[i]!, token.colorBgLayout, stickyOffsets[i]);
           return (
             <div
               key={column.key}
               role="columnheader"
               aria-sort={order === 'ascend' ? 'ascending' : order === 'descend' ? 'descending' : 'none'}
               tabIndex={column.sorter ? 0 : undefined}
-              title={column.sorter ? `${props.sortLabel(column.title, order)}${column.titleHint ? ` (${column.titleHint})` : ''}` : column.titleHint}
+              title={column.sorter ? `${sortLabel(column.title, order)}${column.titleHint ? ` (${column.titleHint})` : ''}` : column.titleHint}
               onClick={() => toggleSort(column)}
               onKeyDown={(e) => {
                 if (e.key === 'Enter' || e.key === ' ') {
@@ -235,6 +236,30 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
           );
         })}
       </div>
+    ),
+    [columns, widths, sort, selectAllLabel, selectedShown, sorted.length, totalWidth, token, fixedOf, stickyOffsets, sortLabel, toggleAll, toggleSort],
+  );
+
+  const css = `.vt-row:hover, .vt-row:hover > div { background: ${token.colorFillAlter} !important; }`;
+
+  return (
+    <div
+      role="table"
+      aria-rowcount={sorted.length}
+      {...props.scrollAttributes}
+      onScroll={onScroll}
+      style={{
+        position: 'relative',
+        width,
+        height,
+        overflow: 'auto',
+        background: token.colorBgContainer,
+        borderRadius: token.borderRadiusLG,
+        contain: 'strict',
+      }}
+    >
+      <style>{css}</style>
+      {header}
       {loading ? (
         <div style={{ display: 'flex', justifyContent: 'center', padding: 32 }}>
           <Spin />
@@ -249,7 +274,7 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
 }
 
 /** Cells sit side by side in a flex row; fixed columns are sticky to the scroll box's edge. */
-function cellStyle(column: Pick<VirtualColumn<never>, 'fixed'>, width: number, background: string, offset = 0): CSSProperties {
+function cellStyle(fixed: VirtualColumn<never>['fixed'], width: number, background: string, offset = 0): CSSProperties {
   const style: CSSProperties = {
     flex: `0 0 ${width}px`,
     display: 'flex',
@@ -259,11 +284,11 @@ function cellStyle(column: Pick<VirtualColumn<never>, 'fixed'>, width: number, b
     whiteSpace: 'nowrap',
     boxSizing: 'border-box',
   };
-  if (column.fixed) {
+  if (fixed) {
     style.position = 'sticky';
     style.zIndex = 1;
     style.background = background;
-    style[column.fixed] = offset;
+    style[fixed] = offset;
   }
   return style;
 }
@@ -293,7 +318,7 @@ interface VirtualRowProps<T> {
   attributes?: Record<string, string>;
   /** Set when the table has a selection column. */
   selected?: boolean;
-  selectLabel?: string;
+  selectLabel?(row: T): string;
   onToggle?(key: string): void;
   selectCellStyle: CSSProperties;
 }
@@ -305,6 +330,7 @@ interface VirtualRowProps<T> {
  */
 const VirtualRow = memo(function VirtualRow<T>({ row, index, rowKey, columns, cellStyles, baseStyle, rowHeight, attributes, selected, selectLabel, onToggle, selectCellStyle }: VirtualRowProps<T>) {
   const key = rowKey(row);
+  const label = selectLabel?.(row) || key;
   return (
     <div role="row" className="vt-row" data-row-key={key} aria-selected={selected} {...attributes} style={{ ...baseStyle, transform: `translateY(${index * rowHeight}px)` }}>
       {onToggle && (
@@ -313,8 +339,8 @@ const VirtualRow = memo(function VirtualRow<T>({ row, index, rowKey, columns, ce
           <input
             type="checkbox"
             checked={selected ?? false}
-            aria-label={selectLabel ?? key}
-            title={selectLabel ?? key}
+            aria-label={label}
+            title={label}
             data-testid="table-select-row"
             onChange={() => onToggle(key)}
             style={SELECT_BOX_STYLE}
