@@ -35,7 +35,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   2  usage error or invalid input
   3  not found
   4  conflict (name or address already registered)
-  5  data directory refused (written by a newer console, or not a console database)
+  5  data directory refused (written by a newer console, not a console database, or owned by another user)
   6  connection test failed (see the stage and reason printed)
   7  provisioning, upgrade or uninstall failed on at least one appliance`;
 

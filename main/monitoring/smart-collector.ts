@@ -2,13 +2,15 @@ import type { SmartDisk } from '../../agents/protocol/payloads/smart';
 import type { Collector } from '../connectivity/fleet-watch';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
+import { differentDriveProblem } from '../health/smartctl-recording';
 import { assessDisk, smartctlJson } from '../health/smart-verdict';
 import type { DiskHealthRecord, DiskHealthStore } from './disk-health-store';
 
 /**
  * Reads each appliance's SMART (`smart.v1`, the agent's last `smartctl -j -x` of every disk — the
  * agent reads the drives every 30 min itself) every `everyMs`, judges every disk with
- * main/health/smart-verdict.ts against its previous reading (for trends), and keeps the result for
+ * main/health/smart-verdict.ts against its previous reading of the same drive (for trends; a drive
+ * swapped into the slot starts afresh), and keeps the result for
  * the disk table and the alert rules. A disk the agent could not read is kept as `unknown` with
  * the agent's reason, never as healthy.
  */
@@ -42,7 +44,9 @@ export function createSmartCollector(deps: { disks: DiskHealthStore; clock: Cloc
       };
     }
     const prev = previous?.smartctl ? smartctlJson.safeParse(previous.smartctl) : null;
-    const health = assessDisk(parsed.data, prev?.success ? prev.data : undefined);
+    // A drive swapped into the same slot is not the old one getting better or worse: no trend then.
+    const sameDrive = prev?.success && differentDriveProblem(parsed.data, prev.data) === null;
+    const health = assessDisk(parsed.data, sameDrive ? prev.data : undefined);
     return {
       ...base,
       verdict: health.verdict,

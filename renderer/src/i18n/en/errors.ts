@@ -7,7 +7,7 @@ export const errors = {
   'errors.not-found': 'It no longer exists; someone may have removed it.',
   'errors.conflict': 'This clashes with something that already exists.',
   'errors.unauthorized': 'Your session has ended. Open the login URL again.',
-  'errors.store-refused': 'The data directory holds a database this console cannot use (written by a newer version, or not a console database). Update the console or choose another data directory.',
+  'errors.store-refused': 'The data directory cannot be used: it holds a database written by a newer version or by another program, or it belongs to another user. Update the console, run it as that user, or choose another data directory.',
   'errors.internal': 'The console host hit an internal error. Details are in its log.',
   'errors.unexpected': 'Something unexpected went wrong.',
 

@@ -10,7 +10,7 @@ export const errors = {
   'errors.not-found': '该对象已不存在，可能已被他人移除。',
   'errors.conflict': '与已有数据冲突。',
   'errors.unauthorized': '会话已结束，请重新打开登录地址。',
-  'errors.store-refused': '数据目录中的数据库无法使用（由更新版本的控制台写入，或不是控制台数据库）。请升级控制台或选择其他数据目录。',
+  'errors.store-refused': '数据目录无法使用：其中的数据库由更新版本或其他程序写入，或该目录属于其他用户。请升级控制台、以该用户身份运行，或选择其他数据目录。',
   'errors.internal': '控制台主机发生内部错误，详情见其日志。',
   'errors.unexpected': '发生了意外错误。',
 
