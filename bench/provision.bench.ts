@@ -19,7 +19,8 @@ import { servicePortMap } from '../main/provision/steps/config';
 import { connectSsh } from '../main/ssh/ssh-connect';
 import { testProvisionResources, TEST_TARGET } from '../tests/helpers/provision-resources';
 import { testbedPrefix } from '../tests/helpers/testbed-prefix';
-import { median, met, printFigures, saveResults, type Figure } from './report';
+import { machineCpuSeconds, machineTicks } from './machine-cpu';
+import { median, met, notMeasured, printFigures, saveResults, type Figure } from './report';
 
 /**
  * Bare → healthy on testbed machines (prefix: the run's tag + bpr): the console's provisioner for 1 machine and for
@@ -29,6 +30,13 @@ import { median, met, printFigures, saveResults, type Figure } from './report';
  * in as root with the testbed's key and check host keys against the testbed's fingerprints. After
  * each timed run (outside the timing), the agent on every machine is asked for health.v1 through
  * the bridge with its token, so a run that "succeeded" without a working agent fails the bench.
+ *
+ * CPU of each of our runs: the console's (this process: the provisioner runs in it, so
+ * process.cpuUsage() around the run), the machines' (every process in their network namespaces,
+ * bench/machine-cpu.ts) and the whole host's (/proc/stat, informative: it counts other work on a
+ * shared machine too). The testbed's machines share this host's cores, so how fast 10 go at once
+ * depends on this host; the console's CPU per machine does not, and 10 at once are compared with
+ * the least time their CPU can take here.
  */
 const PREFIX = testbedPrefix('bpr');
 const MACHINES = 10;
@@ -45,47 +53,70 @@ const ANSIBLE_INSTALL = 'apt-get install -y ansible-core';
 
 const log = (line: string) => process.stderr.write(`provision bench: ${line}\n`);
 
+/** Targets (issue §6), each measured in the same run as its reference. */
+const TARGETS = {
+  /** Ansible's wall time ÷ ours, for 1 and for 10 machines. */
+  ansibleVsOurs: 3,
+  /** The console's own CPU per machine: the part that does not spread out when real machines unpack on their own CPUs. */
+  consoleCpuPerMachine: 0.15,
+  /** 10 machines at once ÷ the least time their CPU can take on this host's cores. */
+  tenVsCpuFloor: 1.1,
+};
+
+/** What one timed run of ours used. */
+interface OurRun {
+  seconds: number;
+  /** The bench process's CPU (user + system), which is the console: the provisioner runs in it. */
+  consoleCpu: number;
+  /** Every process inside the machines (sshd, unpacking, hashing, the agent starting). */
+  machinesCpu: number;
+  /** The whole host, other engineers' work on this shared machine included. */
+  hostCpu: number;
+}
+
 export async function runProvisionBenchmarks(): Promise<boolean> {
+  const title = 'Provisioning bare → healthy on testbed machines';
   const skip = netnsUnsupportedReason();
   if (skip) {
-    console.log(`\n== Provisioning bare → healthy\n  SKIPPED: ${skip} (the testbed needs root and network namespaces); targets NOT MEASURED`);
+    const why = `${skip} (the testbed needs root and network namespaces)`;
+    printFigures(title, [notMeasured('ours, 1 and 10 machines', why), notMeasured('Ansible ÷ ours', why), notMeasured('console CPU per machine', why)]);
     return false;
   }
   const ansible = ansibleVersion();
-  if (!ansible.ok) log(`${ansible.reason}; the Ansible half is skipped. To measure it: ${ANSIBLE_INSTALL}`);
+  if (!ansible.ok) log(`${ansible.reason}; the Ansible half is not measured. To measure it: ${ANSIBLE_INSTALL}`);
   else log(`using ${ansible.version}`);
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-bench-prv-'));
   const tb = createTestbed({ prefix: PREFIX });
   let runtimeLabel = '';
-  const cpu = { ours1: [] as number[], ours10: [] as number[] };
-  const times = { ours1: [] as number[], ours10: [] as number[], ansible1: [] as number[], ansible10: [] as number[], ansibleStart: [] as number[] };
+  const ours = { one: [] as OurRun[], ten: [] as OurRun[] };
+  const times = { ansible1: [] as number[], ansible10: [] as number[], ansibleStart: [] as number[] };
   try {
     const resources = testProvisionResources(work);
     const rt = loadRuntimeArtifact(resources.runtimesDir, TEST_TARGET, { zstd: hostHasZstd() });
     runtimeLabel = `Node ${rt.version} runtime ${(rt.size / 1024 / 1024).toFixed(0)} MiB ${rt.encoding}`;
     const token = crypto.randomBytes(32).toString('base64url');
-    const fresh = async (): Promise<MachineState[]> => {
+    const fresh = async (count: number): Promise<MachineState[]> => {
       await tb.down();
-      return (await tb.up({ appliances: MACHINES, disks: 0 })).machines;
+      return (await tb.up({ appliances: MACHINES, disks: 0 })).machines.slice(0, count);
     };
     for (let rep = 1; rep <= REPS; rep++) {
       // Alternating tools within a repetition, each on a fresh testbed.
-      times.ours1.push(await timed(`rep ${rep}: ours, 1 machine`, async () => runOurs((await fresh()).slice(0, 1), resources, token)));
-      cpu.ours1.push(lastCpuSeconds);
-      if (ansible.ok) times.ansible1.push(await timed(`rep ${rep}: ansible, 1 machine`, async () => runAnsible((await fresh()).slice(0, 1), resources, token, work)));
-      times.ours10.push(await timed(`rep ${rep}: ours, ${MACHINES} machines`, async () => runOurs(await fresh(), resources, token)));
-      cpu.ours10.push(lastCpuSeconds);
-      if (ansible.ok) times.ansible10.push(await timed(`rep ${rep}: ansible, ${MACHINES} machines`, async () => runAnsible(await fresh(), resources, token, work)));
-      if (ansible.ok) times.ansibleStart.push(await timed(`rep ${rep}: ansible-playbook start-up (empty play)`, async () => runAnsibleNoop(work)));
+      ours.one.push(await timed(`rep ${rep}: ours, 1 machine`, await fresh(1), (m) => runOurs(m, resources, token)));
+      if (ansible.ok) times.ansible1.push((await timed(`rep ${rep}: ansible, 1 machine`, await fresh(1), (m) => runAnsible(m, resources, token, work))).seconds);
+      ours.ten.push(await timed(`rep ${rep}: ours, ${MACHINES} machines`, await fresh(MACHINES), (m) => runOurs(m, resources, token)));
+      if (ansible.ok) times.ansible10.push((await timed(`rep ${rep}: ansible, ${MACHINES} machines`, await fresh(MACHINES), (m) => runAnsible(m, resources, token, work))).seconds);
+      if (ansible.ok) times.ansibleStart.push((await timed(`rep ${rep}: ansible-playbook start-up (empty play)`, [], () => runAnsibleNoop(work))).seconds);
     }
   } finally {
     await tb.down();
     fs.rmSync(work, { recursive: true, force: true });
   }
 
-  const ours1 = median(times.ours1);
-  const ours10 = median(times.ours10);
+  const med = (runs: OurRun[], pick: (r: OurRun) => number) => median(runs.map(pick));
+  const ours1 = med(ours.one, (r) => r.seconds);
+  const ours10 = med(ours.ten, (r) => r.seconds);
+  const cores = os.cpus().length;
   const figures: Figure[] = [
     { name: `ours, 1 machine bare → healthy (median of ${REPS})`, value: ours1, unit: 's' },
     { name: `ours, ${MACHINES} machines at once (concurrency ${MACHINES})`, value: ours10, unit: 's', reference: { name: 'ours, 1 machine', value: ours1 } },
@@ -101,36 +132,53 @@ export async function runProvisionBenchmarks(): Promise<boolean> {
         value: median(times.ansibleStart),
         unit: 's',
       },
-      { name: 'Ansible ÷ ours, 1 machine', value: a1 / ours1, unit: '×', target: 3, higherIsBetter: true },
-      { name: `Ansible ÷ ours, ${MACHINES} machines`, value: a10 / ours10, unit: '×', target: 3, higherIsBetter: true },
+      { name: 'Ansible ÷ ours, 1 machine', value: a1 / ours1, unit: '×', target: TARGETS.ansibleVsOurs, higherIsBetter: true },
+      { name: `Ansible ÷ ours, ${MACHINES} machines`, value: a10 / ours10, unit: '×', target: TARGETS.ansibleVsOurs, higherIsBetter: true },
     );
+  } else {
+    const why = `${ansible.reason}; install it with: ${ANSIBLE_INSTALL}`;
+    figures.push(notMeasured('Ansible ÷ ours, 1 machine', why), notMeasured(`Ansible ÷ ours, ${MACHINES} machines`, why));
   }
-  figures.push({ name: `ours ${MACHINES} machines ÷ ours 1 machine`, value: ours10 / ours1, unit: '×', target: 2 });
-  // Why 10 at once cannot take much less here: every testbed machine's work (receiving, unpacking
-  // and hashing the runtime, starting the agent) runs on this host's cores too, so 10 machines need
-  // at least 10 × (one machine's CPU) ÷ cores of wall time, whatever the console does.
-  const cpuPerMachine = median(cpu.ours10) / MACHINES;
+  // Ten machines here share this host's cores with the console, so "10 at once within 2× of 1"
+  // measures this host, not the console. What does not spread out when real machines unpack on
+  // their own CPUs is the console's own CPU per machine; and on this host, 10 at once can take no
+  // less than the CPU they all use ÷ cores.
+  const consolePerMachine1 = med(ours.one, (r) => r.consoleCpu);
+  const consolePerMachine10 = med(ours.ten, (r) => r.consoleCpu) / MACHINES;
   figures.push(
-    { name: 'host CPU per machine, 1 machine (all processes: console, sshd, unpacking, agent)', value: median(cpu.ours1), unit: 'CPU-s' },
-    { name: `host CPU per machine, ${MACHINES} at once`, value: cpuPerMachine, unit: 'CPU-s' },
-    {
-      name: `least wall time ${MACHINES} machines can take on this host's ${os.cpus().length} cores (${MACHINES} × CPU per machine ÷ cores)`,
-      value: (MACHINES * cpuPerMachine) / os.cpus().length,
-      unit: 's',
-      reference: { name: 'ours, 10 machines', value: ours10 },
-    },
+    { name: 'console CPU per machine, 1 machine (the bench process, where the provisioner runs)', value: consolePerMachine1, unit: 'CPU-s', target: TARGETS.consoleCpuPerMachine },
+    { name: `console CPU per machine, ${MACHINES} at once`, value: consolePerMachine10, unit: 'CPU-s', target: TARGETS.consoleCpuPerMachine },
+    { name: 'machine CPU per machine, 1 machine (every process inside it: sshd, unpacking, hashing, the agent)', value: med(ours.one, (r) => r.machinesCpu), unit: 'CPU-s' },
+    { name: `machine CPU per machine, ${MACHINES} at once`, value: med(ours.ten, (r) => r.machinesCpu) / MACHINES, unit: 'CPU-s' },
   );
-  printFigures(`Provisioning bare → healthy on testbed machines (${TEST_TARGET}, ${runtimeLabel})`, figures);
-  console.log(`  runs (s): ${Object.entries(times).filter(([, v]) => v.length).map(([k, v]) => `${k} ${v.map((t) => t.toFixed(1)).join('/')}`).join('; ')}`);
+  // The floor counts only the CPU this run used (console + machines). The whole host's CPU, which
+  // the bench printed before, also counts whatever else runs on this shared machine: a busy host
+  // raised that floor towards the wall time and made the ratio look met.
+  const floor10 = med(ours.ten, (r) => r.consoleCpu + r.machinesCpu) / cores;
+  figures.push({
+    name: `ours, ${MACHINES} machines at once, against the least time they can take on this host's ${cores} cores`,
+    value: ours10,
+    unit: 's',
+    targetRatio: TARGETS.tenVsCpuFloor,
+    reference: { name: `(console + machines) CPU ÷ ${cores} cores`, value: floor10 },
+  });
+  figures.push({
+    name: `host CPU per machine, ${MACHINES} at once (whole host; includes other work on this shared machine; informative)`,
+    value: med(ours.ten, (r) => r.hostCpu) / MACHINES,
+    unit: 'CPU-s',
+    reference: { name: 'console + machines', value: med(ours.ten, (r) => r.consoleCpu + r.machinesCpu) / MACHINES },
+  });
+  printFigures(`${title} (${TEST_TARGET}, ${runtimeLabel})`, figures);
+  const runs = { ours1: ours.one.map((r) => r.seconds), ours10: ours.ten.map((r) => r.seconds), ...times };
+  console.log(`  runs (s): ${Object.entries(runs).filter(([, v]) => v.length).map(([k, v]) => `${k} ${v.map((t) => t.toFixed(1)).join('/')}`).join('; ')}`);
   for (const [kind, byStep] of stepTimes) {
     console.log(`  ours, ${kind} machine(s), median per step: ${[...byStep].map(([id, ms]) => `${id} ${(median(ms) / 1000).toFixed(1)} s`).join(', ')}`);
   }
   for (const [kind, byTask] of ansibleTaskTimes) {
     console.log(`  Ansible, ${kind} machine(s), median per task: ${[...byTask].map(([task, ms]) => `${task} ${(median(ms) / 1000).toFixed(1)} s`).join(', ')}`);
   }
-  if (!ansible.ok) console.log(`  Ansible ÷ ours: NOT MEASURED — ${ansible.reason}. Install it with: ${ANSIBLE_INSTALL}`);
   saveResults('provision', figures);
-  return ansible.ok && figures.every((f) => met(f) !== false);
+  return figures.every((f) => met(f) !== false);
 }
 
 /** Testbed machines run the host's binaries: zstd there means our provisioner sends the .tar.zst. */
@@ -148,25 +196,30 @@ function ansibleVersion(): { ok: true; version: string } | { ok: false; reason: 
 /** A timed run may hand back a check to make once the clock has stopped (is every agent healthy?). */
 type TimedRun = () => Promise<void | (() => Promise<void>)>;
 
-async function timed(label: string, work: () => Promise<TimedRun>): Promise<number> {
-  // `work` makes its machines first (not timed) and returns the timed part.
-  const run = await work();
-  const cpu0 = hostCpu();
+/**
+ * Times `run` on machines already made (not timed), with the CPU it took: the bench process's
+ * (the console), the machines' processes', and the whole host's.
+ */
+async function timed(label: string, machines: MachineState[], prepare: (machines: MachineState[]) => TimedRun): Promise<OurRun> {
+  const run = prepare(machines);
+  const host0 = hostCpu();
+  const machines0 = machineTicks(machines);
+  const console0 = process.cpuUsage();
   const t0 = performance.now();
   const afterwards = await run();
   const seconds = (performance.now() - t0) / 1000;
-  const cpu1 = hostCpu();
+  const consoleUsage = process.cpuUsage(console0);
+  const machines1 = machineTicks(machines);
+  const host1 = hostCpu();
   if (afterwards) await afterwards();
-  // Whole host (other processes too): tells a CPU-bound run from one that waits.
-  const busy = (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total);
+  const consoleCpu = (consoleUsage.user + consoleUsage.system) / 1e6;
+  const machinesCpu = machineCpuSeconds(machines0, machines1);
   // /proc/stat counts in USER_HZ, 100 per second on Linux.
-  const cpuSeconds = (cpu1.busy - cpu0.busy) / 100;
-  lastCpuSeconds = cpuSeconds;
-  log(`${label}: ${seconds.toFixed(1)} s (host CPU ${(busy * 100).toFixed(0)} % busy on ${os.cpus().length} cores, ${cpuSeconds.toFixed(1)} CPU-s)`);
-  return seconds;
+  const hostCpuSeconds = (host1.busy - host0.busy) / 100;
+  const busy = (host1.busy - host0.busy) / (host1.total - host0.total);
+  log(`${label}: ${seconds.toFixed(1)} s; CPU: console ${consoleCpu.toFixed(2)} s, machines ${machinesCpu.toFixed(2)} s, whole host ${hostCpuSeconds.toFixed(1)} s (${(busy * 100).toFixed(0)} % of ${os.cpus().length} cores)`);
+  return { seconds, consoleCpu, machinesCpu, hostCpu: hostCpuSeconds };
 }
-/** The host CPU-seconds the last `timed` run used (every process: console, sshd, unpacking, agents, kernel). */
-let lastCpuSeconds = 0;
 
 /** Jiffies from the first line of /proc/stat: busy is everything but idle and iowait. */
 function hostCpu(): { busy: number; total: number } {
