@@ -92,8 +92,11 @@ describe.skipIf(missing)('every page in 简体中文, against testbed machines l
   }
 
   beforeAll(async () => {
+    const t0 = performance.now();
+    const step = (what: string) => console.log(`[zh-cn e2e] ${((performance.now() - t0) / 1000).toFixed(1)} s: ${what}`);
     await tb.down();
     status = await tb.up({ appliances: 4, disks: 2, smartProfile: 'mixed' });
+    step('testbed up');
     host = await startServe({ dataDir, env });
     for (const m of status.machines) {
       const a = await call<{ id: string }>('fleet.add', { name: m.name, address: m.address, auth: { kind: 'private-key', privateKey: fs.readFileSync(m.rootKeyPath, 'utf8') } });
@@ -106,18 +109,30 @@ describe.skipIf(missing)('every page in 简体中文, against testbed machines l
     await call('settings.update', { locale: 'zh-CN' });
     const runs = await Promise.all(ids.slice(0, 2).map((id) => call<{ status: string; error: string | null }>('provision.install', { id })));
     for (const r of runs) expect(r.status, r.error ?? '').toBe('succeeded');
+    step('a1 and a2 provisioned');
+    // a2 goes offline only once its agent has answered the watch: its Health card then has a last report to show as stale.
+    for (let tries = 0; tries < 40; tries++) {
+      const seen = (await call<{ statuses: { agentSeenAt: string | null }[] }>('status.list', { ids: [ids[1]] })).statuses[0]?.agentSeenAt;
+      if (seen) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    step('a2 answered the watch');
+    // The console stops before a2's network goes down: stopped after, it waited minutes on the
+    // pooled connection to the unreachable machine (reported to the connectivity owner).
+    await host.stop();
     await tb.fault(status.machines[1]!.name, 'net-down');
     // a4's host key "changes": the console had accepted another one for its endpoint.
-    await host.stop();
     const db = new Database(path.join(dataDir, 'console.sqlite'));
     db.prepare('UPDATE known_host_keys SET fingerprint = ? WHERE address = ?').run(OLD_KEY, status.machines[3]!.address);
     db.close();
     host = await startServe({ dataDir, env });
+    step('a4 host key changed, console restarted');
     for (const id of ids) await collectNames(id);
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })).newPage();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.goto(host.loginUrl);
+    step('browser ready');
   }, 300_000);
 
   afterAll(async () => {
