@@ -15,6 +15,21 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['electron'], message: 'Only main/hosts/electron and preload may import electron.' }] }],
     },
   },
+  {
+    // The console's services do not reach into the UI: texts a person reads are the UI's, worded from codes.
+    files: ['main/**/*.ts', 'agents/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron'], message: 'Only main/hosts/electron and preload may import electron.' },
+            { group: ['**/renderer/**'], message: 'main/ and agents/ must not import the renderer: send a code and let the UI word it.' },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['main/hosts/electron/**', 'preload/**', 'tests/e2e/**'], rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['renderer/**/*.{ts,tsx}'],

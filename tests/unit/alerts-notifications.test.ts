@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertsChanged } from '../../main/contract/alerts.contract';
 import { createEventBus } from '../../main/core/event-bus';
-import { notificationFor, startAlertNotifications } from '../../main/alerts/alert-notifications';
+import type { TypedClient } from '../../main/contract/transport';
+import { createTranslator } from '../../renderer/src/i18n/translate';
+import { notificationFor, startAlertNotifications, type ShownNotification } from '../../renderer/src/pages/alerts/alert-notifications';
 
 type Brief = AlertsChanged['newlyFiring'][number];
 const brief = (over: Partial<Brief> = {}): Brief => ({
@@ -27,16 +29,20 @@ function setup(supported = true) {
       throw new Error(`${event}: ${JSON.stringify(issues)}`);
     },
   });
-  const shown: { title: string; body: string; urgent: boolean }[] = [];
-  const stop = startAlertNotifications({ events, isSupported: () => supported, show: (n) => shown.push(n), locale: async () => 'zh-CN' });
+  // The renderer's client as far as notifications use it: events from the host, checked by the bus.
+  const client: Pick<TypedClient, 'on'> = {
+    on: (event, listener) => events.subscribe((name, payload) => name === event && listener(payload as never)),
+  };
+  const shown: ShownNotification[] = [];
+  const stop = startAlertNotifications({ client, translator: () => createTranslator('zh-CN'), canShow: () => supported, show: (n) => shown.push(n) });
   const settle = () => new Promise((r) => setTimeout(r, 0));
   return { events, shown, stop, settle };
 }
 
-describe('desktop alert notifications', () => {
+describe('OS notifications of new alerts (shown by the UI)', () => {
   it('reads like the alert centre, in the chosen language, with units', () => {
-    expect(notificationFor('en', brief())).toEqual({ title: 'Critical · Filesystem filling up', body: 'edge-1 · /srv/disks/d1 — 97 % used (threshold 95 %)', urgent: true });
-    expect(notificationFor('zh-CN', brief({ severity: 'warning' })).title).toBe('警告 · 文件系统空间将满');
+    expect(notificationFor(createTranslator('en'), brief())).toEqual({ title: 'Critical · Filesystem filling up', body: 'edge-1 · /srv/disks/d1 — 97 % used (threshold 95 %)', urgent: true });
+    expect(notificationFor(createTranslator('zh-CN'), brief({ severity: 'warning' })).title).toBe('警告 · 文件系统空间将满');
   });
 
   it('notifies new firing alerts that are not silenced; one summary for a burst; nothing after stop', async () => {

@@ -1,13 +1,12 @@
 import os from 'node:os';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, Notification } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
 import { ApiError } from '../../contract/errors';
 import { EXIT } from '../../cli/exit-codes';
 import { createConsole } from '../../compose';
 import { defaultResources } from '../../provision/provisioner';
 import { systemClock } from '../../core/clock';
 import { createLogger } from '../../core/log';
-import { startAlertNotifications } from '../../alerts/alert-notifications';
 import { registerIpc } from './ipc';
 import { createMainWindow, isAppUrl } from './main-window';
 import { createSafeStorageSecretBox } from './safe-storage-secret-box';
@@ -57,16 +56,6 @@ if (!app.requestSingleInstanceLock()) {
       isTrustedUrl: (url) => isAppUrl(url, pages),
       actor: os.userInfo().username,
     });
-    const stopNotifications = startAlertNotifications({
-      events: services.events,
-      isSupported: () => Notification.isSupported(),
-      show: ({ title, body, urgent }) => new Notification({ title, body, urgency: urgent ? 'critical' : 'normal' }).show(),
-      locale: async () => {
-        const r = await services.dispatcher.call('settings.get', {}, { host: 'desktop', actor: 'system' });
-        const chosen = r.ok ? (r.result as { locale: 'en' | 'zh-CN' | null }).locale : null;
-        return chosen ?? (app.getLocale().toLowerCase().startsWith('zh') ? 'zh-CN' : 'en');
-      },
-    });
     const open = () => ipc.attach(createMainWindow({ userData, preload: path.join(__dirname, '../preload/index.js'), ...pages }).webContents);
     open();
 
@@ -86,7 +75,6 @@ if (!app.requestSingleInstanceLock()) {
       if (closing) return;
       closing = true;
       event.preventDefault();
-      stopNotifications();
       ipc.dispose();
       void services.close().finally(() => app.exit(0));
     });

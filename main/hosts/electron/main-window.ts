@@ -31,8 +31,11 @@ export function createMainWindow(opts: { userData: string; preload: string; rend
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
-  // No remote content, no permission prompts (camera, notifications…) from the page.
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+  // No remote content, no permission prompts (camera, microphone, geolocation…) from the page. The
+  // one exception: the app's own page may show notifications (new alerts, worded by the UI).
+  const mayNotify = (url: string, permission: string) => permission === 'notifications' && isAppUrl(url, opts);
+  session.defaultSession.setPermissionRequestHandler((wc, permission, callback) => callback(mayNotify(wc.getURL(), permission)));
+  session.defaultSession.setPermissionCheckHandler((wc, permission) => (wc ? mayNotify(wc.getURL(), permission) : false));
 
   win.webContents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url, opts)) event.preventDefault();

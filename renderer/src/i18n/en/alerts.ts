@@ -129,5 +129,6 @@ export const alerts = {
   'alerts.duration.minutes': '{value} min',
   'alerts.notify.many.one': '{count} new alert',
   'alerts.notify.many.other': '{count} new alerts',
+  'alerts.notify.allow': 'Show new alerts as notifications on this computer',
   'alerts.duration.hours': '{value} h',
 } as const satisfies Record<string, string>;

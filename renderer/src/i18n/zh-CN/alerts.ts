@@ -128,5 +128,6 @@ export const alerts = {
   'alerts.duration.seconds': '{value} 秒',
   'alerts.duration.minutes': '{value} 分钟',
   'alerts.notify.many.other': '{count} 条新告警',
+  'alerts.notify.allow': '在本机以系统通知显示新告警',
   'alerts.duration.hours': '{value} 小时',
 } satisfies OtherOnly<typeof en>;

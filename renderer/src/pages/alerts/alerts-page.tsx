@@ -1,7 +1,9 @@
-import { Flex, Tabs, Typography } from 'antd';
+import { Button, Flex, Tabs, Typography } from 'antd';
+import { useState } from 'react';
 import { ACTIVE_ALERT_STATES } from '../../../../main/contract/alerts.contract';
 import { useAlertSummary } from '../../api/alerts-hooks';
 import { useI18n } from '../../i18n/i18n-context';
+import { webNotifications } from './alert-notifications';
 import { AlertsTable } from './alerts-table';
 import { RulesTab } from './rules-tab';
 import { SilencesTab } from './silences-tab';
@@ -11,6 +13,8 @@ export default function AlertsPage() {
   const { t } = useI18n();
   const summary = useAlertSummary();
   const s = summary.data;
+  // A browser on the headless host asks a person once; Electron has decided for its own page.
+  const [canAsk, setCanAsk] = useState(webNotifications.canAsk);
   return (
     <Flex vertical gap={8}>
       <Flex align="baseline" gap={16} wrap>
@@ -21,6 +25,11 @@ export default function AlertsPage() {
           <Typography.Text type="secondary" data-testid="alerts-summary">
             {t('alerts.summary', { critical: s.firing.critical, warning: s.firing.warning, acknowledged: s.acknowledged, pending: s.pending })}
           </Typography.Text>
+        )}
+        {canAsk && (
+          <Button size="small" data-testid="alerts-allow-notifications" onClick={() => void webNotifications.ask().finally(() => setCanAsk(webNotifications.canAsk()))}>
+            {t('alerts.notify.allow')}
+          </Button>
         )}
       </Flex>
       <Tabs
