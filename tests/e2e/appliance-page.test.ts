@@ -104,9 +104,9 @@ describe.skipIf(missing)('appliance page and fleet status in a browser, against 
     const inventory = await page.getByTestId('appliance-inventory').innerText();
     expect(inventory).toMatch(/\d+(\.\d)? [KMGT]iB total/);
     expect(inventory).toMatch(/As of \d{4}-\d\d-\d\d/);
-    // The machine's loop disk, with its size in binary units.
-    expect(await page.getByTestId('inventory-block-devices').innerText()).toMatch(/loop\d+[\s\S]*\d+(\.\d)? [MGT]iB/);
-    expect(await page.getByTestId('inventory-filesystems').innerText()).toMatch(/\d+\.\d GiB of \d+\.\d GiB/);
+    // The machine's loop disk and its file systems: storage capacity in decimal units (i18n/format.ts), memory above in binary.
+    expect(await page.getByTestId('inventory-block-devices').innerText()).toMatch(/loop\d+[\s\S]*\d+(\.\d)? [kMGT]B/);
+    expect(await page.getByTestId('inventory-filesystems').innerText()).toMatch(/\d+(\.\d)? [kMGT]?B of \d+\.\d [kMGT]B/);
     expect(await page.getByTestId('services-table').count()).toBe(1);
     await page.getByTestId('inventory-refresh').click();
     await expect.poll(() => page.getByTestId('inventory-refresh').getAttribute('class')).not.toMatch(/loading/);
@@ -190,9 +190,11 @@ describe.skipIf(missing)('appliance page and fleet status in a browser, against 
     expect(steps).toEqual(['provision-step-stop', 'provision-step-remove']);
     expect(await page.getByTestId('provision-dialog').innerText()).toMatch(/Stop the agent[\s\S]*Remove the agent[\s\S]*The agent is removed/);
     await page.getByTestId('provision-close').click();
-    // The watch (or Check now) then finds no agent: degraded, with the reason.
+    // The watch (or Check now) then finds no agent: not provisioned (no alarm), with the reason; the Health card is not green.
     await page.getByTestId('appliance-check-now').click();
-    await expect.poll(() => page.getByTestId('appliance-status').getAttribute('data-state'), { timeout: 30_000 }).toBe('degraded');
+    await expect.poll(() => page.getByTestId('appliance-status').getAttribute('data-state'), { timeout: 30_000 }).toBe('not-provisioned');
+    expect(await page.getByTestId('appliance-health').getAttribute('data-freshness')).toBe('not-provisioned');
+    expect(await page.getByTestId('health-ok').count()).toBe(0);
     expect(await page.getByTestId('appliance-status-reason').innerText()).toBe('Reason: The agent is not installed: provision it.');
     // The version shown is the last one the agent reported, marked as such.
     expect(await page.getByTestId('appliance-agent-stale').innerText()).toMatch(/last answered \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
