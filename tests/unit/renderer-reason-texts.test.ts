@@ -124,3 +124,36 @@ describe('the zh-CN page check', () => {
     expect(latinRuns('状态 Online', { names: [] })).toEqual([]);
   });
 });
+
+describe('provisioning failures', () => {
+  it('every code a step throws is worded in both languages (status.reason.<code>), counts by plural', async () => {
+    // The codes main/provision/steps/** give their StepErrors, with the params they pass.
+    const failures: [string, Record<string, string | number>][] = [
+      ['preflight.not-ready', { count: 1 }],
+      ['preflight.not-ready', { count: 3 }],
+      ['agent.not-installed', {}],
+      ['install.disk-full', { file: 'agent.tar.gz', sizeBytes: 1e7, dir: '/opt/appliance-agent' }],
+      ['agent.unhealthy', {}],
+      ['uninstall.still-running', { pids: '123' }],
+      ['uninstall.remove-failed', { paths: '/opt/appliance-agent' }],
+      ['step-failed', { step: 'runtime' }],
+      ['cancelled', {}],
+    ];
+    for (const [code, params] of failures) {
+      const english = reasonText(en, code, params, null);
+      const chinese = reasonText(zh, code, params, null);
+      expect(english, code).toBeTruthy();
+      expect(english, code).not.toMatch(/\{\w+\}/);
+      expect(chinese, code).toMatch(HAN);
+      expect(latinRuns(chinese ?? '', { names: [] }), code).toEqual([]);
+    }
+    expect(reasonText(en, 'preflight.not-ready', { count: 1 }, null)).toMatch(/1 preflight check failed/);
+    // The codes in the steps' sources are all listed above (a new one needs its texts).
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const dir = path.join(__dirname, '../../main/provision/steps');
+    const thrown = fs.readdirSync(dir).flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/new StepError\([\s\S]*?, '([\w.-]+)'/g)].map((m) => m[1]!));
+    expect(thrown.length).toBeGreaterThanOrEqual(5);
+    expect(thrown.filter((c) => !failures.some(([code]) => code === c))).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { StepContext, StepProgress } from '../plan';
+import { StepError, type StepContext, type StepProgress } from '../plan';
 import { INCOMING_DIR, INSTALL_ROOT, SOURCE_SHA_FILE } from '../layout';
 import { shellQuote } from '../remote';
 import type { Artifact, Encoding } from '../resources';
@@ -88,7 +88,13 @@ async function explainNoSpace<T>(work: Promise<T>, doing: string, artifact: Arti
     return await work;
   } catch (err) {
     if (err instanceof Error && /No space left on device/i.test(err.message)) {
-      throw new Error(`the machine ran out of disk space ${doing} ${path.basename(artifact.file)} (${Math.round(artifact.size / 1024 / 1024)} MiB) in ${INSTALL_ROOT}: free space on the file system of /opt (df -h /opt) and run again`, { cause: err });
+      const failure = new StepError(`the machine ran out of disk space ${doing} ${path.basename(artifact.file)} (${Math.round(artifact.size / 1024 / 1024)} MiB) in ${INSTALL_ROOT}: free space on the file system of /opt (df -h /opt) and run again`, 'install.disk-full', {
+        file: path.basename(artifact.file),
+        sizeBytes: artifact.size,
+        dir: INSTALL_ROOT,
+      });
+      failure.cause = err;
+      throw failure;
     }
     throw err;
   }

@@ -1,4 +1,4 @@
-import type { Step } from '../plan';
+import { StepError, type Step } from '../plan';
 import { CURRENT_LINK, INSTALL_ROOT, SOURCE_SHA_FILE } from '../layout';
 import { shellQuote } from '../remote';
 
@@ -16,7 +16,7 @@ export const installedStep: Step = {
       timeoutMs: 20_000,
     });
     const version = r.code === 0 ? r.stdout.trim() : '';
-    if (!version) throw new Error(`not installed: the agent is not installed on this machine (no ${CURRENT_LINK}); provision it first`);
+    if (!version) throw new StepError(`not installed: the agent is not installed on this machine (no ${CURRENT_LINK}); provision it first`, 'agent.not-installed');
     ctx.note(`agent ${version} is installed`);
     return { state: 'ok' };
   },

@@ -1,4 +1,4 @@
-import type { ProvisionResources, Step } from '../plan';
+import { StepError, type ProvisionResources, type Step } from '../plan';
 import { preflightReport, type PreflightLimits, type PreflightRow } from '../preflight-report';
 import type { Remote } from '../remote';
 import { loadAgentArtifact, loadRuntimeArtifact } from '../resources';
@@ -76,7 +76,8 @@ export const preflightStep: Step = {
     const rows = preflightReport(facts, installLimits(installBytes(ctx.resources, facts), ctx.input.role));
     for (const warning of summary(rows, 'warning')) ctx.note(`warning: ${warning}`);
     const problems = summary(rows, 'fail');
-    if (problems.length > 0) throw new Error(`the machine is not ready:\n- ${problems.join('\n- ')}`);
+    // The report names each problem with its remedy (the wizard's preflight table); the run says how many.
+    if (problems.length > 0) throw new StepError(`the machine is not ready:\n- ${problems.join('\n- ')}`, 'preflight.not-ready', { count: problems.length });
     ctx.facts = facts;
     return { state: 'ok' };
   },

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Step, StepContext } from '../plan';
+import { StepError, type Step, type StepContext } from '../plan';
 import { CONFIG_FILE, CRON_FILE, DEPLOYED_FILE, LAUNCHER, UNIT_FILE } from '../layout';
 import { shellQuote } from '../remote';
 import { loadAgentArtifact, loadRuntimeArtifact } from '../resources';
@@ -77,7 +77,7 @@ export const serviceStep: Step = {
     await restartAgent(ctx, { bootHookWritten: hook !== null });
     const problem = await waitHealthy(ctx, HEALTH_TIMEOUT_MS);
     // The runner then rolls back to the last healthy version, if this run switched from one.
-    if (problem) throw new Error(`${problem}; see /var/log/appliance-agent/agent.log on the machine`);
+    if (problem) throw new StepError(`${problem}; see /var/log/appliance-agent/agent.log on the machine`, 'agent.unhealthy');
     await writeFile(ctx, DEPLOYED_FILE, `${fingerprint(ctx)}\n`, '600');
     await confirmDeployment(ctx);
   },

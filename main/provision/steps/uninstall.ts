@@ -1,4 +1,4 @@
-import type { Step, StepContext } from '../plan';
+import { StepError, type Step, type StepContext } from '../plan';
 import { CONFIG_DIR, CRON_FILE, INSTALL_ROOT, LOG_DIR, RUN_DIR, STATE_DIR, UNIT_FILE } from '../layout';
 import { shellQuote } from '../remote';
 
@@ -60,7 +60,7 @@ export const stopStep: Step = {
   },
   async verify(ctx) {
     const { pids, unit } = await look(ctx);
-    if (unitRunning(unit) || pids.length > 0) throw new Error(`the agent is still running (${unit ? `unit ${unit}, ` : ''}pid ${pids.join(', ') || 'none'}); stop it on the machine and run again`);
+    if (unitRunning(unit) || pids.length > 0) throw new StepError(`the agent is still running (${unit ? `unit ${unit}, ` : ''}pid ${pids.join(', ') || 'none'}); stop it on the machine and run again`, 'uninstall.still-running', { pids: pids.join(', ') || '—' });
   },
 };
 
@@ -103,7 +103,7 @@ function removalStep(opts: { id: string; title: string; paths: readonly string[]
     },
     async verify(ctx) {
       const left = await existing(ctx, opts.paths);
-      if (left.length > 0) throw new Error(`could not remove ${left.join(', ')}`);
+      if (left.length > 0) throw new StepError(`could not remove ${left.join(', ')}`, 'uninstall.remove-failed', { paths: left.join(', ') });
     },
   };
 }
