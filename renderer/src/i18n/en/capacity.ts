@@ -15,7 +15,6 @@ export const capacity = {
   'planner.col.rebuild': 'Rebuild time',
   'planner.col.durability': 'Annual durability',
   'planner.col.verdict': 'Against target',
-  'planner.usableValue': '{tb} TB',
   'planner.survivesValue.one': '{count} disk failing',
   'planner.survivesValue.other': '{count} disks failing',
   'planner.rebuildValue': '{hours} h',

@@ -18,7 +18,6 @@ export const capacity = {
   'planner.col.rebuild': '重建时间',
   'planner.col.durability': '年持久性',
   'planner.col.verdict': '与目标相比',
-  'planner.usableValue': '{tb} TB',
   'planner.survivesValue.other': '{count} 块磁盘故障',
   'planner.rebuildValue': '{hours} 小时',
   'planner.ninesValue': '{nines} 个 9',

@@ -7,6 +7,7 @@ import { callProvisionAction, type ProvisionRun } from '../../api/provision-hook
 import { queryKeys } from '../../api/query-keys';
 import { describeError } from '../../i18n/describe-error';
 import { useI18n } from '../../i18n/i18n-context';
+import { reasonText } from '../../i18n/reason-text';
 import type { Translator } from '../../i18n/translate';
 import { runBounded } from './bulk-run';
 import { applyProvisionEvent, emptyStepLog, stepLabel, stoppedStep, type StepLog } from './provision-step-log';
@@ -21,6 +22,9 @@ interface Item {
   log: StepLog;
   /** Why it failed, in the viewer's words where the console has them (an ApiError), else the machine's. */
   reason?: string;
+  /** The run's failure code and params (`ssh.*`, `preflight.not-ready`…), worded when shown. */
+  errorCode?: string | null;
+  errorParams?: Record<string, string | number>;
   durationMs?: number;
 }
 
@@ -174,7 +178,7 @@ export function BulkProvisionDialog({ appliances, kind, onClose }: { appliances:
 function outcome(run: ProvisionRun): Partial<Item> {
   if (run.status === 'succeeded') return { state: 'succeeded', durationMs: run.durationMs };
   if (run.status === 'cancelled') return { state: 'cancelled', durationMs: run.durationMs };
-  return { state: 'failed', durationMs: run.durationMs, reason: run.error ?? undefined };
+  return { state: 'failed', durationMs: run.durationMs, reason: run.error ?? undefined, errorCode: run.errorCode, errorParams: run.errorParams };
 }
 
 /** The step running now; when finished, the step it stopped at (or nothing). */
@@ -190,7 +194,7 @@ function currentStepText(translator: Translator, item: Item): string {
 
 function failureText(translator: Translator, item: Item): string {
   const stopped = stoppedStep(item.log);
-  const reason = item.reason ?? '';
+  const reason = reasonText(translator, item.errorCode, item.errorParams ?? {}, item.reason ?? null) ?? '';
   return stopped ? translator.t('bulk.failedAt', { step: stepLabel(translator, stopped), reason }) : reason;
 }
 

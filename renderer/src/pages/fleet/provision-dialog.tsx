@@ -1,11 +1,11 @@
-import { Alert, Button, Collapse, Modal, Space, Typography } from 'antd';
+import { Alert, Button, Modal, Space, Typography } from 'antd';
 import { useEffect, useMemo } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
 import { useCancelProvision, useProvisionAction, type ProvisionAction } from '../../api/provision-hooks';
 import { describeError } from '../../i18n/describe-error';
 import { useI18n } from '../../i18n/i18n-context';
-import { reasonText } from '../../i18n/reason-text';
 import { changedHostKey, HostKeyChanged } from './host-key-changed';
+import { RunFailureDetail } from './run-failure';
 import { ProvisionStepLog, stepLabel, stoppedStep, useProvisionStepLog } from './provision-step-log';
 
 const TEXT = {
@@ -81,20 +81,7 @@ export function ProvisionDialog({ appliance, action = { kind: 'provision' }, onC
             data-testid="provision-failed"
             data-code={result.errorCode ?? ''}
             title={t(text.failed, { step: stopped ? stepLabel(translator, stopped) : '—' })}
-            description={
-              <Space direction="vertical" style={{ width: '100%' }}>
-                {/* Why, worded from the run's code (ssh.*, step-failed, …); the machine's own English folded away below. */}
-                {result.errorCode && <Typography.Text data-testid="provision-reason">{reasonText(translator, result.errorCode, result.errorParams, null) ?? ''}</Typography.Text>}
-                {result.error && (
-                  <Collapse
-                    size="small"
-                    ghost={Boolean(result.errorCode)}
-                    defaultActiveKey={result.errorCode ? [] : ['details']}
-                    items={[{ key: 'details', label: t('provision.details'), children: <pre style={{ whiteSpace: 'pre-wrap', margin: 0, maxHeight: 200, overflow: 'auto' }}>{result.error}</pre> }]}
-                  />
-                )}
-              </Space>
-            }
+            description={<RunFailureDetail run={result} />}
           />
         )}
         {result?.status === 'failed' && changedKey && <HostKeyChanged applianceId={appliance.id} name={appliance.name} hostKey={changedKey} onTrusted={again} />}

@@ -5,6 +5,7 @@ import type { EcLayout, EcPlanInput } from '../../../../main/contract/planning.c
 import { ecPlanInput } from '../../../../main/contract/planning.contract';
 import { useEcLayouts } from '../../api/planning-hooks';
 import { describeError } from '../../i18n/describe-error';
+import { formatCapacity } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
 import type { PlainMessageKey } from '../../i18n/translate';
 
@@ -36,7 +37,7 @@ export function ErasureCodingPlanner() {
   const columns: ColumnsType<EcLayout> = [
     { key: 'layout', title: t('planner.col.layout'), render: (_, l) => <Typography.Text strong>{`${l.k}+${l.m}`}</Typography.Text> },
     { key: 'ratio', title: t('planner.col.ratio'), render: (_, l) => number(l.redundancyRatio, 2) },
-    { key: 'usable', title: t('planner.col.usable'), render: (_, l) => t('planner.usableValue', { tb: number(l.usableBytes / 1e12, 1) }) },
+    { key: 'usable', title: t('planner.col.usable'), render: (_, l) => formatCapacity(l.usableBytes, locale) },
     { key: 'survives', title: t('planner.col.survives'), render: (_, l) => tp('planner.survivesValue', { count: l.toleratesFailures }) },
     { key: 'rebuild', title: t('planner.col.rebuild'), render: (_, l) => t('planner.rebuildValue', { hours: number(l.rebuildHours, 1) }) },
     { key: 'durability', title: t('planner.col.durability'), render: (_, l) => t('planner.ninesValue', { nines: number(l.durabilityNines, 1) }) },

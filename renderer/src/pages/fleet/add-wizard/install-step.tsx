@@ -6,6 +6,7 @@ import { useCancelProvision, useProvision } from '../../../api/provision-hooks';
 import { describeError } from '../../../i18n/describe-error';
 import { useI18n } from '../../../i18n/i18n-context';
 import { ProvisionStepLog, stepLabel, stoppedStep, useProvisionStepLog } from '../provision-step-log';
+import { RunFailureDetail } from '../run-failure';
 
 export type InstallState = 'running' | 'failed' | 'succeeded';
 
@@ -72,7 +73,7 @@ export function InstallStep({ appliance, onState, onDone, onBack }: InstallStepP
           showIcon
           data-testid="wizard-install-failed"
           title={t('wizard.install.failed', { step: stopped ? stepLabel(translator, stopped) : '—' })}
-          description={<pre style={{ whiteSpace: 'pre-wrap', margin: 0, maxHeight: 200, overflow: 'auto' }}>{run.error ?? ''}</pre>}
+          description={<RunFailureDetail run={run} />}
         />
       )}
       <Flex justify="end" gap={8} style={{ marginTop: 16 }}>
