@@ -208,10 +208,16 @@ describe.skipIf(missing)('every page in 简体中文, against testbed machines l
     await open(`#/fleet/${ids[3]}`, 'appliance-page');
     await page.getByTestId('appliance-test-connection').click();
     await page.getByTestId('connection-failure').waitFor({ timeout: 20_000 });
+    // Old and new fingerprints side by side, with the action to trust the new one.
+    const inTest = page.getByTestId('connection-dialog').getByTestId('host-key-changed');
+    expect(await inTest.getByTestId('host-key-accepted').innerText()).toBe(OLD_KEY);
+    expect(await inTest.getByTestId('host-key-presented').innerText()).toBe(status.machines[3]!.hostKey.fingerprint);
     await look('a4 connection test (host key changed)');
     await page.getByTestId('connection-close').click();
     await page.getByTestId('detail-provision').click();
     await page.getByTestId('provision-failed').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('provision-failed').getAttribute('data-code')).toBe('ssh.host-key-changed');
+    expect(await page.getByTestId('provision-dialog').getByTestId('host-key-presented').innerText()).toBe(status.machines[3]!.hostKey.fingerprint);
     await look('a4 provisioning (host key changed)');
     await page.getByTestId('provision-close').click();
   });
@@ -226,6 +232,8 @@ describe.skipIf(missing)('every page in 简体中文, against testbed machines l
     }
     await open('#/storage', 'what-if');
     await page.getByTestId('what-if-count').fill('2');
+    // The fleet has no single layout (each appliance its own, as the table shows): said, not "—".
+    await expect.poll(() => page.getByTestId('what-if-after-layout').innerText(), { timeout: 20_000 }).toBe('按各设备自身（见上表）');
     await look('Storage (what-if)');
     await open('#/settings', 'settings-page');
     await look('Settings');
