@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { defineMethod } from './define';
 import { entityId, isoTime, networkAddress, tcpPort, unixUser } from './common.schemas';
 import { applianceName, multiLineText, singleLineText } from './text.schemas';
+import { APPLIANCE_ROLES } from './appliance-roles';
 
-export const APPLIANCE_ROLES = ['server', 'smartbox'] as const;
+export { APPLIANCE_ROLES } from './appliance-roles';
 export const applianceRole = z.enum(APPLIANCE_ROLES);
 
 const MAX_KEY_BYTES = 16 * 1024;

@@ -95,7 +95,7 @@ describe.skipIf(missing)('appliance page and fleet status in a browser, against 
     expect(await page.getByTestId('appliance-title').innerText()).toBe(m.name);
     expect(await page.getByTestId('appliance-status').getAttribute('data-state')).toBe('online');
     // The Fleet nav entry stays selected on its sub-page.
-    expect(await page.locator('.ant-menu-item-selected [data-testid="nav-fleet"]').count()).toBe(1);
+    expect(await page.locator('[aria-current="page"] [data-testid="nav-fleet"]').count()).toBe(1);
     const version = await page.getByTestId('appliance-agent-version').innerText();
     expect(version).toMatch(/^\d+\.\d+\.\d+/);
     expect(await page.getByTestId('fleet-agent-version').count()).toBe(0);

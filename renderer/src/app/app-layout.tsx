@@ -1,6 +1,6 @@
-import { Flex, Layout, Menu, Spin, theme, Typography } from 'antd';
+import { Flex, Layout, Spin, theme } from 'antd';
 import { Suspense, useEffect, useState } from 'react';
-import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { ConnectionIndicator } from '../components/connection-indicator';
 import { LanguageSwitcher } from '../components/language-switcher';
 import { PageErrorBoundary } from '../components/page-error-boundary';
@@ -8,6 +8,7 @@ import { ThemeSwitcher } from '../components/theme-switcher';
 import { useI18n } from '../i18n/i18n-context';
 import { lazyPage } from './lazy-page';
 import { DEFAULT_NAV_KEY, NAV_ENTRIES } from './navigation';
+import { SideNav } from './side-nav';
 
 /** One appliance, under Fleet (`/fleet/<id>`): the path's first part keeps the Fleet nav item selected. */
 const appliancePage = lazyPage(() => import('../pages/appliance/appliance-page'));
@@ -17,7 +18,6 @@ export function AppLayout() {
   const { t } = useI18n();
   const { token } = theme.useToken();
   const location = useLocation();
-  const navigate = useNavigate();
   const [collapsed, setCollapsed] = useState(false);
   const currentKey = location.pathname.split('/')[1] || DEFAULT_NAV_KEY;
   const current = NAV_ENTRIES.find((entry) => entry.key === currentKey);
@@ -39,28 +39,9 @@ export function AppLayout() {
       >
         <Flex align="center" gap={8} style={{ height: 56, paddingInline: collapsed ? 24 : 20, overflow: 'hidden', whiteSpace: 'nowrap' }}>
           <img src={APP_MARK} alt="" width={24} height={24} />
-          {!collapsed && (
-            <Typography.Text strong style={{ fontSize: 15 }}>
-              {t('app.title')}
-            </Typography.Text>
-          )}
+          {!collapsed && <span style={{ fontSize: 15, fontWeight: 600, color: token.colorText }}>{t('app.title')}</span>}
         </Flex>
-        <Menu
-          mode="inline"
-          style={{ borderInlineEnd: 'none' }}
-          selectedKeys={current ? [current.key] : []}
-          onClick={({ key }) => navigate(`/${key}`)}
-          items={NAV_ENTRIES.map((entry) => ({
-            key: entry.key,
-            icon: entry.icon,
-            label: (
-              <>
-                <span data-testid={`nav-${entry.key}`}>{t(entry.labelKey)}</span>
-                {entry.badge && <entry.badge />}
-              </>
-            ),
-          }))}
-        />
+        <SideNav currentKey={currentKey} collapsed={collapsed} />
       </Layout.Sider>
       <Layout>
         <Layout.Header

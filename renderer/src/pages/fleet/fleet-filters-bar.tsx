@@ -1,6 +1,6 @@
 import { SearchOutlined } from '@ant-design/icons';
 import { Flex, Input, Select } from 'antd';
-import { APPLIANCE_ROLES } from '../../../../main/contract/fleet.contract';
+import { APPLIANCE_ROLES } from '../../../../main/contract/appliance-roles';
 import { useI18n } from '../../i18n/i18n-context';
 import { ROLE_LABELS } from './appliance-labels';
 import type { FleetFilter } from './fleet-filter';
