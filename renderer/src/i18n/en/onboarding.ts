@@ -1,4 +1,4 @@
-/** Adding a machine: the add wizard, the connection test and its SSH failure texts (ssh.<failure code>). Keys: `wizard.*`, `connection.*`, `ssh.*`. */
+/** Adding a machine: the add wizard, the connection test and its SSH failure texts (ssh.<failure code>), a changed host key (hostKey.changed.*). Keys: `wizard.*`, `connection.*`, `ssh.*`, `hostKey.*`. */
 export const onboarding = {
   'connection.test': 'Test connection',
   'connection.testNamed': 'Test the connection to {name}',
@@ -21,9 +21,7 @@ export const onboarding = {
   'connection.hostKey.unknown': 'not yet trusted',
   'connection.hostKey.changed': 'CHANGED',
   'connection.hostKey.compare': 'Before trusting it, compare this fingerprint with the one the machine shows on its own console: ssh-keygen -lf /etc/ssh/ssh_host_{type}_key.pub',
-  'connection.hostKey.changedWarning': 'The key differs from the one you trusted ({known}). This happens after a reinstall — or when someone intercepts the connection. Trust the new key only if you know why it changed.',
   'connection.hostKey.trust': 'Trust this key',
-  'connection.hostKey.trustNew': 'Trust the new key',
   'connection.hostKey.trusted.done': 'Host key trusted; testing again…',
   'hostKey.changed.title': 'The SSH host key of {name} has changed',
   'hostKey.changed.detail': 'The console does not connect to it until you trust the new key. This happens after a reinstall — or when someone intercepts the connection.',
@@ -70,7 +68,6 @@ export const onboarding = {
   'wizard.fingerprint.testing': 'Connecting to {address}…',
   'wizard.fingerprint.compare': 'Compare this fingerprint with the one the machine itself shows, on its console or over a connection you already trust: ssh-keygen -l -f /etc/ssh/ssh_host_{type}_key.pub. Trust it only if the two are identical.',
   'wizard.fingerprint.accept': 'The fingerprints match: trust this key',
-  'wizard.fingerprint.acceptChanged': 'I know why it changed: trust the new key',
   'wizard.fingerprint.ok': 'Connected: the host key is trusted and {user} can log in.',
   'wizard.fingerprint.fix': 'Go Back to correct the address or the login, or Try again.',
   'wizard.preflight.checking': 'Looking at the machine… nothing is changed.',

@@ -1,4 +1,4 @@
-/** Online / degraded / offline / not-provisioned states and the reasons behind them (status.reason.<code>). Keys: `status.*`. */
+/** Online / degraded / offline / not-provisioned states and the reasons behind them, which run failures share (status.reason.<code>: agent.*, step codes, preflight.*, install.*, uninstall.*). Keys: `status.*`. */
 export const status = {
   'status.online': 'Online',
   'status.degraded': 'Degraded',

@@ -8,6 +8,7 @@ import { useI18n } from '../../../i18n/i18n-context';
 import { CONNECTION_STAGES, describeFailure, hostKeyFileType, loginDetailItems, reachedStage } from '../connection-report';
 import { useFocusWhen } from './wizard-hooks';
 import { formatEndpoint } from '../../../../../main/contract/network-address';
+import { HostKeyChanged } from '../host-key-changed';
 
 interface FingerprintStepProps {
   appliance: Appliance;
@@ -79,14 +80,22 @@ export function FingerprintStep({ appliance, onBack, onNext }: FingerprintStepPr
                     </Typography.Text>
                     <Tag color={key.status === 'trusted' ? 'green' : key.status === 'changed' ? 'red' : 'orange'}>{t(`connection.hostKey.${key.status}`)}</Tag>
                   </Space>
-                  {keyPending && (
+                  {keyPending && key.status === 'changed' && (
+                    // The same panel as everywhere a changed key stops the console: both fingerprints, trust behind a confirmation.
+                    <HostKeyChanged
+                      applianceId={appliance.id}
+                      name={appliance.name}
+                      hostKey={{ presented: key.fingerprint, accepted: key.knownFingerprint ?? '', keyType: key.keyType }}
+                      onTrusted={() => test.mutate(appliance.id)}
+                    />
+                  )}
+                  {keyPending && key.status !== 'changed' && (
                     <>
-                      {key.status === 'changed' && <Alert type="error" showIcon title={t('connection.hostKey.changedWarning', { known: key.knownFingerprint ?? '' })} />}
                       <Typography.Text type="secondary" data-testid="wizard-fingerprint-hint">
                         {t('wizard.fingerprint.compare', { type: hostKeyFileType(key.keyType) })}
                       </Typography.Text>
-                      <Button danger={key.status === 'changed'} loading={accept.isPending} onClick={() => trust(key.fingerprint)} data-testid="wizard-accept">
-                        {t(key.status === 'changed' ? 'wizard.fingerprint.acceptChanged' : 'wizard.fingerprint.accept')}
+                      <Button loading={accept.isPending} onClick={() => trust(key.fingerprint)} data-testid="wizard-accept">
+                        {t('wizard.fingerprint.accept')}
                       </Button>
                       {accept.isError && <Alert type="error" showIcon title={describeError(translator, accept.error)} />}
                     </>
