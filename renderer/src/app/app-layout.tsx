@@ -1,5 +1,5 @@
 import { Flex, Layout, Spin, theme } from 'antd';
-import { Suspense, useEffect, useState } from 'react';
+import { startTransition, Suspense, useEffect, useState } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { ConnectionIndicator } from '../components/connection-indicator';
 import { LanguageSwitcher } from '../components/language-switcher';
@@ -19,6 +19,11 @@ export function AppLayout() {
   const { token } = theme.useToken();
   const location = useLocation();
   const [collapsed, setCollapsed] = useState(false);
+  // The header's controls (theme, language, connection) render just after the page, in a
+  // transition: they are not what a person opens the console for, and their segmented controls
+  // and tooltips were a good part of the shell's first render (`npm run bench -- ui`).
+  const [headerShown, setHeaderShown] = useState(false);
+  useEffect(() => startTransition(() => setHeaderShown(true)), []);
   const currentKey = location.pathname.split('/')[1] || DEFAULT_NAV_KEY;
   const current = NAV_ENTRIES.find((entry) => entry.key === currentKey);
 
@@ -54,9 +59,13 @@ export function AppLayout() {
           }}
         >
           <Flex align="center" justify="flex-end" gap={12} style={{ height: '100%' }}>
-            <ConnectionIndicator />
-            <ThemeSwitcher />
-            <LanguageSwitcher />
+            {headerShown && (
+              <>
+                <ConnectionIndicator />
+                <ThemeSwitcher />
+                <LanguageSwitcher />
+              </>
+            )}
           </Flex>
         </Layout.Header>
         <Layout.Content style={{ padding: 24, overflow: 'auto', display: 'flex', flexDirection: 'column', minHeight: 0 }}>
