@@ -217,7 +217,7 @@ async function timed(label: string, machines: MachineState[], prepare: (machines
   // /proc/stat counts in USER_HZ, 100 per second on Linux.
   const hostCpuSeconds = (host1.busy - host0.busy) / 100;
   const busy = (host1.busy - host0.busy) / (host1.total - host0.total);
-  log(`${label}: ${seconds.toFixed(1)} s; CPU: console ${consoleCpu.toFixed(2)} s, machines ${machinesCpu.toFixed(2)} s, whole host ${hostCpuSeconds.toFixed(1)} s (${(busy * 100).toFixed(0)} % of ${os.cpus().length} cores)`);
+  log(`${label}: ${seconds.toFixed(1)} s; CPU: console ${consoleCpu.toFixed(2)} s, machines ${machinesCpu.toFixed(2)} s (${machines0.size} → ${machines1.size} processes), whole host ${hostCpuSeconds.toFixed(1)} s (${(busy * 100).toFixed(0)} % of ${os.cpus().length} cores)`);
   return { seconds, consoleCpu, machinesCpu, hostCpu: hostCpuSeconds };
 }
 

@@ -57,8 +57,13 @@ const OVERSCAN = 6;
  * scrolling), recycled row elements (keyed by slot, so scrolling rewrites a few rows' text instead
  * of mounting new ones) and memoised rows (a scroll step re-renders only the slots that now show
  * another record). Why not antd's virtual Table: scrolling 1,000 rows with it left the renderer at
- * ~170 MiB private memory (47 MiB after a forced GC) and dropped frames on a busy machine; with
- * recycled, memoised rows the same scroll ends at ~124 MiB with no dropped frame (`npm run bench`).
+ * ~170 MiB private memory (47 MiB after a forced GC) and dropped frames on a busy machine.
+ * Measured since (`npm run bench -- ui`, the Fleet table's columns, 2 shared cores): a scroll step
+ * of 3 rows costs ~12 ms of the renderer's main thread (about half React: the rows that changed, an
+ * antd Button per action; the rest style, layout, paint), so frames hold 16.7 ms only while the
+ * machine is otherwise quiet (p95 1.0× idle then; 2-5× under load); the renderer ends the scroll at
+ * ~155 MiB private, ~14× a blank page's renderer, most of it V8 heap and allocator memory not yet
+ * returned after the scroll's garbage (its JS heap in use: ~11-14 MiB).
  */
 export function VirtualTable<T>(props: VirtualTableProps<T>) {
   const { columns, rows, rowKey, width, height, loading, empty } = props;
