@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { AgentError, AgentErrorBodySchema, toAgentIssues, type AgentErrorBody } from './errors';
+import { exactCheck } from './exact-check';
 import { AGENT_METHODS, isAgentMethodName, type AgentMethodName, type AgentMethodParams, type AgentMethodResult } from './methods';
 
 /**
@@ -124,6 +125,13 @@ export function httpStatusFor(code: AgentErrorBody['code']): number {
   }
 }
 
+const resultChecks = new Map<AgentMethodName, (value: unknown) => boolean>();
+function exactResultCheck(method: AgentMethodName): (value: unknown) => boolean {
+  let check = resultChecks.get(method);
+  if (!check) resultChecks.set(method, (check = exactCheck(AGENT_METHODS[method].result)));
+  return check;
+}
+
 /**
  * The console's side: reads a response frame and the result of `method` through its schema. A
  * malformed frame or result is a `protocol-error`; an `ok: false` frame is thrown as the agent's error.
@@ -142,6 +150,9 @@ export function decodeResponse<M extends AgentMethodName>(method: M, raw: Uint8A
   if (!frame.data.ok) throw AgentError.fromBody(frame.data.error);
   if (frame.data.method !== method) throw new AgentError('protocol-error', `Response is for "${frame.data.method}", not "${method}"`);
   const schema: z.ZodMiniType = AGENT_METHODS[method].result;
+  // A result zod would accept exactly as it is (the usual case: the agent validated it with the
+  // same schema) is that result; anything else is parsed by zod (exact-check.ts says why).
+  if (exactResultCheck(method)(frame.data.result)) return frame.data.result as AgentMethodResult<M>;
   const result = schema.safeParse(frame.data.result);
   if (!result.success) throw new AgentError('protocol-error', `Result of ${method} does not match its schema`, { issues: toAgentIssues(result.error) });
   // The schema is the one declared for M, so its output is AgentMethodResult<M>.

@@ -13,3 +13,4 @@ export * from './payloads/metrics';
 export * from './payloads/services';
 export * from './payloads/smart';
 export * from './payloads/version';
+export * from './payloads/watch';

@@ -7,6 +7,7 @@ import { MetricsParamsSchema, MetricsResultSchema } from './payloads/metrics';
 import { ServicesParamsSchema, ServicesResultSchema } from './payloads/services';
 import { SmartParamsSchema, SmartResultSchema, SmartSelfTestParamsSchema, SmartSelfTestResultSchema } from './payloads/smart';
 import { VersionParamsSchema, VersionResultSchema } from './payloads/version';
+import { WatchParamsSchema, WatchResultSchema } from './payloads/watch';
 
 export interface AgentMethodSpec<P extends z.ZodMiniType = z.ZodMiniType, R extends z.ZodMiniType = z.ZodMiniType> {
   params: P;
@@ -33,6 +34,7 @@ export const AGENT_METHODS = {
   'metrics.v1': method({ params: MetricsParamsSchema, result: MetricsResultSchema, summary: 'System samples (CPU, memory, network, disks, file systems, temperatures, services) after a cursor' }),
   'smart.v1': method({ params: SmartParamsSchema, result: SmartResultSchema, summary: 'SMART of every disk (smartctl -j -x), key-attribute history, self-test log' }),
   'smart-selftest.v1': method({ params: SmartSelfTestParamsSchema, result: SmartSelfTestResultSchema, summary: 'Start a short or long SMART self-test on one disk' }),
+  'watch.v1': method({ params: WatchParamsSchema, result: WatchResultSchema, summary: 'health.v1, services.v1 and optionally metrics.v1 in one answer: what a console asks every round' }),
 } as const satisfies Record<string, AgentMethodSpec>;
 
 export type AgentMethods = typeof AGENT_METHODS;

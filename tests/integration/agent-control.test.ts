@@ -99,6 +99,33 @@ describe('agent control API over the Unix socket', () => {
     expect(inv.sources.filesystems?.length).toBeGreaterThan(0);
   });
 
+  it('answers watch.v1 with what health.v1, services.v1 and metrics.v1 answer, in one call', async () => {
+    // The monitor samples when it starts: wait for a sample so the metrics part has one to carry.
+    let metrics = await agent.client.call('metrics.v1', {});
+    for (let i = 0; i < 100 && metrics.samples.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      metrics = await agent.client.call('metrics.v1', {});
+    }
+    expect(metrics.samples.length).toBeGreaterThan(0);
+    expect(agent.client.session()?.hello.capabilities.methods).toContain('watch.v1');
+
+    const plain = await agent.client.call('watch.v1');
+    expect(plain.metrics).toBeNull();
+    const health = await agent.client.call('health.v1');
+    expect(plain.health).toMatchObject({ status: health.status, pid: health.pid, startedAt: health.startedAt });
+    expect(plain.services).toEqual((await agent.client.call('services.v1')).services);
+
+    const first = metrics.samples[0]!;
+    const cursor = `${metrics.historyId}.${first.seq}`;
+    const watched = await agent.client.call('watch.v1', { metrics: { after: cursor, limit: 60 } });
+    const separately = await agent.client.call('metrics.v1', { after: cursor, limit: 60 });
+    expect(watched.metrics).toMatchObject({ historyId: separately.historyId, gap: false, intervalMs: separately.intervalMs });
+    expect(watched.metrics!.samples.map((x) => x.seq)).toEqual(separately.samples.map((x) => x.seq));
+    // Without a cursor: from the oldest sample, as metrics.v1 backfills.
+    expect((await agent.client.call('watch.v1', { metrics: {} })).metrics!.samples[0]!.seq).toBe(first.seq);
+    await expect(agent.client.call('watch.v1', { metrics: { after: 'not a cursor' } })).rejects.toMatchObject({ code: 'invalid-input' });
+  });
+
   it('serves its structured log with a cursor, never with the token', async () => {
     const first = await agent.client.call('logs.v1', { limit: 1000 });
     expect(first.entries.map((e) => e.event)).toEqual(expect.arrayContaining(['agent.starting', 'agent.started']));

@@ -120,6 +120,36 @@ describe('response frames (console side)', () => {
   });
 });
 
+describe('watch.v1 (health, services and metrics in one answer)', () => {
+  const health = { status: 'ok', reasons: [], startedAt: '2026-01-02T03:04:05.000Z', uptimeSeconds: 1, now: '2026-01-02T03:04:06.000Z', pid: 42 };
+  const service = { name: 'kodo', state: 'running', pid: 7, user: null, startedAt: '2026-01-02T03:04:05.000Z', restarts: 0, crashes: 0, consecutiveFailures: 0, flapping: false, lastExit: null, nextRestartAt: null, backoffMs: null, lastError: null };
+  const metrics = { historyId: 'h1', samples: [], next: null, oldest: null, newest: null, gap: false, more: false, intervalMs: 10000 };
+
+  it('takes no params, or metrics params with a default page of 60 (a round brings a few samples)', () => {
+    expect(decodeRequest(frame({ protocol: 1, method: 'watch.v1' }))).toEqual({ ok: true, request: { id: undefined, method: 'watch.v1', params: {} } });
+    expect(decodeRequest(frame({ protocol: 1, method: 'watch.v1', params: { metrics: { after: 'h1.41' } } }))).toEqual({ ok: true, request: { id: undefined, method: 'watch.v1', params: { metrics: { after: 'h1.41', limit: 60 } } } });
+  });
+
+  it.each([
+    ['an unknown param', { verbose: true }],
+    ['an unknown metrics param', { metrics: { after: 'h1.41', since: 3 } }],
+    ['a malformed cursor', { metrics: { after: 'yesterday' } }],
+    ['a page over 1000', { metrics: { limit: 1001 } }],
+  ])('refuses %s with invalid-input', (_what, params) => {
+    expect(failure(decodeRequest(frame({ protocol: 1, method: 'watch.v1', params }))).code).toBe('invalid-input');
+  });
+
+  it('reads each part of the answer through its own method\'s schema', () => {
+    const result = { health, services: [service], metrics };
+    expect(decodeResponse('watch.v1', JSON.stringify(successFrame('watch.v1', result, undefined)))).toEqual(result);
+    expect(decodeResponse('watch.v1', JSON.stringify(successFrame('watch.v1', { ...result, metrics: null }, undefined)))).toEqual({ ...result, metrics: null });
+    // A part that would fail its own method's schema fails the whole answer.
+    for (const broken of [{ ...result, health: { ...health, status: 'fine' } }, { ...result, services: [{ ...service, state: 'sleeping' }] }, { ...result, metrics: { ...metrics, next: 'not a cursor' } }, { health, services: [] }]) {
+      expect(() => decodeResponse('watch.v1', JSON.stringify(successFrame('watch.v1', broken, undefined)))).toThrow(expect.objectContaining({ code: 'protocol-error' }) as Error);
+    }
+  });
+});
+
 describe('agent config', () => {
   it('fills defaults for a minimal config', () => {
     const config = AgentConfigSchema.parse({ configVersion: 1 });

@@ -44,6 +44,9 @@ function reject(res: http.ServerResponse, error: AgentError, close = false): voi
   send(res, httpStatusFor(error.code), errorFrame(error.toBody(), undefined), close);
 }
 
+/** How long an idle kept-alive connection stays open: longer than a console's own idle limit (30 s). */
+export const KEEP_ALIVE_TIMEOUT_MS = 75_000;
+
 export function createControlServer(deps: ControlServerDeps): ControlServer {
   const { log, maxRequestBytes } = deps;
 
@@ -91,7 +94,10 @@ export function createControlServer(deps: ControlServerDeps): ControlServer {
   }
 
   function makeServer(): http.Server {
-    const server = http.createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, handle);
+    // A console keeps one connection per appliance open between its 10-second rounds and closes it
+    // after CONSOLE_IDLE_MS (agents/client); idle connections are closed here only well after that,
+    // so the console, not the agent, ends an idle one (no request can race a close from this side).
+    const server = http.createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, handle);
     server.maxConnections = 64;
     server.on('clientError', (_err, socket) => socket.destroy());
     return server;

@@ -58,5 +58,10 @@ export function createHandlers(deps: {
     'metrics.v1': (params) => deps.monitor.metrics(params),
     'smart.v1': (params) => deps.monitor.smart.get(params),
     'smart-selftest.v1': (params) => deps.monitor.smart.selfTest(params.device, params.kind),
+    'watch.v1': (params) => ({
+      health: deps.health(),
+      services: deps.supervisor.status(),
+      metrics: params.metrics ? deps.monitor.metrics(params.metrics) : null,
+    }),
   };
 }
