@@ -1,14 +1,15 @@
-import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { AgentError } from '../protocol/errors';
-import { decodeResponse, DEFAULT_MAX_RESPONSE_BYTES, encodeRequest, RPC_PATH, SUPPORTED_PROTOCOLS } from '../protocol/frames';
+import { decodeResponse, DEFAULT_MAX_RESPONSE_BYTES, encodeRequest, SUPPORTED_PROTOCOLS } from '../protocol/frames';
 import type { AgentMethodName, AgentMethodParamsInput, AgentMethodResult } from '../protocol/methods';
 import type { HelloResult } from '../protocol/payloads/hello';
 import { AgentClientError } from './client-errors';
+import { startDeadline } from './deadline';
 import { chooseProtocol, requireMethod, type AgentSession } from './negotiate';
+import { createKeptStreams, StaleStreamError, type StreamOpener } from './kept-streams';
 
 export { AgentClientError } from './client-errors';
+export { KEPT_STREAM_IDLE_MS } from './kept-streams';
 export type { AgentSession } from './negotiate';
 export { sshExecBridgeOpener } from './ssh-bridge-opener';
 
@@ -17,15 +18,21 @@ export { sshExecBridgeOpener } from './ssh-bridge-opener';
  * caller opens — a local Unix socket in tests, an SSH channel to the appliance's socket
  * (`openssh_forwardOutStreamLocal`) or to its loopback TCP port (`forwardOut`) in the console — and
  * reads every answer through the shared protocol schemas: a result the schema refuses is a
- * `protocol-error`, never data. One stream per call (`Connection: close`): calls are rare and an
- * SSH channel is cheap, and nothing is left half-open when a call times out.
+ * `protocol-error`, never data.
+ *
+ * Streams are kept alive (HTTP/1.1 keep-alive, `kept-streams.ts`): the stream a call finished on
+ * carries the next call, and is closed after `idleMs` without one. A call made while that stream
+ * is busy opens one of its own (so a slow `smart.v1` never holds up a health check), and a call
+ * that times out destroys its stream, so nothing is left half-open. Why: a console watching 40
+ * testbed appliances spent most of its CPU writing SSH packets, and a stream per call is four
+ * packets (channel open, request, end, close) where a kept stream sends one.
  *
  * Every session starts with `hello` (done for the caller before its first call): the client picks
  * the highest protocol version both sides speak and refuses, without sending it, a method the agent
  * did not announce. A failed call drops the session, so the next one shakes hands again (the agent
  * may have been restarted or reprovisioned meanwhile).
  */
-export type StreamOpener = () => Promise<Duplex>;
+export type { StreamOpener } from './kept-streams';
 
 export interface AgentClientOptions {
   open: StreamOpener;
@@ -36,6 +43,13 @@ export interface AgentClientOptions {
   clientName?: string;
   /** Protocol versions this console speaks; defaults to the shared schemas' (a test seam). */
   protocols?: readonly number[];
+  /**
+   * How long a finished call's stream is kept for the next call (default 0: a stream per call,
+   * `Connection: close`). The console's pooled connections keep one (KEPT_STREAM_IDLE_MS).
+   */
+  idleMs?: number;
+  /** Called whenever the agent answered: the link is alive (the SSH pool defers its keepalive). */
+  onAnswer?: () => void;
 }
 
 export interface AgentClient {
@@ -89,64 +103,44 @@ export function sshTcpOpener(ssh: SshForwarder, host: string, port: number): Str
   return () => new Promise((resolve, reject) => ssh.forwardOut('127.0.0.1', 0, host, port, (err, channel) => (err ? reject(err) : resolve(channel))));
 }
 
+/** Methods that start something on the appliance: never sent twice, even when the first send surely did not arrive. */
+const NOT_RETRIED: ReadonlySet<string> = new Set(['smart-selftest.v1']);
+
 export function createAgentClient(opts: AgentClientOptions): AgentClient {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
-  function post(method: string, body: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        fn();
-      };
-      const req = http.request({
-        method: 'POST',
-        path: RPC_PATH,
-        host: 'appliance-agent',
-        headers: {
-          Authorization: `Bearer ${opts.token}`,
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(body),
-          Connection: 'close',
-        },
-        // The stream is opened asynchronously (an SSH channel); Node's http waits for `oncreate`,
-        // which takes no socket when it reports an error (@types/node declares it as required).
-        createConnection: (_options, oncreate) => {
-          const done = oncreate as (err: Error | null, socket?: Duplex) => void;
-          opts.open().then(
-            (stream) => done(null, stream),
-            (err: Error) => done(err),
-          );
-          return undefined;
-        },
-      });
-      const timer = setTimeout(() => {
-        req.destroy();
-        // The console gave up: not the agent's `internal`, which would blame the agent for a slow link.
-        const seconds = timeoutMs / 1000;
-        settle(() => reject(new AgentClientError('timeout', `No answer to ${method} within ${seconds} s (the console stopped waiting; the agent may still be working, or the connection is slow)`, { method, seconds })));
-      }, timeoutMs);
-      req.once('error', (err) => settle(() => reject(err)));
-      req.once('response', (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBytes) {
-            req.destroy();
-            settle(() => reject(new AgentError('protocol-error', `Response exceeds the limit of ${maxBytes} bytes`, { params: { limit: maxBytes } })));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.once('end', () => settle(() => resolve(Buffer.concat(chunks).toString('utf8'))));
-        res.once('error', (err) => settle(() => reject(err)));
-      });
-      req.end(body);
+  const streams = createKeptStreams({ open: opts.open, idleMs: opts.idleMs ?? 0, token: opts.token });
+
+  /**
+   * One exchange on the kept stream when it is free, else on a new one. A kept stream the agent
+   * closed just as this request went out (an agent restarting, or an older agent whose idle limit
+   * is 5 s) ends before any answer: the request never reached a handler, so it is sent again once
+   * on a new stream — except a method that starts something (`smart-selftest.v1`).
+   */
+  async function post(method: string, body: string): Promise<string> {
+    try {
+      return await postOnce(method, body);
+    } catch (err) {
+      if (err instanceof StaleStreamError && !NOT_RETRIED.has(method)) return postOnce(method, body);
+      throw err instanceof StaleStreamError ? (err.cause as Error) : err;
+    }
+  }
+
+  async function postOnce(method: string, body: string): Promise<string> {
+    const exchange = streams.exchange(body, maxBytes);
+    const deadline = startDeadline(timeoutMs, () => {
+      // The console gave up: not the agent's `internal`, which would blame the agent for a slow link.
+      const seconds = timeoutMs / 1000;
+      exchange.abort(new AgentClientError('timeout', `No answer to ${method} within ${seconds} s (the console stopped waiting; the agent may still be working, or the connection is slow)`, { method, seconds }));
     });
+    try {
+      const text = await exchange.answer;
+      opts.onAnswer?.();
+      return text;
+    } finally {
+      deadline.cancel();
+    }
   }
 
   const consoleProtocols = opts.protocols ?? SUPPORTED_PROTOCOLS;
