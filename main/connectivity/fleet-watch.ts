@@ -4,11 +4,11 @@ import type { EventBus } from '../core/event-bus';
 import type { Logger } from '../core/log';
 import type { Reach } from '../reach/reach';
 import type { ApplianceStatusStore } from '../store/appliance-status-store';
-import { createApplianceCheck, type Collector } from './appliance-check';
+import { createApplianceCheck, type Collector, type WatchParams } from './appliance-check';
 import { createInventoryView, type InventoryAnswer } from './inventory-view';
 import { createStatusChanges, statusSignature, toApplianceStatus } from './status-changes';
 
-export type { Collector, ReachedAgent } from './appliance-check';
+export type { Collector, ReachedAgent, WatchParams } from './appliance-check';
 export { toApplianceStatus } from './status-changes';
 
 /**
@@ -18,7 +18,8 @@ export { toApplianceStatus } from './status-changes';
  * and what happened recorded as appliance events (status-changes.ts).
  *
  * Collectors (metrics, SMART) run after a successful check on the same agent session, so one round
- * costs one connection per appliance however many things are collected.
+ * costs one connection per appliance however many things are collected; what a collector asks
+ * every round (metrics after its cursor) rides in the check's own `watch.v1` call.
  */
 export interface FleetWatchDeps {
   appliances: { list(): { id: string; name: string }[]; get(id: string): { id: string; name: string; address: string; port: number } | null | undefined };
@@ -63,7 +64,9 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
   const concurrency = deps.concurrency ?? 32;
   const inventoryMaxAgeMs = deps.inventoryMaxAgeMs ?? INVENTORY_MAX_AGE_MS;
   const changes = createStatusChanges({ status: deps.status, events: deps.events, clock: deps.clock, log });
-  const checkOne = createApplianceCheck({ appliances: deps.appliances, status: deps.status, reach: deps.reach, changes, clock: deps.clock, log, inventoryMaxAgeMs });
+  const piggyback = (deps.collectors ?? []).flatMap((c) => (c.watchParams ? [c.watchParams] : []));
+  const watchParams = (applianceId: string): WatchParams => Object.assign({}, ...piggyback.map((p) => p(applianceId))) as WatchParams;
+  const checkOne = createApplianceCheck({ appliances: deps.appliances, status: deps.status, reach: deps.reach, changes, clock: deps.clock, log, inventoryMaxAgeMs, watchParams });
   const inflight = new Map<string, Promise<ApplianceStatus>>();
   // Replaced at each start: a watch stopped and started again must not begin with an aborted signal.
   let stopController = new AbortController();
@@ -73,7 +76,7 @@ export function createFleetWatch(deps: FleetWatchDeps): FleetWatch {
 
   async function checkOnce(applianceId: string): Promise<ApplianceStatus> {
     const { record, prev, reached } = await checkOne(applianceId, stopController.signal);
-    if (!deps.status.put(record)) throw new Error(`appliance ${applianceId} was removed during its check`);
+    if (!deps.status.put(record, prev)) throw new Error(`appliance ${applianceId} was removed during its check`);
     const status = toApplianceStatus(record);
     // 1,000 appliances every 10 s would be 100 events a second: tell the UI only what changed.
     if (!prev || statusSignature(toApplianceStatus(prev)) !== statusSignature(status)) deps.events.emit('status.changed', status);

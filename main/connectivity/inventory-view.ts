@@ -25,20 +25,18 @@ export function createInventoryView(deps: { status: ApplianceStatusStore; reach:
   };
 
   return async function inventory(applianceId: string, refresh: boolean): Promise<InventoryAnswer> {
-    const kept = deps.status.get(applianceId);
+    const kept = deps.status.getStatus(applianceId);
     const isFresh = kept?.inventoryAt && deps.clock.now().getTime() - Date.parse(kept.inventoryAt) < deps.maxAgeMs;
     if (!refresh && isFresh) return answer(applianceId, null);
     const status = await deps.check(applianceId);
     if (status.state !== 'online' && status.state !== 'degraded') return answer(applianceId, { reason: status.reason ?? status.state, code: status.reasonCode, params: status.reasonParams });
     if (!status.health) return answer(applianceId, { reason: status.reason ?? 'the agent does not answer', code: status.reasonCode, params: status.reasonParams });
-    const after = deps.status.get(applianceId);
+    const after = deps.status.getStatus(applianceId);
     if (!refresh || !after || after.inventoryAt === status.checkedAt) return answer(applianceId, null);
     // The check kept the inventory it had (fresh enough); a person asked, so fetch it now.
     try {
       const agent = await deps.reach.agent(applianceId);
-      after.inventory = await agent.call('inventory.v1');
-      after.inventoryAt = deps.clock.now().toISOString();
-      deps.status.put(after);
+      deps.status.putInventory(applianceId, await agent.call('inventory.v1'), deps.clock.now().toISOString());
       return answer(applianceId, null);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

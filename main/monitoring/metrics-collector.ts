@@ -1,5 +1,5 @@
 import type { MetricsSample } from '../../agents/protocol/payloads/metrics';
-import type { Collector } from '../connectivity/fleet-watch';
+import type { Collector, ReachedAgent, WatchParams } from '../connectivity/fleet-watch';
 import type { Logger } from '../core/log';
 import type { TelemetryStore } from '../telemetry/telemetry-store';
 import type { SampleBatch } from '../telemetry/telemetry-types';
@@ -20,6 +20,8 @@ import { flattenSample } from './flatten-sample';
  *   re-sent sample must land on the same time to be recognised as a duplicate.
  * - Bounded: at most `maxPagesPerCheck` pages per appliance per check, so one appliance with a
  *   day to backfill cannot hold up a round; the rest comes in the following rounds.
+ * - No call of its own in a round: the first page is asked for in the check's `watch.v1`
+ *   (`watchParams`), so an agent that offers it answers health, services and metrics at once.
  */
 /** Skews within this are network jitter, not clock error. */
 export const SKEW_STEP_MS = 1000;
@@ -34,11 +36,30 @@ export function stickySkew(applied: number | undefined, measured: number): numbe
 export interface CursorStore {
   getMetricsCursor(applianceId: string): string | null;
   setMetricsCursor(applianceId: string, cursor: string): void;
+  /** A batch's cursors in one transaction (one commit per round instead of one per appliance). */
+  setMetricsCursors?(cursors: Iterable<[string, string]>): void;
+}
+
+/**
+ * Samples asked for in the watch's own call each round: a round brings one (10 s apart), a console
+ * that was away for a few minutes catches up in it too; a longer backfill continues with
+ * `metrics.v1` pages of `pageSize`.
+ */
+export const WATCH_PAGE_SIZE = 60;
+
+/**
+ * The newest sample as alert rules read it (observations.ts → alertMetrics: time, CPU, memory, file
+ * systems, temperatures), without the per-device lists they do not read — disks, NICs, per-core
+ * CPU, services, which the telemetry store keeps. On a storage box those lists are most of a
+ * sample (41 disks on a testbed machine: ~40 KB of objects), held for every appliance.
+ */
+function forAlerts(s: MetricsSample): MetricsSample {
+  return { ...s, cpu: { ...s.cpu, coresBusyPercent: [] }, net: [], disks: [], services: [] };
 }
 
 export interface MetricsCollector {
   collect: Collector;
-  /** The newest sample seen from the appliance (for alert rules and "as of"), null before the first. */
+  /** The newest sample seen from the appliance, as alert rules read it (forAlerts), null before the first. */
   latest(applianceId: string): MetricsSample | null;
   /** Writes what is pending now (also done by itself shortly after the last pull). */
   flush(): void;
@@ -83,7 +104,8 @@ export function createMetricsCollector(deps: {
     try {
       const r = deps.telemetry.write(batches);
       if (r.invalid > 0 || r.tooOld > 0) log.info('samples skipped', { invalid: r.invalid, tooOld: r.tooOld });
-      for (const [id, cursor] of cursors) deps.cursors.setMetricsCursor(id, cursor);
+      if (deps.cursors.setMetricsCursors) deps.cursors.setMetricsCursors(cursors);
+      else for (const [id, cursor] of cursors) deps.cursors.setMetricsCursor(id, cursor);
     } catch (err) {
       // Not committed: forget the in-memory cursors so the next pull asks for these samples again.
       for (const id of cursors.keys()) inMemory.delete(id);
@@ -92,22 +114,27 @@ export function createMetricsCollector(deps: {
     }
   }
 
-  const collect: Collector = async ({ applianceId, agent, clockSkewMs }) => {
+  const cursorOf = (applianceId: string): string | undefined => inMemory.get(applianceId) ?? deps.cursors.getMetricsCursor(applianceId) ?? undefined;
+
+  const pull = async ({ applianceId, agent, clockSkewMs, watched }: ReachedAgent): Promise<void> => {
     const session = agent.session();
     if (session && !session.hello.capabilities.methods.includes('metrics.v1')) return; // an older agent
     const skewMs = stickySkew(appliedSkew.get(applianceId), clockSkewMs);
     appliedSkew.set(applianceId, skewMs);
     const epoch = failedWrites;
-    let after = inMemory.get(applianceId) ?? deps.cursors.getMetricsCursor(applianceId) ?? undefined;
+    let after = cursorOf(applianceId);
+    // The check's watch.v1 carried the first page, asked after this very cursor.
+    let carried = watched?.result.metrics && watched.params.metrics?.after === after ? watched.result.metrics : null;
     for (let page = 0; page < maxPages; page++) {
-      const r = await agent.call('metrics.v1', after ? { after, limit: pageSize } : { limit: pageSize });
+      const r = carried ?? (await agent.call('metrics.v1', after ? { after, limit: pageSize } : { limit: pageSize }));
+      carried = null;
       if (failedWrites !== epoch) return; // the next check starts again from the last committed cursor
       if (r.gap && after) log.info('metric history has a gap (the agent no longer has samples after the cursor)', { applianceId, after, oldest: r.oldest });
       if (r.samples.length > 0) {
         const samples = r.samples.flatMap((s) => flattenSample(applianceId, s));
         pending.push({ samples, skewMs });
         pendingCount += samples.length;
-        latest.set(applianceId, r.samples[r.samples.length - 1]!);
+        latest.set(applianceId, forAlerts(r.samples[r.samples.length - 1]!));
       }
       if (r.next) {
         after = r.next;
@@ -122,6 +149,13 @@ export function createMetricsCollector(deps: {
       timer.unref?.();
     }
   };
+
+  const collect: Collector = Object.assign(pull, {
+    watchParams: (applianceId: string): WatchParams => {
+      const after = cursorOf(applianceId);
+      return { metrics: after ? { after, limit: WATCH_PAGE_SIZE } : { limit: WATCH_PAGE_SIZE } };
+    },
+  });
 
   return {
     collect,

@@ -170,7 +170,7 @@ export function createReach(deps: ReachDeps): Reach {
     let session = agents.get(client);
     if (!session) {
       const sudoPassword = a.user === 'root' ? null : deps.credentials.getSudoPassword(id);
-      session = agentClientOver(client, { user: a.user, sudoPassword, token, timeoutMs: agentTimeoutMs });
+      session = agentClientOver(client, { user: a.user, sudoPassword, token, timeoutMs: agentTimeoutMs, onAnswer: () => pool.heard(id) });
       agents.set(client, session);
     }
     return session;

@@ -10,7 +10,11 @@ import type { ConnectOptions, ConnectOutcome } from '../ssh/ssh-connect';
  * pay a key exchange and a login each time, nor fill the appliance's auth log.
  *
  * - Keepalive: ssh2 sends SSH keepalives (every `keepaliveMs`, 3 missed = dead), so a silently
- *   dropped link (cable, NAT timeout) is noticed and closed within about 3 × keepaliveMs.
+ *   dropped link (cable, NAT timeout) is noticed and closed within about 3 × keepaliveMs. An agent
+ *   answer proves the link as well as a keepalive reply does (`heard`): it restarts the keepalive
+ *   timer, so a connection the watch uses every 10 s sends none (15 s > a round), and one left
+ *   idle is still probed. A keepalive was a second SSH packet each way per appliance per round
+ *   beside the round's one request (`npm run bench -- fleet`).
  * - Reconnect: a closed connection is forgotten; the next `acquire` dials again, but not sooner than
  *   the backoff allows (1 s doubling to 60 s after consecutive failures, with jitter so a fleet that
  *   came back does not reconnect in lockstep). Within the backoff `acquire` fails fast with the
@@ -61,13 +65,28 @@ export interface SshPool {
   drop(applianceId: string): void;
   /** The connection if one is open now; never dials. */
   peek(applianceId: string): Client | null;
+  /** Something arrived over the appliance's connection just now (an agent answered): its keepalive can wait. */
+  heard(applianceId: string): void;
   size(): number;
   closeAll(): void;
 }
 
+/** Longer than a watch round (10 s): a watched connection's answers always come before its keepalive is due. */
+export const KEEPALIVE_MS = 15_000;
+
+/**
+ * ssh2 restarts its keepalive timer only on replies to channel requests; `_resetKA` (ssh2 1.x,
+ * set when the connection is made) is that restart. Without it (another ssh2), keepalives simply
+ * go on at their interval.
+ */
+function restartKeepalive(client: Client): void {
+  const restart = (client as Client & { _resetKA?: unknown })._resetKA;
+  if (typeof restart === 'function') (restart as () => void).call(client);
+}
+
 export function createSshPool(opts: SshPoolOptions): SshPool {
   const entries = new Map<string, Entry>();
-  const keepaliveMs = opts.keepaliveMs ?? 10_000;
+  const keepaliveMs = opts.keepaliveMs ?? KEEPALIVE_MS;
   const initial = opts.initialBackoffMs ?? 1000;
   const max = opts.maxBackoffMs ?? 60_000;
   const random = opts.random ?? Math.random;
@@ -139,6 +158,10 @@ export function createSshPool(opts: SshPoolOptions): SshPool {
       entries.delete(id);
     },
     peek: (id) => entries.get(id)?.client ?? null,
+    heard(id) {
+      const client = entries.get(id)?.client;
+      if (client) restartKeepalive(client);
+    },
     size: () => [...entries.values()].filter((e) => e.client).length,
     closeAll() {
       for (const id of [...entries.keys()]) this.drop(id);
