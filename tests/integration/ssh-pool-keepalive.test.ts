@@ -1,0 +1,63 @@
+/**
+ * The pool's keepalives against a real sshd, counted by the kernel (`ss`: the data segments the
+ * server sent on the connection — its replies): an idle pooled connection is probed every
+ * keepaliveMs, and one whose agent keeps answering (`heard`, as every agent answer does) is not.
+ */
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '../../main/core/clock';
+import { silentLogger } from '../../main/core/log';
+import { sshEdge } from '../../main/reach/ssh-edge';
+import { createSshPool } from '../../main/reach/ssh-pool';
+import { sha256Fingerprint } from '../../main/ssh/host-key';
+import { startLocalSshd, sshdMissingReason, type LocalSshd } from '../helpers/local-sshd';
+
+const skip = sshdMissingReason();
+if (skip) console.warn(`[skip] SSH keepalive tests skipped: ${skip}`);
+
+/** Data segments the server has sent on its one established connection on `port`. */
+function serverSegmentsOut(port: number): number {
+  const out = execFileSync('ss', ['-tinH', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
+  const m = /data_segs_out:(\d+)/.exec(out);
+  if (!m) throw new Error(`no established connection on port ${port}:\n${out}`);
+  return Number(m[1]);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(skip)('SSH pool keepalives against a real sshd', () => {
+  let sshd: LocalSshd;
+  beforeAll(async () => {
+    sshd = await startLocalSshd();
+  });
+  afterAll(async () => sshd?.stop());
+
+  it('probes an idle connection every keepaliveMs, and not one whose agent keeps answering', async () => {
+    const keyBlob = Buffer.from(sshd.hostKeyPub.split(' ')[1]!, 'base64');
+    const pool = createSshPool({
+      resolve: () => ({ target: { address: '127.0.0.1', port: sshd.port, user: 'root' }, credential: { kind: 'private-key', privateKey: sshd.clientKey }, trustedKeys: [{ keyType: 'ssh-ed25519', fingerprint: sha256Fingerprint(keyBlob) }] }),
+      connect: sshEdge.connect,
+      clock: manualClock(),
+      log: silentLogger,
+      keepaliveMs: 300,
+    });
+    try {
+      await pool.acquire('a');
+      await sleep(200);
+      const idle0 = serverSegmentsOut(sshd.port);
+      await sleep(1600);
+      const idle = serverSegmentsOut(sshd.port) - idle0;
+      // Each keepalive is answered with one segment: about 1.6 s / 0.3 s of them.
+      expect(idle).toBeGreaterThanOrEqual(3);
+
+      const heard0 = serverSegmentsOut(sshd.port);
+      for (let i = 0; i < 16; i++) {
+        pool.heard('a');
+        await sleep(100);
+      }
+      expect(serverSegmentsOut(sshd.port) - heard0).toBe(0);
+    } finally {
+      pool.closeAll();
+    }
+  }, 30_000);
+});
