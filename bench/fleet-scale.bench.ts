@@ -153,8 +153,13 @@ interface CpuProfile {
   endTime: number;
 }
 
-/** A CPU profile of a running process, through its inspector (activated by SIGUSR1). */
-async function profileOf(serve: Serve, seconds: number): Promise<CpuProfile> {
+/** A running serve's inspector (activated by SIGUSR1; `--inspect-port=0` picked its port). */
+interface Inspector {
+  send(method: string, params?: object): Promise<unknown>;
+  close(): void;
+}
+
+async function inspectorOf(serve: Serve): Promise<Inspector> {
   process.kill(serve.pid, 'SIGUSR1');
   const url = (await serve.waitForStderr(/Debugger listening on (ws:\/\/\S+)/, 10_000))[1]!;
   const ws = new WebSocket(url);
@@ -172,22 +177,41 @@ async function profileOf(serve: Serve, seconds: number): Promise<CpuProfile> {
     if (msg.error) p?.reject(new Error(msg.error.message));
     else p?.resolve(msg.result);
   });
-  const send = (method: string, params: object = {}) =>
-    new Promise<unknown>((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-  try {
-    await send('Profiler.enable');
-    await send('Profiler.setSamplingInterval', { interval: 1000 });
-    await send('Profiler.start');
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    const { profile } = (await send('Profiler.stop')) as { profile: CpuProfile };
-    return profile;
-  } finally {
-    ws.close();
-  }
+  return {
+    send: (method, params = {}) =>
+      new Promise<unknown>((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        ws.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+/** A CPU profile, as `--cpu-prof` records it (1 ms sampling). */
+async function profileOf(inspector: Inspector, seconds: number): Promise<CpuProfile> {
+  await inspector.send('Profiler.enable');
+  await inspector.send('Profiler.setSamplingInterval', { interval: 1000 });
+  await inspector.send('Profiler.start');
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  return ((await inspector.send('Profiler.stop')) as { profile: CpuProfile }).profile;
+}
+
+interface MemoryAfterGc {
+  rss: number;
+  heapUsed: number;
+}
+
+/**
+ * RSS and the live JS heap right after a full GC: what the process holds, without the garbage
+ * waiting for the next collection (which RSS alone includes, more or less depending on when it
+ * is read).
+ */
+async function memoryAfterGc(inspector: Inspector, pid: number): Promise<MemoryAfterGc> {
+  await inspector.send('HeapProfiler.enable');
+  await inspector.send('HeapProfiler.collectGarbage');
+  const r = (await inspector.send('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true })) as { result: { value: number } };
+  return { rss: rssBytes(pid), heapUsed: r.result.value };
 }
 
 /** Where a function comes from: a package under node_modules, Node's own code, or the console's bundle. */
@@ -454,16 +478,34 @@ export async function runFleetScaleBenchmarks(): Promise<boolean> {
     } finally {
       reader.close();
     }
-    if (PROFILE_SECONDS > 0) {
+    // After the window: the inspectors' own work must not land in the figures above.
+    const n = machines.length;
+    let profile: ProfileSummary | null = null;
+    try {
+      const [iw, ie] = [await inspectorOf(watching), await inspectorOf(empty)];
       try {
-        const summary = summarize(await profileOf(watching, PROFILE_SECONDS));
-        printFigures(title, figures);
-        printProfile(summary, PROFILE_SECONDS, machines.length);
-      } catch (err) {
-        figures.push(notMeasured('CPU profile of the watching host', err instanceof Error ? err.message : String(err)));
-        printFigures(title, figures);
+        const [mw, me] = [await memoryAfterGc(iw, watching.pid), await memoryAfterGc(ie, empty.pid)];
+        figures.push(
+          { name: 'console RSS per watched appliance right after a full GC (informative: no garbage waiting)', value: (mw.rss - me.rss) / n / MIB, unit: 'MiB', reference: { name: 'serve watching 0, after a full GC', value: me.rss / MIB } },
+          { name: '  of which live JS heap (informative)', value: (mw.heapUsed - me.heapUsed) / n / MIB, unit: 'MiB', reference: { name: 'serve watching 0', value: me.heapUsed / MIB } },
+          {
+            name: '  of which outside the JS heap: SQLite page caches (telemetry.sqlite: up to 32 MiB), ssh2 and OpenSSL state, malloc (informative)',
+            value: (mw.rss - mw.heapUsed - (me.rss - me.heapUsed)) / n / MIB,
+            unit: 'MiB',
+          },
+        );
+        if (PROFILE_SECONDS > 0) profile = summarize(await profileOf(iw, PROFILE_SECONDS));
+      } finally {
+        iw.close();
+        ie.close();
       }
-    } else printFigures(title, figures);
+    } catch (err) {
+      figures.push(notMeasured('memory after a full GC and the CPU profile of the watching host', err instanceof Error ? err.message : String(err)));
+    }
+    printFigures(title, figures);
+    const cpuFigure = figures.find((f) => f.kind !== 'not-measured' && f.name.startsWith('console CPU per watched appliance'));
+    if (cpuFigure && cpuFigure.kind !== 'not-measured') console.log(`  (console CPU per watched appliance, unrounded: ${cpuFigure.value.toFixed(4)} % of a core = ${((cpuFigure.value / 100) * 10_000).toFixed(2)} ms of CPU per appliance per 10 s round)`);
+    if (profile) printProfile(profile, PROFILE_SECONDS, n);
   } finally {
     for (const s of serves) await s.stop().catch(() => undefined);
     if (KEEP) log(`kept the machines (testbed ${tb.prefix}) and ${watchedDir} for the next run; remove them with: npm run testbed -- down --prefix ${tb.prefix}`);
