@@ -105,7 +105,7 @@ describe.skipIf(missing)('alerts in a browser', () => {
     await expect.poll(() => page.getByTestId('alerts-badge').innerText(), { timeout: 10_000 }).toBe('1');
     const kodo = rows().filter({ hasText: '服务停止' });
     await expect.poll(() => kodo.count()).toBe(1);
-    expect(await kodo.innerText()).toContain('状态 failed，已重启 5 次');
+    expect(await kodo.innerText()).toContain('状态 失败，已重启 5 次');
     expect(await kodo.getByTestId('severity-critical').innerText()).toBe('严重');
 
     await kodo.getByTestId('alert-silence').click();
