@@ -95,8 +95,8 @@ export function createControlServer(deps: ControlServerDeps): ControlServer {
 
   function makeServer(): http.Server {
     // A console keeps one connection per appliance open between its 10-second rounds and closes it
-    // after CONSOLE_IDLE_MS (agents/client); idle connections are closed here only well after that,
-    // so the console, not the agent, ends an idle one (no request can race a close from this side).
+    // after 30 s idle (KEPT_STREAM_IDLE_MS, agents/client); idle connections are closed here only
+    // well after that, so the console, not the agent, ends an idle one (no request races a close).
     const server = http.createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, handle);
     server.maxConnections = 64;
     server.on('clientError', (_err, socket) => socket.destroy());
