@@ -3,6 +3,7 @@ import { useCallback, useSyncExternalStore } from 'react';
 import type { ApplianceStatus } from '../../../main/contract/status.contract';
 import type { TypedClient } from '../../../main/contract/transport';
 import { useApiClient } from './api-context';
+import { cachedData, querySubscription } from './query-entry';
 import { queryKeys } from './query-keys';
 import { putStatuses, toMap, type EventsPage, type InventoryAnswer, type StatusMap } from './status-cache';
 
@@ -39,18 +40,12 @@ const STATUS_HASH = hashKey(queryKeys.statusAll);
 
 /**
  * One appliance's status from the map, re-rendering only when that entry changes (a new object for
- * it), not when any of the other 999 do. For table cells: far lighter than a query observer each.
+ * it), not when any of the other 999 do. For table cells: one cache listener for all of them
+ * (query-entry.ts), and a read per render that neither hashes a key nor builds a query result.
  */
 export function useStatusOf(id: string): ApplianceStatus | undefined {
   const queryClient = useQueryClient();
-  const subscribe = useCallback(
-    (onChange: () => void) =>
-      queryClient.getQueryCache().subscribe((e) => {
-        if (e.query.queryHash === STATUS_HASH && e.type === 'updated') onChange();
-      }),
-    [queryClient],
-  );
-  return useSyncExternalStore(subscribe, () => queryClient.getQueryData<StatusMap>(queryKeys.statusAll)?.get(id));
+  return useSyncExternalStore(querySubscription(queryClient, STATUS_HASH), () => cachedData<StatusMap>(queryClient, STATUS_HASH)?.get(id));
 }
 
 /** The current map (for a sorter, read when the table sorts; undefined while loading). */

@@ -1,6 +1,6 @@
 import { CaretDownOutlined, CaretUpOutlined } from '@ant-design/icons';
 import { Spin, theme } from 'antd';
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type ReactNode, type UIEvent } from 'react';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type CSSProperties, type MouseEvent, type ReactNode, type UIEvent } from 'react';
 
 export type SortOrder = 'ascend' | 'descend';
 
@@ -11,6 +11,7 @@ export interface VirtualColumn<T> {
   titleHint?: string;
   /** Pixels; columns stretch in proportion when the table is wider than their sum. */
   width: number;
+  /** The cell's content. Body cells do not clip: content that can be wider than the column must clip itself (an ellipsis box). */
   render(row: T): ReactNode;
   sorter?: (a: T, b: T) => number;
   defaultSortOrder?: SortOrder;
@@ -147,10 +148,10 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
   const fixedOf = useCallback((fixed: VirtualColumn<T>['fixed']) => (scrollsSideways ? fixed : undefined), [scrollsSideways]);
   const stickyOffsets = useMemo(() => columns.map((c) => (c.fixed === 'left' ? selectWidth : 0)), [columns, selectWidth]);
   const bodyCellStyles = useMemo(
-    () => columns.map((c, i) => cellStyle(fixedOf(c.fixed), widths[i]!, token.colorBgContainer, stickyOffsets[i])),
+    () => columns.map((c, i) => cellStyle(fixedOf(c.fixed), widths[i]!, token.colorBgContainer, stickyOffsets[i], false)),
     [columns, widths, token.colorBgContainer, stickyOffsets, fixedOf],
   );
-  const selectCellStyle = useMemo(() => ({ ...cellStyle(fixedOf('left'), SELECT_WIDTH, token.colorBgContainer), justifyContent: 'center' }), [token.colorBgContainer, fixedOf]);
+  const selectCellStyle = useMemo(() => ({ ...cellStyle(fixedOf('left'), SELECT_WIDTH, token.colorBgContainer, 0, false), justifyContent: 'center' }), [token.colorBgContainer, fixedOf]);
   const rowStyleBase = useMemo<CSSProperties>(
     () => ({ position: 'absolute', top: 0, left: 0, display: 'flex', width: totalWidth, height: rowHeight, borderBottom: `1px solid ${token.colorBorderSecondary}`, boxSizing: 'border-box' }),
     [totalWidth, rowHeight, token.colorBorderSecondary],
@@ -158,12 +159,24 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
 
   const onScroll = (e: UIEvent<HTMLDivElement>) => setTopRow(Math.floor(e.currentTarget.scrollTop / rowHeight));
 
+  // Rows in slot order, not in the order they show: a slot keeps its place among its siblings
+  // whatever record it shows, so React never moves a row element. A move (what keying by slot in
+  // screen order made React do for the rows that wrapped round at every scroll step) takes the row
+  // out of the layout tree and rebuilds it: a full style recalc and new layout objects for every
+  // element in it, most of a scroll step's cost and of the garbage it left behind (`npm run bench
+  // -- ui`). Assistive technology still gets the screen order: each row carries its aria-rowindex,
+  // and the row group lists the rows in screen order (aria-owns).
+  const idPrefix = useId();
   const rowElements: ReactNode[] = [];
-  for (let index = first; index < last; index++) {
+  const ownedIds: string[] = [];
+  for (let slot = 0; slot < slots; slot++) {
+    const index = first + ((((slot - first) % slots) + slots) % slots);
+    if (index >= last) continue;
     const row = sorted[index]!;
     rowElements.push(
       <VirtualRow<T>
-        key={index % slots}
+        key={slot}
+        id={`${idPrefix}${slot}`}
         row={row}
         index={index}
         rowKey={rowKey}
@@ -179,6 +192,7 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
       />,
     );
   }
+  for (let index = first; index < last; index++) ownedIds.push(`${idPrefix}${index % slots}`);
 
   // The header does not change while scrolling: memoised, a scroll step does not rebuild it.
   const selectAllLabel = selection?.selectAllLabel;
@@ -187,6 +201,7 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
     () => (
       <div
         role="row"
+        aria-rowindex={1}
         style={{
           position: 'sticky',
           top: 0,
@@ -250,7 +265,7 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
   return (
     <div
       role="table"
-      aria-rowcount={sorted.length}
+      aria-rowcount={sorted.length + 1}
       {...props.scrollAttributes}
       onScroll={onScroll}
       style={{
@@ -272,23 +287,33 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
       ) : sorted.length === 0 ? (
         <div style={{ position: 'sticky', left: 0, width: Math.min(width, totalWidth), padding: '24px 0' }}>{empty}</div>
       ) : (
-        <div style={{ position: 'relative', width: totalWidth, height: sorted.length * rowHeight }}>{rowElements}</div>
+        <div role="rowgroup" aria-owns={ownedIds.join(' ')} style={{ position: 'relative', width: totalWidth, height: sorted.length * rowHeight }}>
+          {rowElements}
+        </div>
       )}
     </div>
   );
 }
 
-/** Cells sit side by side in a flex row; fixed columns are sticky to the scroll box's edge. */
-function cellStyle(fixed: VirtualColumn<never>['fixed'], width: number, background: string, offset = 0): CSSProperties {
+/**
+ * Cells sit side by side in a flex row; fixed columns are sticky to the scroll box's edge. Body
+ * cells do not clip (`clip` false): each clipping box is a clip node in the page's paint property
+ * tree, and a row's dozen of them made every scroll step's text changes several times dearer
+ * (paint, layerization and the layout garbage left behind: `npm run bench -- ui`). A column whose
+ * content can outgrow its width clips it itself (an ellipsis box); min-width 0 keeps the cell at its
+ * width whatever its content's size.
+ */
+function cellStyle(fixed: VirtualColumn<never>['fixed'], width: number, background: string, offset = 0, clip = true): CSSProperties {
   const style: CSSProperties = {
     flex: `0 0 ${width}px`,
     display: 'flex',
     alignItems: 'center',
     padding: '0 8px',
-    overflow: 'hidden',
     whiteSpace: 'nowrap',
     boxSizing: 'border-box',
   };
+  if (clip) style.overflow = 'hidden';
+  else style.minWidth = 0;
   if (fixed) {
     style.position = 'sticky';
     style.zIndex = 1;
@@ -310,9 +335,16 @@ function SelectBox({ checked, indeterminate, disabled, label, onToggle, testId }
   return <input ref={ref} type="checkbox" checked={checked} disabled={disabled} aria-label={label} title={label} data-testid={testId} onChange={onToggle} style={SELECT_BOX_STYLE} />;
 }
 
+/** A row box's tooltip is its aria-label, set on hover: a title set per render would restyle the box at every scroll step. */
+function labelAsTooltip(e: MouseEvent<HTMLElement>): void {
+  e.currentTarget.title = e.currentTarget.getAttribute('aria-label') ?? '';
+}
+
 const SELECT_BOX_STYLE: CSSProperties = { width: 16, height: 16, margin: 0, cursor: 'pointer' };
 
 interface VirtualRowProps<T> {
+  /** Named by the row group's aria-owns, which gives assistive technology the rows in screen order. */
+  id: string;
   row: T;
   index: number;
   rowKey(row: T): string;
@@ -333,11 +365,11 @@ interface VirtualRowProps<T> {
  * record re-renders; the others keep their props and are skipped, so a scroll step costs a few
  * rows of work and garbage instead of all of them.
  */
-const VirtualRow = memo(function VirtualRow<T>({ row, index, rowKey, columns, cellStyles, baseStyle, rowHeight, attributes, selected, selectLabel, onToggle, selectCellStyle }: VirtualRowProps<T>) {
+const VirtualRow = memo(function VirtualRow<T>({ id, row, index, rowKey, columns, cellStyles, baseStyle, rowHeight, attributes, selected, selectLabel, onToggle, selectCellStyle }: VirtualRowProps<T>) {
   const key = rowKey(row);
   const label = selectLabel?.(row) || key;
   return (
-    <div role="row" className="vt-row" data-row-key={key} aria-selected={selected} {...attributes} style={{ ...baseStyle, transform: `translateY(${index * rowHeight}px)` }}>
+    <div id={id} role="row" aria-rowindex={index + 2} className="vt-row" data-row-key={key} aria-selected={selected} {...attributes} style={{ ...baseStyle, transform: `translateY(${index * rowHeight}px)` }}>
       {onToggle && (
         <div role="cell" style={selectCellStyle}>
           {/* A bare input (no hooks): rows re-render on every scroll step. */}
@@ -345,7 +377,7 @@ const VirtualRow = memo(function VirtualRow<T>({ row, index, rowKey, columns, ce
             type="checkbox"
             checked={selected ?? false}
             aria-label={label}
-            title={label}
+            onMouseEnter={labelAsTooltip}
             data-testid="table-select-row"
             onChange={() => onToggle(key)}
             style={SELECT_BOX_STYLE}

@@ -18,5 +18,16 @@ export function reasonText(translator: Translator, code: string | null | undefin
     const subject = String(clean.subject ?? '');
     return translator.tp('status.reason.agent.reports', { count: clean.count ?? 1, problem: subject ? `${subject} ${label}` : label });
   }
+  // Words inside words: the silent agent's cause and the failed step's name are codes too. A cause
+  // this build does not know (a newer host, an older record without one) keeps the host's English.
+  if (code === 'agent.silent') {
+    const cause = translator.lookup(`status.reason.agent.cause.${String(clean.cause ?? '')}`);
+    if (!cause) return english;
+    return translator.lookup('status.reason.agent.silent', { ...clean, cause }) ?? english;
+  }
+  if (code === 'step-failed') {
+    const step = String(clean.step ?? '');
+    return translator.lookup('status.reason.step-failed', { ...clean, step: translator.lookup(`provision.step.${step}`) ?? step }) ?? english;
+  }
   return translator.lookup(code.startsWith('ssh.') ? code : `status.reason.${code}`, clean) ?? english;
 }

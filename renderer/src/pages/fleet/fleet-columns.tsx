@@ -1,10 +1,16 @@
-import { ApiOutlined, CloudUploadOutlined, DeleteOutlined, EditOutlined, KeyOutlined, LockOutlined } from '@ant-design/icons';
-import { Button } from 'antd';
+import ApiOutlined from '@ant-design/icons-svg/es/asn/ApiOutlined';
+import CloudUploadOutlined from '@ant-design/icons-svg/es/asn/CloudUploadOutlined';
+import DeleteOutlined from '@ant-design/icons-svg/es/asn/DeleteOutlined';
+import EditOutlined from '@ant-design/icons-svg/es/asn/EditOutlined';
+import KeyOutlined from '@ant-design/icons-svg/es/asn/KeyOutlined';
+import LockOutlined from '@ant-design/icons-svg/es/asn/LockOutlined';
+import type { GlobalToken } from 'antd';
 import type { CSSProperties, MouseEvent } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
 import type { StatusMap } from '../../api/status-hooks';
 import { useStatusOf } from '../../api/status-hooks';
 import { type FleetOverviewIndex, useFleetOverviewOf } from '../../api/fleet-overview-hooks';
+import { iconImage } from '../../components/icon-image';
 import { formatCapacity, formatLocalTime, formatPercent } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
 import type { Translate } from '../../i18n/translate';
@@ -30,6 +36,11 @@ export function sshEndpoint(a: Pick<Appliance, 'address' | 'port'>): string {
 
 const ELLIPSIS: CSSProperties = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' };
 const CELL_ROW: CSSProperties = { display: 'flex', alignItems: 'center', gap: 6, overflow: 'hidden' };
+/**
+ * The same without clipping, where the content fits or clips itself: cells do not clip (see
+ * VirtualColumn.render), and every clipping box is one more paint clip node per row.
+ */
+const CELL_ROW_FREE: CSSProperties = { display: 'flex', alignItems: 'center', gap: 6, minWidth: 0 };
 const NAME_LINK: CSSProperties = { ...ELLIPSIS, display: 'block', fontWeight: 600 };
 
 /** "since 3 minutes ago" moves on this often. */
@@ -131,7 +142,7 @@ function AlertsCell({ id, colors }: { id: string; colors: FleetColors }) {
   return (
     <a
       href="#/alerts"
-      style={{ ...CELL_ROW, justifyContent: 'flex-end', color, fontWeight: 600 }}
+      style={{ ...CELL_ROW_FREE, justifyContent: 'flex-end', color, fontWeight: 600 }}
       title={tp('fleet.alertsTitle', { count: alerts.count, severity: alerts.worst ? t(`alerts.severity.${alerts.worst}`) : '—' })}
       data-testid="fleet-alerts"
       data-count={alerts.count}
@@ -143,7 +154,53 @@ function AlertsCell({ id, colors }: { id: string; colors: FleetColors }) {
   );
 }
 
-const FIGURE: CSSProperties = { ...ELLIPSIS, width: '100%', textAlign: 'right', fontVariantNumeric: 'tabular-nums' };
+const ACTIONS: CSSProperties = { display: 'flex', gap: 4 };
+
+/**
+ * The tooltip of a control named by its aria-label, set when the pointer comes: a title attribute
+ * set on every render would restyle each recycled row's buttons (title takes part in the style
+ * engine's attribute invalidation), a scroll step's worth of style work for a tooltip.
+ */
+export function labelAsTooltip(e: MouseEvent<HTMLElement>): void {
+  e.currentTarget.title = e.currentTarget.getAttribute('aria-label') ?? '';
+}
+const ROW_ACTION = 'fleet-row-action';
+const LOGIN_ICON = 'fleet-login-icon';
+
+/**
+ * The row actions are plain buttons drawn like antd's small, icon-only text Button (24 px, the
+ * icon at 14 px, hover and pressed fills, the danger colours, the keyboard focus ring), from the
+ * theme's tokens, with the icons as background images (components/icon-image.ts): no inline SVG in
+ * a row. Not antd's Button: every scroll step re-renders the rows that come into view, and four
+ * Buttons a row (theme, style and wave hooks each) were the largest part of a row's cost, their SVG
+ * icons the largest part of moving it (`npm run bench -- ui`). Native buttons keep the keyboard
+ * behaviour (Tab, Enter, Space) and their aria-labels. The login icons by the address are drawn the
+ * same way.
+ */
+export function rowActionCss(token: GlobalToken): string {
+  const c = `.${ROW_ACTION}`;
+  const icon = `background-repeat:no-repeat;background-position:center;background-size:${token.fontSize}px ${token.fontSize}px`;
+  return (
+    `${c}{position:relative;display:inline-flex;align-items:center;justify-content:center;box-sizing:border-box;width:${token.controlHeightSM}px;height:${token.controlHeightSM}px;margin:0;padding:0;` +
+    `border:${token.lineWidth}px ${token.lineType} transparent;border-radius:${token.borderRadiusSM}px;background-color:transparent;${icon};color:${token.colorText};` +
+    `font-family:inherit;font-size:${token.fontSize}px;font-weight:400;white-space:nowrap;cursor:pointer;outline:none;user-select:none;touch-action:manipulation;` +
+    `transition:all ${token.motionDurationMid} ${token.motionEaseInOut}}` +
+    `${c}:hover{background-color:${token.colorFillTertiary}}` +
+    `${c}:active{background-color:${token.colorFill}}` +
+    `${c}-test{background-image:${iconImage(ApiOutlined, token.colorText)}}` +
+    `${c}-provision{background-image:${iconImage(CloudUploadOutlined, token.colorText)}}` +
+    `${c}-edit{background-image:${iconImage(EditOutlined, token.colorText)}}` +
+    `${c}-remove{color:${token.colorError};background-image:${iconImage(DeleteOutlined, token.colorError)}}` +
+    `${c}-remove:hover{color:${token.colorErrorHover};background-color:${token.colorErrorBg};background-image:${iconImage(DeleteOutlined, token.colorErrorHover)}}` +
+    `${c}-remove:active{color:${token.colorErrorActive};background-color:${token.colorErrorBgActive};background-image:${iconImage(DeleteOutlined, token.colorErrorActive)}}` +
+    `${c}:focus-visible{outline:${token.lineWidthFocus}px solid ${token.colorPrimaryBorder};outline-offset:1px;transition:outline-offset 0s,outline 0s}` +
+    `.${LOGIN_ICON}{display:inline-block;flex:none;width:${token.fontSize}px;height:${token.fontSize}px;${icon}}` +
+    `.${LOGIN_ICON}-key{background-image:${iconImage(KeyOutlined, token.colorText)}}` +
+    `.${LOGIN_ICON}-lock{background-image:${iconImage(LockOutlined, token.colorText)}}`
+  );
+}
+
+const FIGURE: CSSProperties = { whiteSpace: 'nowrap', width: '100%', textAlign: 'right', fontVariantNumeric: 'tabular-nums' };
 /** Colour thresholds, as the alert rules' defaults: CPU busy, data disks filling and full. */
 const BUSY_PERCENT = 90;
 const FILLING_PERCENT = 80;
@@ -153,9 +210,10 @@ function TagList({ tags, style }: { tags: readonly string[]; style: CSSPropertie
   const shown = tags.slice(0, MAX_TAGS_SHOWN);
   const hidden = tags.length - shown.length;
   return (
-    <div style={{ ...CELL_ROW, gap: 4 }} title={tags.join(', ')}>
-      {shown.map((tag) => (
-        <span key={tag} style={style}>
+    <div style={{ ...CELL_ROW, gap: 4 }} onMouseEnter={(e) => (e.currentTarget.title = tags.join(', '))}>
+      {/* Keyed by position: a row slot showing another appliance rewrites the texts, keeps the elements. */}
+      {shown.map((tag, i) => (
+        <span key={i} style={style}>
           {tag}
         </span>
       ))}
@@ -167,7 +225,10 @@ function TagList({ tags, style }: { tags: readonly string[]; style: CSSPropertie
 /**
  * Fixed widths on every column: the virtual table lays rows out without measuring them, which
  * is what keeps 1,000 rows smooth. Cells are plain elements with native `title` tooltips rather
- * than Typography/Tooltip components: every scroll step re-renders the rows in view. The widths
+ * than Typography/Tooltip components: every scroll step re-renders the rows in view. Tooltips that
+ * change from one appliance to the next are set when the pointer comes (labelAsTooltip): a title
+ * changed on render restyles its element, for every recycled row; what they add for assistive
+ * technology is in an aria-label or aria-description. The widths
  * add up to what a 1,440-pixel window leaves the table (1,136 px beside the selection boxes and the
  * navigation), so no header or status is cut off and nothing scrolls sideways, in either language
  * (tests/e2e/zh-cn-pages.test.ts measures it): short headers with the full name on hover, the
@@ -199,7 +260,13 @@ export function fleetColumns(
       defaultSortOrder: 'ascend',
       // A plain link (the router is a HashRouter): cheaper per row than a router Link.
       render: (a) => (
-        <a href={`#/fleet/${encodeURIComponent(a.id)}`} style={NAME_LINK} title={a.notes ? `${a.name}\n${a.notes}` : a.name} data-testid="fleet-row-name">
+        <a
+          href={`#/fleet/${encodeURIComponent(a.id)}`}
+          style={NAME_LINK}
+          aria-description={a.notes || undefined}
+          onMouseEnter={(e) => (e.currentTarget.title = a.notes ? `${a.name}\n${a.notes}` : a.name)}
+          data-testid="fleet-row-name"
+        >
           {a.name}
         </a>
       ),
@@ -259,8 +326,12 @@ export function fleetColumns(
       // needs no column of its own, which keeps the table inside a 1,440-pixel window beside the
       // monitoring columns (no sideways scrolling). The login is named on hover.
       render: (a) => (
-        <div style={CELL_ROW} title={`${a.user}@${sshEndpoint(a)}\n${storedLoginText(t, a.credential)}`} data-testid="fleet-address">
-          {a.credential.kind === 'private-key' ? <KeyOutlined /> : a.credential.kind === 'password' ? <LockOutlined /> : <span style={{ color: colors.states.degraded }}>!</span>}
+        <div style={CELL_ROW_FREE} onMouseEnter={(e) => (e.currentTarget.title = `${a.user}@${sshEndpoint(a)}\n${storedLoginText(t, a.credential)}`)} data-testid="fleet-address">
+          {a.credential.kind === null ? (
+            <span style={{ color: colors.states.degraded }}>!</span>
+          ) : (
+            <span role="img" aria-label={storedLoginText(t, a.credential)} className={`${LOGIN_ICON} ${LOGIN_ICON}-${a.credential.kind === 'private-key' ? 'key' : 'lock'}`} />
+          )}
           <span style={ELLIPSIS}>
             {a.user}@{sshEndpoint(a)}
           </span>
@@ -273,7 +344,7 @@ export function fleetColumns(
       width: 84,
       sorter: (a, b) => collator.compare(t(ROLE_LABELS[a.role]), t(ROLE_LABELS[b.role])),
       render: (a) => (
-        <span style={colors.roleTags[a.role]} title={t(ROLE_LABELS[a.role])}>
+        <span style={colors.roleTags[a.role]} onMouseEnter={(e) => (e.currentTarget.title = t(ROLE_LABELS[a.role]))}>
           {t(ROLE_SHORT_LABELS[a.role])}
         </span>
       ),
@@ -284,47 +355,20 @@ export function fleetColumns(
       title: t('fleet.column.actions'),
       width: 128,
       fixed: 'right',
-      render: (a) => (
-        <div style={{ display: 'flex', gap: 4 }}>
-          <Button
-            type="text"
-            size="small"
-            icon={<ApiOutlined />}
-            data-testid="appliance-test"
-            title={t('connection.testNamed', { name: a.name })}
-            aria-label={t('connection.testNamed', { name: a.name })}
-            onClick={() => actions.onTest(a)}
-          />
-          <Button
-            type="text"
-            size="small"
-            icon={<CloudUploadOutlined />}
-            data-testid="appliance-provision"
-            title={t('provision.action', { name: a.name })}
-            aria-label={t('provision.action', { name: a.name })}
-            onClick={() => actions.onProvision(a)}
-          />
-          <Button
-            type="text"
-            size="small"
-            icon={<EditOutlined />}
-            data-testid="appliance-edit"
-            title={t('fleet.editNamed', { name: a.name })}
-            aria-label={t('fleet.editNamed', { name: a.name })}
-            onClick={() => actions.onEdit(a)}
-          />
-          <Button
-            type="text"
-            size="small"
-            danger
-            icon={<DeleteOutlined />}
-            data-testid="appliance-remove"
-            title={t('fleet.removeNamed', { name: a.name })}
-            aria-label={t('fleet.removeNamed', { name: a.name })}
-            onClick={() => actions.onRemove(a)}
-          />
-        </div>
-      ),
+      render: (a) => {
+        const test = t('connection.testNamed', { name: a.name });
+        const provision = t('provision.action', { name: a.name });
+        const edit = t('fleet.editNamed', { name: a.name });
+        const remove = t('fleet.removeNamed', { name: a.name });
+        return (
+          <div style={ACTIONS}>
+            <button type="button" className={`${ROW_ACTION} ${ROW_ACTION}-test`} data-testid="appliance-test" aria-label={test} onMouseEnter={labelAsTooltip} onClick={() => actions.onTest(a)} />
+            <button type="button" className={`${ROW_ACTION} ${ROW_ACTION}-provision`} data-testid="appliance-provision" aria-label={provision} onMouseEnter={labelAsTooltip} onClick={() => actions.onProvision(a)} />
+            <button type="button" className={`${ROW_ACTION} ${ROW_ACTION}-edit`} data-testid="appliance-edit" aria-label={edit} onMouseEnter={labelAsTooltip} onClick={() => actions.onEdit(a)} />
+            <button type="button" className={`${ROW_ACTION} ${ROW_ACTION}-remove`} data-testid="appliance-remove" aria-label={remove} onMouseEnter={labelAsTooltip} onClick={() => actions.onRemove(a)} />
+          </div>
+        );
+      },
     },
   ];
 }

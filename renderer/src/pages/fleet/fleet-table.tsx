@@ -1,12 +1,12 @@
 import { theme } from 'antd';
 import { useEffect, useMemo, type CSSProperties } from 'react';
 import type { Appliance } from '../../../../main/contract/fleet.contract';
-import { useFleetOverviewSnapshot } from '../../api/fleet-overview-hooks';
+import { useFleetOverviewLoaded, useFleetOverviewSnapshot } from '../../api/fleet-overview-hooks';
 import { useFleetStatusesLoaded, useStatusSnapshot } from '../../api/status-hooks';
 import { HEADER_HEIGHT, VirtualTable, type TableSelection } from '../../components/virtual-table';
 import { useElementSize } from '../../hooks/use-element-size';
 import { useI18n } from '../../i18n/i18n-context';
-import { fleetColumns, type FleetColors, type FleetRowActions } from './fleet-columns';
+import { fleetColumns, rowActionCss, type FleetColors, type FleetRowActions } from './fleet-columns';
 import { FleetEmptyState } from './fleet-empty-state';
 
 const MIN_BODY_HEIGHT = 160;
@@ -32,6 +32,8 @@ export function FleetTable(props: FleetTableProps) {
   const { ref, width, height } = useElementSize<HTMLDivElement>();
   // Loads the statuses without re-rendering the table as they change: the status cells follow them.
   useFleetStatusesLoaded();
+  // The same for the CPU, data-disk and alert columns (polled while the table is shown).
+  useFleetOverviewLoaded();
   const statuses = useStatusSnapshot();
   const overview = useFleetOverviewSnapshot();
   const colors = useMemo<FleetColors>(() => {
@@ -56,6 +58,7 @@ export function FleetTable(props: FleetTableProps) {
       },
     };
   }, [token]);
+  const actionCss = useMemo(() => rowActionCss(token), [token]);
   const columns = useMemo(
     () => fleetColumns(t, new Intl.Collator(locale, { numeric: true, sensitivity: 'base' }), colors, { onTest, onProvision, onEdit, onRemove }, statuses, overview),
     [t, locale, colors, onTest, onProvision, onEdit, onRemove, statuses, overview],
@@ -74,6 +77,7 @@ export function FleetTable(props: FleetTableProps) {
 
   return (
     <div ref={ref} data-testid="fleet-table" style={{ flex: 1, minHeight: MIN_BODY_HEIGHT + HEADER_HEIGHT, overflow: 'hidden' }}>
+      <style>{actionCss}</style>
       {width > 0 && (
         <VirtualTable<Appliance>
           columns={columns}
