@@ -22,6 +22,9 @@ import type { ConnectOptions, ConnectOutcome } from '../ssh/ssh-connect';
  * - Single flight: concurrent `acquire`s of one appliance share one dial.
  * - What to dial is looked up on each dial (`resolve`), so an edited address, credential or newly
  *   accepted host key applies to the next connection; `drop` closes the current one at once.
+ * - Closing never waits on the network: `drop` sends the SSH disconnect and destroys the socket if
+ *   the peer has not closed it within CLOSE_GRACE_MS. Over a dead link a polite close would hold
+ *   the socket (and a stopping `serve`, whose event loop it keeps alive) for TCP's retry timeouts.
  */
 export type PoolTarget = Omit<ConnectOptions, 'keepaliveMs'>;
 
@@ -38,6 +41,8 @@ export class SshUnavailableError extends Error {
 
 interface Entry {
   client: Client | null;
+  /** Destroys `client`'s socket (ConnectOutcome.destroy). */
+  destroy: () => void;
   dialing: Promise<Client> | null;
   failures: number;
   lastFailure: SshFailure | null;
@@ -73,6 +78,16 @@ export interface SshPool {
 
 /** Longer than a watch round (10 s): a watched connection's answers always come before its keepalive is due. */
 export const KEEPALIVE_MS = 15_000;
+/** How long a dropped connection gets to close politely before its socket is destroyed. */
+export const CLOSE_GRACE_MS = 1_000;
+
+/** Ends `client` politely, and for certain: its socket is destroyed after CLOSE_GRACE_MS if still open. */
+function closeClient(client: Client, destroy: () => void): void {
+  const timer = setTimeout(destroy, CLOSE_GRACE_MS);
+  timer.unref();
+  client.once('close', () => clearTimeout(timer));
+  client.end();
+}
 
 /**
  * ssh2 restarts its keepalive timer only on replies to channel requests; `_resetKA` (ssh2 1.x,
@@ -96,7 +111,7 @@ export function createSshPool(opts: SshPoolOptions): SshPool {
   const entryOf = (id: string): Entry => {
     let e = entries.get(id);
     if (!e) {
-      e = { client: null, dialing: null, failures: 0, lastFailure: null, retryAt: 0, generation: 0 };
+      e = { client: null, destroy: () => {}, dialing: null, failures: 0, lastFailure: null, retryAt: 0, generation: 0 };
       entries.set(id, e);
     }
     return e;
@@ -120,11 +135,12 @@ export function createSshPool(opts: SshPoolOptions): SshPool {
       throw new SshUnavailableError(outcome.failure, e.retryAt);
     }
     if (generation !== e.generation) {
-      outcome.client.end();
+      closeClient(outcome.client, outcome.destroy);
       throw new SshUnavailableError({ code: 'protocol-error', message: 'the connection was closed while it was being opened (the appliance was changed or removed)' }, null);
     }
     const client = outcome.client;
     e.client = client;
+    e.destroy = outcome.destroy;
     e.failures = 0;
     e.lastFailure = null;
     e.retryAt = 0;
@@ -154,7 +170,7 @@ export function createSshPool(opts: SshPoolOptions): SshPool {
       const e = entries.get(id);
       if (!e) return;
       e.generation += 1;
-      e.client?.end();
+      if (e.client) closeClient(e.client, e.destroy);
       entries.delete(id);
     },
     peek: (id) => entries.get(id)?.client ?? null,

@@ -37,7 +37,19 @@ export interface AuthReport {
 }
 
 export type ConnectOutcome =
-  | { ok: true; client: Client; latencyMs: number; hostKey: SeenHostKey; auth: AuthReport }
+  | {
+      ok: true;
+      client: Client;
+      latencyMs: number;
+      hostKey: SeenHostKey;
+      auth: AuthReport;
+      /**
+       * Destroys the connection's socket at once. `client.end()` is the polite close, but it waits
+       * for the peer, which over a dead link is TCP's retry timeouts (and ssh2's own destroy()
+       * does nothing once end() has begun).
+       */
+      destroy(): void;
+    }
   | { ok: false; failure: SshFailure; latencyMs?: number; hostKey?: SeenHostKey; auth?: AuthReport };
 
 export interface ConnectOptions {
@@ -161,7 +173,7 @@ export function connectSsh(opts: ConnectOptions): Promise<ConnectOutcome> {
       });
       client.once('ready', () => {
         if (current) auth.tried.push({ method: current, accepted: true });
-        finish({ ok: true, client, latencyMs: latencyMs!, hostKey: hostKey!, auth: { ...auth, tried: auth.tried.filter((t) => t.method !== 'none') } });
+        finish({ ok: true, client, latencyMs: latencyMs!, hostKey: hostKey!, auth: { ...auth, tried: auth.tried.filter((t) => t.method !== 'none') }, destroy: () => sock.destroy() });
       });
       client.on('error', (err: Error & { level?: string }) => {
         const tried = auth.tried.filter((t) => t.method !== 'none');

@@ -19,6 +19,8 @@ export interface LocalSshd {
   clientKey: string;
   hostKeyPub: string;
   dir: string;
+  /** The listening sshd's pid (its sessions are its children). */
+  readonly pid: number;
   /** Replace the host key and restart (what a reinstall, or an attacker, looks like). */
   rotateHostKey(): Promise<void>;
   stop(): Promise<void>;
@@ -97,6 +99,9 @@ export async function startLocalSshd(opts: { extraConfig?: string[] } = {}): Pro
   const sshd: LocalSshd = {
     get port() {
       return port;
+    },
+    get pid() {
+      return child!.pid!;
     },
     dir,
     clientKey: fs.readFileSync(path.join(dir, 'client_key'), 'utf8'),
