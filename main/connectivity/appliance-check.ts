@@ -9,6 +9,7 @@ import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
 import { AgentUnreachableError, SshUnavailableError, type Reach } from '../reach/reach';
 import type { ApplianceStatusRecord, ApplianceStatusStore } from '../store/appliance-status-store';
+import { silenceCause } from './silence-cause';
 import type { StatusChanges } from './status-changes';
 
 export type WatchParams = AgentMethodParamsInput<'watch.v1'>;
@@ -140,7 +141,7 @@ export function createApplianceCheck(deps: {
         await deps.reach.connection(applianceId);
       }
       next.lastSeenAt = checkedAt;
-      return { verdict: { state: 'degraded', reason: `the agent does not answer: ${describe(err)}`, reasonCode: 'agent.silent', reasonParams: { detail: describe(err) } }, reached: null };
+      return { verdict: { state: 'degraded', reason: `the agent does not answer: ${describe(err)}`, reasonCode: 'agent.silent', reasonParams: { cause: silenceCause(err), detail: describe(err) } }, reached: null };
     }
   }
 

@@ -2,6 +2,7 @@ import type { ApplianceStatus } from '../contract/status.contract';
 import type { Clock } from '../core/clock';
 import { AgentUnreachableError, type Reach } from '../reach/reach';
 import type { ApplianceStatusStore } from '../store/appliance-status-store';
+import { silenceCause } from './silence-cause';
 
 export interface InventoryAnswer {
   inventory: unknown;
@@ -41,7 +42,7 @@ export function createInventoryView(deps: { status: ApplianceStatusStore; reach:
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof AgentUnreachableError) return answer(applianceId, { reason: message, code: err.code, params: err.params });
-      return answer(applianceId, { reason: message, code: 'agent.silent', params: { detail: message } });
+      return answer(applianceId, { reason: message, code: 'agent.silent', params: { cause: silenceCause(err), detail: message } });
     }
   };
 }

@@ -148,6 +148,9 @@ describe('provisioning failures', () => {
       expect(latinRuns(chinese ?? '', { names: [] }), code).toEqual([]);
     }
     expect(reasonText(en, 'preflight.not-ready', { count: 1 }, null)).toMatch(/1 preflight check failed/);
+    // The failed step is named in the reader's words.
+    expect(reasonText(en, 'step-failed', { step: 'runtime' }, null)).toContain('“Node.js runtime”');
+    expect(reasonText(zh, 'step-failed', { step: 'runtime' }, null)).toContain(zh.t('provision.step.runtime'));
     // The codes in the steps' sources are all listed above (a new one needs its texts).
     const fs = await import('node:fs');
     const path = await import('node:path');
@@ -155,5 +158,21 @@ describe('provisioning failures', () => {
     const thrown = fs.readdirSync(dir).flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/new StepError\([\s\S]*?, '([\w.-]+)'/g)].map((m) => m[1]!));
     expect(thrown.length).toBeGreaterThanOrEqual(5);
     expect(thrown.filter((c) => !failures.some(([code]) => code === c))).toEqual([]);
+  });
+});
+
+describe('a silent agent', () => {
+  it('says why in the reader’s language, for every cause the console gives, and keeps the English for one it does not know', async () => {
+    const { AGENT_CLIENT_ERROR_CODES } = await import('../../agents/client/client-errors');
+    const { AGENT_ERROR_CODES } = await import('../../agents/protocol/errors');
+    for (const cause of [...AGENT_CLIENT_ERROR_CODES, ...AGENT_ERROR_CODES, 'other']) {
+      const params = { cause, detail: 'call health.v1 timed out after 5 s' };
+      const chinese = reasonText(zh, 'agent.silent', params, 'the agent does not answer: …');
+      expect(chinese, cause).toMatch(HAN);
+      expect(latinRuns(chinese ?? '', { names: [] }), cause).toEqual([]);
+      expect(reasonText(en, 'agent.silent', params, null), cause).not.toMatch(/\{\w+\}/);
+    }
+    expect(reasonText(en, 'agent.silent', { cause: 'timeout', detail: 'x' }, null)).toMatch(/^The agent does not answer: no answer in time/);
+    expect(reasonText(zh, 'agent.silent', { cause: 'from-a-newer-host', detail: 'x' }, 'the agent does not answer: x')).toBe('the agent does not answer: x');
   });
 });
