@@ -15,7 +15,7 @@ import { createKeyFileSecretBox } from '../main/secrets/key-file-secret-box';
 import { testProvisionResources } from '../tests/helpers/provision-resources';
 import { testbedPrefix } from '../tests/helpers/testbed-prefix';
 import { cmdline, descendantsOf, rssBytes } from './proc-tree';
-import { median, notMeasured, printFigures, saveResults, type Figure } from './report';
+import { median, notMeasured, printFigures, saveResults, type Figure, type MeasuredFigure } from './report';
 
 /**
  * Fleet scale (issue §7): what one watched appliance costs the console. N real testbed machines
@@ -261,6 +261,38 @@ function printProfile(s: ProfileSummary, seconds: number, machines: number): voi
   for (const [name, ms] of s.byFunction) console.log(`    ${pct(ms)} %  ${(ms / 1000).toFixed(2).padStart(6)} s  ${name}`);
 }
 
+/**
+ * What limits the per-appliance figures, from what this run measured: the watching host's CPU
+ * profile (by module), the memory after a full GC split into JS heap and the rest, and the series
+ * each testbed machine reports (more than a real appliance: every machine here sees the host's
+ * loop disks). Attached to the figures, printed when their targets are not met.
+ */
+function explainLimits(figures: Figure[], profile: ProfileSummary | null): void {
+  const measured = (prefix: string) => figures.find((f): f is MeasuredFigure => f.kind !== 'not-measured' && f.name.startsWith(prefix));
+  const series = measured('telemetry series per appliance');
+  const perSeries = series ? `; each testbed machine reports ${Math.round(series.value)} series (a real appliance reports its own disks only)` : '';
+  const cpu = measured('console CPU per watched appliance');
+  if (cpu) {
+    cpu.limitedBy = profile
+      ? `where the watching host's CPU goes (profile printed below, self time): ${profile.byModule
+          .slice(0, 5)
+          .map(([m, ms]) => `${m} ${Math.round((ms / profile.busyMs) * 100)} %`)
+          .join(', ')}${perSeries}`
+      : `not profiled in this run (BENCH_FLEET_PROFILE_SECONDS=0 or the inspector failed)${perSeries}`;
+  }
+  const rss = measured('console RSS per watched appliance (');
+  const heap = measured('  of which live JS heap');
+  const outside = measured('  of which outside the JS heap');
+  if (rss) {
+    rss.limitedBy =
+      heap && outside
+        ? `right after a full GC ${(heap.value + outside.value).toFixed(2)} MiB per appliance remain: ${heap.value.toFixed(2)} MiB live JS heap (mostly the telemetry store's per-series state) and ${outside.value.toFixed(2)} MiB outside it (mostly SQLite's telemetry page cache, up to 32 MiB, filling with what is written); the rest of the figure is garbage not yet collected${perSeries}`
+        : `not broken down in this run (the inspector could not be reached)${perSeries}`;
+  }
+  const growth = measured('console RSS growth');
+  if (growth) growth.limitedBy = `not measured apart in this run; the likeliest part is SQLite's telemetry page cache (cache_size 32 MiB) filling as data is written, which a 30-minute run (BENCH_FLEET_MINUTES=30) shows levelling off or not`;
+}
+
 /** Registers, trusts and provisions every machine through the console's API, as a person would. */
 async function enrol(dataDir: string, machines: MachineState[], work: string): Promise<void> {
   const resources = testProvisionResources(work);
@@ -502,6 +534,7 @@ export async function runFleetScaleBenchmarks(): Promise<boolean> {
     } catch (err) {
       figures.push(notMeasured('memory after a full GC and the CPU profile of the watching host', err instanceof Error ? err.message : String(err)));
     }
+    explainLimits(figures, profile);
     printFigures(title, figures);
     const cpuFigure = figures.find((f) => f.kind !== 'not-measured' && f.name.startsWith('console CPU per watched appliance'));
     if (cpuFigure && cpuFigure.kind !== 'not-measured') console.log(`  (console CPU per watched appliance, unrounded: ${cpuFigure.value.toFixed(4)} % of a core = ${((cpuFigure.value / 100) * 10_000).toFixed(2)} ms of CPU per appliance per 10 s round)`);

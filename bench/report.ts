@@ -23,6 +23,11 @@ export interface MeasuredFigure {
   targetRatio?: number;
   higherIsBetter?: boolean;
   reference?: Reference;
+  /**
+   * What limits the figure, printed when its target is not met: from what the same run measured
+   * (a breakdown, a profile) wherever it can, so a missed target comes with its figure and why.
+   */
+  limitedBy?: string;
 }
 
 /**
@@ -93,7 +98,8 @@ export function formatFigure(f: Figure): string {
   if (f.target !== undefined) targets.push(`${op} ${f.target} ${f.unit}`);
   if (f.targetRatio !== undefined) targets.push(`${op} ${f.targetRatio}× ${f.reference!.name}`);
   const t = targets.length ? ` (target ${targets.join(' and ')}: ${state})` : '';
-  return `${f.name}: ${v}${ref}${t}`;
+  const limit = state === 'NOT MET' && targets.length ? `\n      limited by: ${f.limitedBy ?? 'not yet analysed'}` : '';
+  return `${f.name}: ${v}${ref}${t}${limit}`;
 }
 
 export interface Tally {

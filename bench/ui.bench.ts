@@ -89,6 +89,8 @@ interface ColdStart {
   hostReadyMs: number;
   /** In the page: navigation start (of the page after the login redirect) → first data render. */
   pageMs: number;
+  /** JavaScript the page loaded before that render (decoded bytes, as the browser parses them). */
+  scriptBytes: number;
 }
 
 async function coldStart(browser: Browser, dataDir: string): Promise<ColdStart> {
@@ -99,9 +101,10 @@ async function coldStart(browser: Browser, dataDir: string): Promise<ColdStart> 
   await page.goto(loginUrl);
   const pageMs = await waitFleetRendered(page);
   const totalMs = performance.now() - t0;
+  const scriptBytes = await page.evaluate(`performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'script' || e.name.endsWith('.js')).reduce((sum, e) => sum + e.decodedBodySize, 0)`);
   await ctx.close();
   await stop(child);
-  return { totalMs, hostReadyMs: readyMs, pageMs };
+  return { totalMs, hostReadyMs: readyMs, pageMs, scriptBytes: Number(scriptBytes) };
 }
 
 /** Time from navigation start to the Fleet table's first data render. */
@@ -222,15 +225,21 @@ export async function runUiBenchmarks(): Promise<boolean> {
       cold.push(await coldStart(browser, small));
     }
     const blankMs = median(blank);
+    const pageMs = median(cold.map((c) => c.pageMs));
+    const hostMs = median(cold.map((c) => c.hostReadyMs));
     figures.push({
       name: `headless host cold start → first rendered Fleet page (median of ${RUNS})`,
       value: median(cold.map((c) => c.totalMs)),
       unit: 'ms',
       targetRatio: TARGETS.coldStartVsBlankPage,
       reference: { name: 'a blank page from a fresh node process', value: blankMs },
+      limitedBy:
+        `the page's own load, ${Math.round(pageMs)} ms alone ${(pageMs / blankMs).toFixed(1)}× the whole blank page: fetching, parsing and running ` +
+        `${(median(cold.map((c) => c.scriptBytes)) / 1024).toFixed(0)} KiB of JavaScript (React, antd, react-query, the Fleet page) before its first calls; ` +
+        `the host's start (spawn → login URL) adds ${Math.round(hostMs)} ms`,
     });
-    figures.push({ name: '  of which the host: spawn → login URL printed (informative)', value: median(cold.map((c) => c.hostReadyMs)), unit: 'ms', reference: { name: 'the blank page', value: blankMs } });
-    figures.push({ name: '  of which the page: navigation → first rendered Fleet page (informative)', value: median(cold.map((c) => c.pageMs)), unit: 'ms', reference: { name: 'the blank page', value: blankMs } });
+    figures.push({ name: '  of which the host: spawn → login URL printed (informative)', value: hostMs, unit: 'ms', reference: { name: 'the blank page', value: blankMs } });
+    figures.push({ name: '  of which the page: navigation → first rendered Fleet page (informative)', value: pageMs, unit: 'ms', reference: { name: 'the blank page', value: blankMs } });
 
     const blankMem = await blankPageMemory(browser);
     const { loginUrl, child } = await startServe(large);
@@ -270,6 +279,7 @@ export async function runUiBenchmarks(): Promise<boolean> {
       unit: 'ms',
       targetRatio: TARGETS.thousandRowsVsTen,
       reference: { name: 'the same page with 10 appliances', value: median(renders10) },
+      limitedBy: `the work per record before the first frame (1,000 statuses into the map, the sort, the overview index), ${Math.round(median(renders1000) - median(renders10))} ms more than for 10; the spread between runs on this shared host is of the same order (min–max of 1,000: ${Math.round(Math.min(...renders1000))}–${Math.round(Math.max(...renders1000))} ms)`,
     });
 
     if (frames.rows === 0) {
@@ -284,6 +294,7 @@ export async function runUiBenchmarks(): Promise<boolean> {
         unit: 'ms',
         targetRatio: TARGETS.scrollP95VsIdle,
         reference: { name: 'idle frame interval (median)', value: idle },
+        limitedBy: `${dropped} of ${frames.scrolling.length} frames missed one vsync: each scroll step re-renders the rows that come into view (React) and paints them in software (headless Chromium with --disable-gpu) on this 2-core shared host; rAF intervals come in whole vsyncs, so a p95 over 1.25× idle means over 5 % of frames were missed`,
       });
       figures.push({ name: `scrolling 1,000 rows: long frames (interval over ${LONG_FRAME_MS} ms)`, value: frames.scrolling.filter((d) => d > LONG_FRAME_MS).length, unit: 'frames', target: TARGETS.longFrames });
       figures.push({ name: `scrolling 1,000 rows: dropped frames (interval over 1.5× idle) of ${frames.scrolling.length} (informative)`, value: dropped, unit: 'frames' });
@@ -299,6 +310,10 @@ export async function runUiBenchmarks(): Promise<boolean> {
         unit: 'MiB',
         targetRatio: TARGETS.memoryVsBlankPage,
         reference: { name: 'a blank page in the same browser', value: blankMem.private / MIB },
+        limitedBy:
+          heap === null
+            ? 'not broken down (performance.memory unavailable)'
+            : `the live JS heap is ${(heap / MIB).toFixed(0)} MiB of ${(mem.private / MIB).toFixed(0)} MiB; the rest is what Chromium keeps per renderer for a real app and a blank page has none of: V8's compiled code for the UI's JavaScript, Blink's DOM, style and layout objects, and software raster tiles (--disable-gpu) — not broken down further by this bench`,
       });
       figures.push({ name: 'renderer RSS (shared Chromium libraries counted in full; informative)', value: mem.rss / MIB, unit: 'MiB', reference: { name: 'a blank page', value: blankMem.rss / MIB } });
       figures.push({ name: 'renderer PSS (shared pages split; informative)', value: mem.pss / MIB, unit: 'MiB', reference: { name: 'a blank page', value: blankMem.pss / MIB } });

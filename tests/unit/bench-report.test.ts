@@ -15,7 +15,13 @@ describe('bench figures', () => {
     const figure = (value: number): Figure => ({ name: 'cold start', value, unit: 'ms', targetRatio: 2, reference: { name: 'a blank page', value: 500 } });
     expect(verdict(figure(1000))).toBe('met');
     expect(verdict(figure(1001))).toBe('not met');
-    expect(formatFigure(figure(1600))).toBe('cold start: 1600 ms; 3.20× a blank page (500 ms) (target ≤ 2× a blank page: NOT MET)');
+    expect(formatFigure(figure(1600))).toBe('cold start: 1600 ms; 3.20× a blank page (500 ms) (target ≤ 2× a blank page: NOT MET)\n      limited by: not yet analysed');
+  });
+
+  it('says what limits a figure that misses its target, and nothing of it when met', () => {
+    const figure = (value: number): Figure => ({ name: 'cpu', value, unit: 'CPU-s', target: 0.15, limitedBy: 'the upload through ssh2' });
+    expect(formatFigure(figure(0.3))).toBe('cpu: 0.30 CPU-s (target ≤ 0.15 CPU-s: NOT MET)\n      limited by: the upload through ssh2');
+    expect(formatFigure(figure(0.1))).toBe('cpu: 0.10 CPU-s (target ≤ 0.15 CPU-s: met)');
   });
 
   it('never turns a failed measurement into a number', () => {
