@@ -35,6 +35,18 @@ function descendantsOf(pid: number): number[] {
   return children.flatMap((c) => [c, ...descendantsOf(c)]);
 }
 
+/** A pool whose every appliance is the local sshd, as root with its client key. */
+function poolOf(sshd: LocalSshd, opts: { keepaliveMs?: number } = {}) {
+  const keyBlob = Buffer.from(sshd.hostKeyPub.split(' ')[1]!, 'base64');
+  return createSshPool({
+    resolve: () => ({ target: { address: '127.0.0.1', port: sshd.port, user: 'root' }, credential: { kind: 'private-key', privateKey: sshd.clientKey }, trustedKeys: [{ keyType: 'ssh-ed25519', fingerprint: sha256Fingerprint(keyBlob) }] }),
+    connect: sshEdge.connect,
+    clock: manualClock(),
+    log: silentLogger,
+    ...opts,
+  });
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(skip)('SSH pool keepalives against a real sshd', () => {
@@ -45,14 +57,7 @@ describe.skipIf(skip)('SSH pool keepalives against a real sshd', () => {
   afterAll(async () => sshd?.stop());
 
   it('probes an idle connection every keepaliveMs, and not one whose agent keeps answering', async () => {
-    const keyBlob = Buffer.from(sshd.hostKeyPub.split(' ')[1]!, 'base64');
-    const pool = createSshPool({
-      resolve: () => ({ target: { address: '127.0.0.1', port: sshd.port, user: 'root' }, credential: { kind: 'private-key', privateKey: sshd.clientKey }, trustedKeys: [{ keyType: 'ssh-ed25519', fingerprint: sha256Fingerprint(keyBlob) }] }),
-      connect: sshEdge.connect,
-      clock: manualClock(),
-      log: silentLogger,
-      keepaliveMs: 300,
-    });
+    const pool = poolOf(sshd, { keepaliveMs: 300 });
     try {
       await pool.acquire('a');
       await sleep(200);
@@ -74,13 +79,7 @@ describe.skipIf(skip)('SSH pool keepalives against a real sshd', () => {
   }, 30_000);
 
   it('closes a connection whose peer no longer answers, within the grace period, instead of waiting on TCP', async () => {
-    const keyBlob = Buffer.from(sshd.hostKeyPub.split(' ')[1]!, 'base64');
-    const pool = createSshPool({
-      resolve: () => ({ target: { address: '127.0.0.1', port: sshd.port, user: 'root' }, credential: { kind: 'private-key', privateKey: sshd.clientKey }, trustedKeys: [{ keyType: 'ssh-ed25519', fingerprint: sha256Fingerprint(keyBlob) }] }),
-      connect: sshEdge.connect,
-      clock: manualClock(),
-      log: silentLogger,
-    });
+    const pool = poolOf(sshd);
     // The listener and its session processes, stopped: the kernel still holds the connection
     // open, but nothing answers the disconnect or closes its side (as over a pulled cable).
     const client = await pool.acquire('a');
