@@ -2,7 +2,18 @@
  * Field names that hold secrets anywhere in an API input. The audit log and every log line pass
  * inputs through `redactSecrets`, so a new secret field only needs its name added here.
  */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'privateKey', 'passphrase', 'sudoPassword', 'token', 'auth']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'password',
+  'privateKey',
+  'passphrase',
+  'sudoPassword',
+  'token',
+  'auth',
+  // Service modules' configs (service.configure) may carry credentials by these names: an S3
+  // secret key, an upstream's shared secret.
+  'secret',
+  'secretKey',
+]);
 
 export const REDACTED = '[redacted]';
 

@@ -82,7 +82,7 @@ export function createMonitoringApi(deps: { monitoring: Monitoring; reach: Pick<
         const accepted = r.exitStatus === null || (r.exitStatus & 0b11) === 0;
         return { accepted, message: accepted ? `${kind} self-test requested on ${device}; its result appears in the self-test log when it finishes` : `smartctl refused the ${kind} self-test on ${device} (exit status ${r.exitStatus})` };
       } catch (err) {
-        if (err instanceof AgentUnreachableError) throw new ApiError('conflict', err.message);
+        if (err instanceof AgentUnreachableError) throw new ApiError('conflict', err.message, { params: { ...err.params, reason: err.code } });
         throw err;
       }
     },

@@ -165,7 +165,7 @@ describe('a silent agent', () => {
   it('says why in the reader’s language, for every cause the console gives, and keeps the English for one it does not know', async () => {
     const { AGENT_CLIENT_ERROR_CODES } = await import('../../agents/client/client-errors');
     const { AGENT_ERROR_CODES } = await import('../../agents/protocol/errors');
-    for (const cause of [...AGENT_CLIENT_ERROR_CODES, ...AGENT_ERROR_CODES, 'other']) {
+    for (const cause of [...AGENT_CLIENT_ERROR_CODES, ...AGENT_ERROR_CODES, 'unknown']) {
       const params = { cause, detail: 'call health.v1 timed out after 5 s' };
       const chinese = reasonText(zh, 'agent.silent', params, 'the agent does not answer: …');
       expect(chinese, cause).toMatch(HAN);

@@ -1,5 +1,6 @@
 import { ApiError, type ApiIssue } from '../../../main/contract/errors';
 import { TransportError } from '../api/transport';
+import { reasonText } from './reason-text';
 import type { Translator } from './translate';
 
 /**
@@ -21,7 +22,12 @@ export function describeIssue(translator: Translator, issue: ApiIssue): string {
 
 /** Any failure in the user's language: ApiError by code, transport trouble, else a generic line. */
 export function describeError(translator: Translator, error: unknown): string {
-  if (error instanceof ApiError) return translator.lookup(`errors.${error.code}`, error.params) ?? error.message;
+  if (error instanceof ApiError) {
+    // Why the appliance could not do it (unreachable, agent too old): worded as its status is.
+    const reason = error.params?.reason;
+    const why = typeof reason === 'string' ? reasonText(translator, reason, error.params ?? {}, null) : null;
+    return why ?? translator.lookup(`errors.${error.code}`, error.params) ?? error.message;
+  }
   if (error instanceof TransportError) return translator.t(error.reason === 'unreachable' ? 'transport.unreachable' : 'transport.bad-response');
   return translator.t('errors.unexpected');
 }
