@@ -6,7 +6,14 @@ import type { Supervisor } from './supervisor/supervisor';
  * ok, or degraded with one reason per problem. Cheap on purpose (no disk scan): the console polls
  * it. Disk and capacity findings belong to inventory and, later, the monitor service.
  */
-export function createHealthCheck(deps: { supervisor: Supervisor; logWriteError: () => string | null; startedAt: number; clock: Clock }): () => HealthResult {
+export function createHealthCheck(deps: {
+  supervisor: Supervisor;
+  /** Reasons about service modules (agents/agent/services/: a readiness probe that fails). */
+  serviceReasons: () => HealthReason[];
+  logWriteError: () => string | null;
+  startedAt: number;
+  clock: Clock;
+}): () => HealthResult {
   return () => {
     const reasons: HealthReason[] = [];
     for (const s of deps.supervisor.status()) {
@@ -14,6 +21,7 @@ export function createHealthCheck(deps: { supervisor: Supervisor; logWriteError:
       else if (s.state === 'backoff') reasons.push({ code: 'service-backoff', subject: s.name, message: `${s.name} exited (${describeExit(s.lastExit)}); restarting at ${s.nextRestartAt}` });
       if (s.state === 'failed') reasons.push({ code: 'service-failed', subject: s.name, message: `${s.name} is stopped: ${s.lastError ?? describeExit(s.lastExit)}` });
     }
+    reasons.push(...deps.serviceReasons());
     const logError = deps.logWriteError();
     if (logError) reasons.push({ code: 'log-write-failed', message: `cannot write agent.log: ${logError}` });
     const now = deps.clock.now();

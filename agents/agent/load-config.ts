@@ -15,6 +15,10 @@ export interface AgentPaths {
   pidFile: string;
   watchdogPidFile: string;
   childrenFile: string;
+  /** The service modules' config (services.json beside agent.json unless `servicesFile`), written by the agent. */
+  servicesFile: string;
+  /** The settings a console changed (settings.json beside agent.json unless `settingsFile`), written by the agent. */
+  settingsFile: string;
   logFile: string;
   /** stdout/stderr of the watchdog and agent in --daemon mode (startup failures, crash traces). */
   consoleLogFile: string;
@@ -61,6 +65,8 @@ export function loadConfig(cli: AgentCli): LoadedConfig {
       pidFile: path.join(runDir, 'agent.pid'),
       watchdogPidFile: path.join(runDir, 'watchdog.pid'),
       childrenFile: path.join(runDir, 'children.json'),
+      servicesFile: config.servicesFile ?? path.join(path.dirname(cli.configPath), 'services.json'),
+      settingsFile: config.settingsFile ?? path.join(path.dirname(cli.configPath), 'settings.json'),
       logFile: path.join(logDir, 'agent.log'),
       consoleLogFile: path.join(logDir, 'agent-console.log'),
     },

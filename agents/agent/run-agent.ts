@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
+import type { AgentSettings } from '../protocol/payloads/agent-settings';
 import { LogRecordSchema } from '../protocol/payloads/logs';
+import type { ServiceRegistry } from '../services/registry';
 import { ensureAgentDirs } from './agent-dirs';
 import type { BuildInfo } from './build-info';
 import { createSystemClock } from './clock';
@@ -20,6 +22,9 @@ import { startPrometheusEndpoint, type PrometheusEndpoint } from './monitor/prom
 import { createSystemSource } from './monitor/system-source';
 import { createLogRing } from './logging/log-ring';
 import { createLogger, createRedactor } from './logging/logger';
+import { createServiceManager } from './services/service-manager';
+import { createServicesStore } from './services/services-store';
+import { createAgentSettings } from './settings/agent-settings';
 import { createChildRegistry } from './supervisor/child-registry';
 import { createProcessLauncher } from './supervisor/process-launcher';
 import { createSupervisor } from './supervisor/supervisor';
@@ -27,10 +32,12 @@ import { createUserDb } from './supervisor/user-db';
 
 /**
  * The agent's composition root: directories, the single-instance lock, logging, the supervisor,
- * the inventory and the control server, wired with explicit dependencies; then it runs until a
- * signal and stops everything in order. Returns the process exit code.
+ * the service modules, the inventory, the monitor, the settings and the control server, wired with
+ * explicit dependencies; then it runs until a signal and stops everything in order. Returns the
+ * process exit code. `serviceModules` is the registry of this build (main.ts passes the production
+ * one; tests pass their own modules, tests/fixtures/services/).
  */
-export async function runAgent(loaded: LoadedConfig, token: string, build: BuildInfo, stderr: (line: string) => void): Promise<number> {
+export async function runAgent(loaded: LoadedConfig, token: string, build: BuildInfo, stderr: (line: string) => void, serviceModules: ServiceRegistry): Promise<number> {
   const { config, paths } = loaded;
   ensureAgentDirs(paths);
 
@@ -73,31 +80,68 @@ export async function runAgent(loaded: LoadedConfig, token: string, build: Build
     clock,
     log,
   });
+  const services = createServiceManager({
+    registry: serviceModules,
+    supervisor,
+    store: createServicesStore(paths.servicesFile),
+    role: config.role,
+    dataDisks: config.dataDisks,
+    ports: config.ports,
+    stateDir: paths.stateDir,
+    logDir: paths.logDir,
+    nodePath: process.execPath,
+    clock,
+    log,
+  });
   const monitor = createMonitor({
     config: config.monitor,
     stateDir: paths.stateDir,
     source: createSystemSource(),
-    services: () => supervisor.status(),
+    services: () => services.status(),
+    serviceMetrics: () => services.metrics(),
     run: createCommandRunner(),
     clock,
     log,
   });
-  const health = createHealthCheck({ supervisor, logWriteError: () => logFile.lastError(), startedAt, clock });
+  const health = createHealthCheck({ supervisor, serviceReasons: () => services.healthReasons(), logWriteError: () => logFile.lastError(), startedAt, clock });
+  /** The Prometheus endpoint while it listens (a holder: the settings replace it while the agent runs). */
+  const metricsEndpoint: { current: PrometheusEndpoint | null } = { current: null };
+  /** Makes /metrics serve what the settings say: closed, then opened again on the new address. */
+  const applySettings = async (wanted: AgentSettings): Promise<{ running: AgentSettings; error: string | null }> => {
+    await metricsEndpoint.current?.close();
+    metricsEndpoint.current = null;
+    const want = wanted.prometheus;
+    if (!want.enabled) return { running: wanted, error: null };
+    const off = { prometheus: { ...want, enabled: false } };
+    if (!config.monitor.enabled) return { running: off, error: 'the monitor is off in agent.json (monitor.enabled: false), so /metrics has nothing to serve; turn the monitor on first' };
+    try {
+      metricsEndpoint.current = await startPrometheusEndpoint({ config: want, token, monitor, log });
+      return { running: wanted, error: null };
+    } catch (err) {
+      // A /metrics that cannot listen (port taken) is logged, not fatal: the control API matters more.
+      log.error('monitor.prometheus-listen-failed', { error: err as Error });
+      return { running: off, error: `/metrics cannot listen on ${want.host}:${want.port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose another port` };
+    }
+  };
+  const settings = createAgentSettings({ file: paths.settingsFile, agentJson: { prometheus: config.monitor.prometheus }, apply: applySettings, log });
   const handlers = createHandlers({
     build,
     startedAt,
     maxRequestBytes: config.control.maxRequestBytes,
     config,
-    features: [
+    features: () => [
       'supervisor',
       'service-users',
+      'service-modules',
+      'agent-settings',
       ...(config.control.tcp ? ['tcp-fallback'] : []),
       ...(config.monitor.enabled ? ['monitor'] : []),
-      ...(config.monitor.enabled && config.monitor.prometheus.enabled ? ['prometheus'] : []),
+      ...(metricsEndpoint.current ? ['prometheus'] : []),
     ],
     health,
     inventory: createInventory({ probes: createHostProbes(lazyInventoryLibraries()), clock }),
-    supervisor,
+    services,
+    settings,
     logRing,
     monitor,
     log,
@@ -125,21 +169,17 @@ export async function runAgent(loaded: LoadedConfig, token: string, build: Build
     return EXIT_FAILURE;
   }
   supervisor.start();
+  await services.start();
   monitor.start();
-  let prometheus: PrometheusEndpoint | null = null;
-  if (config.monitor.enabled && config.monitor.prometheus.enabled) {
-    // A /metrics that cannot listen (port taken) is logged, not fatal: the control API matters more.
-    prometheus = await startPrometheusEndpoint({ config: config.monitor.prometheus, token, monitor, log }).catch((err: unknown) => {
-      log.error('monitor.prometheus-listen-failed', { error: err as Error });
-      return null;
-    });
-  }
-  log.info('agent.started', { addresses: addresses.join(' '), services: config.services.length });
+  // settings.json (or agent.json) decides whether /metrics is served.
+  await settings.load();
+  log.info('agent.started', { addresses: addresses.join(' '), services: services.status().length });
 
   const reason = await stopped;
   log.info('agent.stopping', { reason: reason.why });
   await server.close();
-  await prometheus?.close();
+  await metricsEndpoint.current?.close();
+  services.stop();
   monitor.stop();
   // SIGKILL follows SIGTERM after stopTimeoutMs; a process stuck in the kernel (D state, a dead
   // disk) survives even that, and must not keep the agent from exiting and being restarted.

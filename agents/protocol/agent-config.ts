@@ -4,6 +4,8 @@ import { absolutePath, DataDiskSchema } from './data-disk';
 export { DataDiskSchema, type DataDisk } from './data-disk';
 import { DEFAULT_MAX_REQUEST_BYTES, MAX_MAX_REQUEST_BYTES, MIN_MAX_REQUEST_BYTES } from './frames';
 import { LOG_LEVELS } from './payloads/logs';
+import { PrometheusConfigSchema } from './prometheus-config';
+export { PrometheusConfigSchema, type PrometheusConfig } from './prometheus-config';
 
 /**
  * `/etc/appliance-agent/agent.json`, written by the console's provisioner and read by the agent.
@@ -62,12 +64,11 @@ export const ServiceDefinitionSchema = z.strictObject({
 });
 export type ServiceDefinition = z.output<typeof ServiceDefinitionSchema>;
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
-
 /**
  * The monitor: system samples every `intervalMs`, kept on disk (bounded) and served by `metrics.v1`;
  * SMART every `smart.intervalMs` (`smart.v1`); an optional Prometheus endpoint. Omitted: all defaults.
  */
+
 export const MonitorConfigSchema = z.strictObject({
   enabled: z._default(z.boolean(), true),
   intervalMs: z._default(ms(1000, 3_600_000), 10_000),
@@ -94,16 +95,7 @@ export const MonitorConfigSchema = z.strictObject({
           longEveryHours: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(24 * 366)), 24 * 30),
         }), {}),
     }), {}),
-  prometheus: z.prefault(z.strictObject({
-      enabled: z._default(z.boolean(), false),
-      host: z._default(z.string().check(z.minLength(1), z.maxLength(255)), '127.0.0.1'),
-      port: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(65535)), 9101),
-      /** Require `Authorization: Bearer <the control token>`; mandatory unless host is loopback. */
-      requireToken: z._default(z.boolean(), false),
-    }), {}).check(z.refine((p) => !p.enabled || p.requireToken || LOOPBACK_HOSTS.has(p.host), {
-      message: 'a /metrics endpoint on a non-loopback address must set requireToken: true',
-      path: ['requireToken'],
-    })),
+  prometheus: PrometheusConfigSchema,
 });
 export type MonitorConfig = z.output<typeof MonitorConfigSchema>;
 
@@ -149,6 +141,17 @@ export const AgentConfigSchema = z.strictObject({
   /** The TCP port of each media service, by port id (`kodo-s3`, `cdn-http`, …: the console's service-ports.ts). */
   ports: z._default(z.record(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'expected a port id like "kodo-s3"')), z.number().check(z.int(), z.minimum(1), z.maximum(65535))), {}),
   services: z._default(z.array(ServiceDefinitionSchema).check(z.maxLength(64)), []).check(z.refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'service names must be unique')),
+  /**
+   * The service modules' config file, which the agent writes (`service-configure.v1`) and the
+   * provisioner leaves alone (agents/protocol/services/services-file.ts). Default: `services.json`
+   * beside agent.json.
+   */
+  servicesFile: z.optional(absolutePath),
+  /**
+   * The settings a console changed (`agent-settings.v1`); what it holds wins over agent.json, so
+   * an upgrade that rewrites agent.json keeps them. Default: `settings.json` beside agent.json.
+   */
+  settingsFile: z.optional(absolutePath),
 });
 export type AgentConfig = z.output<typeof AgentConfigSchema>;
 export type AgentConfigInput = z.input<typeof AgentConfigSchema>;

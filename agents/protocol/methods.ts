@@ -1,10 +1,18 @@
 import type * as z from 'zod/mini';
+import { AgentSettingsParamsSchema, AgentSettingsResultSchema } from './payloads/agent-settings';
 import { HealthParamsSchema, HealthResultSchema } from './payloads/health';
 import { HelloParamsSchema, HelloResultSchema } from './payloads/hello';
 import { InventoryParamsSchema, InventoryResultSchema } from './payloads/inventory';
 import { LogsParamsSchema, LogsResultSchema } from './payloads/logs';
 import { MetricsParamsSchema, MetricsResultSchema } from './payloads/metrics';
-import { ServicesParamsSchema, ServicesResultSchema } from './payloads/services';
+import {
+  ServiceActionParamsSchema,
+  ServiceActionResultSchema,
+  ServiceConfigureParamsSchema,
+  ServiceConfigureResultSchema,
+  ServicesParamsSchema,
+  ServicesResultSchema,
+} from './payloads/services';
 import { SmartParamsSchema, SmartResultSchema, SmartSelfTestParamsSchema, SmartSelfTestResultSchema } from './payloads/smart';
 import { VersionParamsSchema, VersionResultSchema } from './payloads/version';
 import { WatchParamsSchema, WatchResultSchema } from './payloads/watch';
@@ -29,7 +37,14 @@ export const AGENT_METHODS = {
   'version.v1': method({ params: VersionParamsSchema, result: VersionResultSchema, summary: 'Agent version, build target and Node.js version' }),
   'health.v1': method({ params: HealthParamsSchema, result: HealthResultSchema, summary: 'ok or degraded with reasons, uptime, start time' }),
   'inventory.v1': method({ params: InventoryParamsSchema, result: InventoryResultSchema, summary: 'Host, OS, CPU, memory, block devices, file systems, network interfaces' }),
-  'services.v1': method({ params: ServicesParamsSchema, result: ServicesResultSchema, summary: 'Each supervised service: state, pid, restarts, crashes, last exit, next restart' }),
+  'services.v1': method({ params: ServicesParamsSchema, result: ServicesResultSchema, summary: 'Each supervised service: state, pid, restarts, crashes, last exit, next restart; for a service module also enabled, readiness, ports, version' }),
+  // Names are one word with dashes plus the payload version (METHOD_NAME_PATTERN in frames.ts), hence
+  // `service-configure.v1` and not `service.configure.v1`.
+  'service-configure.v1': method({ params: ServiceConfigureParamsSchema, result: ServiceConfigureResultSchema, summary: "Enable or disable a service module and set its config (validated first, written atomically); restarts or reloads that service only" }),
+  'service-start.v1': method({ params: ServiceActionParamsSchema, result: ServiceActionResultSchema, summary: 'Start one service now (until the agent restarts; enabled in services.json decides at start)' }),
+  'service-stop.v1': method({ params: ServiceActionParamsSchema, result: ServiceActionResultSchema, summary: 'Stop one service now (until the agent restarts; enabled in services.json decides at start)' }),
+  'service-restart.v1': method({ params: ServiceActionParamsSchema, result: ServiceActionResultSchema, summary: 'Restart one service' }),
+  'agent-settings.v1': method({ params: AgentSettingsParamsSchema, result: AgentSettingsResultSchema, summary: "The agent's own settings (Prometheus /metrics): what agent.json and the settings file say, what runs; optionally change them" }),
   'logs.v1': method({ params: LogsParamsSchema, result: LogsResultSchema, summary: 'Recent structured log entries after a cursor' }),
   'metrics.v1': method({ params: MetricsParamsSchema, result: MetricsResultSchema, summary: 'System samples (CPU, memory, network, disks, file systems, temperatures, services) after a cursor' }),
   'smart.v1': method({ params: SmartParamsSchema, result: SmartResultSchema, summary: 'SMART of every disk (smartctl -j -x), key-attribute history, self-test log' }),

@@ -111,7 +111,13 @@ describe('response frames (console side)', () => {
   it('declares a params and a result schema for every method, and versions every name but hello', () => {
     // Methods whose params have required fields, with a minimal valid value; every other method
     // must accept `{}` (no params, or only optional ones).
-    const required: Record<string, object> = { 'smart-selftest.v1': { device: '/dev/sda', kind: 'short' } };
+    const required: Record<string, object> = {
+      'smart-selftest.v1': { device: '/dev/sda', kind: 'short' },
+      'service-configure.v1': { id: 'kodo', enabled: true },
+      'service-start.v1': { id: 'kodo' },
+      'service-stop.v1': { id: 'kodo' },
+      'service-restart.v1': { id: 'kodo' },
+    };
     for (const [name, spec] of Object.entries(AGENT_METHODS)) {
       expect(name === 'hello' || /\.v\d+$/.test(name), name).toBe(true);
       expect(spec.params.safeParse(required[name] ?? {}).success, name).toBe(true);

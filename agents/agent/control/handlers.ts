@@ -8,7 +8,8 @@ import type { Inventory } from '../inventory/inventory';
 import type { Logger } from '../logging/logger';
 import type { LogRing } from '../logging/log-ring';
 import type { Monitor } from '../monitor/monitor';
-import type { Supervisor } from '../supervisor/supervisor';
+import type { ServiceManager } from '../services/service-manager';
+import type { AgentSettingsControl } from '../settings/agent-settings';
 import type { AgentHandlers } from './dispatcher';
 
 /** Protocol methods → the agent's parts. Each handler is one line of glue; the logic lives in the parts. */
@@ -16,12 +17,14 @@ export function createHandlers(deps: {
   build: BuildInfo;
   startedAt: number;
   maxRequestBytes: number;
-  features: string[];
+  /** `hello`'s features, asked at each call (turning Prometheus on adds `prometheus`). */
+  features: () => string[];
   /** What `version.v1` (and, for data disks, `inventory.v1`) reports of agent.json. */
   config: Pick<AgentConfig, 'role' | 'dataDisks' | 'ports'>;
   health: () => HealthResult;
   inventory: Inventory;
-  supervisor: Supervisor;
+  services: ServiceManager;
+  settings: AgentSettingsControl;
   logRing: LogRing;
   monitor: Monitor;
   log: Logger;
@@ -34,7 +37,7 @@ export function createHandlers(deps: {
         agentVersion: deps.build.version,
         protocol: PROTOCOL_VERSION,
         protocols: [...SUPPORTED_PROTOCOLS],
-        capabilities: { methods: [...AGENT_METHOD_NAMES], features: deps.features },
+        capabilities: { methods: [...AGENT_METHOD_NAMES], features: deps.features() },
         limits: { maxRequestBytes: deps.maxRequestBytes },
         hostname: os.hostname(),
         startedAt: new Date(deps.startedAt).toISOString(),
@@ -53,14 +56,19 @@ export function createHandlers(deps: {
     }),
     'health.v1': () => deps.health(),
     'inventory.v1': async () => ({ ...(await deps.inventory.collect()), dataDisks: deps.config.dataDisks }),
-    'services.v1': () => ({ services: deps.supervisor.status() }),
+    'services.v1': () => ({ services: deps.services.status() }),
+    'service-configure.v1': (params) => deps.services.configure(params),
+    'service-start.v1': (params) => deps.services.act('start', params.id),
+    'service-stop.v1': (params) => deps.services.act('stop', params.id),
+    'service-restart.v1': (params) => deps.services.act('restart', params.id),
+    'agent-settings.v1': (params) => (params.set ? deps.settings.set(params.set) : deps.settings.get()),
     'logs.v1': (params) => deps.logRing.query(params),
     'metrics.v1': (params) => deps.monitor.metrics(params),
     'smart.v1': (params) => deps.monitor.smart.get(params),
     'smart-selftest.v1': (params) => deps.monitor.smart.selfTest(params.device, params.kind),
     'watch.v1': (params) => ({
       health: deps.health(),
-      services: deps.supervisor.status(),
+      services: deps.services.status(),
       metrics: params.metrics ? deps.monitor.metrics(params.metrics) : null,
     }),
   };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { MonitorConfig } from '../../protocol/agent-config';
 import type { MetricsResult } from '../../protocol/payloads/metrics';
 import type { ServiceStatus } from '../../protocol/payloads/services';
+import type { ServiceMetricSample } from '../../protocol/services/service-metrics';
 import type { Clock } from '../clock';
 import type { CommandRunner } from '../inventory/command-runner';
 import type { Logger } from '../logging/logger';
@@ -28,6 +29,8 @@ export function createMonitor(deps: {
   stateDir: string;
   source: SystemSource;
   services: () => ServiceStatus[];
+  /** The service modules' latest figures, stored in each sample beside the system's. */
+  serviceMetrics?: () => ServiceMetricSample[];
   run: CommandRunner;
   clock: Clock;
   log: Logger;
@@ -44,7 +47,15 @@ export function createMonitor(deps: {
     now: deps.clock.now,
     log,
   });
-  const sampler = createSampler({ source: deps.source, store: history, services: deps.services, intervalMs: config.intervalMs, clock: deps.clock, log });
+  const sampler = createSampler({
+    source: deps.source,
+    store: history,
+    services: deps.services,
+    ...(deps.serviceMetrics ? { serviceMetrics: deps.serviceMetrics } : {}),
+    intervalMs: config.intervalMs,
+    clock: deps.clock,
+    log,
+  });
   const smart = createSmartMonitor({ config: config.enabled ? config.smart : { ...config.smart, enabled: false }, stateFile: path.join(dir, 'smart-state.json'), run: deps.run, clock: deps.clock, log });
   return {
     start() {

@@ -86,6 +86,15 @@ export function renderExposition({ sample, reading, ticksPerSecond }: Exposition
     x.family('appliance_service_cpu_percent', 'gauge', 'CPU of the service process group over the last interval (100 = one CPU).', sample.services.map((s) => [{ service: s.name }, s.cpuPercent]));
     x.family('appliance_service_resident_memory_bytes', 'gauge', 'Resident memory of the service process group.', sample.services.map((s) => [{ service: s.name }, s.rssBytes]));
     x.family('appliance_service_restarts_total', 'counter', 'Restarts of the service since the agent started.', sample.services.map((s) => [{ service: s.name }, s.restarts]));
+    // Service modules' own figures: appliance_service_<id>_<metric>, one family per name.
+    const families = new Map<string, { kind: 'gauge' | 'counter'; points: [Labels, number][] }>();
+    for (const m of sample.serviceMetrics ?? []) {
+      const name = `appliance_service_${m.service.replace(/-/g, '_')}_${m.metric}`;
+      const family = families.get(name) ?? { kind: m.kind, points: [] };
+      family.points.push([none, m.value]);
+      families.set(name, family);
+    }
+    for (const [name, f] of families) x.family(name, f.kind, `${name.slice('appliance_service_'.length)} as the service module reports it.`, f.points);
     x.family('appliance_agent_cpu_percent', 'gauge', "The agent's own CPU over the last interval (100 = one CPU).", [[none, sample.agent.cpuPercent]]);
     x.family('appliance_agent_resident_memory_bytes', 'gauge', "The agent's resident memory.", [[none, sample.agent.rssBytes]]);
   }

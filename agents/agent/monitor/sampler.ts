@@ -1,5 +1,6 @@
 import type { MetricsSample } from '../../protocol/payloads/metrics';
 import type { ServiceStatus } from '../../protocol/payloads/services';
+import type { ServiceMetricSample } from '../../protocol/services/service-metrics';
 import type { Clock, TimerHandle } from '../clock';
 import type { Logger } from '../logging/logger';
 import type { HistoryStore } from './history-store';
@@ -28,6 +29,8 @@ export function createSampler(deps: {
   clock: Clock;
   log: Logger;
   onSample?: (sample: MetricsSample) => void;
+  /** The service modules' latest figures (agents/agent/services/), stored in each sample. */
+  serviceMetrics?: () => ServiceMetricSample[];
 }): Sampler {
   let prev: RawReading | null = null;
   let timer: TimerHandle | null = null;
@@ -57,7 +60,11 @@ export function createSampler(deps: {
     if (!running) return;
     const cur = read();
     if (cur) {
-      const sample = deps.store.append(buildSample(prev, cur, deps.services(), deps.source.ticksPerSecond));
+      const body = buildSample(prev, cur, deps.services(), deps.source.ticksPerSecond);
+      const serviceMetrics = deps.serviceMetrics?.() ?? [];
+      // Left out when empty, so an agent without service modules writes the samples it always wrote.
+      if (serviceMetrics.length > 0) body.serviceMetrics = serviceMetrics;
+      const sample = deps.store.append(body);
       prev = cur;
       deps.onSample?.(sample);
     }

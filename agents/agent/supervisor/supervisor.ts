@@ -15,10 +15,25 @@ import { resolveServiceLaunch, type IdentityResolver } from './service-launch';
  * One service's crash never touches another: each has its own record, timers and process group.
  */
 export interface Supervisor {
+  /** Starts every enabled service defined so far. */
   start(): void;
   /** Stop every service; resolves when every process group is gone. */
   stopAll(): Promise<void>;
   status(): ServiceStatus[];
+  has(name: string): boolean;
+  /**
+   * Adds a service, or replaces the definition of one; starts or stops nothing (the next start
+   * uses it). The service manager defines service modules this way (agents/agent/services/).
+   */
+  define(def: ServiceDefinition): void;
+  /** Starts it now (a pending restart is brought forward); resolves once it is spawned or refused. */
+  startService(name: string): Promise<'started' | 'unchanged'>;
+  /** Stops it (SIGTERM, SIGKILL after the stop timeout) and leaves it stopped until asked to start. */
+  stopService(name: string): Promise<'stopped' | 'unchanged'>;
+  /** Stops it if running, then starts it with its current definition. */
+  restartService(name: string): Promise<'restarted'>;
+  /** Signals its process group (a reload); false when it is not running. */
+  signalService(name: string, signal: NodeJS.Signals): boolean;
 }
 
 export interface SupervisorDeps {
@@ -62,7 +77,7 @@ const OUTPUT_LINES_PER_SECOND = 200;
 export function createSupervisor(deps: SupervisorDeps): Supervisor {
   const { clock, launcher, registry } = deps;
   let stopping = false;
-  const records: ServiceRecord[] = deps.services.map((def) => ({
+  const newRecord = (def: ServiceDefinition): ServiceRecord => ({
     def,
     backoff: effectiveBackoff(deps.backoff, def),
     log: deps.log.child({ service: def.name }),
@@ -82,7 +97,8 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
     stableTimer: null,
     onStopped: null,
     output: createOutputLimiter(clock, OUTPUT_LINES_PER_SECOND),
-  }));
+  });
+  const records: ServiceRecord[] = deps.services.map(newRecord);
 
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -200,6 +216,16 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
       if (rec.state === 'backoff' || rec.state === 'running' || rec.state === 'starting') rec.state = 'stopped';
       return Promise.resolve();
     }
+    if (rec.state === 'stopping' && rec.onStopped) {
+      // A stop is already under way (stopAll during a service-stop.v1): wait for the same end.
+      const earlier = rec.onStopped;
+      return new Promise<void>((resolve) => {
+        rec.onStopped = () => {
+          earlier();
+          resolve();
+        };
+      });
+    }
     const child = rec.child;
     rec.state = 'stopping';
     return new Promise<void>((resolve) => {
@@ -217,7 +243,61 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
     });
   }
 
+  function recordOf(name: string): ServiceRecord {
+    const rec = records.find((r) => r.def.name === name);
+    // Callers check has() first (the handlers answer an unknown id with invalid-input).
+    if (!rec) throw new Error(`no service named "${name}"`);
+    return rec;
+  }
+
+  /** A start a person asked for: the crash history of earlier runs no longer applies. */
+  function launchFresh(rec: ServiceRecord): void {
+    if (rec.restartTimer) clock.clearTimer(rec.restartTimer);
+    rec.restartTimer = null;
+    rec.history = { consecutiveFailures: 0, recentCrashes: [] };
+    rec.flapping = false;
+    rec.backoffMs = null;
+    rec.lastError = null;
+    launch(rec);
+  }
+
+  const isActive = (rec: ServiceRecord) => rec.state === 'running' || rec.state === 'starting' || rec.state === 'stopping';
+
   return {
+    has: (name) => records.some((r) => r.def.name === name),
+    define(def) {
+      const rec = records.find((r) => r.def.name === def.name);
+      if (!rec) {
+        records.push(newRecord(def));
+        return;
+      }
+      rec.def = def;
+      rec.backoff = effectiveBackoff(deps.backoff, def);
+    },
+    async startService(name) {
+      const rec = recordOf(name);
+      if (stopping || isActive(rec)) return 'unchanged';
+      launchFresh(rec);
+      return 'started';
+    },
+    async stopService(name) {
+      const rec = recordOf(name);
+      if (rec.state === 'stopped' || rec.state === 'exited' || rec.state === 'failed') return 'unchanged';
+      await stop(rec);
+      return 'stopped';
+    },
+    async restartService(name) {
+      const rec = recordOf(name);
+      await stop(rec);
+      if (!stopping) launchFresh(rec);
+      return 'restarted';
+    },
+    signalService(name, signal) {
+      const rec = recordOf(name);
+      if (rec.state !== 'running' || !rec.child) return false;
+      rec.log.info('service.signalled', { signal });
+      return rec.child.signal(signal);
+    },
     start() {
       for (const rec of records) {
         if (rec.def.enabled) launch(rec);
@@ -234,6 +314,7 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
         state: rec.state,
         pid: rec.pid,
         user: rec.def.user ?? null,
+        enabled: rec.def.enabled,
         startedAt: iso(rec.startedAt),
         restarts: rec.restarts,
         crashes: rec.crashes,

@@ -8,6 +8,7 @@ export const HEALTH_REASON_CODES = [
   'service-flapping', // a service crashes again and again; restarts are slowed to the cap
   'service-failed', // a service stopped for good (restart "never", or it cannot be spawned)
   'log-write-failed', // the agent cannot write its log file (disk full, permissions)
+  'service-unready', // a service module runs but its readiness probe fails (its port does not answer); subject: the module id
 ] as const;
 
 export const HealthReasonSchema = z.object({

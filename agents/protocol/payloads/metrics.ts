@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ServiceMetricSampleSchema } from '../services/service-metrics';
 import { ByteCountSchema, IsoTimeSchema } from './common';
 
 /**
@@ -133,6 +134,8 @@ export const MetricsSampleSchema = z.object({
   services: z.array(ServiceSampleSchema).check(z.maxLength(64)),
   /** The agent process itself (the monitor's own cost). */
   agent: z.object({ cpuPercent: rate, rssBytes: ByteCountSchema }),
+  /** What service modules report (agents/protocol/services/service-metrics.ts); absent from older agents. */
+  serviceMetrics: z.optional(z.array(ServiceMetricSampleSchema).check(z.maxLength(4096))),
 });
 export type MetricsSample = z.infer<typeof MetricsSampleSchema>;
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ServiceIdSchema } from '../services/services-file';
 import { IsoTimeSchema, NoParamsSchema } from './common';
 
 export const ServicesParamsSchema = NoParamsSchema;
@@ -25,6 +26,27 @@ export const ServiceExitSchema = z.object({
 });
 export type ServiceExit = z.infer<typeof ServiceExitSchema>;
 
+export const READINESS_STATES = [
+  'pending', // running, its probe has not passed yet, still within the module's start-up grace
+  'ready', // the probe passed (its port answers)
+  'unready', // running, but the probe failed (after the grace, or after it had passed): health.v1 is degraded
+  'not-running', // the process is not running, so there is nothing to probe
+] as const;
+
+/** What a module's readiness probe last found: more than "process alive". */
+export const ServiceReadinessSchema = z.object({
+  state: z.enum(READINESS_STATES),
+  /** What was probed: `tcp:9000`, `http:9000/ready`. */
+  probe: z.string().check(z.maxLength(256)),
+  /** When the state last changed. */
+  since: z.nullable(IsoTimeSchema),
+  checkedAt: z.nullable(IsoTimeSchema),
+  /** Why the last probe failed (refused, timed out, HTTP 503); null after a success. */
+  message: z.nullable(z.string().check(z.maxLength(512))),
+  consecutiveFailures: z.number().check(z.int(), z.nonnegative()),
+});
+export type ServiceReadiness = z.infer<typeof ServiceReadinessSchema>;
+
 export const ServiceStatusSchema = z.object({
   name: z.string().check(z.maxLength(64)),
   state: z.enum(SERVICE_STATES),
@@ -48,8 +70,57 @@ export const ServiceStatusSchema = z.object({
   backoffMs: z.nullable(z.number().check(z.int(), z.nonnegative())),
   /** Why the last spawn failed (ENOENT, EACCES, cannot switch user), if it did. */
   lastError: z.nullable(z.string().check(z.maxLength(1024))),
+  // Added with service modules. Optional, so a console reads an older agent's answer, and an older
+  // console (whose schema strips fields it does not know) still reads this one.
+  /** The service module this service is (`kodo`), or null for a plain `services` entry of agent.json. */
+  module: z.optional(z.nullable(z.string().check(z.maxLength(32)))),
+  /** Whether it runs when the agent starts (agent.json `enabled`, or services.json for a module). */
+  enabled: z.optional(z.boolean()),
+  /** A module's readiness probe; absent for plain services (for them only the process state tells). */
+  readiness: z.optional(ServiceReadinessSchema),
+  /** The TCP ports it listens on, by port id (agent.json `ports`, else the module's default). */
+  ports: z.optional(z.array(z.object({ id: z.string().check(z.maxLength(32)), port: z.number().check(z.int(), z.minimum(1), z.maximum(65535)) })).check(z.maxLength(16))),
+  /** The module's version; null for plain services. */
+  version: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
 });
 export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
 
 export const ServicesResultSchema = z.object({ services: z.array(ServiceStatusSchema).check(z.maxLength(64)) });
 export type ServicesResult = z.infer<typeof ServicesResultSchema>;
+
+/** `service-start.v1`, `service-stop.v1`, `service-restart.v1`: one service, by module id or plain service name. */
+export const ServiceActionParamsSchema = z.strictObject({ id: ServiceIdSchema });
+
+/** What the action did, and the service's status after it. */
+export const ServiceActionResultSchema = z.object({
+  /**
+   * started / stopped / restarted; reloaded (a config change the module applies without a restart,
+   * by a signal); unchanged (already in the asked state, or a configure that changed nothing).
+   */
+  outcome: z.enum(['started', 'stopped', 'restarted', 'reloaded', 'unchanged']),
+  service: ServiceStatusSchema,
+});
+export type ServiceActionResult = z.infer<typeof ServiceActionResultSchema>;
+
+/**
+ * `service-configure.v1`: enable or disable a service module and set its config. The config is
+ * checked against the module's schema first: a refusal is `invalid-input` with one issue per field
+ * (`config.port`), and nothing is written. Accepted, it is written to services.json (temp file,
+ * fsync, rename) and that service alone is restarted, reloaded, started or stopped.
+ */
+export const ServiceConfigureParamsSchema = z.strictObject({
+  id: ServiceIdSchema,
+  enabled: z.boolean(),
+  /** The module's config (its defaults fill what is left out); omitted: keep the config the file has. */
+  config: z.optional(z.record(z.string(), z.unknown())),
+});
+
+export const ServiceConfigureResultSchema = z.object({
+  outcome: ServiceActionResultSchema.shape.outcome,
+  service: ServiceStatusSchema,
+  /** The config as the module runs it: what was sent, with the module's defaults filled in. */
+  config: z.record(z.string(), z.unknown()),
+  /** The services file written. */
+  file: z.string().check(z.maxLength(4096)),
+});
+export type ServiceConfigureResult = z.infer<typeof ServiceConfigureResultSchema>;
