@@ -1,5 +1,6 @@
 import { runProvisionBenchmarks } from './provision.bench';
 import { runAgentMonitorBenchmarks } from './agent-monitor.bench';
+import { runErasureBenchmarks } from './erasure.bench';
 import { runFleetScaleBenchmarks } from './fleet-scale.bench';
 import { notMeasured, printFigures, tally } from './report';
 import { runTelemetryBenchmarks } from './telemetry.bench';
@@ -16,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   monitor: runAgentMonitorBenchmarks,
   provision: runProvisionBenchmarks,
   fleet: runFleetScaleBenchmarks,
+  erasure: runErasureBenchmarks,
 };
 
 /** Exit status: 0 only when every target was met and every figure measured. */

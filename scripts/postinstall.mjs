@@ -11,6 +11,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeFailures, ensureResources, INSTALL_ZSTD_LEVEL } from './lib/resources.mjs';
+import { buildErasureWasm } from './build-erasure-wasm.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line) => console.log(`appliance-console: ${line}`);
@@ -22,5 +23,14 @@ try {
 } catch (err) {
   // Anything unforeseen (a bug here, a full disk) is still one line, and still not a failed install.
   say(describeFailures([{ what: 'preparing the appliance resources', reason: err instanceof Error ? err.message : String(err) }]));
+}
+
+// Kodo's erasure-coding kernel, WebAssembly assembled from the text in agents/services/kodo/erasure/wasm
+// (milliseconds; rewritten only when its bytes change).
+try {
+  const written = await buildErasureWasm();
+  if (written.length > 0) say(`built the erasure-coding kernel (${written.length} WebAssembly modules)`);
+} catch (err) {
+  say(`building the erasure-coding kernel failed (${err instanceof Error ? err.message : String(err)}); retry with \`node scripts/build-erasure-wasm.mjs\``);
 }
 process.exit(0);

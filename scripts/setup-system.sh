@@ -22,6 +22,9 @@ PACKAGES=(
   # the Node.js runtime ships zstd-compressed too (scripts/fetch-node-runtimes.mjs), and testbed
   # machines unpack it with the host's zstd, as a machine that has zstd does
   zstd
+  # Kodo's erasure kernel is checked byte for byte against Intel ISA-L, and benchmarked against it
+  # (tests/integration/erasure-isal.test.ts, bench/isal/): its headers and library, and a C compiler
+  libisal-dev gcc libc6-dev
 )
 
 missing=()
