@@ -177,4 +177,13 @@ describe('t and interpolation', () => {
     expect(describeError(zh, new ApiError('conflict', 'x'))).toBe(zhCN['errors.conflict']);
     expect(describeError(zh, new Error('boom'))).toBe(zhCN['errors.unexpected']);
   });
+
+  it('words an action the appliance cannot do now by its status reason, not as a clash', () => {
+    const zh = createTranslator('zh-CN');
+    expect(describeError(zh, new ApiError('conflict', 'x', { params: { reason: 'agent.too-old', service: 'kodo' } }))).toBe(zhCN['status.reason.agent.too-old']);
+    const silent = describeError(zh, new ApiError('conflict', 'x', { params: { reason: 'agent.silent', cause: 'timeout', service: 'kodo' } }));
+    expect(silent).toContain(zhCN['status.reason.agent.cause.timeout']);
+    // A reason this build does not know: the error's own text by code.
+    expect(describeError(zh, new ApiError('conflict', 'x', { params: { reason: 'from.a.newer.host' } }))).toBe(zhCN['errors.conflict']);
+  });
 });
