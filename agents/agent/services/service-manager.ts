@@ -121,7 +121,14 @@ export function createServiceManager(deps: ServiceManagerDeps): ServiceManager {
     const enabled = (ms.entry?.enabled ?? false) && ms.config !== null;
     const placeholder: ServiceDefinition = { name: ms.module.id, command: ms.ctx.nodePath, args: [], env: {}, cwd: '/', restart: 'on-failure', enabled: false };
     if (ms.config === null) return placeholder;
-    const launch = ms.module.launch(ms.config, ms.ctx);
+    let launch: ReturnType<ServiceModule['launch']>;
+    try {
+      launch = ms.module.launch(ms.config, ms.ctx);
+    } catch (err) {
+      // A module's bug must not take the agent (and every other service) down with it.
+      ms.configError = `the ${ms.module.id} module failed to say what to launch (${(err as Error).message}); this agent build cannot run it`;
+      return placeholder;
+    }
     const parsed = ServiceDefinitionSchema.safeParse({
       name: ms.module.id,
       command: launch.command,
@@ -151,7 +158,13 @@ export function createServiceManager(deps: ServiceManagerDeps): ServiceManager {
   function schedule(ms: ModuleService, delayMs: number): void {
     if (!running) return;
     if (ms.timer) clock.clearTimer(ms.timer);
-    ms.timer = clock.setTimer(() => void probe(ms), delayMs);
+    ms.timer = clock.setTimer(() => {
+      probe(ms).catch((err: unknown) => {
+        // A module whose probe() throws is a bug in it: logged, and probed again later, the agent unharmed.
+        deps.log.error('service.probe-failed', { service: ms.module.id, error: err as Error });
+        schedule(ms, ms.module.readiness.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS);
+      });
+    }, delayMs);
   }
 
   async function probe(ms: ModuleService): Promise<void> {
@@ -185,9 +198,16 @@ export function createServiceManager(deps: ServiceManagerDeps): ServiceManager {
 
   async function readModuleMetrics(ms: ModuleService, timeoutMs: number): Promise<ServiceMetricSample[]> {
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The signal asks the module to stop; the race makes sure a module that ignores it cannot stall probing.
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new Error(`no metrics within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
     try {
-      const readings = await ms.module.metrics!(ms.config!, ms.ctx, abort.signal);
+      const readings = await Promise.race([ms.module.metrics!(ms.config!, ms.ctx, abort.signal), timedOut]);
       return readings.filter((r) => Number.isFinite(r.value) && /^[a-z][a-z0-9_]{0,63}$/.test(r.metric)).map((r) => ({ service: ms.module.id, metric: r.metric, kind: r.kind, value: r.value }));
     } catch (err) {
       deps.log.debug('service.metrics-failed', { service: ms.module.id, error: err as Error });
