@@ -36,20 +36,22 @@ interface TestAgent {
   stop(): Promise<void>;
 }
 
-async function startTestAgent(): Promise<TestAgent> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--config', home.configPath], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/** The agent with the test modules (TEST_SERVICE_MODULES: echo-a,echo-b unless `modules` says otherwise). */
+async function startTestAgent(agentHome: AgentHome = home, modules?: string): Promise<TestAgent> {
+  const env = { ...process.env, ...(modules ? { TEST_SERVICE_MODULES: modules } : {}) };
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--config', agentHome.configPath], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitFor('the test agent control socket', async () => {
     if (child.exitCode !== null) throw new Error(`agent exited (${child.exitCode}):\n${out}`);
-    return (await socketAnswers(home.socketPath)) ? true : undefined;
+    return (await socketAnswers(agentHome.socketPath)) ? true : undefined;
   }, 20_000);
   return {
     child,
     pid: child.pid!,
-    client: createAgentClient({ open: unixSocketOpener(home.socketPath), token: home.token, timeoutMs: 15_000 }),
+    client: createAgentClient({ open: unixSocketOpener(agentHome.socketPath), token: agentHome.token, timeoutMs: 15_000 }),
     output: () => out,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -58,20 +60,20 @@ async function startTestAgent(): Promise<TestAgent> {
   };
 }
 
-async function services(): Promise<ServiceStatus[]> {
-  return (await agent.client.call('services.v1')).services;
+async function services(on: TestAgent = agent): Promise<ServiceStatus[]> {
+  return (await on.client.call('services.v1')).services;
 }
 
-async function serviceOf(name: string): Promise<ServiceStatus> {
-  const s = (await services()).find((x) => x.name === name);
+async function serviceOf(name: string, on: TestAgent = agent): Promise<ServiceStatus> {
+  const s = (await services(on)).find((x) => x.name === name);
   if (!s) throw new Error(`services.v1 has no ${name}`);
   return s;
 }
 
 /** Waits until the service runs with a pid other than `notPid` and its probe passed. */
-function readyWith(name: string, notPid: number | null = null): Promise<ServiceStatus> {
+function readyWith(name: string, notPid: number | null = null, on: TestAgent = agent): Promise<ServiceStatus> {
   return waitFor(`${name} running and ready`, async () => {
-    const s = await serviceOf(name);
+    const s = await serviceOf(name, on);
     if (s.pid !== null) strays.add(s.pid);
     return s.state === 'running' && s.pid !== notPid && s.readiness?.state === 'ready' ? s : undefined;
   });
@@ -306,5 +308,39 @@ describe('service modules in the agent', () => {
     agent = await startTestAgent();
     await readyWith('echo-a');
     expect(await serviceOf('echo-b')).toMatchObject({ enabled: false, state: 'stopped', pid: null });
+  });
+});
+
+describe('a service module with a bug', () => {
+  it('a probe that throws and metrics that never answer are logged and outlived: the agent and the other services keep running', async () => {
+    const names = ['echo-a', 'broken-probe', 'broken-metrics'];
+    const buggyPorts: Record<string, number> = {};
+    for (const id of names) buggyPorts[echoPortId(id)] = await freeTcpPort();
+    const buggyHome = prepareAgentHome(path.join(work.dir, 'buggy'), { ports: buggyPorts, monitor: { enabled: false } });
+    const buggy = await startTestAgent(buggyHome, names.join(','));
+    try {
+      for (const id of names) await buggy.client.call('service-configure.v1', { id, enabled: true });
+      await readyWith('echo-a', null, buggy);
+      // Its metrics hang past the probe's timeout (1 s), yet it is probed again and again.
+      const first = await readyWith('broken-metrics', null, buggy);
+      const later = await waitFor('a later probe of broken-metrics', async () => {
+        const s = await serviceOf('broken-metrics', buggy);
+        return s.readiness?.checkedAt && first.readiness?.checkedAt && s.readiness.checkedAt > first.readiness.checkedAt ? s : undefined;
+      });
+      expect(later.readiness?.state).toBe('ready');
+      const logged = await waitFor('the probe bug in the log', async () => {
+        const { entries } = await buggy.client.call('logs.v1', { minLevel: 'error' });
+        return entries.find((e) => e.event === 'service.probe-failed' && e.service === 'broken-probe');
+      });
+      expect(logged.data?.error).toBe('this module has a bug in its probe');
+      const probeless = await serviceOf('broken-probe', buggy);
+      expect(probeless).toMatchObject({ state: 'running', readiness: { state: 'pending' } });
+      if (probeless.pid) strays.add(probeless.pid);
+      const health = await buggy.client.call('health.v1');
+      expect(health.pid).toBe(buggy.pid);
+      expect(buggy.child.exitCode).toBeNull();
+    } finally {
+      await buggy.stop();
+    }
   });
 });
