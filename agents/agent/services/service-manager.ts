@@ -6,7 +6,7 @@ import type { DataDisk } from '../../protocol/data-disk';
 import { AgentError, toAgentIssues } from '../../protocol/errors';
 import type { HealthReason } from '../../protocol/payloads/health';
 import type { ServiceActionResult, ServiceConfigureResult, ServiceReadiness, ServiceStatus } from '../../protocol/payloads/services';
-import type { ServiceMetricSample } from '../../protocol/services/service-metrics';
+import { SERVICE_METRIC_NAME_PATTERN, type ServiceMetricSample } from '../../protocol/services/service-metrics';
 import type { ServiceFileEntry } from '../../protocol/services/services-file';
 import type { ServiceRegistry } from '../../services/registry';
 import type { ServiceContext, ServiceModule } from '../../services/service-module';
@@ -208,7 +208,7 @@ export function createServiceManager(deps: ServiceManagerDeps): ServiceManager {
     });
     try {
       const readings = await Promise.race([ms.module.metrics!(ms.config!, ms.ctx, abort.signal), timedOut]);
-      return readings.filter((r) => Number.isFinite(r.value) && /^[a-z][a-z0-9_]{0,63}$/.test(r.metric)).map((r) => ({ service: ms.module.id, metric: r.metric, kind: r.kind, value: r.value }));
+      return readings.filter((r) => Number.isFinite(r.value) && SERVICE_METRIC_NAME_PATTERN.test(r.metric)).map((r) => ({ service: ms.module.id, metric: r.metric, kind: r.kind, value: r.value }));
     } catch (err) {
       deps.log.debug('service.metrics-failed', { service: ms.module.id, error: err as Error });
       return [];

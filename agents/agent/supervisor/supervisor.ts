@@ -26,7 +26,7 @@ export interface Supervisor {
    * uses it). The service manager defines service modules this way (agents/agent/services/).
    */
   define(def: ServiceDefinition): void;
-  /** Starts it now (a pending restart is brought forward); resolves once it is spawned or refused. */
+  /** Launches it now (a pending restart is brought forward, its crash history forgotten); `unchanged` when it runs already. */
   startService(name: string): Promise<'started' | 'unchanged'>;
   /** Stops it (SIGTERM, SIGKILL after the stop timeout) and leaves it stopped until asked to start. */
   stopService(name: string): Promise<'stopped' | 'unchanged'>;
