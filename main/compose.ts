@@ -2,6 +2,7 @@ import { createAlertService, type AlertService } from './alerts/alert-service';
 import { createAlertStore } from './alerts/alert-store';
 import { createFleetWatch, type FleetWatch } from './connectivity/fleet-watch';
 import { createMonitoringApi } from './monitoring/monitoring-api';
+import { createServiceControl } from './services/service-control';
 import { createMonitoring, type Monitoring } from './monitoring/monitoring-service';
 import { createCapacityService } from './planning/capacity-service';
 import { createApplianceStatusStore } from './store/appliance-status-store';
@@ -150,6 +151,13 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
         appliances: { list: () => fleet.list(), get: (id) => fleet.get(id) },
         dataDiskMounts: (id) => dataDiskMounts(status.get(id)?.inventory),
         clock: opts.clock,
+      }),
+      services: createServiceControl({
+        reach,
+        lastStatus: (id) => status.get(id),
+        checkNow: (id) => watch.check(id),
+        requireAppliance: (id) => fleet.get(id),
+        log: opts.log.child('services'),
       }),
       fleet,
       onboarding,

@@ -5,6 +5,7 @@ import type { MethodOutput } from '../contract/api.contract';
 import type { FleetService } from '../fleet/fleet-service';
 import type { OnboardingService } from '../onboarding/onboarding-service';
 import type { ProvisionService } from '../provision/provision-service';
+import type { ServiceControl } from '../services/service-control';
 import type { SettingsService } from '../settings/settings-service';
 import type { AuditStore } from '../store/audit-store';
 import type { CapacityService } from '../planning/capacity-service';
@@ -20,6 +21,7 @@ export interface HandlerDeps {
   onboarding: OnboardingService;
   provisioning: ProvisionService;
   settings: SettingsService;
+  services: ServiceControl;
   audit: AuditStore;
   systemInfo: () => ReturnType<Handlers['system.info']>;
 }
@@ -79,6 +81,11 @@ export function createHandlers(d: HandlerDeps): Handlers {
       if (input.id) requireExists(input.id);
       return d.watch.events({ applianceId: input.id, before: input.before, limit: input.limit });
     },
+    'service.list': (input) => d.services.list(input.applianceId),
+    'service.start': (input) => d.services.act('start', input),
+    'service.stop': (input) => d.services.act('stop', input),
+    'service.restart': (input) => d.services.act('restart', input),
+    'service.configure': (input) => d.services.configure(input),
     'alerts.list': (input) => d.alerts.list(input),
     'alerts.summary': () => d.alerts.summary(),
     'alerts.acknowledge': (input, ctx) => d.alerts.acknowledge(input.id, input.note, `${ctx.actor} (${ctx.host})`),

@@ -7,7 +7,7 @@ export const EXIT = {
   failure: 1, // the console failed (internal error, I/O)
   usage: 2, // unknown command or flag, or invalid input
   notFound: 3, // the named appliance does not exist
-  conflict: 4, // duplicate name or endpoint
+  conflict: 4, // duplicate name or endpoint, or the appliance cannot do it now (agent unreachable or too old)
   storeRefused: 5, // the data directory belongs to a newer console or another program
   connectionFailed: 6, // `fleet test`: the login did not get all the way through
   provisionFailed: 7, // `provision`, `upgrade`, `uninstall`: at least one appliance's run did not succeed
@@ -34,7 +34,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   1  the console failed (see the message)
   2  usage error or invalid input
   3  not found
-  4  conflict (name or address already registered)
+  4  conflict (name or address already registered, or the appliance cannot do it now: agent unreachable or too old)
   5  data directory refused (written by a newer console, not a console database, or owned by another user)
   6  connection test failed (see the stage and reason printed)
   7  provisioning, upgrade or uninstall failed on at least one appliance`;

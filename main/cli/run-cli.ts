@@ -12,6 +12,7 @@ import { terminalConfirm, runUninstallCommand, type Confirm } from './uninstall-
 import { runUpgradeCommand } from './upgrade-command';
 import { openNodeConsole } from './open-console';
 import { runServeCommand } from './serve-command';
+import { runServiceCommand } from './service-command';
 
 export const MAIN_HELP = `Usage: appliance-console <command> [options]
 
@@ -23,6 +24,7 @@ Commands:
   provision    install or repair the agent on appliances over SSH
   upgrade      upgrade the agent, rolling back automatically if the new one is unhealthy
   uninstall    stop and remove the agent (--purge: its data and logs too)
+  service      list an appliance's services; start, stop or restart one
   alerts       list active alerts (--all: with the history)
   disk-health  verdict and reasons from a recorded smartctl --json output
   version      print the version
@@ -72,6 +74,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         return await runUpgradeCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel));
       case 'uninstall':
         return await runUninstallCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel), deps.confirm !== undefined ? deps.confirm : terminalConfirm());
+      case 'service':
+        return await runServiceCommand(rest, io, open('cli'));
       case 'alerts':
         return await runAlertsCommand(rest, io, open('cli'));
       case 'disk-health':

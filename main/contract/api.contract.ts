@@ -11,6 +11,7 @@ import { statusEvents, statusMethods } from './status.contract';
 import { systemEvents, systemMethods } from './system.contract';
 import { settingsEvents, settingsMethods } from './settings.contract';
 import { auditMethods } from './audit.contract';
+import { serviceMethods } from './service.contract';
 
 /**
  * The whole API the UI and CLI may call, joined from one map per domain. Adding a method means
@@ -28,6 +29,7 @@ export const apiMethods = {
   ...statusMethods,
   ...metricsMethods,
   ...disksMethods,
+  ...serviceMethods,
   ...alertsMethods,
   ...capacityMethods,
 };

@@ -112,6 +112,10 @@ describe('the contract as a whole', () => {
       'provision.install',
       'provision.uninstall',
       'provision.upgrade',
+      'service.configure',
+      'service.restart',
+      'service.start',
+      'service.stop',
       'settings.update',
     ]);
   });

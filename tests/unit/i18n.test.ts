@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { HEALTH_REASON_CODES } from '../../agents/protocol/payloads/health';
 import { apiMethods } from '../../main/contract/api.contract';
 import { API_ERROR_CODES, ApiError } from '../../main/contract/errors';
 import { applianceInput, appliancePatch } from '../../main/contract/fleet.contract';
@@ -65,6 +66,11 @@ describe('dictionaries', () => {
 
   it('every ApiError code in the contract has an errors.<code> text', () => {
     const missing = API_ERROR_CODES.filter((code) => !(`errors.${code}` in en));
+    expect(missing).toEqual([]);
+  });
+
+  it('every reason code an agent reports in health.v1 has an appliance.health.code.<code> text in both languages', () => {
+    const missing = HEALTH_REASON_CODES.flatMap((code) => [en, zhCN].filter((d) => !(`appliance.health.code.${code}` in d)).map((d) => `${d === en ? 'en' : 'zh-CN'}: ${code}`));
     expect(missing).toEqual([]);
   });
 

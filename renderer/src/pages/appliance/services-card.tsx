@@ -1,6 +1,8 @@
-import { Card, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import type { ApplianceStatus } from '../../../../main/contract/status.contract';
+import { useServiceAction, type ServiceAction } from '../../api/service-hooks';
 import { useApplianceStatus } from '../../api/status-hooks';
+import { describeError } from '../../i18n/describe-error';
 import { formatLocalTime } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
 import type { PlainMessageKey, Translator } from '../../i18n/translate';
@@ -18,11 +20,39 @@ const STATE_LABELS: Record<Service['state'], PlainMessageKey> = {
 };
 const STATE_COLORS: Record<Service['state'], string> = { starting: 'processing', running: 'success', backoff: 'warning', stopping: 'default', stopped: 'default', exited: 'default', failed: 'error' };
 
-/** The agent's services as the last check saw them: state, restarts, crashes, flapping, last exit. */
+type Readiness = NonNullable<Service['readiness']>['state'];
+const READINESS_LABELS: Record<Readiness, PlainMessageKey> = {
+  pending: 'appliance.services.ready.pending',
+  ready: 'appliance.services.ready.ready',
+  unready: 'appliance.services.ready.unready',
+  'not-running': 'appliance.services.ready.not-running',
+};
+const READINESS_COLORS: Record<Readiness, string> = { pending: 'processing', ready: 'success', unready: 'error', 'not-running': 'default' };
+
+/** Which actions make sense in a state: start what is not running, stop or restart what is. */
+const RUNNING_STATES: ReadonlySet<Service['state']> = new Set(['starting', 'running', 'backoff']);
+
+/**
+ * The agent's services as the last check saw them (every action checks again before it answers):
+ * state, readiness (the module's own probe, not just a live process), ports, version, restarts,
+ * crashes, last exit, with start, stop and restart — the same data `appliance-console service list`
+ * prints. Stop and restart ask first: clients of the service lose their connections.
+ */
 export function ServicesCard({ applianceId }: { applianceId: string }) {
   const translator = useI18n();
   const { t } = translator;
+  const { message } = App.useApp();
   const services = useApplianceStatus(applianceId).data?.services ?? null;
+  const act = useServiceAction(applianceId);
+  const run = (action: ServiceAction, service: string) =>
+    act.mutate(
+      { action, service },
+      {
+        onSuccess: (r) => void message.success(t(`appliance.services.done.${r.outcome}`, { service })),
+        onError: (err) => void message.error(describeError(translator, err)),
+      },
+    );
+  const busy = (service: string) => act.isPending && act.variables?.service === service;
   return (
     <Card size="small" title={t('appliance.services.title')} style={{ height: '100%' }}>
       {services === null ? (
@@ -35,6 +65,7 @@ export function ServicesCard({ applianceId }: { applianceId: string }) {
           rowKey="name"
           dataSource={services}
           data-testid="services-table"
+          scroll={{ x: 'max-content' }}
           onRow={(s) => ({ 'data-testid': 'service-row', 'data-service': s.name }) as object}
           columns={[
             { key: 'name', title: t('appliance.services.name'), dataIndex: 'name' },
@@ -48,9 +79,53 @@ export function ServicesCard({ applianceId }: { applianceId: string }) {
                 </span>
               ),
             },
+            {
+              key: 'ready',
+              title: t('appliance.services.ready'),
+              render: (_, s) =>
+                s.readiness ? (
+                  <span title={s.readiness.message ?? s.readiness.probe} data-testid="service-ready" data-state={s.readiness.state}>
+                    <Tag color={READINESS_COLORS[s.readiness.state]}>{t(READINESS_LABELS[s.readiness.state])}</Tag>
+                  </span>
+                ) : (
+                  '—'
+                ),
+            },
+            { key: 'ports', title: t('appliance.services.ports'), render: (_, s) => (s.ports?.length ? s.ports.map((p) => p.port).join(', ') : '—') },
+            { key: 'version', title: t('appliance.services.version'), render: (_, s) => s.version ?? '—' },
             { key: 'restarts', title: t('appliance.services.restarts'), dataIndex: 'restarts', align: 'right' },
             { key: 'crashes', title: t('appliance.services.crashes'), dataIndex: 'crashes', align: 'right' },
             { key: 'lastExit', title: t('appliance.services.lastExit'), render: (_, s) => lastExitText(translator, s) },
+            {
+              key: 'actions',
+              title: t('appliance.services.actions'),
+              render: (_, s) => {
+                const running = RUNNING_STATES.has(s.state);
+                return (
+                  <Space size={4}>
+                    {!running && (
+                      <Button size="small" loading={busy(s.name)} data-testid="service-start" onClick={() => run('start', s.name)}>
+                        {t('appliance.services.start')}
+                      </Button>
+                    )}
+                    {running && (
+                      <Popconfirm title={t('appliance.services.restartConfirm', { service: s.name })} okText={t('appliance.services.restart')} cancelText={t('common.cancel')} onConfirm={() => run('restart', s.name)}>
+                        <Button size="small" loading={busy(s.name)} data-testid="service-restart">
+                          {t('appliance.services.restart')}
+                        </Button>
+                      </Popconfirm>
+                    )}
+                    {running && (
+                      <Popconfirm title={t('appliance.services.stopConfirm', { service: s.name })} okText={t('appliance.services.stop')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => run('stop', s.name)}>
+                        <Button size="small" danger disabled={busy(s.name)} data-testid="service-stop">
+                          {t('appliance.services.stop')}
+                        </Button>
+                      </Popconfirm>
+                    )}
+                  </Space>
+                );
+              },
+            },
           ]}
         />
       )}

@@ -1,0 +1,106 @@
+import { AgentClientError } from '../../agents/client/agent-client';
+import { AgentError } from '../../agents/protocol/errors';
+import type { ServiceStatus } from '../../agents/protocol/payloads/services';
+import { silenceCause } from '../connectivity/silence-cause';
+import type { MethodOutput, MethodParsedInput } from '../contract/api.contract';
+import { ApiError, type ApiIssue } from '../contract/errors';
+import type { Logger } from '../core/log';
+import { AgentUnreachableError, type Reach } from '../reach/reach';
+import type { ApplianceStatusRecord } from '../store/appliance-status-store';
+
+/**
+ * The console's side of every service an agent runs: list them, start, stop, restart, configure.
+ * Each call goes to the appliance's agent through the one way to reach it (main/reach); the agent
+ * owns the services, their config file and their validation. After an action the appliance is
+ * checked again before the answer, so the status (and every open console) shows the result without
+ * waiting for the next round. A service module's own console side (main/services/<id>/) builds on this.
+ */
+export interface ServiceControlDeps {
+  reach: Pick<Reach, 'withAgent'>;
+  /** The last check's record: what `service.list` shows when the agent cannot be reached. */
+  lastStatus(applianceId: string): Pick<ApplianceStatusRecord, 'services' | 'checkedAt' | 'agentSeenAt'> | null;
+  /** Checks the appliance now (the fleet watch's check), so its status follows the action. */
+  checkNow(applianceId: string): Promise<unknown>;
+  /** Throws not-found for an unknown appliance id. */
+  requireAppliance(applianceId: string): { name: string };
+  log: Logger;
+}
+
+type Action = 'start' | 'stop' | 'restart';
+const ACTION_METHOD = { start: 'service-start.v1', stop: 'service-stop.v1', restart: 'service-restart.v1' } as const;
+
+export function createServiceControl(deps: ServiceControlDeps) {
+  /**
+   * After an action: check again before answering (one exchange over the pooled connection), so
+   * the status every console shows already has the result; a failed check does not fail the action.
+   */
+  const refresh = async (applianceId: string) => {
+    await deps.checkNow(applianceId).catch((err: unknown) => deps.log.warn('check after a service action failed', { applianceId, error: err instanceof Error ? err.message : String(err) }));
+  };
+
+  return {
+    async list(applianceId: string): Promise<MethodOutput<'service.list'>> {
+      deps.requireAppliance(applianceId);
+      try {
+        const { services } = await deps.reach.withAgent(applianceId, (agent) => agent.call('services.v1'));
+        return { services, live: true, asOf: new Date().toISOString(), reasonCode: null, reasonParams: {} };
+      } catch (err) {
+        // The last check's view, said to be so, with why the agent was not asked now.
+        const last = deps.lastStatus(applianceId);
+        const why = reasonOf(err);
+        return { services: (last?.services ?? []) as ServiceStatus[], live: false, asOf: last?.agentSeenAt ?? null, reasonCode: why.code, reasonParams: why.params };
+      }
+    },
+
+    async act(action: Action, input: MethodParsedInput<'service.start'>): Promise<MethodOutput<'service.start'>> {
+      const appliance = deps.requireAppliance(input.applianceId);
+      const result = await callAgent(appliance.name, input.service, () => deps.reach.withAgent(input.applianceId, (agent) => agent.call(ACTION_METHOD[action], { id: input.service })));
+      await refresh(input.applianceId);
+      return result;
+    },
+
+    async configure(input: MethodParsedInput<'service.configure'>): Promise<MethodOutput<'service.configure'>> {
+      const appliance = deps.requireAppliance(input.applianceId);
+      const params = { id: input.service, enabled: input.enabled, ...(input.config !== undefined ? { config: input.config } : {}) };
+      const result = await callAgent(appliance.name, input.service, () => deps.reach.withAgent(input.applianceId, (agent) => agent.call('service-configure.v1', params)));
+      await refresh(input.applianceId);
+      return { outcome: result.outcome, service: result.service, config: result.config };
+    },
+  };
+}
+export type ServiceControl = ReturnType<typeof createServiceControl>;
+
+/**
+ * One agent call of an action, its failures as API errors a person can act on: the agent's field
+ * issues stay field issues (the dialog marks the fields), an agent older than this console says to
+ * upgrade it, an unreachable machine says why. `params.reason` is a status reason code (with its
+ * parameters beside it), which the UI words as it words an appliance's status.
+ */
+async function callAgent<T>(applianceName: string, service: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof AgentError) {
+      if (err.code === 'invalid-input') {
+        const issues: ApiIssue[] = (err.issues ?? []).map((i) => ({ path: i.path, code: i.code, message: i.message }));
+        throw new ApiError('invalid-input', `${applianceName} refused the change to ${service}: ${err.message}`, { issues, params: { service } });
+      }
+      if (err.code === 'not-supported') {
+        throw new ApiError('conflict', `the agent on ${applianceName} does not manage services this way (it is older than this console): upgrade it, then try again`, {
+          params: { reason: 'agent.too-old', service },
+        });
+      }
+      throw new ApiError('conflict', `the agent on ${applianceName} failed: ${err.message}`, { params: { reason: 'agent.silent', cause: err.code, service } });
+    }
+    if (err instanceof AgentUnreachableError) throw new ApiError('conflict', err.message, { params: { reason: err.code, service } });
+    if (err instanceof AgentClientError) throw new ApiError('conflict', `the agent on ${applianceName} did not answer: ${err.message}`, { params: { reason: 'agent.silent', cause: err.code, service } });
+    throw err;
+  }
+}
+
+/** Why the agent was not reached for a list, as a status reason code and its parameters. */
+function reasonOf(err: unknown): { code: string; params: Record<string, string | number> } {
+  if (err instanceof AgentUnreachableError) return { code: err.code, params: { ...err.params } };
+  const detail = err instanceof Error ? err.message : String(err);
+  return { code: 'agent.silent', params: { cause: silenceCause(err), detail } };
+}
