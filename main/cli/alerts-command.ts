@@ -4,6 +4,7 @@ import { ACTIVE_ALERT_STATES, ALERT_STATES, type Alert, type ThresholdUnit } fro
 import type { CliIo } from './cli-io';
 import { caller, findAppliance, listAppliances } from './cli-calls';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
+import { textTable } from './text-table';
 
 export const ALERTS_HELP = `Usage: appliance-console alerts [options]
 
@@ -47,9 +48,7 @@ function table(alerts: readonly Alert[]): string {
     detail(a),
     (a.firedAt ?? a.startedAt).replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? '')].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(head), ...rows.map(line)].join('\n');
+  return textTable(head, rows);
 }
 
 const SEVERITY_ORDER = { critical: 0, warning: 1 } as const;

@@ -5,6 +5,7 @@ import type { MethodOutput } from '../contract/api.contract';
 import { UsageError, type CliIo } from './cli-io';
 import { caller, findAppliance, listAppliances } from './cli-calls';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
+import { textTable } from './text-table';
 
 export const SERVICE_HELP = `Usage: appliance-console service <action> <appliance> [service] [options]
 
@@ -40,9 +41,7 @@ export function servicesTable(services: readonly ServiceStatus[]): string {
     String(s.restarts),
     s.lastError ?? '-',
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? '')].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(head), ...rows.map(line)].join('\n');
+  return textTable(head, rows);
 }
 
 export async function runServiceCommand(argv: string[], io: CliIo, open: (dataDir?: string) => ConsoleServices): Promise<number> {
