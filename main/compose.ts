@@ -157,6 +157,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
         lastStatus: (id) => status.get(id),
         checkNow: (id) => watch.check(id),
         requireAppliance: (id) => fleet.get(id),
+        clock: opts.clock,
         log: opts.log.child('services'),
       }),
       fleet,

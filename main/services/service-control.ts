@@ -4,6 +4,7 @@ import type { ServiceStatus } from '../../agents/protocol/payloads/services';
 import { silenceCause } from '../connectivity/silence-cause';
 import type { MethodOutput, MethodParsedInput } from '../contract/api.contract';
 import { ApiError, type ApiIssue } from '../contract/errors';
+import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
 import { AgentUnreachableError, type Reach } from '../reach/reach';
 import type { ApplianceStatusRecord } from '../store/appliance-status-store';
@@ -18,11 +19,12 @@ import type { ApplianceStatusRecord } from '../store/appliance-status-store';
 export interface ServiceControlDeps {
   reach: Pick<Reach, 'withAgent'>;
   /** The last check's record: what `service.list` shows when the agent cannot be reached. */
-  lastStatus(applianceId: string): Pick<ApplianceStatusRecord, 'services' | 'checkedAt' | 'agentSeenAt'> | null;
+  lastStatus(applianceId: string): Pick<ApplianceStatusRecord, 'services' | 'agentSeenAt'> | null;
   /** Checks the appliance now (the fleet watch's check), so its status follows the action. */
   checkNow(applianceId: string): Promise<unknown>;
   /** Throws not-found for an unknown appliance id. */
   requireAppliance(applianceId: string): { name: string };
+  clock: Clock;
   log: Logger;
 }
 
@@ -43,7 +45,7 @@ export function createServiceControl(deps: ServiceControlDeps) {
       deps.requireAppliance(applianceId);
       try {
         const { services } = await deps.reach.withAgent(applianceId, (agent) => agent.call('services.v1'));
-        return { services, live: true, asOf: new Date().toISOString(), reasonCode: null, reasonParams: {} };
+        return { services, live: true, asOf: deps.clock.now().toISOString(), reasonCode: null, reasonParams: {} };
       } catch (err) {
         // The last check's view, said to be so, with why the agent was not asked now.
         const last = deps.lastStatus(applianceId);
