@@ -1,3 +1,4 @@
+import { createAgentSettingsService } from './agent-settings/agent-settings-service';
 import { createAlertService, type AlertService } from './alerts/alert-service';
 import { createAlertStore } from './alerts/alert-store';
 import { createFleetWatch, type FleetWatch } from './connectivity/fleet-watch';
@@ -18,6 +19,7 @@ import type { ProvisionResources } from './provision/plan';
 import { createProvisioner } from './provision/provisioner';
 import { createProvisionService } from './provision/provision-service';
 import { createPreflightProbe } from './provision/preflight-probe';
+import { createAgentSettingsStore } from './store/agent-settings-store';
 import { createAgentTokenStore } from './store/agent-token-store';
 import { createProvisionRunStore } from './store/provision-run-store';
 import type { SecretBox } from './secrets/secret-box';
@@ -101,6 +103,15 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
     const trust = createHostKeyTrust({ keys: hostKeys, changes: createHostKeyChangeStore(db), clock: opts.clock, log: opts.log });
     const reach = createReach({ appliances, credentials, agentTokens, trust, edge: opts.sshEdge ?? sshEdge, clock: opts.clock, log: opts.log });
     const dial = (access: Parameters<Reach['dial']>[0]) => reach.dial(access);
+    // The agent's own settings: the console's intent, written to the agent by a person's change and
+    // again after every provisioning or upgrade run (below).
+    const agentSettings = createAgentSettingsService({
+      reach,
+      store: createAgentSettingsStore(db),
+      requireAppliance: (id) => fleet.get(id),
+      clock: opts.clock,
+      log: opts.log.child('agent-settings'),
+    });
     const onboarding = createOnboardingService({ appliances, reach, clock: opts.clock, log: opts.log.child('onboarding') });
     const provisioning = createProvisionService({
       appliances,
@@ -110,6 +121,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       preflightProbe: createPreflightProbe({ resources: opts.provisionResources, dial, clock: opts.clock, log: opts.log }),
       events,
       clock: opts.clock,
+      afterInstall: (id) => agentSettings.reapply(id),
     });
     const status = createApplianceStatusStore(db);
     // Metrics, SMART and alert evaluation ride on the watch's rounds (main/monitoring).
@@ -160,6 +172,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
         clock: opts.clock,
         log: opts.log.child('services'),
       }),
+      agentSettings,
       fleet,
       onboarding,
       provisioning,

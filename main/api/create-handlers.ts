@@ -1,3 +1,4 @@
+import type { AgentSettingsService } from '../agent-settings/agent-settings-service';
 import type { AlertService } from '../alerts/alert-service';
 import type { FleetWatch } from '../connectivity/fleet-watch';
 import type { MonitoringApi } from '../monitoring/monitoring-api';
@@ -22,6 +23,7 @@ export interface HandlerDeps {
   provisioning: ProvisionService;
   settings: SettingsService;
   services: ServiceControl;
+  agentSettings: AgentSettingsService;
   audit: AuditStore;
   systemInfo: () => ReturnType<Handlers['system.info']>;
 }
@@ -86,6 +88,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'service.stop': (input) => d.services.act('stop', input),
     'service.restart': (input) => d.services.act('restart', input),
     'service.configure': (input) => d.services.configure(input),
+    'agentSettings.get': (input) => d.agentSettings.get(input.applianceId),
+    'agentSettings.update': (input) => d.agentSettings.update(input),
     'alerts.list': (input) => d.alerts.list(input),
     'alerts.summary': () => d.alerts.summary(),
     'alerts.acknowledge': (input, ctx) => d.alerts.acknowledge(input.id, input.note, `${ctx.actor} (${ctx.host})`),

@@ -12,6 +12,7 @@ import { systemEvents, systemMethods } from './system.contract';
 import { settingsEvents, settingsMethods } from './settings.contract';
 import { auditMethods } from './audit.contract';
 import { serviceMethods } from './service.contract';
+import { agentSettingsMethods } from './agent-settings.contract';
 
 /**
  * The whole API the UI and CLI may call, joined from one map per domain. Adding a method means
@@ -30,6 +31,7 @@ export const apiMethods = {
   ...metricsMethods,
   ...disksMethods,
   ...serviceMethods,
+  ...agentSettingsMethods,
   ...alertsMethods,
   ...capacityMethods,
 };

@@ -25,6 +25,12 @@ export function createProvisionService(deps: {
   preflightProbe: PreflightProbe;
   events: EventBus;
   clock: Clock;
+  /**
+   * After a successful install or upgrade: what else the new agent must be given (the console's
+   * agent settings, main/agent-settings), reported as one more step of the run; null, at once,
+   * when there is nothing to give (no step is announced then).
+   */
+  afterInstall?: (applianceId: string) => Promise<{ status: 'done' | 'unchanged' | 'failed'; detail: string; durationMs: number }> | null;
 }) {
   const running = new Map<string, AbortController>();
 
@@ -71,8 +77,29 @@ export function createProvisionService(deps: {
   /** A run that succeeded left a working agent: the machine is provisioned from now on (until an uninstall). */
   async function installing(id: string, result: Promise<ProvisionRunResult>): Promise<ProvisionRunResult> {
     const r = await result;
-    if (r.status === 'succeeded') deps.agentTokens.markInstalled(id, deps.clock.now().toISOString());
-    return r;
+    if (r.status !== 'succeeded') return r;
+    deps.agentTokens.markInstalled(id, deps.clock.now().toISOString());
+    return withAfterInstall(id, r);
+  }
+
+  /**
+   * The re-apply hook, as a step appended to the run: announced live (the step logs add a step
+   * they were not told of) and kept in the result, so a failure shows where the run is read —
+   * dialog, CLI, --json — instead of being dropped. The run stays succeeded: the agent is installed
+   * and healthy, and the step says what to do about its settings.
+   */
+  async function withAfterInstall(id: string, r: ProvisionRunResult): Promise<ProvisionRunResult> {
+    const pending = deps.afterInstall?.(id);
+    if (!pending) return r;
+    const stepId = 'agent-settings';
+    deps.events.emit('provision.progress', { applianceId: id, event: { type: 'step-started', runId: r.runId, stepId, title: 'Agent settings' } });
+    const outcome = await pending.catch((err: unknown) => ({ status: 'failed' as const, detail: err instanceof Error ? err.message : String(err), durationMs: 0 }));
+    const failed = outcome.status === 'failed';
+    deps.events.emit('provision.progress', {
+      applianceId: id,
+      event: { type: 'step-finished', runId: r.runId, stepId, status: outcome.status, durationMs: outcome.durationMs, outputTail: outcome.detail, error: failed ? outcome.detail : null, errorCode: failed ? 'agent-settings-not-applied' : null, errorParams: {} },
+    });
+    return { ...r, steps: [...r.steps, { id: stepId, status: outcome.status, durationMs: outcome.durationMs, outputTail: outcome.detail }] };
   }
 
   return {

@@ -1,12 +1,10 @@
-import { AgentClientError } from '../../agents/client/agent-client';
-import { AgentError } from '../../agents/protocol/errors';
 import type { ServiceStatus } from '../../agents/protocol/payloads/services';
 import { silenceCause } from '../connectivity/silence-cause';
 import type { MethodOutput, MethodParsedInput } from '../contract/api.contract';
-import { ApiError, type ApiIssue } from '../contract/errors';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
 import { AgentUnreachableError, type Reach } from '../reach/reach';
+import { callAgent } from './agent-call';
 import type { ApplianceStatusRecord } from '../store/appliance-status-store';
 
 /**
@@ -56,7 +54,7 @@ export function createServiceControl(deps: ServiceControlDeps) {
 
     async act(action: Action, input: MethodParsedInput<'service.start'>): Promise<MethodOutput<'service.start'>> {
       const appliance = deps.requireAppliance(input.applianceId);
-      const result = await callAgent(appliance.name, input.service, () => deps.reach.withAgent(input.applianceId, (agent) => agent.call(ACTION_METHOD[action], { id: input.service })));
+      const result = await callAgent(appliance.name, { what: input.service, params: { service: input.service } }, () => deps.reach.withAgent(input.applianceId, (agent) => agent.call(ACTION_METHOD[action], { id: input.service })));
       await refresh(input.applianceId);
       return result;
     },
@@ -64,41 +62,13 @@ export function createServiceControl(deps: ServiceControlDeps) {
     async configure(input: MethodParsedInput<'service.configure'>): Promise<MethodOutput<'service.configure'>> {
       const appliance = deps.requireAppliance(input.applianceId);
       const params = { id: input.service, enabled: input.enabled, ...(input.config !== undefined ? { config: input.config } : {}) };
-      const result = await callAgent(appliance.name, input.service, () => deps.reach.withAgent(input.applianceId, (agent) => agent.call('service-configure.v1', params)));
+      const result = await callAgent(appliance.name, { what: input.service, params: { service: input.service } }, () => deps.reach.withAgent(input.applianceId, (agent) => agent.call('service-configure.v1', params)));
       await refresh(input.applianceId);
       return { outcome: result.outcome, service: result.service, config: result.config };
     },
   };
 }
 export type ServiceControl = ReturnType<typeof createServiceControl>;
-
-/**
- * One agent call of an action, its failures as API errors a person can act on: the agent's field
- * issues stay field issues (the dialog marks the fields), an agent older than this console says to
- * upgrade it, an unreachable machine says why. `params.reason` is a status reason code (with its
- * parameters beside it), which the UI words as it words an appliance's status.
- */
-async function callAgent<T>(applianceName: string, service: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof AgentError) {
-      if (err.code === 'invalid-input') {
-        const issues: ApiIssue[] = (err.issues ?? []).map((i) => ({ path: i.path, code: i.code, message: i.message }));
-        throw new ApiError('invalid-input', `${applianceName} refused the change to ${service}: ${err.message}`, { issues, params: { service } });
-      }
-      if (err.code === 'not-supported') {
-        throw new ApiError('conflict', `the agent on ${applianceName} does not manage services this way (it is older than this console): upgrade it, then try again`, {
-          params: { reason: 'agent.too-old', service },
-        });
-      }
-      throw new ApiError('conflict', `the agent on ${applianceName} failed: ${err.message}`, { params: { reason: 'agent.silent', cause: err.code, service } });
-    }
-    if (err instanceof AgentUnreachableError) throw new ApiError('conflict', err.message, { params: { reason: err.code, service } });
-    if (err instanceof AgentClientError) throw new ApiError('conflict', `the agent on ${applianceName} did not answer: ${err.message}`, { params: { reason: 'agent.silent', cause: err.code, service } });
-    throw err;
-  }
-}
 
 /** Why the agent was not reached for a list, as a status reason code and its parameters. */
 function reasonOf(err: unknown): { code: string; params: Record<string, string | number> } {

@@ -125,7 +125,8 @@ export function backupPath(file: string, fromVersion: number, at: Date): string 
   const dir = path.join(path.dirname(file), 'backups');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stamp = at.toISOString().replace(/[:.]/g, '-');
-  return path.join(dir, `${path.basename(file, '.sqlite')}-schema${fromVersion}-${stamp}.sqlite`);
+  // Zero-padded so a listing by name is in schema order past version 9 (schema010 after schema009).
+  return path.join(dir, `${path.basename(file, '.sqlite')}-schema${String(fromVersion).padStart(3, '0')}-${stamp}.sqlite`);
 }
 
 export function schemaVersion(db: Db): number {

@@ -9,11 +9,12 @@ import { m007Monitoring } from './007-monitoring';
 import { m008StatusReasonCodes } from './008-status-reason-codes';
 import { m009TrustAndStates } from './009-trust-and-states';
 import { m010ApplianceInventory } from './010-appliance-inventory';
+import { m011AgentSettingsIntent } from './011-agent-settings-intent';
 
 /**
  * Every schema change, in order. Never edit a migration that has shipped: add the next one.
  * `PRAGMA user_version` records how many have been applied.
  */
-export const MIGRATIONS: readonly Migration[] = [m001Initial, m002Settings, m003ProvisionRuns, m004AgentTokens, m005Alerts, m006ApplianceStatus, m007Monitoring, m008StatusReasonCodes, m009TrustAndStates, m010ApplianceInventory];
+export const MIGRATIONS: readonly Migration[] = [m001Initial, m002Settings, m003ProvisionRuns, m004AgentTokens, m005Alerts, m006ApplianceStatus, m007Monitoring, m008StatusReasonCodes, m009TrustAndStates, m010ApplianceInventory, m011AgentSettingsIntent];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -34,6 +34,8 @@ export const methods = {
   'methods.service.stop': 'Stop a service',
   'methods.service.restart': 'Restart a service',
   'methods.service.configure': 'Configure a service',
+  'methods.agentSettings.get': 'Read agent settings',
+  'methods.agentSettings.update': 'Set agent settings',
   'methods.capacity.appliance': 'Read appliance capacity',
   'methods.capacity.fleet': 'Read fleet capacity',
   'methods.capacity.whatIf': 'Compute capacity what-if',

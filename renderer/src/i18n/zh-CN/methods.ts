@@ -37,6 +37,8 @@ export const methods = {
   'methods.service.stop': '停止服务',
   'methods.service.restart': '重启服务',
   'methods.service.configure': '配置服务',
+  'methods.agentSettings.get': '读取代理设置',
+  'methods.agentSettings.update': '修改代理设置',
   'methods.capacity.appliance': '读取设备容量',
   'methods.capacity.fleet': '读取集群容量',
   'methods.capacity.whatIf': '计算容量假设分析',
