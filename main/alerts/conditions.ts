@@ -137,6 +137,27 @@ export const EVALUATORS: Readonly<Record<AlertRuleId, Evaluator>> = {
       })),
     };
   },
+  'service-unready': (rule, obs) => {
+    if (obs.agent === null) return UNKNOWN;
+    return {
+      complete: true,
+      conditions: obs.agent.services.map((s) => {
+        const r = s.readiness;
+        return {
+          subject: s.name,
+          // Running but not serving. Not running is service-down's or service-flapping's to say; one problem, one page.
+          active: s.state === 'running' && r?.state === 'unready',
+          rank: 1,
+          severity: rule.severity,
+          value: null,
+          unit: null,
+          params: { probe: r?.probe ?? '—', failures: r?.consecutiveFailures ?? 0, message: r?.message ?? '—' },
+          // The wait counts from when the probe started failing, not from when this console first saw it.
+          ...(r?.state === 'unready' && r.since !== null ? { since: r.since } : {}),
+        } satisfies Condition;
+      }),
+    };
+  },
   'cpu-high': (rule, obs) => single(rule, obs.metrics['cpu.util_percent'], 'percent'),
   'memory-high': (rule, obs) => single(rule, obs.metrics['memory.used_percent'], 'percent'),
   'filesystem-full': (rule, obs) => twoLevel(rule, labelled(obs.metrics, 'fs.used_percent', 'mount')),

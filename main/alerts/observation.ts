@@ -15,7 +15,17 @@ export interface ApplianceObservation {
   /** null when the agent could not be asked (offline) — then agent/service rules keep their state, they don't resolve. */
   agent: null | {
     health: 'ok' | 'degraded' | 'failing';
-    services: { name: string; state: string /* e.g. running | stopped | backoff | flapping | failed */; restarts: number; flapping: boolean }[];
+    services: {
+      name: string;
+      state: string /* e.g. running | stopped | backoff | flapping | failed */;
+      restarts: number;
+      flapping: boolean;
+      /**
+       * A service module's readiness probe (plain services have none). Optional addition: `since` is
+       * when the probe's state last changed, ms on the console's clock (the agent's moved by its skew).
+       */
+      readiness?: { state: 'pending' | 'ready' | 'unready' | 'not-running'; since: number | null; probe: string; message: string | null; consecutiveFailures: number };
+    }[];
   };
   /** Latest values with units in the key: 'cpu.util_percent', 'memory.used_percent',
    *  'fs.used_percent{mount=/srv/disks/d1}', 'fs.inodes_used_percent{mount=…}',

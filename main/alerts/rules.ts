@@ -30,6 +30,9 @@ export const RULE_DEFS: Readonly<Record<AlertRuleId, RuleDef>> = {
   'agent-down': { id: 'agent-down', severity: 'critical', thresholds: [], defaultDurationSeconds: 60 },
   'service-down': { id: 'service-down', severity: 'critical', thresholds: [], defaultDurationSeconds: 60 },
   'service-flapping': { id: 'service-flapping', severity: 'warning', thresholds: [], defaultDurationSeconds: 0 },
+  // Critical like service-down: its clients are refused as surely as by a stopped process. A minute,
+  // because a probe can miss during a slow start past the module's grace or a burst of load.
+  'service-unready': { id: 'service-unready', severity: 'critical', thresholds: [], defaultDurationSeconds: 60 },
   'cpu-high': { id: 'cpu-high', severity: 'warning', thresholds: [pct('percent', 90, 'warning')], defaultDurationSeconds: 600 },
   'memory-high': { id: 'memory-high', severity: 'warning', thresholds: [pct('percent', 90, 'warning')], defaultDurationSeconds: 600 },
   'filesystem-full': {

@@ -9,6 +9,7 @@ export const ALERT_RULE_IDS = [
   'agent-down',
   'service-down',
   'service-flapping',
+  'service-unready',
   'cpu-high',
   'memory-high',
   'filesystem-full',

@@ -7,7 +7,7 @@ import { defineMethod } from './define';
  * Reading what the collectors stored (main/monitoring): metric series for charts and the latest
  * values ("as of" for an unreachable appliance). Metric names carry their unit (`fs.used_percent`,
  * `net.rx_bytes_per_s`, `disk.read_await_ms`); labels say which mount, disk, NIC, sensor or
- * service (main/monitoring/flatten-sample.ts).
+ * service (main/monitoring/flatten-sample.ts; a service module's own as `service.<metric>{service}`, service-metrics.ts).
  */
 const metricName = z.string().regex(/^[a-z0-9_.]{1,96}$/, 'expected a metric name like fs.used_percent');
 const labels = z.record(z.string().max(64), z.string().max(4096)).refine((l) => Object.keys(l).length <= 8, 'at most 8 labels');
@@ -32,12 +32,34 @@ const fleetOverview = z.strictObject({ appliances: z.array(fleetOverviewRow) });
 
 export const RESOLUTIONS = ['raw', '1m', '1h'] as const;
 
+/**
+ * What a metric's numbers are, from the unit at the end of its name (main/monitoring/metric-units.ts):
+ * `bytes` (decimal prefixes when shown), `bytes_per_s`, `per_s` (events per second), `state` (0 or
+ * 1: a service's readiness; an average over a minute is the share of it spent ready), `count` (no
+ * unit: load, restarts, a module's plain gauges).
+ */
+export const METRIC_UNITS = ['percent', 'bytes', 'bytes_per_s', 'per_s', 'ms', 'seconds', 'celsius', 'state', 'count'] as const;
+export const metricUnit = z.enum(METRIC_UNITS);
+export type MetricUnit = z.infer<typeof metricUnit>;
+
+/**
+ * Series under `service.` labelled `service` that the supervisor writes for every process it runs
+ * (main/monitoring/flatten-sample.ts); every other `service.*{service}` series is a service module's
+ * own metric (main/monitoring/service-metrics.ts), e.g. `service.ready`, `service.probe_ms`.
+ */
+export const SERVICE_PROCESS_SERIES: ReadonlySet<string> = new Set(['service.cpu_percent', 'service.rss_bytes', 'service.restarts']);
+
+/** Whether a catalog entry is a service module's own metric (what the Appliance page charts per service). */
+export function isModuleSeries(s: { metric: string; labels?: Record<string, string> }): boolean {
+  return s.metric.startsWith('service.') && s.labels?.service !== undefined && !SERVICE_PROCESS_SERIES.has(s.metric);
+}
+
 export const metricsMethods = {
   'metrics.catalog': defineMethod({
-    summary: 'The metrics (with labels) an appliance has reported',
+    summary: 'The metrics (with labels and unit) an appliance has reported',
     mutating: false,
     input: z.strictObject({ applianceId: entityId }),
-    output: z.strictObject({ metrics: z.array(z.strictObject({ metric: z.string(), labels: z.record(z.string(), z.string()).optional() })) }),
+    output: z.strictObject({ metrics: z.array(z.strictObject({ metric: z.string(), labels: z.record(z.string(), z.string()).optional(), unit: metricUnit })) }),
   }),
   'metrics.series': defineMethod({
     summary: 'One metric over a time range, at the coarsest resolution that fills the chart (min, avg, max per point)',

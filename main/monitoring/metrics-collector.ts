@@ -4,6 +4,7 @@ import type { Logger } from '../core/log';
 import type { TelemetryStore } from '../telemetry/telemetry-store';
 import type { SampleBatch } from '../telemetry/telemetry-types';
 import { flattenSample } from './flatten-sample';
+import { createServiceMetricsIngest, type ServiceMetricsIngest } from './service-metrics';
 
 /**
  * Pulls each agent's metric history by cursor (`metrics.v1`) on the fleet watch's connection and
@@ -20,6 +21,8 @@ import { flattenSample } from './flatten-sample';
  *   re-sent sample must land on the same time to be recognised as a duplicate.
  * - Bounded: at most `maxPagesPerCheck` pages per appliance per check, so one appliance with a
  *   day to backfill cannot hold up a round; the rest comes in the following rounds.
+ * - Service modules' metrics (`serviceMetrics`) become `service.<metric>{service}` series, counters
+ *   as rates, capped per appliance (service-metrics.ts).
  * - No call of its own in a round: the first page is asked for in the check's `watch.v1`
  *   (`watchParams`), so an agent that offers it answers health, services and metrics at once.
  */
@@ -50,11 +53,12 @@ export const WATCH_PAGE_SIZE = 60;
 /**
  * The newest sample as alert rules read it (observations.ts → alertMetrics: time, CPU, memory, file
  * systems, temperatures), without the per-device lists they do not read — disks, NICs, per-core
- * CPU, services, which the telemetry store keeps. On a storage box those lists are most of a
- * sample (41 disks on a testbed machine: ~40 KB of objects), held for every appliance.
+ * CPU, services, module metrics — which the telemetry store keeps. On a storage box those lists are
+ * most of a sample (41 disks on a testbed machine: ~40 KB of objects), held for every appliance.
  */
 function forAlerts(s: MetricsSample): MetricsSample {
-  return { ...s, cpu: { ...s.cpu, coresBusyPercent: [] }, net: [], disks: [], services: [] };
+  const { serviceMetrics: _moduleMetrics, ...rest } = s;
+  return { ...rest, cpu: { ...s.cpu, coresBusyPercent: [] }, net: [], disks: [], services: [] };
 }
 
 export interface MetricsCollector {
@@ -75,6 +79,8 @@ export function createMetricsCollector(deps: {
   flushDelayMs?: number;
   /** Pending samples that force a write at once (memory bound during a large backfill). */
   maxPendingSamples?: number;
+  /** Module metrics → series (default: one with the default cap and nothing known of the store). */
+  serviceMetrics?: ServiceMetricsIngest;
 }): MetricsCollector {
   const log = deps.log.child('metrics');
   const pageSize = deps.pageSize ?? 1000;
@@ -82,6 +88,7 @@ export function createMetricsCollector(deps: {
   const flushDelayMs = deps.flushDelayMs ?? 250;
   const maxPending = deps.maxPendingSamples ?? 200_000;
   const latest = new Map<string, MetricsSample>();
+  const serviceMetrics = deps.serviceMetrics ?? createServiceMetricsIngest({ log });
   const appliedSkew = new Map<string, number>();
   /** Cursors not yet committed: the cursor store may be behind them, never ahead. */
   const inMemory = new Map<string, string>();
@@ -131,7 +138,10 @@ export function createMetricsCollector(deps: {
       if (failedWrites !== epoch) return; // the next check starts again from the last committed cursor
       if (r.gap && after) log.info('metric history has a gap (the agent no longer has samples after the cursor)', { applianceId, after, oldest: r.oldest });
       if (r.samples.length > 0) {
-        const samples = r.samples.flatMap((s) => flattenSample(applianceId, s));
+        const samples = r.samples.flatMap((s) => {
+          const system = flattenSample(applianceId, s);
+          return s.serviceMetrics?.length ? system.concat(serviceMetrics.flatten(applianceId, s)) : system;
+        });
         pending.push({ samples, skewMs });
         pendingCount += samples.length;
         latest.set(applianceId, forAlerts(r.samples[r.samples.length - 1]!));

@@ -6,6 +6,7 @@ import type { ApplianceStatusStore } from '../store/appliance-status-store';
 import { reportedDataDisks } from '../fleet/data-disks';
 import type { DiskHealthRecord } from './disk-health-store';
 import { fleetOverview, type ApplianceAlertCount } from './fleet-overview';
+import { metricUnit } from './metric-units';
 import type { Monitoring } from './monitoring-service';
 
 type Inventory = {
@@ -47,7 +48,7 @@ export function createMonitoringApi(deps: { monitoring: Monitoring; reach: Pick<
   return {
     catalog(applianceId: string): MethodOutput<'metrics.catalog'> {
       deps.requireAppliance(applianceId);
-      return { metrics: telemetry.metrics(applianceId) };
+      return { metrics: telemetry.metrics(applianceId).map((m) => ({ ...m, unit: metricUnit(m.metric) })) };
     },
     series(q: { applianceId: string; metric: string; labels?: Record<string, string>; from: number; to: number; widthPoints: number }): MethodOutput<'metrics.series'> {
       deps.requireAppliance(q.applianceId);

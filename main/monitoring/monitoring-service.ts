@@ -11,6 +11,7 @@ import { acquireWriterLock } from '../telemetry/writer-lock';
 import { createDiskHealthStore, type DiskHealthStore } from './disk-health-store';
 import { createMetricsCollector, type MetricsCollector } from './metrics-collector';
 import { observe } from './observations';
+import { createServiceMetricsIngest } from './service-metrics';
 import { createSmartCollector } from './smart-collector';
 
 /**
@@ -60,7 +61,13 @@ export function createMonitoring(deps: {
     (store ??= openTelemetryStore({ dataDir: deps.dataDir, clock: deps.clock, log: deps.log.child('telemetry'), retention: deps.retention }));
   if (collecting) telemetry(); // a collector's first round should not pay for the open
   const disks = createDiskHealthStore(deps.db);
-  const metrics = createMetricsCollector({ telemetry: { write: (batches) => telemetry().write(batches) }, cursors: deps.status, log });
+  const metrics = createMetricsCollector({
+    telemetry: { write: (batches) => telemetry().write(batches) },
+    cursors: deps.status,
+    log,
+    // The per-appliance cap on module series counts what the store already holds (service-metrics.ts).
+    serviceMetrics: createServiceMetricsIngest({ log: log.child('service-metrics'), storedSeries: (id) => telemetry().metrics(id) }),
+  });
   const smart = createSmartCollector({ disks, clock: deps.clock, log });
 
   return {

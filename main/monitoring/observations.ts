@@ -3,6 +3,9 @@ import type { ApplianceStatus } from '../contract/status.contract';
 import type { DiskHealthRecord } from './disk-health-store';
 import { alertMetrics } from './flatten-sample';
 import type { MetricsSample } from '../../agents/protocol/payloads/metrics';
+import type { ServiceReadiness } from '../../agents/protocol/payloads/services';
+
+type ReadinessObservation = NonNullable<NonNullable<ApplianceObservation['agent']>['services'][number]['readiness']>;
 
 /**
  * What the alert engine sees of one appliance after a watch round. Connectivity here is SSH
@@ -31,7 +34,13 @@ export function observe(
     agent: agentAnswered
       ? {
           health: status.health!.status,
-          services: (status.services ?? []).map((s) => ({ name: s.name, state: s.flapping ? 'flapping' : s.state, restarts: s.restarts, flapping: s.flapping })),
+          services: (status.services ?? []).map((s) => ({
+            name: s.name,
+            state: s.flapping ? 'flapping' : s.state,
+            restarts: s.restarts,
+            flapping: s.flapping,
+            ...(s.readiness ? { readiness: readinessOf(s.readiness, status.clockSkewMs) } : {}),
+          })),
         }
       : null,
     // A sample older than a few rounds says nothing about now (the agent's monitor stalled, or it
@@ -49,6 +58,12 @@ export function observe(
         lastSelfTest: lastSelfTest(d.selfTests),
       })),
   };
+}
+
+/** A module's readiness as the service-unready rule reads it, its time moved onto the console's clock. */
+function readinessOf(r: ServiceReadiness, clockSkewMs: number | null): ReadinessObservation {
+  const since = r.since === null ? null : Date.parse(r.since) - (clockSkewMs ?? 0);
+  return { state: r.state, since: since !== null && Number.isFinite(since) ? since : null, probe: r.probe, message: r.message, consecutiveFailures: r.consecutiveFailures };
 }
 
 /** The agent samples every 10 s by default; a sample more than a minute older than the check is stale. */

@@ -165,7 +165,7 @@ describe('alert service on a real console database', () => {
     const reset = await call<{ customised: boolean; enabled: boolean; durationSeconds: number }>('alerts.resetRule', { id: 'filesystem-full' });
     expect(reset).toMatchObject({ customised: false, enabled: true, durationSeconds: 60 });
     const rules = (await call<{ rules: { id: string; customised: boolean }[] }>('alerts.rules', {})).rules;
-    expect(rules.length).toBe(14);
+    expect(rules.length).toBe(15);
     expect(rules.filter((r) => r.customised)).toEqual([]);
     c.clock.advance(1000);
   });

@@ -31,4 +31,12 @@ export const monitoring = {
   'charts.fsUsage': 'File system usage',
   'charts.temperature': 'Temperatures',
   'charts.tab': 'Charts',
+  'charts.services': 'Services',
+  'charts.servicesHint': 'Each service module’s readiness check and the figures it reports, over the same period.',
+  'charts.service.heading': 'Service {name}',
+  'charts.service.ready': 'Ready (1 = answers its check; between: share of the time)',
+  'charts.service.readyLine': 'Ready',
+  'charts.service.probe': 'Readiness check time',
+  'charts.service.probeLine': 'Check time',
+  'charts.service.rate': '{metric} (per second)',
 } as const satisfies Record<string, string>;

@@ -34,4 +34,12 @@ export const monitoring = {
   'charts.fsUsage': '文件系统使用率',
   'charts.temperature': '温度',
   'charts.tab': '监控图表',
+  'charts.services': '服务',
+  'charts.servicesHint': '每个服务模块的就绪检查及其上报的指标，时间段与上方图表相同。',
+  'charts.service.heading': '服务 {name}',
+  'charts.service.ready': '就绪（1 = 通过检查；介于两者之间：就绪时间占比）',
+  'charts.service.readyLine': '就绪',
+  'charts.service.probe': '就绪检查耗时',
+  'charts.service.probeLine': '检查耗时',
+  'charts.service.rate': '{metric}（每秒）',
 } satisfies OtherOnly<typeof en>;

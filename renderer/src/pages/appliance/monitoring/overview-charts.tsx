@@ -6,6 +6,7 @@ import { type ChartRange, RANGE_MS, RangePicker } from '../../../components/char
 import { useI18n } from '../../../i18n/i18n-context';
 import type { Translate } from '../../../i18n/translate';
 import { type ChartLine, MetricChartCard } from './metric-chart-card';
+import { serviceCharts, ServiceChartGroups } from './service-charts';
 
 /** The range's end moves on with time, a minute at a time (so query keys stay put in between). */
 const ANCHOR_STEP_MS = 60_000;
@@ -70,8 +71,9 @@ export function overviewCharts(catalog: Catalog, t: Translate): ChartSpec[] {
 }
 
 /**
- * The appliance's overview: CPU, load, memory, network, disks, file systems and temperatures over
- * one range (1 h … 1 y) shared by every chart.
+ * The appliance's overview: CPU, load, memory, network, disks, file systems and temperatures, then
+ * each service module's readiness and metrics (service-charts.tsx), over one range (1 h … 1 y)
+ * shared by every chart.
  */
 export function OverviewCharts({ applianceId }: { applianceId: string }) {
   const { t } = useI18n();
@@ -85,6 +87,7 @@ export function OverviewCharts({ applianceId }: { applianceId: string }) {
   const latest = useMetricLatest(applianceId);
   const span = useMemo(() => ({ from: anchor - RANGE_MS[range], to: anchor }), [anchor, range]);
   const charts = useMemo(() => overviewCharts(catalog.data?.metrics ?? [], t), [catalog.data, t]);
+  const services = useMemo(() => serviceCharts(catalog.data?.metrics ?? [], t), [catalog.data, t]);
 
   return (
     <Flex vertical gap={12} data-testid="overview-charts">
@@ -103,6 +106,7 @@ export function OverviewCharts({ applianceId }: { applianceId: string }) {
           <MetricChartCard key={c.id} applianceId={applianceId} title={c.title} unit={c.unit} lines={c.lines} range={span} asOf={latest.data?.asOf ?? null} testId={`chart-${c.id}`} />
         ))}
       </div>
+      <ServiceChartGroups applianceId={applianceId} groups={services} range={span} asOf={latest.data?.asOf ?? null} t={t} />
     </Flex>
   );
 }
