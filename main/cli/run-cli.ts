@@ -4,6 +4,7 @@ import { createLogger, type LogLevel } from '../core/log';
 import { CONSOLE_VERSION } from '../core/version';
 import { UsageError, type CliIo } from './cli-io';
 import { EXIT, EXIT_CODES_HELP, reportApiError } from './exit-codes';
+import { runAgentSettingsCommand } from './agent-settings-command';
 import { runAlertsCommand } from './alerts-command';
 import { runDiskHealthCommand } from './disk-health-command';
 import { runFleetCommand } from './fleet-command';
@@ -25,6 +26,7 @@ Commands:
   upgrade      upgrade the agent, rolling back automatically if the new one is unhealthy
   uninstall    stop and remove the agent (--purge: its data and logs too)
   service      list an appliance's services; start, stop or restart one
+  agent-settings  show or set the agent's own settings (Prometheus /metrics), with any drift
   alerts       list active alerts (--all: with the history)
   disk-health  verdict and reasons from a recorded smartctl --json output
   version      print the version
@@ -76,6 +78,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         return await runUninstallCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel), deps.confirm !== undefined ? deps.confirm : terminalConfirm());
       case 'service':
         return await runServiceCommand(rest, io, open('cli'));
+      case 'agent-settings':
+        return await runAgentSettingsCommand(rest, io, open('cli'));
       case 'alerts':
         return await runAlertsCommand(rest, io, open('cli'));
       case 'disk-health':

@@ -46,4 +46,5 @@ export const errors = {
   'issues.unknown-threshold': 'This rule has no such threshold (it has: {known})',
   'issues.threshold-order': 'The warning level ({warning} %) must be below the critical level ({critical} %)',
   'issues.layout-too-wide': 'A {k}+{m} layout needs more disks: {appliance} has {disks}.',
+  'issues.metrics-token-required': 'Require the token: /metrics on {host} would be open to anyone who can reach that address (or listen on 127.0.0.1)',
 } as const satisfies Record<string, string>;

@@ -18,9 +18,10 @@ import { capacity } from './capacity';
 import { settings } from './settings';
 import { errors } from './errors';
 import { methods } from './methods';
+import { agentSettings } from './agent-settings';
 
 /** The domains side by side, so tests can check that no key is defined twice. */
-export const EN_DOMAINS = { common, fleet, onboarding, provision, status, appliance, monitoring, disks, alerts, capacity, settings, errors, methods } as const;
+export const EN_DOMAINS = { common, fleet, onboarding, provision, status, appliance, monitoring, disks, alerts, capacity, settings, errors, methods, agentSettings } as const;
 
 export const en = {
   ...common,
@@ -36,4 +37,5 @@ export const en = {
   ...settings,
   ...errors,
   ...methods,
+  ...agentSettings,
 } as const;

@@ -22,6 +22,7 @@ export const provision = {
   'provision.step.purge': 'Delete the agent’s data and logs',
   'provision.step.connect': 'Connect',
   'provision.step.start': 'Start',
+  'provision.step.agent-settings': 'Agent settings',
   'provision.upgradeTitle': 'Upgrade the agent on {name}',
   'provision.uninstallTitle': 'Uninstall the agent from {name}',
   'provision.upgradeRunning': 'Upgrading… the new version goes in beside the old one and is rolled back if it does not become healthy.',

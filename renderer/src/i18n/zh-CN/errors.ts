@@ -49,4 +49,5 @@ export const errors = {
   'issues.unknown-threshold': '该规则没有这个阈值（可用：{known}）',
   'issues.threshold-order': '警告阈值（{warning} %）必须低于严重阈值（{critical} %）',
   'issues.layout-too-wide': '{k}+{m} 布局需要更多磁盘：{appliance} 只有 {disks} 块。',
+  'issues.metrics-token-required': '请开启令牌：否则任何能访问 {host} 的人都能读取 /metrics（或改为监听 127.0.0.1）',
 } satisfies OtherOnly<typeof en>;

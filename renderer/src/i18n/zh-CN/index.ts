@@ -18,8 +18,9 @@ import { capacity } from './capacity';
 import { settings } from './settings';
 import { errors } from './errors';
 import { methods } from './methods';
+import { agentSettings } from './agent-settings';
 
-export const ZH_CN_DOMAINS = { common, fleet, onboarding, provision, status, appliance, monitoring, disks, alerts, capacity, settings, errors, methods } as const;
+export const ZH_CN_DOMAINS = { common, fleet, onboarding, provision, status, appliance, monitoring, disks, alerts, capacity, settings, errors, methods, agentSettings } as const;
 
 export const zhCN = {
   ...common,
@@ -35,4 +36,5 @@ export const zhCN = {
   ...settings,
   ...errors,
   ...methods,
+  ...agentSettings,
 } satisfies OtherOnly<typeof en>;

@@ -25,6 +25,7 @@ export const provision = {
   'provision.step.purge': '删除代理程序的数据和日志',
   'provision.step.connect': '连接',
   'provision.step.start': '开始',
+  'provision.step.agent-settings': '代理设置',
   'provision.upgradeTitle': '升级 {name} 上的代理程序',
   'provision.uninstallTitle': '从 {name} 卸载代理程序',
   'provision.upgradeRunning': '正在升级…新版本与旧版本并存安装，若未能正常运行将自动回滚。',

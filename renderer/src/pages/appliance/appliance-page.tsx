@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import { ConnectionTestDialog } from '../fleet/connection-test-dialog';
 import { ProvisionDialog } from '../fleet/provision-dialog';
 import { UninstallDialog } from '../fleet/uninstall-dialog';
+import { AgentSettingsCard } from './agent-settings-card';
 import { ApplianceHeader } from './appliance-header';
 import { EventsTimeline } from './events-timeline';
 import { HealthCard } from './health-card';
@@ -18,7 +19,7 @@ import { ServicesCard } from './services-card';
 
 /**
  * One appliance (`#/fleet/<id>`): who it is and how it is doing (status since when, last seen,
- * agent), what runs on it (health, services), what it is made of (inventory), and what happened
+ * agent), what runs on it (health, services) and the agent's own settings, what it is made of (inventory), and what happened
  * (events, live). The record comes from the fleet list, so a removed appliance shows "not found".
  */
 export default function AppliancePage() {
@@ -69,6 +70,7 @@ function ApplianceDetail({ appliance }: { appliance: Appliance }) {
           <ServicesCard applianceId={appliance.id} />
         </div>
       </Flex>
+      <AgentSettingsCard applianceId={appliance.id} />
       <InventoryCards applianceId={appliance.id} />
       <MonitoringTabs applianceId={appliance.id} />
       <EventsTimeline applianceId={appliance.id} />
