@@ -6,7 +6,8 @@ import { type ChartRange, RANGE_MS, RangePicker } from '../../../components/char
 import { useI18n } from '../../../i18n/i18n-context';
 import type { Translate } from '../../../i18n/translate';
 import { type ChartLine, MetricChartCard } from './metric-chart-card';
-import { serviceCharts, ServiceChartGroups } from './service-charts';
+import { serviceCharts } from './service-chart-groups';
+import { ServiceChartGroups } from './service-charts';
 
 /** The range's end moves on with time, a minute at a time (so query keys stay put in between). */
 const ANCHOR_STEP_MS = 60_000;
