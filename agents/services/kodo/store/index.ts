@@ -1,0 +1,13 @@
+// Kodo's storage engine: see README.md beside this file.
+export { openStore, DEFAULT_BLOCK_SIZE, DEFAULT_INLINE_LIMIT } from './store';
+export type { ObjectStore, StoreOptions } from './store';
+export { StoreError } from './errors';
+export type { StoreErrorCode } from './errors';
+export type { ObjectBody } from './body-reader';
+export type { ObjectInfo, PutMeta } from './object-writer';
+export type { ByteRange, GetResult } from './object-reader';
+export type { ListOptions, ListPage } from './listing';
+export type { BucketInfo } from './buckets';
+export type { DiskSlot } from './disk-format';
+export type { ShardProblem } from './store-context';
+export { compareKeys, encodeSegment, decodeSegment, validateKey, validateBucketName } from './object-key';

@@ -1,0 +1,212 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { diskStillServes } from './disk-format';
+import { errnoOf, StoreError } from './errors';
+import { compareKeys, decodeSegment } from './object-key';
+import { resolveVersion } from './object-meta';
+import { toInfo, type ObjectInfo } from './object-writer';
+import { diskName, readQuorumMetas, type StoreContext } from './store-context';
+
+/**
+ * ListObjects as a merged, sorted walk of the bucket's directories on the disks: no index to lose
+ * or rebuild. Each directory's names are the union over the readable disks; a child name `c` stands
+ * for two things, the object `…c` (if its meta.json has a quorum) and the keys under `…c/`, and
+ * sorting those two items by UTF-8 bytes (compareKeys) among their siblings gives S3's order
+ * ('a', 'a-b', 'a/x': '-' < '/'), so the walk yields keys already sorted, reading only the
+ * directories it needs:
+ *  - a subtree entirely before the marker, or outside the prefix, is never opened;
+ *  - with a delimiter, a subtree whose keys all roll up into one common prefix is not walked, only
+ *    probed for one readable object (a prefix is listed only when it holds something readable).
+ * Objects are listed only when k disks agree on a version (the read rule), with the figures of
+ * that version. Metas are read ahead (LOOKAHEAD items at a time) to keep the disks busy.
+ */
+
+export interface ListOptions {
+  prefix?: string;
+  delimiter?: string;
+  /** List keys after this one (S3's start-after / V1 marker). */
+  startAfter?: string;
+  /** A page's nextContinuationToken. */
+  continuationToken?: string;
+  /** 1…1000 (default 1000). */
+  maxKeys?: number;
+}
+
+export interface ListPage {
+  objects: ObjectInfo[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextContinuationToken?: string;
+}
+
+const LOOKAHEAD = 32;
+
+/** A key or a collapsed common prefix, with the check that decides whether it is listed (started when read ahead). */
+type Item = { kind: 'object'; key: string; check: () => Promise<ObjectInfo | null> } | { kind: 'prefix'; prefix: string; check: () => Promise<boolean> };
+type Pending = { item: Item; result: Promise<ObjectInfo | null | boolean> };
+
+export function encodeToken(last: string): string {
+  return Buffer.from(last, 'utf8').toString('base64url');
+}
+
+export function decodeToken(token: string): string {
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  if (encodeToken(text) !== token) throw new StoreError('InvalidKey', 'the continuation token is not one this store issued');
+  return text;
+}
+
+export async function listObjects(ctx: StoreContext, bucket: string, options: ListOptions): Promise<ListPage> {
+  const prefix = options.prefix ?? '';
+  const delimiter = options.delimiter ?? '';
+  const maxKeys = Math.max(0, Math.min(1000, options.maxKeys ?? 1000));
+  const token = options.continuationToken !== undefined ? decodeToken(options.continuationToken) : undefined;
+  let after = options.startAfter ?? '';
+  if (token !== undefined && compareKeys(token, after) > 0) after = token;
+
+  const disks = readableDisks(ctx, bucket);
+  const page: ListPage = { objects: [], commonPrefixes: [], isTruncated: false };
+  if (maxKeys === 0) return page;
+
+  /** The common prefix a key rolls up into, or null. */
+  const rollUp = (key: string): string | null => {
+    if (!delimiter) return null;
+    const at = key.indexOf(delimiter, prefix.length);
+    return at === -1 ? null : key.slice(0, at + delimiter.length);
+  };
+
+  const readInfo = async (key: string): Promise<ObjectInfo | null> => {
+    const resolved = resolveVersion(readQuorumMetas(ctx, bucket, key), ctx.k);
+    return resolved ? toInfo(bucket, key, resolved.version) : null;
+  };
+
+  const firstReadable = async (dirKey: string, segments: string[]): Promise<boolean> => {
+    for await (const item of walk(segments, dirKey, () => 'descend', () => true)) {
+      if (item.kind === 'object' && (await item.check())) return true;
+    }
+    return false;
+  };
+  const wanted = (key: string) => key.startsWith(prefix) && compareKeys(key, after) > 0;
+
+  /** What to do with the keys under `dirKey` (which ends with '/'). */
+  const policy = (dirKey: string): 'skip' | 'descend' | 'collapse' => {
+    if (!dirKey.startsWith(prefix) && !prefix.startsWith(dirKey)) return 'skip';
+    if (compareKeys(dirKey, after) < 0 && !after.startsWith(dirKey)) return 'skip';
+    if (delimiter && dirKey.startsWith(prefix)) {
+      const cp = rollUp(dirKey);
+      if (cp !== null && cp.length <= dirKey.length) return 'collapse';
+    }
+    return 'descend';
+  };
+
+  async function* walk(segments: string[], dirKey: string, decide: (dirKey: string) => 'skip' | 'descend' | 'collapse', want: (key: string) => boolean): AsyncGenerator<Item> {
+    const names = unionDir(ctx, disks, segments);
+    const entries: { key: string; isDir: boolean; name: string }[] = [];
+    for (const name of names) {
+      const decoded = decodeSegment(name);
+      if (decoded === null) continue;
+      entries.push({ key: dirKey + decoded, isDir: false, name }, { key: `${dirKey}${decoded}/`, isDir: true, name });
+    }
+    entries.sort((a, b) => compareKeys(a.key, b.key));
+    for (const entry of entries) {
+      if (!entry.isDir) {
+        if (entry.key === '' || !want(entry.key)) continue;
+        yield { kind: 'object', key: entry.key, check: () => readInfo(entry.key) };
+        continue;
+      }
+      const action = decide(entry.key);
+      if (action === 'skip') continue;
+      const childSegments = [...segments, entry.name];
+      if (action === 'collapse') yield { kind: 'prefix', prefix: entry.key, check: () => firstReadable(entry.key, childSegments) };
+      else yield* walk(childSegments, entry.key, decide, want);
+    }
+  }
+
+  // Read ahead: start each item's check as it enters the window, consume in order.
+  const window: Pending[] = [];
+  const source = walk([bucket], '', policy, wanted)[Symbol.asyncIterator]();
+  let exhausted = false;
+  let lastEmitted: string | null = null;
+  const fill = async () => {
+    while (!exhausted && window.length < LOOKAHEAD) {
+      const next = await source.next();
+      if (next.done) exhausted = true;
+      else {
+        const result = next.value.check();
+        result.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
+        window.push({ item: next.value, result });
+      }
+    }
+  };
+  for (;;) {
+    await fill();
+    const pending = window.shift();
+    if (!pending) break;
+    const item = pending.item;
+    let emit: { cp: string } | { info: ObjectInfo } | null = null;
+    if (item.kind === 'object') {
+      const cp = rollUp(item.key);
+      if (cp !== null && (cp === lastEmitted || (token !== undefined && compareKeys(cp, token) <= 0))) continue;
+      const info = (await pending.result) as ObjectInfo | null;
+      if (!info) continue;
+      emit = cp !== null ? { cp } : { info };
+    } else {
+      if (item.prefix === lastEmitted || (token !== undefined && compareKeys(item.prefix, token) <= 0)) continue;
+      if (!(await pending.result)) continue;
+      emit = { cp: item.prefix };
+    }
+    if (page.objects.length + page.commonPrefixes.length >= maxKeys) {
+      page.isTruncated = true;
+      page.nextContinuationToken = encodeToken(lastEmitted!);
+      break;
+    }
+    if ('cp' in emit) {
+      page.commonPrefixes.push(emit.cp);
+      lastEmitted = emit.cp;
+    } else {
+      page.objects.push(emit.info);
+      lastEmitted = emit.info.key;
+    }
+  }
+  await source.return?.(undefined);
+  return page;
+}
+
+/** The disks a listing reads: the store's, still serving, with the bucket; at least k of them. */
+function readableDisks(ctx: StoreContext, bucket: string): number[] {
+  const ok = ctx.slots.map((slot) => diskStillServes(slot, ctx.storeId));
+  const disks = ok.flatMap((yes, i) => (yes ? [i] : []));
+  if (disks.length < ctx.k) {
+    const down = ok.flatMap((yes, i) => (yes ? [] : [diskName(ctx, i)]));
+    throw new StoreError('ReadQuorum', `cannot list ${bucket}: ${down.length} of ${ctx.n} disks cannot be read (${down.join(', ')}); ${ctx.k} are needed`, down);
+  }
+  return disks;
+}
+
+/**
+ * The names in one directory, from m + 1 of the listing's disks: an object k disks hold (and every
+ * directory leading to it) is on at least one of any m + 1, so their union misses nothing readable,
+ * at (m + 1) / (k + m) of the reads. A disk that fails is replaced by the next. Synchronous: see
+ * readJsonOrNull in disk-io.ts.
+ */
+function unionDir(ctx: StoreContext, disks: number[], segments: string[]): string[] {
+  const names = new Set<string>();
+  const failed: number[] = [];
+  let answered = 0;
+  for (const i of disks) {
+    if (answered >= ctx.m + 1) break;
+    try {
+      for (const name of readdirSync(path.join(ctx.slots[i]!.path!, ...segments))) names.add(name);
+      answered++;
+    } catch (error) {
+      const code = errnoOf(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') answered++;
+      else failed.push(i);
+    }
+  }
+  if (answered < Math.min(ctx.m + 1, disks.length - failed.length) || disks.length - failed.length < ctx.k) {
+    const down = failed.map((i) => diskName(ctx, i));
+    throw new StoreError('ReadQuorum', `cannot list ${segments.join('/')}: ${down.join(', ')} cannot be read`, down);
+  }
+  return [...names];
+}
+

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * What each disk keeps about an object, in `<disk>/<bucket>/<key path>/meta.json`, and how a
+ * reader decides which version is the object from what the disks say (the quorum rule).
+ *
+ * Every disk holds the whole description (size, ETag, content type, user metadata, layout) plus
+ * its own shard's index and, for an inlined object, its shard itself; so any k disks describe and
+ * rebuild the object, and no other database exists. The file lists the versions the disk holds,
+ * newest first: normally one, two while an overwrite is being committed (the new version and the
+ * one it replaces, kept until every disk has the new one — see object-writer.ts).
+ */
+
+export const CHECKSUM_ALGORITHM = 'sha256';
+export const CHECKSUM_BYTES = 32;
+
+export interface VersionRecord {
+  versionId: string;
+  /** One more than any version any disk held for this key when it was written: orders versions without trusting clocks. */
+  generation: number;
+  size: number;
+  /** S3's ETag for a single PUT: the MD5 of the body, hex. */
+  etag: string;
+  contentType: string;
+  userMetadata: Record<string, string>;
+  /** Other headers the S3 layer keeps (Cache-Control, Content-Disposition, …). */
+  headers: Record<string, string>;
+  /** Milliseconds since the epoch (Last-Modified). */
+  mtime: number;
+  erasure: {
+    k: number;
+    m: number;
+    /** Bytes of object data per stripe; each shard holds ceil(stripe / k) bytes of it. */
+    blockSize: number;
+    /** The shard this disk holds (0…k-1 data, k… parity). */
+    shardIndex: number;
+    checksum: typeof CHECKSUM_ALGORITHM;
+  };
+  /** Inlined object: this disk's shard (base64) and its SHA-256 (hex). */
+  inline?: { shard: string; sum: string };
+  /** Otherwise: the directory (in the object's directory) holding part.1, this disk's shard file. */
+  dataDir?: string;
+}
+
+interface MetaFile {
+  format: 'kodo-meta';
+  version: 1;
+  versions: VersionRecord[];
+  /** SHA-256 of JSON.stringify(versions): a flipped bit in a number is caught too, not just a JSON syntax error. */
+  checksum: string;
+}
+
+export function serializeMeta(versions: VersionRecord[]): string {
+  const file: MetaFile = { format: 'kodo-meta', version: 1, versions, checksum: createHash('sha256').update(JSON.stringify(versions)).digest('hex') };
+  return JSON.stringify(file);
+}
+
+/** The versions a meta.json holds; throws on a corrupt file. */
+export function parseMeta(value: unknown): VersionRecord[] {
+  const file = value as MetaFile | null;
+  if (!file || file.format !== 'kodo-meta' || file.version !== 1 || !Array.isArray(file.versions)) throw new Error('meta.json is not a Kodo object description');
+  if (createHash('sha256').update(JSON.stringify(file.versions)).digest('hex') !== file.checksum) throw new Error('meta.json fails its checksum');
+  return file.versions;
+}
+
+/** What one disk said when asked for an object's meta.json. */
+export type DiskMeta = { state: 'ok'; versions: VersionRecord[] } | { state: 'absent' } | { state: 'error'; error: string };
+
+export interface Resolved {
+  /** The chosen version (the record of its first holder; size, ETag… are the same on every holder). */
+  version: VersionRecord;
+  /** Per disk index: that disk's record of the chosen version, or null when it does not hold it. */
+  holders: (VersionRecord | null)[];
+}
+
+function sameVersion(a: VersionRecord, b: VersionRecord): boolean {
+  return a.versionId === b.versionId && a.generation === b.generation && a.size === b.size && a.etag === b.etag;
+}
+
+/**
+ * The quorum rule: a version is the object's only when at least k disks hold it (the same version
+ * id, size and ETag, each with its own shard index, all different); of those, the newest
+ * (generation, then mtime). Fewer than k holders means it was never completely written, or is
+ * being replaced or deleted: not an object. Returns null when no version qualifies.
+ */
+export function resolveVersion(disks: readonly DiskMeta[], k: number): Resolved | null {
+  const byId = new Map<string, (VersionRecord | null)[]>();
+  disks.forEach((disk, index) => {
+    if (disk.state !== 'ok') return;
+    for (const record of disk.versions) {
+      let holders = byId.get(record.versionId);
+      if (!holders) byId.set(record.versionId, (holders = disks.map(() => null)));
+      if (!holders[index]) holders[index] = record;
+    }
+  });
+  let best: Resolved | null = null;
+  for (const holders of byId.values()) {
+    const first = holders.find((r): r is VersionRecord => r !== null)!;
+    const seen = new Set<number>();
+    const agreeing = holders.map((r) => {
+      if (!r || !sameVersion(r, first) || seen.has(r.erasure.shardIndex) || r.erasure.k !== first.erasure.k || r.erasure.m !== first.erasure.m) return null;
+      seen.add(r.erasure.shardIndex);
+      return r;
+    });
+    if (agreeing.filter(Boolean).length < k) continue;
+    if (!best || first.generation > best.version.generation || (first.generation === best.version.generation && first.mtime > best.version.mtime)) {
+      best = { version: first, holders: agreeing };
+    }
+  }
+  return best;
+}
+
+/** The highest generation any disk holds for this key (0 when none): a new version takes one more. */
+export function highestGeneration(disks: readonly DiskMeta[]): number {
+  let highest = 0;
+  for (const disk of disks) if (disk.state === 'ok') for (const r of disk.versions) highest = Math.max(highest, r.generation);
+  return highest;
+}
+
+/** Which shard a disk holds for a key: rotated by a hash of the key so parity is spread over the disks (MinIO's distribution). */
+export function shardIndexFor(diskIndex: number, n: number, bucket: string, key: string): number {
+  const h = createHash('sha256').update(`${bucket}/${key}`).digest().readUInt32BE(0);
+  return (diskIndex + (h % n)) % n;
+}

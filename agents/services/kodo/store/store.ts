@@ -1,0 +1,204 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ErasureCodecOptions } from '../erasure';
+import { MAX_DATA_SHARDS, MAX_PARITY_SHARDS } from '../erasure';
+import type { ObjectBody } from './body-reader';
+import { bucketExists, createBucket, listBuckets, removeBucket, requireBucket, type BucketInfo } from './buckets';
+import { openDiskSet, TMP_DIR, type DiskSlot } from './disk-format';
+import { fsyncDir, removeEmptyParents } from './disk-io';
+import { StoreError } from './errors';
+import { listObjects, type ListOptions, type ListPage } from './listing';
+import { META_FILE, validateBucketName, validateKey } from './object-key';
+import { readObject, metaProblems, type ByteRange, type GetResult } from './object-reader';
+import { putObject, toInfo, type ObjectInfo, type PutMeta } from './object-writer';
+import { bucketDir, diskName, objectDir, readDiskMetas, resolveOrThrow, type ShardProblem, type StoreContext } from './store-context';
+
+export interface StoreOptions {
+  /** The data disks' mount points (directories), k + m of them. */
+  disks: string[];
+  /** Required when the store is created; checked against the disks' format afterwards (it cannot change). */
+  layout?: { k: number; m: number };
+  /** Object bytes per stripe (default 1 MiB). Fixed per object (recorded in its metadata). */
+  blockSize?: number;
+  /** Objects up to this many bytes are kept inside meta.json (default 128 KiB). */
+  inlineLimit?: number;
+  /** Called for every missing or bad shard the store meets: the feed for healing. */
+  onShardProblem?: (problem: ShardProblem) => void;
+  codec?: ErasureCodecOptions;
+}
+
+export interface ObjectStore {
+  readonly storeId: string;
+  readonly layout: { k: number; m: number };
+  /** The disks by their index in the set, with their state. */
+  disks(): DiskSlot[];
+  createBucket(bucket: string): Promise<BucketInfo>;
+  headBucket(bucket: string): Promise<BucketInfo>;
+  /** Refused (BucketNotEmpty) while it lists any object. */
+  deleteBucket(bucket: string): Promise<void>;
+  listBuckets(): Promise<BucketInfo[]>;
+  putObject(bucket: string, key: string, body: ObjectBody, meta?: PutMeta): Promise<ObjectInfo>;
+  getObject(bucket: string, key: string, range?: ByteRange): Promise<GetResult>;
+  headObject(bucket: string, key: string): Promise<ObjectInfo>;
+  /** S3 semantics: deleting a missing key is not an error (deleted: false). */
+  deleteObject(bucket: string, key: string): Promise<{ deleted: boolean }>;
+  listObjects(bucket: string, options?: ListOptions): Promise<ListPage>;
+}
+
+export const DEFAULT_BLOCK_SIZE = 1 << 20;
+export const DEFAULT_INLINE_LIMIT = 128 * 1024;
+
+export async function openStore(options: StoreOptions): Promise<ObjectStore> {
+  const { layout } = options;
+  if (layout) {
+    const { k, m } = layout;
+    if (!Number.isInteger(k) || !Number.isInteger(m) || k < 2 || m < 1 || k > MAX_DATA_SHARDS || m > MAX_PARITY_SHARDS) {
+      throw new StoreError('InvalidLayout', `layout ${k}+${m}: k must be 2…${MAX_DATA_SHARDS} and m 1…${MAX_PARITY_SHARDS}`);
+    }
+  }
+  const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
+  const inlineLimit = options.inlineLimit ?? DEFAULT_INLINE_LIMIT;
+  if (inlineLimit >= blockSize) throw new StoreError('InvalidLayout', 'the inline limit must be below the block size');
+  const set = await openDiskSet(options.disks, layout);
+  const { k, m } = set.layout;
+  // Leftovers of writes a crash interrupted: never referenced by any meta.json, so safe to drop.
+  await Promise.all(
+    set.slots.map(async (slot) => {
+      if (slot.state !== 'online' || !slot.path) return;
+      const tmp = path.join(slot.path, TMP_DIR);
+      await fs.rm(tmp, { recursive: true, force: true });
+      await fs.mkdir(tmp, { recursive: true, mode: 0o750 });
+    }),
+  );
+  const ctx: StoreContext = {
+    storeId: set.storeId,
+    k,
+    m,
+    n: k + m,
+    slots: set.slots,
+    blockSize,
+    inlineLimit,
+    writeQuorum: k === m ? k + 1 : k,
+    codecOptions: options.codec ?? {},
+    report: (problem) => options.onShardProblem?.(problem),
+  };
+
+  // One commit (or delete) per key at a time, in call order.
+  const locks = new Map<string, Promise<unknown>>();
+  const withKeyLock = <T>(bucket: string, key: string, fn: () => Promise<T>): Promise<T> => {
+    const id = `${bucket}\0${key}`;
+    const previous = locks.get(id) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    locks.set(id, settled);
+    void settled.then(() => {
+      if (locks.get(id) === settled) locks.delete(id);
+    });
+    return run;
+  };
+
+  // Buckets seen to exist: this process is the store's only writer, so what it created or saw
+  // stays true until it deletes it; saves k + m reads per request.
+  const knownBuckets = new Set<string>();
+  const ensureBucket = async (bucket: string) => {
+    if (knownBuckets.has(bucket)) return;
+    await requireBucket(ctx, bucket);
+    knownBuckets.add(bucket);
+  };
+
+  async function resolveObject(bucket: string, key: string) {
+    validateBucketName(bucket);
+    validateKey(key);
+    const metas = readDiskMetas(ctx, bucket, key);
+    try {
+      return { metas, resolved: resolveOrThrow(ctx, bucket, key, metas) };
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'NoSuchKey') await ensureBucket(bucket);
+      throw error;
+    }
+  }
+
+  return {
+    storeId: set.storeId,
+    layout: { k, m },
+    disks: () => ctx.slots.map((s) => ({ ...s })),
+    async createBucket(bucket) {
+      const info = await createBucket(ctx, bucket);
+      knownBuckets.add(bucket);
+      return info;
+    },
+    async headBucket(bucket) {
+      const created = await bucketExists(ctx, bucket);
+      if (!created) throw new StoreError('NoSuchBucket', `no bucket named ${bucket}`);
+      return { name: bucket, created };
+    },
+    async deleteBucket(bucket) {
+      await requireBucket(ctx, bucket);
+      const page = await listObjects(ctx, bucket, { maxKeys: 1 });
+      if (page.objects.length > 0 || page.commonPrefixes.length > 0) throw new StoreError('BucketNotEmpty', `bucket ${bucket} is not empty`);
+      knownBuckets.delete(bucket);
+      await removeBucket(ctx, bucket);
+    },
+    listBuckets: () => listBuckets(ctx),
+    async putObject(bucket, key, body, meta = {}) {
+      validateBucketName(bucket);
+      validateKey(key);
+      await ensureBucket(bucket);
+      return putObject(ctx, bucket, key, body, meta, (fn) => withKeyLock(bucket, key, fn));
+    },
+    async getObject(bucket, key, range) {
+      const { metas, resolved } = await resolveObject(bucket, key);
+      return readObject(ctx, bucket, key, metas, resolved, range);
+    },
+    async headObject(bucket, key) {
+      const { metas, resolved } = await resolveObject(bucket, key);
+      for (const problem of metaProblems(ctx, bucket, key, metas, resolved)) ctx.report(problem);
+      return toInfo(bucket, key, resolved.version);
+    },
+    async deleteObject(bucket, key) {
+      validateBucketName(bucket);
+      validateKey(key);
+      await ensureBucket(bucket);
+      return withKeyLock(bucket, key, async () => {
+        const metas = readDiskMetas(ctx, bucket, key);
+        let deleted = true;
+        try {
+          resolveOrThrow(ctx, bucket, key, metas);
+        } catch (error) {
+          if (!(error instanceof StoreError) || error.code !== 'NoSuchKey') throw error;
+          deleted = false; // still clear any partial leftovers below
+        }
+        // meta.json goes first on each disk (the object stops being there), then the data dirs.
+        const failed: string[] = [];
+        await Promise.all(
+          ctx.slots.map(async (slot, i) => {
+            const meta = metas[i]!;
+            if (meta.state !== 'ok' || slot.state !== 'online') return;
+            const dir = objectDir(slot, bucket, key);
+            try {
+              await fs.rm(path.join(dir, META_FILE), { force: true });
+              await fsyncDir(dir);
+              for (const record of meta.versions) if (record.dataDir) await fs.rm(path.join(dir, record.dataDir), { recursive: true, force: true });
+              await removeEmptyParents(dir, bucketDir(slot, bucket));
+            } catch (error) {
+              failed.push(`${diskName(ctx, i)}: ${error instanceof Error ? error.message : String(error)}`);
+            }
+          }),
+        );
+        if (failed.length > 0 && deleted) {
+          const still = metas.filter((m) => m.state === 'ok').length - failed.length;
+          if (still >= k) throw new StoreError('WriteQuorum', `${bucket}/${key}: not deleted on enough disks (${failed.join('; ')})`, failed);
+        }
+        return { deleted };
+      });
+    },
+    async listObjects(bucket, options = {}) {
+      await ensureBucket(bucket);
+      if (options.prefix !== undefined && options.prefix !== '') validateKey(options.prefix);
+      return listObjects(ctx, bucket, options);
+    },
+  };
+}
