@@ -9,6 +9,7 @@ import { testProvisionRoot } from '../helpers/provision-resources';
 import { ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
 import { makeTempDir } from '../helpers/temp-dir';
 import { diagnoseFailures } from '../helpers/e2e-diagnostics';
+import { addPlainServices, loopbackWebService } from '../helpers/machine-shell';
 import { testbedPrefix } from '../helpers/testbed-prefix';
 
 const missing =
@@ -139,6 +140,37 @@ describe.skipIf(missing)('appliance page and fleet status in a browser, against 
     await page.screenshot({ path: path.join(ARTIFACTS, 'appliance-page-zh-CN.png'), fullPage: true });
     await page.getByTestId('language-en').click();
   });
+
+  it('restarts, stops and starts a service from the Services card, asking first, in the reader’s language', async () => {
+    // The second machine gets a plain service in agent.json, by hand; its agent is restarted to read it.
+    const m = status.machines[1]!;
+    await addPlainServices(m, [loopbackWebService(18_081)]);
+    await tb.fault(m.name, 'agent-kill');
+    await page.goto(`${host.url}/#/fleet/${ids[1]}`);
+    const web = page.locator('[data-testid="service-row"][data-service="web"]');
+    // The watch's next round (10 s) sees the restarted agent and its service.
+    await expect.poll(() => web.count(), { timeout: 40_000 }).toBe(1);
+    await expect.poll(() => web.innerText(), { timeout: 20_000 }).toMatch(/Running/);
+    const confirm = () => page.locator('.ant-popconfirm:visible .ant-popconfirm-buttons .ant-btn-primary');
+
+    await web.getByTestId('service-restart').click();
+    expect(await page.locator('.ant-popconfirm:visible').innerText()).toMatch(/Restart web\?/);
+    await confirm().click();
+    await page.getByText('web restarted.').waitFor();
+
+    await page.getByTestId('language-zh-CN').click();
+    await web.getByTestId('service-stop').click();
+    expect(await page.locator('.ant-popconfirm:visible').innerText()).toMatch(/停止 web？/);
+    await confirm().click();
+    await page.getByText('web 已停止。').waitFor();
+    // The console checked the machine again before answering: the card already shows it stopped.
+    await expect.poll(() => web.innerText(), { timeout: 5_000 }).toMatch(/已停止/);
+    await web.getByTestId('service-start').click();
+    await page.getByText('web 已启动。').waitFor();
+    await expect.poll(() => web.innerText(), { timeout: 15_000 }).toMatch(/运行中/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'services-card-zh-CN.png'), fullPage: true });
+    await page.getByTestId('language-en').click();
+  }, 120_000);
 
   it('an unknown id shows "not found" with a way back to the Fleet page', async () => {
     await page.goto(`${host.url}/#/fleet/no-such-appliance`);

@@ -9,7 +9,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Client } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsUnsupportedReason } from '../../appliance/testbed/preflight';
 import type { MachineState } from '../../appliance/testbed/state';
@@ -19,12 +18,11 @@ import { createConsole, type ConsoleServices } from '../../main/compose';
 import type { MethodOutput } from '../../main/contract/api.contract';
 import { systemClock } from '../../main/core/clock';
 import { silentLogger } from '../../main/core/log';
-import { CONFIG_FILE, NODE_LINK } from '../../main/provision/layout';
 import { createKeyFileSecretBox } from '../../main/secrets/key-file-secret-box';
-import { connectSsh } from '../../main/ssh/ssh-connect';
 import type { CliIo } from '../../main/cli/cli-io';
 import { runCli } from '../../main/cli/run-cli';
 import { CTX } from '../helpers/console-fixture';
+import { addPlainServices, loopbackWebService } from '../helpers/machine-shell';
 import { testProvisionResources } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
 import { testbedPrefix } from '../helpers/testbed-prefix';
@@ -33,12 +31,7 @@ const skip = netnsUnsupportedReason();
 if (skip) console.warn(`[skip] service control test skipped: ${skip} (needs root and network namespaces)`);
 
 /** A real service: an HTTP server on the machine's loopback, run by the runtime the agent runs on. */
-const WEB_PORT = 18_080;
-const WEB_SERVICE = {
-  name: 'web',
-  command: `${NODE_LINK}/bin/node`,
-  args: ['-e', `require('http').createServer((q, s) => s.end('ok')).listen(${WEB_PORT}, '127.0.0.1')`],
-};
+const WEB_SERVICE = loopbackWebService(18_080);
 
 describe.skipIf(skip !== undefined)('services through the console, on a testbed machine', () => {
   const tb = createTestbed({ prefix: testbedPrefix('sv') });
@@ -58,22 +51,6 @@ describe.skipIf(skip !== undefined)('services through the console, on a testbed 
     if (r.ok) throw new Error(`${method} was expected to be refused, and answered ${JSON.stringify(r.result).slice(0, 300)}`);
     return r.error;
   };
-  async function root(): Promise<Client> {
-    const conn = await connectSsh({ target: { address: m.address, port: m.sshPort, user: 'root' }, credential: { kind: 'private-key', privateKey: fs.readFileSync(m.rootKeyPath, 'utf8') }, trustedKeys: [{ keyType: m.hostKey.publicKey.split(' ')[0]!, fingerprint: m.hostKey.fingerprint }] });
-    if (!conn.ok) throw new Error(conn.failure.message);
-    return conn.client;
-  }
-  function exec(client: Client, command: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      client.exec(command, (err, stream) => {
-        if (err) return reject(err);
-        let out = '';
-        stream.on('data', (d: Buffer) => (out += d.toString()));
-        stream.stderr.on('data', (d: Buffer) => (out += d.toString()));
-        stream.on('close', (code: number) => (code === 0 ? resolve(out) : reject(new Error(`${command}: exit ${code}: ${out}`))));
-      });
-    });
-  }
   const list = () => call<MethodOutput<'service.list'>>('service.list', { applianceId: id });
   const web = (services: readonly ServiceStatus[]) => services.find((s) => s.name === 'web');
   async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
@@ -96,14 +73,7 @@ describe.skipIf(skip !== undefined)('services through the console, on a testbed 
     if (run.status !== 'succeeded') throw new Error(`provisioning failed: ${run.error}`);
     // The plain service, added to agent.json by hand; the agent reads its services when it starts,
     // so it is killed and its watchdog starts it again.
-    const client = await root();
-    try {
-      const config = JSON.parse(await exec(client, `cat ${CONFIG_FILE}`)) as Record<string, unknown>;
-      const text = JSON.stringify({ ...config, services: [WEB_SERVICE] }, null, 2);
-      await exec(client, `umask 077 && cat > ${CONFIG_FILE}.new <<'EOF'\n${text}\nEOF\nmv ${CONFIG_FILE}.new ${CONFIG_FILE}`);
-    } finally {
-      client.end();
-    }
+    await addPlainServices(m, [WEB_SERVICE]);
     await tb.fault(m.name, 'agent-kill');
     await until('the agent back with the web service running', list, (r) => r.live && web(r.services)?.state === 'running', 60_000);
   }, 240_000);
