@@ -1,4 +1,4 @@
-import { App, Button, Card, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Flex, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import type { ApplianceStatus } from '../../../../main/contract/status.contract';
 import { useServiceAction, type ServiceAction } from '../../api/service-hooks';
 import { useApplianceStatus } from '../../api/status-hooks';
@@ -68,34 +68,58 @@ export function ServicesCard({ applianceId }: { applianceId: string }) {
           scroll={{ x: 'max-content' }}
           onRow={(s) => ({ 'data-testid': 'service-row', 'data-service': s.name }) as object}
           columns={[
-            { key: 'name', title: t('appliance.services.name'), dataIndex: 'name' },
             {
-              key: 'state',
-              title: t('appliance.services.state'),
+              key: 'name',
+              title: t('appliance.services.name'),
               render: (_, s) => (
-                <span title={s.lastError ?? undefined}>
-                  <Tag color={STATE_COLORS[s.state]}>{t(STATE_LABELS[s.state])}</Tag>
-                  {s.flapping && <Tag color="error">{t('appliance.services.flapping')}</Tag>}
-                </span>
+                <Flex vertical>
+                  <span>{s.name}</span>
+                  {s.version && (
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }} title={t('appliance.services.version')}>
+                      {s.version}
+                    </Typography.Text>
+                  )}
+                </Flex>
               ),
             },
             {
-              key: 'ready',
-              title: t('appliance.services.ready'),
-              render: (_, s) =>
-                s.readiness ? (
-                  <span title={s.readiness.message ?? s.readiness.probe} data-testid="service-ready" data-state={s.readiness.state}>
-                    <Tag color={READINESS_COLORS[s.readiness.state]}>{t(READINESS_LABELS[s.readiness.state])}</Tag>
-                  </span>
-                ) : (
-                  '—'
-                ),
+              key: 'state',
+              title: t('appliance.services.state'),
+              // The process's state, then (for a service module) whether its probe passes: a running
+              // process that does not answer is the case the readiness tag exists to show.
+              render: (_, s) => (
+                <Flex gap={4} wrap title={s.lastError ?? undefined}>
+                  <Tag color={STATE_COLORS[s.state]} style={{ marginInlineEnd: 0 }}>
+                    {t(STATE_LABELS[s.state])}
+                  </Tag>
+                  {s.readiness && (
+                    <span title={s.readiness.message ?? s.readiness.probe} data-testid="service-ready" data-state={s.readiness.state}>
+                      <Tag color={READINESS_COLORS[s.readiness.state]} style={{ marginInlineEnd: 0 }}>
+                        {t(READINESS_LABELS[s.readiness.state])}
+                      </Tag>
+                    </span>
+                  )}
+                  {s.flapping && (
+                    <Tag color="error" style={{ marginInlineEnd: 0 }}>
+                      {t('appliance.services.flapping')}
+                    </Tag>
+                  )}
+                </Flex>
+              ),
             },
             { key: 'ports', title: t('appliance.services.ports'), render: (_, s) => (s.ports?.length ? s.ports.map((p) => p.port).join(', ') : '—') },
-            { key: 'version', title: t('appliance.services.version'), render: (_, s) => s.version ?? '—' },
-            { key: 'restarts', title: t('appliance.services.restarts'), dataIndex: 'restarts', align: 'right' },
-            { key: 'crashes', title: t('appliance.services.crashes'), dataIndex: 'crashes', align: 'right' },
-            { key: 'lastExit', title: t('appliance.services.lastExit'), render: (_, s) => lastExitText(translator, s) },
+            {
+              key: 'restarts',
+              title: t('appliance.services.restartsCrashes'),
+              align: 'right',
+              render: (_, s) => `${s.restarts} / ${s.crashes}`,
+            },
+            {
+              key: 'lastExit',
+              title: t('appliance.services.lastExit'),
+              // How it ended, in a few words; when and after how long, on hover.
+              render: (_, s) => (s.lastExit ? <span title={lastExitText(translator, s)}>{exitHow(translator, s.lastExit)}</span> : '—'),
+            },
             {
               key: 'actions',
               title: t('appliance.services.actions'),
@@ -133,10 +157,15 @@ export function ServicesCard({ applianceId }: { applianceId: string }) {
   );
 }
 
-function lastExitText({ t, locale }: Translator, s: Service): string {
+function exitHow({ t }: Translator, exit: NonNullable<Service['lastExit']>): string {
+  return exit.signal ? t('appliance.services.exitSignal', { signal: exit.signal }) : t('appliance.services.exitCode', { code: exit.code ?? '—' });
+}
+
+function lastExitText(translator: Translator, s: Service): string {
+  const { t, locale } = translator;
   const exit = s.lastExit;
   if (!exit) return '—';
-  const how = exit.signal ? t('appliance.services.exitSignal', { signal: exit.signal }) : t('appliance.services.exitCode', { code: exit.code ?? '—' });
+  const how = exitHow(translator, exit);
   const seconds = (exit.runtimeMs / 1000).toLocaleString(locale, { maximumFractionDigits: 1 });
   return `${how} · ${t('appliance.services.exitWhen', { time: formatLocalTime(exit.at), seconds })}`;
 }
