@@ -236,7 +236,7 @@ export async function runUiBenchmarks(): Promise<boolean> {
       limitedBy:
         `the page's own load, ${Math.round(pageMs)} ms alone ${(pageMs / blankMs).toFixed(1)}× the whole blank page: fetching, parsing and running ` +
         `${(median(cold.map((c) => c.scriptBytes)) / 1024).toFixed(0)} KiB of JavaScript (React, antd, react-query, the Fleet page), its first calls, and the first ` +
-        `style and layout of the whole page (a CPU profile of one load put ~0.2 s in that first layout alone: antd's generated styles); ` +
+        `style and layout of the whole page (a CPU profile of one load, taken by hand, put ~0.2 s in that first forced layout); ` +
         `the host's start (spawn → login URL) adds ${Math.round(hostMs)} ms`,
     });
     figures.push({ name: '  of which the host: spawn → login URL printed (informative)', value: hostMs, unit: 'ms', reference: { name: 'the blank page', value: blankMs } });
