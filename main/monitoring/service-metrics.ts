@@ -20,8 +20,9 @@ import type { IncomingSample } from '../telemetry/telemetry-types';
  *   its last probe (every 5 s by default, samples every 10 s), so a rate is over the sample times.
  * - Bounded: at most `maxSeriesPerAppliance` module series per appliance, counting those already
  *   in the store when the console starts, first come first kept. A module that invents a new
- *   metric name per sample then costs the store that many series once, not one per sample; what is
- *   beyond the cap is dropped and logged (first time, then at most hourly per appliance).
+ *   metric name in every sample then costs the store that many series in all, not a new one every
+ *   10 s for ever; what is beyond the cap is dropped and logged (at once, then at most hourly per
+ *   appliance). 256 is about ten modules of 20-odd metrics each.
  * - A module metric whose series name the supervisor's process series already use (flatten-sample.ts:
  *   `service.cpu_percent`, `service.rss_bytes`, `service.restarts`, labelled the same) would write
  *   into them: dropped and logged the same way.

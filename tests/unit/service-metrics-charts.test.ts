@@ -33,7 +33,7 @@ describe('service chart groups', () => {
     expect(groups.map((g) => g.service)).toEqual(['cdn-cache', 'kodo']);
     const kodo = groups[1]!;
     expect(kodo.charts.map((c) => [c.title, c.unit, c.lines.map((l) => `${l.metric}{${l.labels?.service}}`).join()])).toEqual([
-      ['Ready (1 = answers its check; between: share of the time)', 'count', 'service.ready{kodo}'],
+      ['Ready (1 = answers its check)', 'count', 'service.ready{kodo}'],
       ['Readiness check time', 'ms', 'service.probe_ms{kodo}'],
       ['requests (per second)', 'count', 'service.requests_per_s{kodo}'],
       ['used_bytes', 'capacity', 'service.used_bytes{kodo}'],
@@ -43,7 +43,7 @@ describe('service chart groups', () => {
 
   it('in Chinese too', () => {
     const [cdn] = serviceCharts(catalog(entries), createTranslator('zh-CN').t);
-    expect(cdn!.charts.map((c) => c.title)).toEqual(['就绪（1 = 通过检查；介于两者之间：就绪时间占比）', '就绪检查耗时']);
+    expect(cdn!.charts.map((c) => c.title)).toEqual(['就绪（1 = 通过检查）', '就绪检查耗时']);
   });
 
   it('no module metrics stored yet: no group', () => {
