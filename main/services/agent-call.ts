@@ -3,6 +3,8 @@ import { AgentError } from '../../agents/protocol/errors';
 import { ApiError, type ApiIssue } from '../contract/errors';
 import { AgentUnreachableError } from '../reach/reach';
 
+const PROGRAMMING_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError];
+
 /** What the call was about, for the English message and the error's params (e.g. `{ service: 'kodo' }`). */
 export interface AgentCallSubject {
   /** Named in the English message: "the change to <what>", "does not manage <what> this way". */
@@ -36,6 +38,12 @@ export async function callAgent<T>(applianceName: string, subject: AgentCallSubj
     }
     if (err instanceof AgentUnreachableError) throw new ApiError('conflict', err.message, { params: { reason: err.code, ...extra } });
     if (err instanceof AgentClientError) throw new ApiError('conflict', `the agent on ${applianceName} did not answer: ${err.message}`, { params: { reason: 'agent.silent', cause: err.code, ...extra } });
+    // The SSH layer's own failures on the way to the agent (ssh2's "(SSH) Channel open failure"
+    // while the agent restarts and its socket is gone) are a silent agent too, as the fleet watch
+    // counts them; a bug of ours (TypeError and the like) stays an internal error, logged.
+    if (err instanceof Error && !(err instanceof ApiError) && !PROGRAMMING_ERRORS.some((E) => err instanceof E)) {
+      throw new ApiError('conflict', `the agent on ${applianceName} did not answer: ${err.message}`, { params: { reason: 'agent.silent', cause: 'unknown', detail: err.message, ...extra } });
+    }
     throw err;
   }
 }

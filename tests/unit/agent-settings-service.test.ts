@@ -42,6 +42,8 @@ async function setup() {
     agentJson: DEFAULTS,
     reachable: true,
     tooOld: false,
+    /** What the way to the agent throws instead of answering (the SSH layer's own errors). */
+    failWith: null as Error | null,
     /** A port the machine has taken: applying it fails, as binding it would. */
     takenPort: 0,
     calls: 0,
@@ -70,6 +72,7 @@ async function setup() {
     reach: {
       withAgent: async (_id, fn) => {
         if (!machine.reachable) throw new AgentUnreachableError('edge-1 cannot be reached: no answer within 10 s', 'ssh.timeout');
+        if (machine.failWith) throw machine.failWith;
         return fn(agent);
       },
     },
@@ -136,6 +139,15 @@ describe('agent settings, console side', () => {
     expect(await refusal(service.update({ applianceId, prometheus: { enabled: true } }))).toMatchObject({ code: 'conflict', params: { reason: 'agent.too-old' } });
     expect((await service.get(applianceId)).reasonCode).toBe('agent.too-old');
     expect(store.get(applianceId)).toBeNull();
+  });
+
+  it("the SSH layer failing on the way (the agent's socket gone while it restarts) is a silent agent; a bug of ours is not hidden", async () => {
+    const { applianceId, machine, service } = await setup();
+    machine.failWith = new Error('(SSH) Channel open failure: open failed');
+    expect(await service.get(applianceId)).toMatchObject({ machine: null, reasonCode: 'agent.silent', reasonParams: { cause: 'unknown', detail: '(SSH) Channel open failure: open failed' } });
+    expect(await refusal(service.update({ applianceId, prometheus: { enabled: true } }))).toMatchObject({ code: 'conflict', params: { reason: 'agent.silent' } });
+    machine.failWith = new TypeError('x is not a function');
+    await expect(service.get(applianceId)).rejects.toThrow(TypeError);
   });
 
   it('a hand edit of settings.json shows as drift (the file wins until applied); re-applying restores the intent', async () => {
