@@ -88,4 +88,16 @@ describe('services.json is written atomically', () => {
     fs.writeFileSync(file, JSON.stringify({ configVersion: 2 }));
     expect(createServicesStore(file).read().error).toMatch(/is invalid: .*configVersion/);
   });
+
+  it('replaces a file it cannot use only after keeping it aside, so no other service’s config is lost', () => {
+    const file = path.join(work.dir, 'aside', 'services.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const broken = '{ "configVersion": 1, "services": { "kodo": { "enabled": true, "config": { "secretKey": "s" } } }, }';
+    fs.writeFileSync(file, broken);
+    createServicesStore(file).write('echo', { enabled: true, config: {} });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ configVersion: 1, services: { echo: { enabled: true, config: {} } } });
+    const kept = fs.readdirSync(path.dirname(file)).filter((f) => f.startsWith('services.json.invalid-'));
+    expect(kept).toHaveLength(1);
+    expect(fs.readFileSync(path.join(path.dirname(file), kept[0]!), 'utf8')).toBe(broken);
+  });
 });

@@ -12,7 +12,7 @@ export interface ServicesStore {
   readonly path: string;
   /** The file's content; an absent file is an empty one. `error` says why a present file was not used. */
   read(): { file: ServicesFile; error: string | null };
-  /** Sets one service's entry and writes the file atomically. */
+  /** Sets one service's entry and writes the file atomically (an unusable file is kept aside, not overwritten). */
   write(id: string, entry: ServiceFileEntry): void;
 }
 
@@ -44,8 +44,11 @@ export function createServicesStore(file: string): ServicesStore {
     path: file,
     read,
     write(id, entry) {
-      // An unreadable file is replaced: the console's call is the newer intent, and read() said why.
-      const current = read().file;
+      // An unusable file is replaced (the console's call is the newer intent, and read() said why),
+      // but never lost: it is kept beside as services.json.invalid-<time>, with the other services'
+      // configs a person can copy back from it.
+      const { file: current, error } = read();
+      if (error && fs.existsSync(file)) fs.renameSync(file, `${file}.invalid-${new Date().toISOString().replace(/[:.]/g, '-')}`);
       const next: ServicesFile = { configVersion: 1, services: { ...current.services, [id]: entry } };
       writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
     },
