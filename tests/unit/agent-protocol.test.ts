@@ -189,3 +189,14 @@ describe('agent config', () => {
     expect(parsed.error?.issues.map((i) => i.path.join('.'))).toContain(where);
   });
 });
+
+describe('health.v1 reason codes are open', () => {
+  const answer = (code: string) => ({ status: 'degraded', reasons: [{ code, subject: 'kodo', message: 'kodo runs but does not answer on 9000' }], startedAt: '2026-03-01T08:00:00.000Z', uptimeSeconds: 5, now: '2026-03-01T08:00:05.000Z', pid: 42 });
+  it('reads a code this build does not know (a newer agent’s), and still refuses one that is not a code', () => {
+    const schema = AGENT_METHODS['health.v1'].result;
+    expect(schema.safeParse(answer('from-a-newer-agent')).success).toBe(true);
+    expect(schema.safeParse(answer('service-unready')).success).toBe(true);
+    expect(schema.safeParse(answer('Not A Code; rm -rf /')).success).toBe(false);
+    expect(schema.safeParse(answer('')).success).toBe(false);
+  });
+});

@@ -11,8 +11,16 @@ export const HEALTH_REASON_CODES = [
   'service-unready', // a service module runs but its readiness probe fails (its port does not answer); subject: the module id
 ] as const;
 
+export type HealthReasonCode = (typeof HEALTH_REASON_CODES)[number];
+
 export const HealthReasonSchema = z.object({
-  code: z.enum(HEALTH_REASON_CODES),
+  /**
+   * One of HEALTH_REASON_CODES from this build, but read as any code of that shape: a newer agent
+   * adds codes (service-unready came with service modules), and a console that does not know one
+   * must still read the rest of the answer — it shows the agent's English `message` for it. A
+   * closed enum here made an older console refuse the whole health.v1 (and watch.v1) answer.
+   */
+  code: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,63}$/)),
   /** What the reason is about, e.g. a service name. */
   subject: z.optional(z.string().check(z.maxLength(128))),
   message: z.string().check(z.maxLength(1024)),
