@@ -9,5 +9,5 @@ export type { ByteRange, GetResult } from './object-reader';
 export type { ListOptions, ListPage } from './listing';
 export type { BucketInfo } from './buckets';
 export type { DiskSlot } from './disk-format';
-export type { ShardProblem } from './store-context';
+export type { ShardProblem, StoreFaults } from './store-context';
 export { compareKeys, encodeSegment, decodeSegment, validateKey, validateBucketName } from './object-key';

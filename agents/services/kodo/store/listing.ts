@@ -116,7 +116,9 @@ export async function listObjects(ctx: StoreContext, bucket: string, options: Li
       const action = decide(entry.key);
       if (action === 'skip') continue;
       const childSegments = [...segments, entry.name];
-      if (action === 'collapse') yield { kind: 'prefix', prefix: entry.key, check: () => firstReadable(entry.key, childSegments) };
+      // Every key under the directory rolls up into one common prefix (which may end before the
+      // directory's name does, for a delimiter other than '/').
+      if (action === 'collapse') yield { kind: 'prefix', prefix: rollUp(entry.key)!, check: () => firstReadable(entry.key, childSegments) };
       else yield* walk(childSegments, entry.key, decide, want);
     }
   }
@@ -127,7 +129,7 @@ export async function listObjects(ctx: StoreContext, bucket: string, options: Li
   let exhausted = false;
   let lastEmitted: string | null = null;
   const fill = async () => {
-    while (!exhausted && window.length < LOOKAHEAD) {
+    while (!exhausted && window.length < Math.min(LOOKAHEAD, maxKeys + 1)) {
       const next = await source.next();
       if (next.done) exhausted = true;
       else {

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { createErasureCodec } from '../erasure';
 import { StoreError } from './errors';
 import type { Resolved, DiskMeta } from './object-meta';
 import { CHECKSUM_ALGORITHM, CHECKSUM_BYTES } from './object-meta';
@@ -100,7 +99,15 @@ async function* inlineBytes(ctx: StoreContext, bucket: string, key: string, reso
     shards[record.erasure.shardIndex] = shard;
   });
   if (shards.filter(Boolean).length < ctx.k) throw unrecoverable(ctx, bucket, key, bad, resolved);
-  const complete = shards.slice(0, ctx.k).every(Boolean) ? (shards as Uint8Array[]) : createErasureCodec(ctx.k, ctx.m, ctx.codecOptions).reconstruct(shards);
+  let complete = shards as Uint8Array[];
+  if (!shards.slice(0, ctx.k).every(Boolean)) {
+    const codec = ctx.codecs.acquire();
+    try {
+      complete = codec.reconstruct(shards); // new buffers for the lost ones: nothing kept in the codec
+    } finally {
+      ctx.codecs.release(codec);
+    }
+  }
   yield Buffer.concat(complete.slice(0, ctx.k)).subarray(start, end + 1);
 }
 
@@ -134,7 +141,7 @@ async function* stripeBytes(ctx: StoreContext, bucket: string, key: string, reso
       }
     }),
   );
-  const codec = createErasureCodec(k, ctx.m, ctx.codecOptions);
+  const codec = ctx.codecs.acquire();
   const sums = Array.from({ length: n }, () => Buffer.alloc(CHECKSUM_BYTES));
   let shards: Uint8Array[] = [];
   let shardLength = -1;
@@ -191,6 +198,7 @@ async function* stripeBytes(ctx: StoreContext, bucket: string, key: string, reso
       yield out;
     }
   } finally {
+    ctx.codecs.release(codec);
     await Promise.all([...handles.values()].map((h) => h.close().catch(() => undefined)));
   }
 }

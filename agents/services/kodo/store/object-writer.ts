@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { createErasureCodec, type ErasureCodec } from '../erasure';
+import type { ErasureCodec } from '../erasure';
 import { StripeReader, type ObjectBody } from './body-reader';
 import { TMP_DIR } from './disk-format';
 import { fsyncDir, mkdirSynced, writeFileSynced } from './disk-io';
@@ -116,7 +116,8 @@ export async function putObject(ctx: StoreContext, bucket: string, key: string, 
   const reader = new StripeReader(body);
   const md5 = createHash('md5');
   const stage = Buffer.allocUnsafe(ctx.blockSize);
-  const encoder = new StripeEncoder(createErasureCodec(ctx.k, ctx.m, ctx.codecOptions));
+  const codec = ctx.codecs.acquire();
+  const encoder = new StripeEncoder(codec);
 
   const onLive = (fn: (i: number) => Promise<void>) =>
     Promise.all(round.liveIndices.map((i) => fn(i).catch((error: unknown) => round.fail(i, error)))).then(() => round.check(bucket, key));
@@ -183,6 +184,7 @@ export async function putObject(ctx: StoreContext, bucket: string, key: string, 
     await removeTemp(ctx.slots.flatMap((s, i) => (s.path ? [i] : [])));
     throw error;
   } finally {
+    ctx.codecs.release(codec);
     // A disk that dropped out of a put that succeeded may hold its part of it in tmp.
     await removeTemp([...round.failures.keys()]);
   }
@@ -254,11 +256,14 @@ async function commitVersion(
         if (inline) {
           const staged = `${tmpDir}.meta`;
           await writeFileSynced(staged, serializeMeta(list));
+          await ctx.faults.beforeStep('meta-rename', i);
           await renameInto(staged, path.join(dir, META_FILE));
         } else {
           await writeFileSynced(path.join(tmpDir, META_FILE), serializeMeta(list));
+          await ctx.faults.beforeStep('data-rename', i);
           await renameInto(tmpDir, path.join(dir, record.dataDir!));
           await fsyncDir(dir);
+          await ctx.faults.beforeStep('meta-rename', i);
           await fs.rename(path.join(dir, record.dataDir!, META_FILE), path.join(dir, META_FILE));
         }
         await fsyncDir(dir);
@@ -279,8 +284,10 @@ async function commitVersion(
       const staged = path.join(slot.path!, TMP_DIR, `${tmpId}.meta`); // free again: the inline commit renamed it away
       try {
         await writeFileSynced(staged, serializeMeta([records[i]!]));
+        await ctx.faults.beforeStep('meta-collapse', i);
         await fs.rename(staged, path.join(dir, META_FILE));
         await fsyncDir(dir);
+        await ctx.faults.beforeStep('old-data-remove', i);
         if (prev.dataDir) await fs.rm(path.join(dir, prev.dataDir), { recursive: true, force: true });
       } catch (error) {
         // The new version is committed; the old one only lingers (a scanner's job).

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ErasureCodecOptions } from '../erasure';
+import { createErasureCodec, type ErasureCodec, type ErasureCodecOptions } from '../erasure';
 import { diskStillServes, type DiskSlot } from './disk-format';
 import { readJsonOrNull } from './disk-io';
 import { StoreError } from './errors';
@@ -30,8 +30,40 @@ export interface StoreContext {
   inlineLimit: number;
   /** Writes succeed on this many disks at least (MinIO's rule: k, or k + 1 when k = m, so two halves never both win). */
   writeQuorum: number;
-  codecOptions: ErasureCodecOptions;
+  codecs: CodecPool;
   report(problem: ShardProblem): void;
+  faults: StoreFaults;
+}
+
+/**
+ * A fault-injection point for the crash test: awaited before each step of a commit or delete that
+ * changes what a reader sees on one disk. A test freezes the store after its n-th step (a promise
+ * that never settles) and SIGKILLs the process, so the disks are left exactly between two of their
+ * steps: the window a kill at a random instant rarely hits, since the disks' renames run at once.
+ * Does nothing otherwise.
+ */
+export interface StoreFaults {
+  beforeStep(step: 'data-rename' | 'meta-rename' | 'meta-collapse' | 'old-data-remove' | 'meta-remove', diskIndex: number): void | Promise<void>;
+}
+
+/**
+ * Codecs for the store's operations. Each holds its shard buffers in its own WebAssembly memory
+ * (allocateShards), so one operation uses one codec at a time; a free list keeps up to `keep` of
+ * them instead of making (and leaving the garbage collector) a new memory per request.
+ */
+export interface CodecPool {
+  acquire(): ErasureCodec;
+  release(codec: ErasureCodec): void;
+}
+
+export function createCodecPool(k: number, m: number, options: ErasureCodecOptions, keep = 8): CodecPool {
+  const free: ErasureCodec[] = [];
+  return {
+    acquire: () => free.pop() ?? createErasureCodec(k, m, options),
+    release: (codec) => {
+      if (free.length < keep) free.push(codec);
+    },
+  };
 }
 
 export function diskName(ctx: StoreContext, index: number): string {

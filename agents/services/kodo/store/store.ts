@@ -11,7 +11,7 @@ import { listObjects, type ListOptions, type ListPage } from './listing';
 import { META_FILE, validateBucketName, validateKey } from './object-key';
 import { readObject, metaProblems, type ByteRange, type GetResult } from './object-reader';
 import { putObject, toInfo, type ObjectInfo, type PutMeta } from './object-writer';
-import { bucketDir, diskName, objectDir, readDiskMetas, resolveOrThrow, type ShardProblem, type StoreContext } from './store-context';
+import { bucketDir, createCodecPool, diskName, objectDir, readDiskMetas, resolveOrThrow, type ShardProblem, type StoreContext, type StoreFaults } from './store-context';
 
 export interface StoreOptions {
   /** The data disks' mount points (directories), k + m of them. */
@@ -25,6 +25,8 @@ export interface StoreOptions {
   /** Called for every missing or bad shard the store meets: the feed for healing. */
   onShardProblem?: (problem: ShardProblem) => void;
   codec?: ErasureCodecOptions;
+  /** For crash tests only: see StoreFaults. */
+  faults?: Partial<StoreFaults>;
 }
 
 export interface ObjectStore {
@@ -79,8 +81,9 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
     blockSize,
     inlineLimit,
     writeQuorum: k === m ? k + 1 : k,
-    codecOptions: options.codec ?? {},
+    codecs: createCodecPool(k, m, options.codec ?? {}),
     report: (problem) => options.onShardProblem?.(problem),
+    faults: { beforeStep: options.faults?.beforeStep ?? (() => undefined) },
   };
 
   // One commit (or delete) per key at a time, in call order.
@@ -179,6 +182,7 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
             if (meta.state !== 'ok' || slot.state !== 'online') return;
             const dir = objectDir(slot, bucket, key);
             try {
+              await ctx.faults.beforeStep('meta-remove', i);
               await fs.rm(path.join(dir, META_FILE), { force: true });
               await fsyncDir(dir);
               for (const record of meta.versions) if (record.dataDir) await fs.rm(path.join(dir, record.dataDir), { recursive: true, force: true });
