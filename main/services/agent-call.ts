@@ -5,6 +5,11 @@ import { AgentUnreachableError } from '../reach/reach';
 
 const PROGRAMMING_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError];
 
+/** A bug of ours, not a failure of the machine: never reworded as one (it is logged as internal). */
+export function isProgrammingError(err: unknown): boolean {
+  return PROGRAMMING_ERRORS.some((E) => err instanceof E);
+}
+
 /** What the call was about, for the English message and the error's params (e.g. `{ service: 'kodo' }`). */
 export interface AgentCallSubject {
   /** Named in the English message: "the change to <what>", "does not manage <what> this way". */
@@ -27,6 +32,13 @@ export async function callAgent<T>(applianceName: string, subject: AgentCallSubj
     if (err instanceof AgentError) {
       if (err.code === 'invalid-input') {
         const issues: ApiIssue[] = (err.issues ?? []).map((i) => ({ path: i.path, code: i.code, message: i.message }));
+        // Refused for what is named, not for a field a person filled (no such service on this
+        // agent, a module for another role, a hand-made service that cannot be configured): a
+        // conflict with the machine's state, worded by its code (status.reason.service.<code>).
+        const first = issues[0];
+        if (first && issues.every((i) => i.path === 'id')) {
+          throw new ApiError('conflict', `${applianceName} refused the change to ${subject.what}: ${err.message}`, { params: { ...extra, reason: `service.${first.code}` } });
+        }
         throw new ApiError('invalid-input', `${applianceName} refused the change to ${subject.what}: ${err.message}`, { issues, params: extra });
       }
       if (err.code === 'not-supported') {
@@ -36,12 +48,13 @@ export async function callAgent<T>(applianceName: string, subject: AgentCallSubj
       }
       throw new ApiError('conflict', `the agent on ${applianceName} failed: ${err.message}`, { params: { reason: 'agent.silent', cause: err.code, ...extra } });
     }
-    if (err instanceof AgentUnreachableError) throw new ApiError('conflict', err.message, { params: { reason: err.code, ...extra } });
+    // The SSH failure's parameters (endpoint, seconds, user…) go with its code: the UI words it with them.
+    if (err instanceof AgentUnreachableError) throw new ApiError('conflict', err.message, { params: { ...err.params, ...extra, reason: err.code } });
     if (err instanceof AgentClientError) throw new ApiError('conflict', `the agent on ${applianceName} did not answer: ${err.message}`, { params: { reason: 'agent.silent', cause: err.code, ...extra } });
     // The SSH layer's own failures on the way to the agent (ssh2's "(SSH) Channel open failure"
     // while the agent restarts and its socket is gone) are a silent agent too, as the fleet watch
     // counts them; a bug of ours (TypeError and the like) stays an internal error, logged.
-    if (err instanceof Error && !(err instanceof ApiError) && !PROGRAMMING_ERRORS.some((E) => err instanceof E)) {
+    if (err instanceof Error && !(err instanceof ApiError) && !isProgrammingError(err)) {
       throw new ApiError('conflict', `the agent on ${applianceName} did not answer: ${err.message}`, { params: { reason: 'agent.silent', cause: 'unknown', detail: err.message, ...extra } });
     }
     throw err;

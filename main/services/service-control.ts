@@ -4,7 +4,7 @@ import type { MethodOutput, MethodParsedInput } from '../contract/api.contract';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
 import { AgentUnreachableError, type Reach } from '../reach/reach';
-import { callAgent } from './agent-call';
+import { callAgent, isProgrammingError } from './agent-call';
 import type { ApplianceStatusRecord } from '../store/appliance-status-store';
 
 /**
@@ -45,6 +45,7 @@ export function createServiceControl(deps: ServiceControlDeps) {
         const { services } = await deps.reach.withAgent(applianceId, (agent) => agent.call('services.v1'));
         return { services, live: true, asOf: deps.clock.now().toISOString(), reasonCode: null, reasonParams: {} };
       } catch (err) {
+        if (isProgrammingError(err)) throw err;
         // The last check's view, said to be so, with why the agent was not asked now.
         const last = deps.lastStatus(applianceId);
         const why = reasonOf(err);

@@ -164,7 +164,7 @@ describe.skipIf(missing)('appliance page and fleet status in a browser, against 
     await confirm().click();
     await page.getByText('web 已停止。').waitFor();
     // The console checked the machine again before answering: the card already shows it stopped.
-    await expect.poll(() => web.innerText(), { timeout: 5_000 }).toMatch(/已停止/);
+    await expect.poll(() => web.innerText(), { timeout: 2_000 }).toMatch(/已停止/);
     await web.getByTestId('service-start').click();
     await page.getByText('web 已启动。').waitFor();
     await expect.poll(() => web.innerText(), { timeout: 15_000 }).toMatch(/运行中/);

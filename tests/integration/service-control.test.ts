@@ -23,6 +23,8 @@ import type { CliIo } from '../../main/cli/cli-io';
 import { runCli } from '../../main/cli/run-cli';
 import { CTX } from '../helpers/console-fixture';
 import { addPlainServices, loopbackWebService } from '../helpers/machine-shell';
+import { reasonText } from '../../renderer/src/i18n/reason-text';
+import { createTranslator } from '../../renderer/src/i18n/translate';
 import { testProvisionResources } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
 import { testbedPrefix } from '../helpers/testbed-prefix';
@@ -103,8 +105,10 @@ describe.skipIf(skip !== undefined)('services through the console, on a testbed 
     expect(web(after.services)!.pid).not.toBe(before.pid);
     const status = (await call<MethodOutput<'status.list'>>('status.list', {})).statuses.find((s) => s.applianceId === id)!;
     expect(status.agent!.pid).toBe(agentBefore);
-    // The console checked again before answering: the stored status has the service as the action left it.
-    expect(status.services?.find((s) => s.name === 'web')).toBeDefined();
+    // The console checked again before answering: the stored status already has the new process.
+    const stored = status.services?.find((s) => s.name === 'web');
+    expect(stored?.pid).not.toBe(before.pid);
+    expect(stored?.pid).toBe(web(after.services)!.pid);
     const audit = await call<{ entries: { method: string; result: string }[] }>('audit.list', { limit: 20 });
     expect(audit.entries.find((e) => e.method === 'service.restart')?.result).toBe('ok');
   }, 60_000);
@@ -135,11 +139,15 @@ describe.skipIf(skip !== undefined)('services through the console, on a testbed 
     expect(err.join('\n')).toMatch(/name the service to restart/);
   }, 60_000);
 
-  it('refuses what the agent refuses, with the fields named, and changes nothing', async () => {
+  it('refuses what the agent refuses, by the agent’s code, and changes nothing', async () => {
     const before = web((await list()).services)!;
-    const e = await refused('service.configure', { applianceId: id, service: 'no-such-module', enabled: true, config: { port: 'not a number' } });
-    expect(e.code).toBe('invalid-input');
-    expect(e.issues?.length).toBeGreaterThan(0);
+    // No such service on this agent: refused for what is named, worded by its code.
+    const unknown = await refused('service.configure', { applianceId: id, service: 'no-such-module', enabled: true, config: { port: 'not a number' } });
+    expect(unknown.code).toBe('conflict');
+    expect(unknown.params).toMatchObject({ reason: 'service.unknown-service', service: 'no-such-module' });
+    // A service made by hand in agent.json can be restarted, not configured from the console.
+    const handMade = await refused('service.configure', { applianceId: id, service: 'web', enabled: false });
+    expect(handMade.params).toMatchObject({ reason: 'service.not-a-module', service: 'web' });
     // Nothing else moved.
     expect(web((await list()).services)!.pid).toBe(before.pid);
     // And the contract's own checks come before the agent is asked.
@@ -155,6 +163,13 @@ describe.skipIf(skip !== undefined)('services through the console, on a testbed 
       const e = await refused('service.restart', { applianceId: id, service: 'web' });
       expect(e.code).toBe('conflict');
       expect(String(e.params?.reason)).toMatch(/^ssh\./);
+      // With the failure's own parameters, which the UI words it with: no placeholder left over.
+      expect(String(e.params?.address ?? e.params?.endpoint)).toContain(m.address);
+      for (const locale of ['en', 'zh-CN'] as const) {
+        const worded = reasonText(createTranslator(locale), String(e.params!.reason), e.params ?? {}, null);
+        expect(worded, locale).toBeTruthy();
+        expect(worded, locale).not.toMatch(/\{\w+\}/);
+      }
       const r = await list();
       expect(r.live).toBe(false);
       expect(r.reasonCode).toMatch(/^ssh\./);

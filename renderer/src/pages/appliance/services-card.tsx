@@ -124,6 +124,8 @@ export function ServicesCard({ applianceId }: { applianceId: string }) {
               key: 'actions',
               title: t('appliance.services.actions'),
               render: (_, s) => {
+                // While it stops, neither start nor stop: the next check shows where it ended.
+                if (s.state === 'stopping') return null;
                 const running = RUNNING_STATES.has(s.state);
                 return (
                   <Space size={4}>
