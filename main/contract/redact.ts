@@ -2,18 +2,15 @@
  * Field names that hold secrets anywhere in an API input. The audit log and every log line pass
  * inputs through `redactSecrets`, so a new secret field only needs its name added here.
  */
-export const SECRET_KEYS: ReadonlySet<string> = new Set([
-  'password',
-  'privateKey',
-  'passphrase',
-  'sudoPassword',
-  'token',
-  'auth',
-  // Service modules' configs (service.configure) may carry credentials by these names: an S3
-  // secret key, an upstream's shared secret.
-  'secret',
-  'secretKey',
-]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'privateKey', 'passphrase', 'sudoPassword', 'token', 'auth']);
+
+/**
+ * Names that say "secret" in any casing or compound, for inputs whose fields this file cannot list:
+ * a service module's config (service.configure) is free-form — `secretAccessKey`, `rootPassword`,
+ * `sharedSecret`, `apiToken`, `hotlinkKey`. Only a string is redacted under such a name, so a
+ * switch like `requireToken: true` stays readable in the audit log.
+ */
+const SECRET_NAME = /pass(word|phrase)|secret|token|private.?key|access.?key|credential|hotlink.?key|sign(ing)?.?key/i;
 
 export const REDACTED = '[redacted]';
 
@@ -25,6 +22,8 @@ export function redactSecrets(value: unknown): unknown {
     if (SECRET_KEYS.has(key)) {
       // Keep the shape visible (which kind of credential was set) without the secret itself.
       out[key] = key === 'auth' && v && typeof v === 'object' && 'kind' in v ? { kind: (v as { kind: unknown }).kind, secret: REDACTED } : v === null ? null : REDACTED;
+    } else if (typeof v === 'string' && SECRET_NAME.test(key)) {
+      out[key] = REDACTED;
     } else {
       out[key] = redactSecrets(v);
     }

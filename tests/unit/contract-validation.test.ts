@@ -128,4 +128,11 @@ describe('redaction', () => {
     expect(out).toEqual({ id: 'x', patch: { name: 'n', auth: { kind: 'private-key', secret: '[redacted]' }, sudoPassword: '[redacted]' } });
     expect(JSON.stringify(out)).not.toMatch(/"K"|"P"|"S"/);
   });
+
+  it('removes secrets from a free-form service config by their names, and keeps switches and plain values', () => {
+    const config = { secretAccessKey: 'A1', rootPassword: 'A2', sharedSecret: 'A3', apiToken: 'A4', hotlinkKey: 'A5', accessKeyId: 'A6', upstream: { signingKey: 'A7' }, requireToken: true, port: 9000, region: 'cn-east' };
+    const out = redactSecrets({ applianceId: 'a', service: 'kodo', enabled: true, config }) as { config: Record<string, unknown> };
+    expect(JSON.stringify(out)).not.toMatch(/"A[1-7]"/);
+    expect(out.config).toMatchObject({ requireToken: true, port: 9000, region: 'cn-east' });
+  });
 });
