@@ -82,7 +82,7 @@ export async function runErasureBenchmarks(): Promise<Figure[]> {
       const ours = best.appliance[`wasm ${key}`]!;
       const native = best.appliance[`native ${key}`];
       const limitedBy =
-        `vector width: ISA-L runs ${isalVectorBytes()}-byte vectors on this CPU, WebAssembly SIMD 16-byte ones` +
+        `likely the vector width (inferred from the CPU's flags, not measured): ISA-L can run ${isalVectorBytes()}-byte vectors on this CPU, WebAssembly SIMD runs 16-byte ones` +
         (native ? `; ISA-L's code called from the same Node process reaches ${Math.round(native)} MB/s (${(native / reference.value).toFixed(2)}× its harness), so the Node process itself is not what limits ours` : '');
       figures.push({ name: `${k}+${m} ${what}: ours, ${kernelName} kernel (${runtime})`, value: ours, unit: 'MB/s', reference, targetRatio: 0.5, higherIsBetter: true, limitedBy });
       if (applianceNode.node !== process.execPath) figures.push({ name: `${k}+${m} ${what}: ours, ${kernels.here} kernel under this Node ${process.version}`, value: best.here[`wasm ${key}`]!, unit: 'MB/s', reference });

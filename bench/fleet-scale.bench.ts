@@ -286,7 +286,7 @@ function explainLimits(figures: Figure[], profile: ProfileSummary | null): void 
   if (rss) {
     rss.limitedBy =
       heap && outside
-        ? `right after a full GC ${(heap.value + outside.value).toFixed(2)} MiB per appliance remain: ${heap.value.toFixed(2)} MiB live JS heap (mostly the telemetry store's per-series state) and ${outside.value.toFixed(2)} MiB outside it (mostly SQLite's telemetry page cache, up to 32 MiB, filling with what is written); the rest of the figure is garbage not yet collected${perSeries}`
+        ? `right after a full GC ${(heap.value + outside.value).toFixed(2)} MiB per appliance remain: ${heap.value.toFixed(2)} MiB live JS heap and ${outside.value.toFixed(2)} MiB outside it (SQLite's page caches, ssh2 and OpenSSL state, malloc — not split further in this run); the rest of the figure is garbage not yet collected${perSeries}`
         : `not broken down in this run (the inspector could not be reached)${perSeries}`;
   }
   const growth = measured('console RSS growth');

@@ -155,8 +155,8 @@ export async function runProvisionBenchmarks(): Promise<boolean> {
   const upload = median(uploadCpu);
   const limitedBy = (perMachine: number) =>
     `streaming the runtime tarball (${runtimeLabel}) through ssh2 costs the console ${upload.toFixed(2)} CPU-s by itself (measured below: ` +
-    `${Math.round((upload / perMachine) * 100)} % of this figure): ssh2 frames, encrypts (AES-GCM) and writes it in ≤ 32 KiB channel packets, and over ` +
-    `loopback the kernel's receive work for the machine's side is charged to the sending process too; a machine that already has this runtime skips it`;
+    `${Math.round((upload / perMachine) * 100)} % of this figure): ssh2 frames, encrypts and writes it in channel packets, and over loopback the ` +
+    `kernel's receive work for the machine's side is charged to the sending process too; a machine that already has this runtime skips it (the runtime step's check)`;
   figures.push(
     { name: 'console CPU per machine, 1 machine (the bench process, where the provisioner runs)', value: consolePerMachine1, unit: 'CPU-s', target: TARGETS.consoleCpuPerMachine, limitedBy: limitedBy(consolePerMachine1) },
     { name: `console CPU per machine, ${MACHINES} at once`, value: consolePerMachine10, unit: 'CPU-s', target: TARGETS.consoleCpuPerMachine, limitedBy: limitedBy(consolePerMachine10) },
