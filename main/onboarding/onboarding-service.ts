@@ -45,7 +45,7 @@ export function createOnboardingService(deps: OnboardingDeps) {
       if (!seen.hostKey) {
         throw new ApiError('conflict', `Could not read the host key of ${endpoint}: ${seen.ok ? 'no key' : seen.failure.message}`, { params: { endpoint } });
       }
-      if (seen.ok) seen.client.end();
+      if (seen.ok) seen.close();
       if (seen.hostKey.fingerprint !== fingerprint) {
         throw new ApiError('conflict', `${endpoint} now presents ${seen.hostKey.fingerprint}, not the fingerprint you accepted (${fingerprint}); test the connection again and compare`, {
           params: { presented: seen.hostKey.fingerprint, accepted: fingerprint },

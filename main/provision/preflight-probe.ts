@@ -61,7 +61,7 @@ export function createPreflightProbe(deps: { resources: ProvisionResources; dial
         deps.log.child('preflight').warn('preflight failed', { target: formatLogin(req.target.user, req.target.address, req.target.port), error: message });
         return { ok: false, checkedAt: checkedAt(), rows: [], facts: null, failure: { code: 'preflight-error', message } };
       } finally {
-        conn.client.end();
+        conn.close();
       }
     },
   };

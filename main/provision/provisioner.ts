@@ -85,7 +85,11 @@ export function createProvisioner(deps: { resources: ProvisionResources; dial: D
       try {
         const conn = await deps.dial(req);
         if (!conn.ok) return await fail('connect', 'Connect', new StepError(conn.failure.message, `ssh.${conn.failure.code}`, { ...conn.failure.params }));
-        return await runConnected(conn.client, req, plan, targetLabel);
+        try {
+          return await runConnected(conn.client, req, plan, targetLabel);
+        } finally {
+          conn.close();
+        }
       } finally {
         busy.delete(endpoint);
       }
@@ -94,26 +98,22 @@ export function createProvisioner(deps: { resources: ProvisionResources; dial: D
 
   async function runConnected(client: Client, req: ProvisionRequest, plan: Plan, targetLabel: string): Promise<RunResult> {
     const log = deps.log.child('provision');
-    try {
-      const sudoPassword = req.target.user === 'root' ? null : (req.sudoPassword ?? null);
-      const remote = createRemote(client, { user: req.target.user, sudoPassword });
-      const agentHealth = async (timeoutMs: number) => {
-        // Polled every 250 ms while the agent starts: for root, socket forwarding, not a bridge process each time.
-        const open = agentOpener(client, { user: req.target.user, sudoPassword, readyTimeoutMs: timeoutMs });
-        const agent = createAgentClient({ open, token: req.input.token, timeoutMs, clientName: 'appliance-console provisioner' });
-        return (await agent.call('health.v1')).status;
-      };
-      log.info('provisioning', { target: targetLabel, plan: plan.name });
-      return await runPlan(plan, { remote, clock: deps.clock, resources: deps.resources, input: req.input, facts: null, agentHealth }, {
-        onEvent: req.onEvent,
-        signal: req.signal,
-        store: deps.store,
-        target: targetLabel,
-        applianceId: req.applianceId,
-      });
-    } finally {
-      client.end();
-    }
+    const sudoPassword = req.target.user === 'root' ? null : (req.sudoPassword ?? null);
+    const remote = createRemote(client, { user: req.target.user, sudoPassword });
+    const agentHealth = async (timeoutMs: number) => {
+      // Polled every 250 ms while the agent starts: for root, socket forwarding, not a bridge process each time.
+      const open = agentOpener(client, { user: req.target.user, sudoPassword, readyTimeoutMs: timeoutMs });
+      const agent = createAgentClient({ open, token: req.input.token, timeoutMs, clientName: 'appliance-console provisioner' });
+      return (await agent.call('health.v1')).status;
+    };
+    log.info('provisioning', { target: targetLabel, plan: plan.name });
+    return await runPlan(plan, { remote, clock: deps.clock, resources: deps.resources, input: req.input, facts: null, agentHealth }, {
+      onEvent: req.onEvent,
+      signal: req.signal,
+      store: deps.store,
+      target: targetLabel,
+      applianceId: req.applianceId,
+    });
   }
 }
 

@@ -41,8 +41,8 @@ export class SshUnavailableError extends Error {
 
 interface Entry {
   client: Client | null;
-  /** Destroys `client`'s socket (ConnectOutcome.destroy). */
-  destroy: () => void;
+  /** Closes `client` for certain (ConnectOutcome.close); a no-op while there is none. */
+  close: () => void;
   dialing: Promise<Client> | null;
   failures: number;
   lastFailure: SshFailure | null;
@@ -78,16 +78,6 @@ export interface SshPool {
 
 /** Longer than a watch round (10 s): a watched connection's answers always come before its keepalive is due. */
 export const KEEPALIVE_MS = 15_000;
-/** How long a dropped connection gets to close politely before its socket is destroyed. */
-export const CLOSE_GRACE_MS = 1_000;
-
-/** Ends `client` politely, and for certain: its socket is destroyed after CLOSE_GRACE_MS if still open. */
-function closeClient(client: Client, destroy: () => void): void {
-  const timer = setTimeout(destroy, CLOSE_GRACE_MS);
-  timer.unref();
-  client.once('close', () => clearTimeout(timer));
-  client.end();
-}
 
 /**
  * ssh2 restarts its keepalive timer only on replies to channel requests; `_resetKA` (ssh2 1.x,
@@ -111,7 +101,7 @@ export function createSshPool(opts: SshPoolOptions): SshPool {
   const entryOf = (id: string): Entry => {
     let e = entries.get(id);
     if (!e) {
-      e = { client: null, destroy: () => {}, dialing: null, failures: 0, lastFailure: null, retryAt: 0, generation: 0 };
+      e = { client: null, close: () => {}, dialing: null, failures: 0, lastFailure: null, retryAt: 0, generation: 0 };
       entries.set(id, e);
     }
     return e;
@@ -135,12 +125,12 @@ export function createSshPool(opts: SshPoolOptions): SshPool {
       throw new SshUnavailableError(outcome.failure, e.retryAt);
     }
     if (generation !== e.generation) {
-      closeClient(outcome.client, outcome.destroy);
+      outcome.close();
       throw new SshUnavailableError({ code: 'protocol-error', message: 'the connection was closed while it was being opened (the appliance was changed or removed)' }, null);
     }
     const client = outcome.client;
     e.client = client;
-    e.destroy = outcome.destroy;
+    e.close = outcome.close;
     e.failures = 0;
     e.lastFailure = null;
     e.retryAt = 0;
@@ -170,7 +160,7 @@ export function createSshPool(opts: SshPoolOptions): SshPool {
       const e = entries.get(id);
       if (!e) return;
       e.generation += 1;
-      if (e.client) closeClient(e.client, e.destroy);
+      e.close();
       entries.delete(id);
     },
     peek: (id) => entries.get(id)?.client ?? null,

@@ -97,7 +97,7 @@ export async function probeConnection(opts: {
       },
     };
   } finally {
-    client.end();
+    conn.close();
   }
 }
 

@@ -44,11 +44,13 @@ export type ConnectOutcome =
       hostKey: SeenHostKey;
       auth: AuthReport;
       /**
-       * Destroys the connection's socket at once. `client.end()` is the polite close, but it waits
-       * for the peer, which over a dead link is TCP's retry timeouts (and ssh2's own destroy()
-       * does nothing once end() has begun).
+       * Closes the connection, for certain: the SSH disconnect first, then the socket destroyed if
+       * the peer has not closed it within CLOSE_GRACE_MS. `client.end()` alone waits for the peer,
+       * which over a dead link is TCP's retry timeouts — and holds a stopping host's event loop
+       * (ssh2's own destroy() does nothing once end() has begun). Every owner of a connection
+       * closes it with this.
        */
-      destroy(): void;
+      close(): void;
     }
   | { ok: false; failure: SshFailure; latencyMs?: number; hostKey?: SeenHostKey; auth?: AuthReport };
 
@@ -64,6 +66,17 @@ export interface ConnectOptions {
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+/** How long a closed connection gets to end politely before its socket is destroyed. */
+export const CLOSE_GRACE_MS = 1_000;
+
+/** The polite close, then the socket destroyed after CLOSE_GRACE_MS if the peer has not closed it. */
+function closeWithGrace(client: Client, sock: net.Socket): void {
+  if (sock.destroyed) return;
+  const timer = setTimeout(() => sock.destroy(), CLOSE_GRACE_MS);
+  timer.unref();
+  sock.once('close', () => clearTimeout(timer));
+  client.end();
+}
 
 function classifyHostKey(blob: Buffer, trusted: TrustedKey[]): SeenHostKey {
   const keyType = keyTypeOf(blob);
@@ -173,7 +186,7 @@ export function connectSsh(opts: ConnectOptions): Promise<ConnectOutcome> {
       });
       client.once('ready', () => {
         if (current) auth.tried.push({ method: current, accepted: true });
-        finish({ ok: true, client, latencyMs: latencyMs!, hostKey: hostKey!, auth: { ...auth, tried: auth.tried.filter((t) => t.method !== 'none') }, destroy: () => sock.destroy() });
+        finish({ ok: true, client, latencyMs: latencyMs!, hostKey: hostKey!, auth: { ...auth, tried: auth.tried.filter((t) => t.method !== 'none') }, close: () => closeWithGrace(client, sock) });
       });
       client.on('error', (err: Error & { level?: string }) => {
         const tried = auth.tried.filter((t) => t.method !== 'none');

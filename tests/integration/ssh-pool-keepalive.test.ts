@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../main/core/clock';
 import { silentLogger } from '../../main/core/log';
 import { sshEdge } from '../../main/reach/ssh-edge';
-import { CLOSE_GRACE_MS, createSshPool } from '../../main/reach/ssh-pool';
+import { createSshPool } from '../../main/reach/ssh-pool';
+import { CLOSE_GRACE_MS } from '../../main/ssh/ssh-connect';
 import { sha256Fingerprint } from '../../main/ssh/host-key';
 import { startLocalSshd, sshdMissingReason, type LocalSshd } from '../helpers/local-sshd';
 
