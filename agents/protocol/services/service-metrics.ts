@@ -4,7 +4,7 @@ import '../zod-locale';
 /**
  * One number a service module reports, carried in each `metrics.v1` sample beside the system
  * metrics (`serviceMetrics`), so a service's figures share the sample's cursor, history and
- * Prometheus export. The full name a chart or an alert rule reads is `service.<service>.<metric>`
+ * Prometheus export. The console stores each as `service.<metric>` labelled `service=<id>` (a counter as a rate, `…_per_s`)
  * (`service.kodo.requests_total`); Prometheus shows `appliance_service_<service>_<metric>` with
  * dashes as underscores. Units are in the name as for system metrics (`_bytes`, `_ms`, `_total`).
  *
