@@ -4,8 +4,8 @@ import '../zod-locale';
 /**
  * One number a service module reports, carried in each `metrics.v1` sample beside the system
  * metrics (`serviceMetrics`), so a service's figures share the sample's cursor, history and
- * Prometheus export. The console stores each as `service.<metric>` labelled `service=<id>` (a counter as a rate, `…_per_s`)
- * (`service.kodo.requests_total`); Prometheus shows `appliance_service_<service>_<metric>` with
+ * Prometheus export. The console stores each as `service.<metric>` labelled `service=<id>`, a
+ * counter as a rate (`service.requests_per_s{service=kodo}`); Prometheus shows `appliance_service_<service>_<metric>` with
  * dashes as underscores. Units are in the name as for system metrics (`_bytes`, `_ms`, `_total`).
  *
  * Every module service also gets two without writing them: `ready` (1 when its readiness probe
