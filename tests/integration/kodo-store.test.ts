@@ -222,6 +222,44 @@ describe('bad shards', () => {
   });
 });
 
+describe('healing', () => {
+  it('rewrites a corrupt shard and a missing one from the good ones, so the object survives m more losses', async () => {
+    const disks = makeDisks(6);
+    const store = await openStore({ disks, layout: { k: 4, m: 2 } });
+    await store.createBucket('bkt');
+    const big = randomBytes(2 * MIB + 5);
+    const small = randomBytes(5000);
+    await store.putObject('bkt', 'big', big);
+    await store.putObject('bkt', 'small', small);
+    const corrupt = diskWithShard(disks, 'bkt', 'big', 0);
+    const file = partFile(corrupt, 'bkt', 'big');
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 10]! ^= 0x04;
+    fs.writeFileSync(file, bytes);
+    const wiped = diskWithShard(disks, 'bkt', 'big', 5);
+    fs.rmSync(path.join(wiped, 'bkt', 'big'), { recursive: true });
+    const lostSmall = diskWithShard(disks, 'bkt', 'small', 2);
+    fs.rmSync(path.join(lostSmall, 'bkt', 'small', 'meta.json'));
+
+    const healedBig = await store.healObject('bkt', 'big');
+    expect(healedBig.healed.map((h) => [h.disk, h.reason]).sort()).toEqual([[corrupt, 'checksum'], [wiped, 'missing']].sort());
+    expect((await store.healObject('bkt', 'small')).healed).toEqual([expect.objectContaining({ disk: lostSmall, reason: 'missing' })]);
+    expect((await store.healObject('bkt', 'big')).healed).toEqual([]);
+    for (const [key, data] of [['big', big], ['small', small]] as const) {
+      const read = await getBytes(store, 'bkt', key);
+      expect(read.bytes.equals(data)).toBe(true);
+      expect(read.problems).toEqual([]);
+    }
+    for (const disk of disks) expect(fs.readdirSync(path.join(disk, '.kodo', 'tmp'))).toEqual([]);
+
+    // Two other disks gone: the healed shards are needed now, and right.
+    const others = disks.filter((d) => d !== corrupt && d !== wiped && d !== lostSmall).slice(0, 2);
+    for (const disk of others) fs.rmSync(disk, { recursive: true });
+    expect((await getBytes(store, 'bkt', 'big')).bytes.equals(big)).toBe(true);
+    expect((await getBytes(store, 'bkt', 'small')).bytes.equals(small)).toBe(true);
+  });
+});
+
 describe('lost disks', () => {
   it('reads every object back with m disks gone, and names the disks with m + 1', async () => {
     const disks = makeDisks(12);

@@ -11,3 +11,4 @@ export type { BucketInfo } from './buckets';
 export type { DiskSlot } from './disk-format';
 export type { ShardProblem, StoreFaults } from './store-context';
 export { compareKeys, encodeSegment, decodeSegment, validateKey, validateBucketName } from './object-key';
+export type { HealResult } from './heal';

@@ -14,8 +14,9 @@ import { diskName, objectDir, readDiskMetas, type StoreContext } from './store-c
  * PUT: stream the body in stripes of ctx.blockSize bytes, each cut into k data shards plus m
  * parity shards, each disk's shard written with its SHA-256 in front into
  * `<disk>/.kodo/tmp/<uuid>/part.1`; then commit on every disk (commitVersion). Memory: one stage
- * of blockSize bytes, the codec's k + m shards of blockSize / k, and the chunk the body is
- * yielding — about 2.5 × blockSize whatever the object's size.
+ * of blockSize bytes, two codecs' k + m shards of blockSize / k (one stripe being written while
+ * the next is encoded), and the chunk the body is yielding — about 4 × blockSize at 4+2 whatever
+ * the object's size.
  */
 
 export interface PutMeta {
@@ -75,7 +76,7 @@ class DiskRound {
   }
 }
 
-async function writeFully(handle: FileHandle, buffers: Uint8Array[]): Promise<void> {
+export async function writeFully(handle: FileHandle, buffers: Uint8Array[]): Promise<void> {
   const total = buffers.reduce((sum, b) => sum + b.length, 0);
   const { bytesWritten } = await handle.writev(buffers);
   if (bytesWritten !== total) throw Object.assign(new Error(`short write (${bytesWritten} of ${total} bytes): the disk is full`), { code: 'ENOSPC' });
@@ -116,8 +117,9 @@ export async function putObject(ctx: StoreContext, bucket: string, key: string, 
   const reader = new StripeReader(body);
   const md5 = createHash('md5');
   const stage = Buffer.allocUnsafe(ctx.blockSize);
-  const codec = ctx.codecs.acquire();
-  const encoder = new StripeEncoder(codec);
+  // Two codecs, used in turn: stripe s + 1 is read, hashed and encoded while stripe s is written.
+  const codecs = [ctx.codecs.acquire(), ctx.codecs.acquire()];
+  const encoders = codecs.map((codec) => new StripeEncoder(codec));
 
   const onLive = (fn: (i: number) => Promise<void>) =>
     Promise.all(round.liveIndices.map((i) => fn(i).catch((error: unknown) => round.fail(i, error)))).then(() => round.check(bucket, key));
@@ -136,20 +138,27 @@ export async function putObject(ctx: StoreContext, bucket: string, key: string, 
 
     let inlineShards: Buffer[] = [];
     if (inline) {
-      inlineShards = encoder.encode(stage, length).map((s) => Buffer.from(s));
+      inlineShards = encoders[0]!.encode(stage, length).map((s) => Buffer.from(s));
     } else {
-      for (;;) {
-        const shards = encoder.encode(stage, length);
-        await onLive(async (i) => {
-          const shard = shards[shardOf[i]!]!;
-          await writeFully(handles[i]!, [createHash(CHECKSUM_ALGORITHM).update(shard).digest(), shard]);
+      let writing: Promise<void> | null = null;
+      for (let stripe = 0; ; stripe++) {
+        const shards = encoders[stripe % 2]!.encode(stage, length);
+        const sums = shards.map((shard) => createHash(CHECKSUM_ALGORITHM).update(shard).digest());
+        // One stripe in flight: the previous one's writes end before this one's start (each
+        // part.1 is written in order), and before this codec's shards are encoded into again.
+        await writing;
+        writing = onLive(async (i) => {
+          const s = shardOf[i]!;
+          await writeFully(handles[i]!, [sums[s]!, shards[s]!]);
         });
+        writing.catch(() => undefined); // awaited below; not unhandled meanwhile
         if (length < ctx.blockSize) break;
         length = await reader.fill(stage);
         if (length === 0) break;
         md5.update(stage.subarray(0, length));
         size += length;
       }
+      await writing;
       await onLive(async (i) => {
         const handle = handles[i]!;
         handles[i] = null;
@@ -184,7 +193,7 @@ export async function putObject(ctx: StoreContext, bucket: string, key: string, 
     await removeTemp(ctx.slots.flatMap((s, i) => (s.path ? [i] : [])));
     throw error;
   } finally {
-    ctx.codecs.release(codec);
+    for (const codec of codecs) ctx.codecs.release(codec);
     // A disk that dropped out of a put that succeeded may hold its part of it in tmp.
     await removeTemp([...round.failures.keys()]);
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ErasureCodecOptions } from '../erasure';
 import { MAX_DATA_SHARDS, MAX_PARITY_SHARDS } from '../erasure';
 import type { ObjectBody } from './body-reader';
+import { healObject, type HealResult } from './heal';
 import { bucketExists, createBucket, listBuckets, removeBucket, requireBucket, type BucketInfo } from './buckets';
 import { openDiskSet, TMP_DIR, type DiskSlot } from './disk-format';
 import { fsyncDir, removeEmptyParents } from './disk-io';
@@ -45,6 +46,8 @@ export interface ObjectStore {
   /** S3 semantics: deleting a missing key is not an error (deleted: false). */
   deleteObject(bucket: string, key: string): Promise<{ deleted: boolean }>;
   listObjects(bucket: string, options?: ListOptions): Promise<ListPage>;
+  /** Rewrites the object's missing or bad shards (and stale meta.json) on the online disks from the good ones. */
+  healObject(bucket: string, key: string): Promise<HealResult>;
 }
 
 export const DEFAULT_BLOCK_SIZE = 1 << 20;
@@ -198,6 +201,12 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
         }
         return { deleted };
       });
+    },
+    async healObject(bucket, key) {
+      validateBucketName(bucket);
+      validateKey(key);
+      await ensureBucket(bucket);
+      return withKeyLock(bucket, key, () => healObject(ctx, bucket, key));
     },
     async listObjects(bucket, options = {}) {
       await ensureBucket(bucket);
