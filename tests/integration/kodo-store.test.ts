@@ -120,6 +120,27 @@ describe('streams and overwrites', () => {
     for (const disk of disks) expect(fs.readdirSync(path.join(disk, '.kodo', 'tmp'))).toEqual([]);
   });
 
+  it('serves a read begun before an overwrite or delete the old bytes, and closes its files when abandoned', async () => {
+    const disks = makeDisks(6);
+    const store = await openStore({ disks, layout: { k: 4, m: 2 } });
+    await store.createBucket('bkt');
+    const old = randomBytes(2 * MIB + 1);
+    await store.putObject('bkt', 'k', old);
+    const openFds = () => fs.readdirSync('/proc/self/fd').length;
+    const before = openFds();
+    const racing = await store.getObject('bkt', 'k');
+    await store.putObject('bkt', 'k', randomBytes(MIB + 1));
+    const deleting = await store.getObject('bkt', 'k');
+    await store.deleteObject('bkt', 'k');
+    expect((await readAll(racing.stream)).equals(old)).toBe(true);
+    expect((await readAll(deleting.stream)).length).toBe(MIB + 1);
+    await store.putObject('bkt', 'k', old);
+    const abandoned = await store.getObject('bkt', 'k');
+    abandoned.stream.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(openFds()).toBe(before);
+  });
+
   it('deletes, and removes the directories the key left empty', async () => {
     const disks = makeDisks(6);
     const store = await openStore({ disks, layout: { k: 4, m: 2 } });

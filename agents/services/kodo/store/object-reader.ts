@@ -19,7 +19,7 @@ export type ByteRange = { start: number; end?: number } | { suffix: number };
 
 export interface GetResult {
   info: ObjectInfo;
-  /** The bytes asked for: the object, or the range. */
+  /** The bytes asked for: the object, or the range. Read it to the end or destroy it: it holds the shard files open. */
   stream: Readable;
   /** Inclusive byte range served (null for the whole object). */
   range: { start: number; end: number } | null;
@@ -56,7 +56,7 @@ export function metaProblems(ctx: StoreContext, bucket: string, key: string, met
   });
 }
 
-export function readObject(ctx: StoreContext, bucket: string, key: string, metas: DiskMeta[], resolved: Resolved, range: ByteRange | undefined): GetResult {
+export async function readObject(ctx: StoreContext, bucket: string, key: string, metas: DiskMeta[], resolved: Resolved, range: ByteRange | undefined): Promise<GetResult> {
   const version = resolved.version;
   const served = resolveRange(range, version.size);
   const problems = metaProblems(ctx, bucket, key, metas, resolved);
@@ -68,8 +68,45 @@ export function readObject(ctx: StoreContext, bucket: string, key: string, metas
   };
   const start = served?.start ?? 0;
   const end = served?.end ?? version.size - 1;
-  const body = version.inline ? inlineBytes(ctx, bucket, key, resolved, report, start, end) : stripeBytes(ctx, bucket, key, resolved, report, start, end);
-  return { info: toInfo(bucket, key, version), stream: Readable.from(body, { objectMode: false, highWaterMark: 1 }), range: served, problems };
+  if (version.inline) {
+    return { info: toInfo(bucket, key, version), stream: Readable.from(inlineBytes(ctx, bucket, key, resolved, report, start, end), { objectMode: false, highWaterMark: 1 }), range: served, problems };
+  }
+  // Open every holder's part file before answering, so an overwrite or delete committing meanwhile
+  // (which removes the old data dir) cannot take a shard away from this read: an open file
+  // outlives its unlink.
+  const parts = new PartFiles(report);
+  await Promise.all(
+    resolved.holders.map(async (record, i) => {
+      if (!record?.dataDir) return;
+      try {
+        parts.handles.set(i, await fs.open(path.join(objectDir(ctx.slots[i]!, bucket, key), record.dataDir, 'part.1'), 'r'));
+      } catch (error) {
+        parts.markBad(i, 'missing', error instanceof Error ? error.message : String(error));
+      }
+    }),
+  );
+  const stream = Readable.from(stripeBytes(ctx, bucket, key, resolved, parts, start, end), { objectMode: false, highWaterMark: 1 });
+  stream.once('close', () => void parts.closeAll()); // destroyed before it was read to the end
+  return { info: toInfo(bucket, key, version), stream, range: served, problems };
+}
+
+/** The holders' open part.1 files for one read, and the ones found bad (closed, never read again). */
+class PartFiles {
+  readonly handles = new Map<number, FileHandle>();
+  readonly bad = new Set<number>();
+  constructor(private readonly report: Report) {}
+  markBad(i: number, reason: ShardProblem['reason'], detail: string): void {
+    if (this.bad.has(i)) return;
+    this.bad.add(i);
+    this.report(i, reason, detail);
+    void this.handles.get(i)?.close().catch(() => undefined);
+    this.handles.delete(i);
+  }
+  async closeAll(): Promise<void> {
+    const open = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(open.map((h) => h.close().catch(() => undefined)));
+  }
 }
 
 type Report = (i: number, reason: ShardProblem['reason'], detail?: string) => void;
@@ -111,7 +148,7 @@ async function* inlineBytes(ctx: StoreContext, bucket: string, key: string, reso
   yield Buffer.concat(complete.slice(0, ctx.k)).subarray(start, end + 1);
 }
 
-async function* stripeBytes(ctx: StoreContext, bucket: string, key: string, resolved: Resolved, report: Report, start: number, end: number): AsyncGenerator<Buffer> {
+async function* stripeBytes(ctx: StoreContext, bucket: string, key: string, resolved: Resolved, parts: PartFiles, start: number, end: number): AsyncGenerator<Buffer> {
   const { k, n } = ctx;
   const version = resolved.version;
   const blockSize = version.erasure.blockSize;
@@ -120,27 +157,8 @@ async function* stripeBytes(ctx: StoreContext, bucket: string, key: string, reso
   resolved.holders.forEach((record, i) => {
     if (record) diskOfShard[record.erasure.shardIndex] = i;
   });
-  const handles = new Map<number, FileHandle>();
-  const bad = new Set<number>();
-  const markBad = (i: number, reason: ShardProblem['reason'], detail: string) => {
-    if (bad.has(i)) return;
-    bad.add(i);
-    report(i, reason, detail);
-    void handles.get(i)?.close().catch(() => undefined);
-    handles.delete(i);
-  };
-  // Open every holder's part file now, so an overwrite committing meanwhile (which removes the old
-  // data dir) cannot take a shard away mid-read: an open file outlives its unlink.
-  await Promise.all(
-    resolved.holders.map(async (record, i) => {
-      if (!record?.dataDir) return;
-      try {
-        handles.set(i, await fs.open(path.join(objectDir(ctx.slots[i]!, bucket, key), record.dataDir, 'part.1'), 'r'));
-      } catch (error) {
-        markBad(i, 'missing', error instanceof Error ? error.message : String(error));
-      }
-    }),
-  );
+  const { handles, bad } = parts;
+  const markBad = (i: number, reason: ShardProblem['reason'], detail: string) => parts.markBad(i, reason, detail);
   const codec = ctx.codecs.acquire();
   const sums = Array.from({ length: n }, () => Buffer.alloc(CHECKSUM_BYTES));
   let shards: Uint8Array[] = [];
@@ -199,7 +217,7 @@ async function* stripeBytes(ctx: StoreContext, bucket: string, key: string, reso
     }
   } finally {
     ctx.codecs.release(codec);
-    await Promise.all([...handles.values()].map((h) => h.close().catch(() => undefined)));
+    await parts.closeAll();
   }
 }
 

@@ -157,7 +157,7 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
     },
     async getObject(bucket, key, range) {
       const { metas, resolved } = await resolveObject(bucket, key);
-      return readObject(ctx, bucket, key, metas, resolved, range);
+      return await readObject(ctx, bucket, key, metas, resolved, range);
     },
     async headObject(bucket, key) {
       const { metas, resolved } = await resolveObject(bucket, key);
