@@ -90,3 +90,20 @@ describe('shard placement', () => {
     expect(starts.size).toBeGreaterThan(1);
   });
 });
+
+describe('a meta.json written to mislead', () => {
+  it('is refused before any of its fields reaches a path or a loop: data directory, version id, layout, shard index', async () => {
+    const { parseMeta, serializeMeta, dataDirOf } = await import('../../agents/services/kodo/store/object-meta');
+    const versionId = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    const good = { versionId, generation: 1, size: 10, etag: 'e', contentType: 'x', userMetadata: {}, headers: {}, mtime: 1, erasure: { k: 4, m: 2, blockSize: 1048576, shardIndex: 0, checksum: 'sha256' as const }, dataDir: dataDirOf(versionId) };
+    const parse = (v: object) => () => parseMeta(JSON.parse(serializeMeta([v as never])));
+    expect(parse(good)()).toHaveLength(1);
+    expect(parse({ ...good, dataDir: '../../../../etc' })).toThrow(/data directory/);
+    expect(parse({ ...good, dataDir: '.v-00000000-0000-0000-0000-000000000000' })).toThrow(/data directory/);
+    expect(parse({ ...good, dataDir: '.' })).toThrow(/data directory/);
+    expect(parse({ ...good, versionId: '../x', dataDir: '.v-../x' })).toThrow(/version id/);
+    expect(parse({ ...good, erasure: { ...good.erasure, k: 1e9 } })).toThrow(/layout/);
+    expect(parse({ ...good, erasure: { ...good.erasure, shardIndex: 6 } })).toThrow(/shard index/);
+    expect(parse({ ...good, size: -1 })).toThrow(/size/);
+  });
+});

@@ -12,6 +12,14 @@ import { createHash } from 'node:crypto';
  */
 
 export const CHECKSUM_ALGORITHM = 'sha256';
+
+/** A version's data directory in its object's directory: named by the version, nothing else. */
+export const dataDirOf = (versionId: string): string => `.v-${versionId}`;
+/** The writer's ids are UUIDs; any id of letters, digits and dashes is safe in a path, and only such are read. */
+const VERSION_ID = /^[A-Za-z0-9-]{1,64}$/;
+/** The layouts a record may name (the erasure codec's own limits). */
+const MAX_K = 32;
+const MAX_M = 8;
 export const CHECKSUM_BYTES = 32;
 
 export interface VersionRecord {
@@ -60,6 +68,17 @@ export function parseMeta(value: unknown): VersionRecord[] {
   const file = value as MetaFile | null;
   if (!file || file.format !== 'kodo-meta' || file.version !== 1 || !Array.isArray(file.versions)) throw new Error('meta.json is not a Kodo object description');
   if (createHash('sha256').update(JSON.stringify(file.versions)).digest('hex') !== file.checksum) throw new Error('meta.json fails its checksum');
+  // The checksum is the file's own: it catches damage, not a record written to mislead. Nothing
+  // from a record reaches a path (the writer and the cleanup remove `dataDir` recursively) or a
+  // loop bound unless it has the only shape the writer gives it.
+  for (const v of file.versions) {
+    if (typeof v.versionId !== 'string' || !VERSION_ID.test(v.versionId)) throw new Error('meta.json names a version id that is not one');
+    if (v.dataDir !== undefined && v.dataDir !== dataDirOf(v.versionId)) throw new Error(`meta.json names a data directory other than its version's (${String(v.dataDir).slice(0, 80)})`);
+    const e = v.erasure;
+    if (!e || !Number.isInteger(e.k) || e.k < 1 || e.k > MAX_K || !Number.isInteger(e.m) || e.m < 1 || e.m > MAX_M) throw new Error('meta.json names a layout out of range');
+    if (!Number.isInteger(e.shardIndex) || e.shardIndex < 0 || e.shardIndex >= e.k + e.m) throw new Error('meta.json names a shard index out of its layout');
+    if (!Number.isSafeInteger(v.size) || v.size < 0 || !Number.isInteger(e.blockSize) || e.blockSize < 1) throw new Error('meta.json names a size or block size out of range');
+  }
   return file.versions;
 }
 

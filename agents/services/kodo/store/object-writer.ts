@@ -7,7 +7,7 @@ import { TMP_DIR } from './disk-format';
 import { fsyncDir, mkdirSynced, writeFileSynced } from './disk-io';
 import { errnoOf, isNoSpace, StoreError } from './errors';
 import { keyToSegments, META_FILE } from './object-key';
-import { CHECKSUM_ALGORITHM, highestGeneration, resolveVersion, serializeMeta, shardIndexFor, type VersionRecord } from './object-meta';
+import { CHECKSUM_ALGORITHM, dataDirOf, highestGeneration, resolveVersion, serializeMeta, shardIndexFor, type VersionRecord } from './object-meta';
 import { diskName, objectDir, readDiskMetas, type StoreContext } from './store-context';
 
 /**
@@ -41,7 +41,6 @@ export function toInfo(bucket: string, key: string, r: VersionRecord): ObjectInf
   return { bucket, key, versionId: r.versionId, size: r.size, etag: r.etag, contentType: r.contentType, userMetadata: r.userMetadata, headers: r.headers, lastModified: new Date(r.mtime) };
 }
 
-export const DATA_DIR_PREFIX = '.v-';
 const PART_FILE = 'part.1';
 
 /** One put's per-disk state: which disks are still taking part, and why the others left. */
@@ -182,7 +181,7 @@ export async function putObject(ctx: StoreContext, bucket: string, key: string, 
     const recordFor = (i: number, generation: number): VersionRecord => {
       const shardIndex = shardOf[i]!;
       const erasure = { k: ctx.k, m: ctx.m, blockSize: ctx.blockSize, shardIndex, checksum: CHECKSUM_ALGORITHM } as const;
-      if (!inline) return { ...base, generation, erasure, dataDir: `${DATA_DIR_PREFIX}${versionId}` };
+      if (!inline) return { ...base, generation, erasure, dataDir: dataDirOf(versionId) };
       const shard = inlineShards[shardIndex]!;
       return { ...base, generation, erasure, inline: { shard: shard.toString('base64'), sum: createHash(CHECKSUM_ALGORITHM).update(shard).digest('hex') } };
     };
