@@ -17,8 +17,9 @@ export interface ErasureCodec {
   encode(data: readonly Uint8Array[], parity: readonly Uint8Array[]): void;
   /**
    * Rebuilds lost shards from the others (k + m entries, data first). A null entry is lost and gets
-   * a new buffer; an index in `lost` is lost too and its buffer is overwritten, so a caller can
-   * reuse buffers. Up to m lost shards, data or parity; more is an error. Returns the full set.
+   * a new buffer; an index in `lost` names a shard whose buffer holds bad data (it must not be
+   * null) and is overwritten, so a caller can reuse buffers. Up to m lost shards, data or parity;
+   * more is an error. Returns the full set.
    */
   reconstruct(shards: readonly (Uint8Array | null)[], lost?: readonly number[]): Uint8Array[];
   /**
