@@ -31,6 +31,16 @@ export function execOn(client: Client, command: string): Promise<string> {
   });
 }
 
+/** One command in a root shell of its own on `m`: its output; a non-zero exit rejects. */
+export async function runOnMachine(m: MachineState, command: string): Promise<string> {
+  const client = await rootShell(m);
+  try {
+    return await execOn(client, command);
+  } finally {
+    client.end();
+  }
+}
+
 /** A real service for an agent to run: an HTTP server on the machine's loopback, on the agent's own Node runtime. */
 export function loopbackWebService(port: number) {
   return {

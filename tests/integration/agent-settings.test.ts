@@ -8,7 +8,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Client } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsUnsupportedReason } from '../../appliance/testbed/preflight';
 import type { MachineState } from '../../appliance/testbed/state';
@@ -22,8 +21,8 @@ import { systemClock } from '../../main/core/clock';
 import { silentLogger } from '../../main/core/log';
 import { CONFIG_FILE, NODE_LINK } from '../../main/provision/layout';
 import { createKeyFileSecretBox } from '../../main/secrets/key-file-secret-box';
-import { connectSsh } from '../../main/ssh/ssh-connect';
 import { CTX } from '../helpers/console-fixture';
+import { runOnMachine } from '../helpers/machine-shell';
 import { testProvisionResources } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
 import { testbedPrefix } from '../helpers/testbed-prefix';
@@ -60,28 +59,7 @@ describe.skipIf(skip !== undefined)('agent settings through the console, on a te
 
   // What a person does on the machine by hand (and how the test looks there), over a root SSH login
   // of its own: not through the console under test.
-  async function onMachine(command: string): Promise<string> {
-    const conn = await connectSsh({
-      target: { address: m.address, port: m.sshPort, user: 'root' },
-      credential: { kind: 'private-key', privateKey: fs.readFileSync(m.rootKeyPath, 'utf8') },
-      trustedKeys: [{ keyType: m.hostKey.publicKey.split(' ')[0]!, fingerprint: m.hostKey.fingerprint }],
-    });
-    if (!conn.ok) throw new Error(conn.failure.message);
-    const client: Client = conn.client;
-    try {
-      return await new Promise((resolve, reject) => {
-        client.exec(command, (err, stream) => {
-          if (err) return reject(err);
-          let out = '';
-          stream.on('data', (d: Buffer) => (out += d.toString()));
-          stream.stderr.on('data', (d: Buffer) => (out += d.toString()));
-          stream.on('close', (code: number) => (code === 0 ? resolve(out) : reject(new Error(`${command}: exit ${code}: ${out}`))));
-        });
-      });
-    } finally {
-      client.end();
-    }
-  }
+  const onMachine = (command: string) => runOnMachine(m, command);
   /** GET /metrics on the machine's loopback, with the machine's own Node: `<status> <first bytes>`, or `refused`. */
   const scrape = (port: number) =>
     onMachine(
