@@ -312,8 +312,8 @@ describe('service modules in the agent', () => {
 });
 
 describe('a service module with a bug', () => {
-  it('a probe that throws and metrics that never answer are logged and outlived: the agent and the other services keep running', async () => {
-    const names = ['echo-a', 'broken-probe', 'broken-metrics'];
+  it('a launch or a probe that throws and metrics that never answer are logged and outlived: the agent and the other services keep running', async () => {
+    const names = ['echo-a', 'broken-probe', 'broken-metrics', 'broken-launch'];
     const buggyPorts: Record<string, number> = {};
     for (const id of names) buggyPorts[echoPortId(id)] = await freeTcpPort();
     const buggyHome = prepareAgentHome(path.join(work.dir, 'buggy'), { ports: buggyPorts, monitor: { enabled: false } });
@@ -336,8 +336,14 @@ describe('a service module with a bug', () => {
       const probeless = await serviceOf('broken-probe', buggy);
       expect(probeless).toMatchObject({ state: 'running', readiness: { state: 'pending' } });
       if (probeless.pid) strays.add(probeless.pid);
+      // A launch that throws: the service is not run, says why, and nothing else is touched.
+      const unlaunched = await serviceOf('broken-launch', buggy);
+      expect(unlaunched.pid).toBeNull();
+      expect(unlaunched.lastError).toMatch(/failed to say what to launch \(this module has a bug in its launch\)/);
+      expect((await serviceOf('echo-a', buggy)).state).toBe('running');
       const health = await buggy.client.call('health.v1');
       expect(health.pid).toBe(buggy.pid);
+      expect(health.reasons.some((r) => r.subject === 'broken-launch')).toBe(true);
       expect(buggy.child.exitCode).toBeNull();
     } finally {
       await buggy.stop();
