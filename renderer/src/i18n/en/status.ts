@@ -26,7 +26,7 @@ export const status = {
   'status.reason.agent.cause.not-supported': 'it does not support the call (upgrade the agent)',
   'status.reason.agent.cause.invalid-input': 'it refused the call’s parameters',
   'status.reason.agent.cause.internal': 'it failed inside (see /var/log/appliance-agent/agent.log on the machine)',
-  'status.reason.agent.cause.unknown': 'the call failed (see the console’s log)',
+  'status.reason.agent.cause.unknown': 'the call failed with an error this console does not classify',
   'status.reason.cancelled': 'Cancelled by a person; the next run repairs what it left.',
   'status.reason.step-failed': 'The step “{step}” failed; its output is in the run’s log.',
   'status.reason.run-in-progress': 'Another run on this machine was in progress.',

@@ -29,7 +29,7 @@ export const status = {
   'status.reason.agent.cause.not-supported': '它不支持此调用（请升级代理程序）',
   'status.reason.agent.cause.invalid-input': '它拒绝了调用参数',
   'status.reason.agent.cause.internal': '其内部出错（见设备上的 /var/log/appliance-agent/agent.log）',
-  'status.reason.agent.cause.unknown': '调用失败（见控制台日志）',
+  'status.reason.agent.cause.unknown': '调用失败，出现了控制台无法归类的错误',
   'status.reason.cancelled': '已被人为取消；下次运行会修复遗留部分。',
   'status.reason.step-failed': '步骤“{step}”失败；输出见运行日志。',
   'status.reason.run-in-progress': '此设备上已有另一个运行正在进行。',
