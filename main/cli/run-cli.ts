@@ -24,7 +24,7 @@ Commands:
   fleet        list, add, import, show, test, trust and remove appliances
   provision    install or repair the agent on appliances over SSH
   upgrade      upgrade the agent, rolling back automatically if the new one is unhealthy
-  uninstall    stop and remove the agent (--purge: its data and logs too)
+  uninstall    stop and remove the agent (--purge: its data, logs and settings too)
   service      list an appliance's services; start, stop or restart one
   agent-settings  show or set the agent's own settings (Prometheus /metrics), with any drift
   alerts       list active alerts (--all: with the history)

@@ -8,14 +8,15 @@ import { parseConcurrency, runOnAppliances } from './provision-command';
 export const UNINSTALL_HELP = `Usage: appliance-console uninstall <name|id>… [options]
 
 Stop the agent on appliances and remove it: the systemd unit or watchdog and its boot entry,
-/opt/appliance-agent, /etc/appliance-agent and /run/appliance-agent. The agent's data
-(/var/lib/appliance-agent) and logs (/var/log/appliance-agent) are kept unless --purge is given.
+/opt/appliance-agent, agent.json and the token in /etc/appliance-agent, and /run/appliance-agent.
+The agent's data (/var/lib/appliance-agent), logs (/var/log/appliance-agent) and the settings made
+through it (services.json, settings.json in /etc/appliance-agent) are kept unless --purge is given.
 Uninstalling an appliance that has no agent changes nothing. The appliance stays registered.
 
 Asks for confirmation on a terminal; elsewhere (scripts, pipes) --yes is required.
 
 Options:
-  --purge                also remove the agent's data and logs
+  --purge                also remove the agent's data, logs and settings
   --yes                  do not ask for confirmation
   --concurrency N        appliances handled at once (default 4)
   --json                 print the run results as JSON
@@ -66,6 +67,6 @@ export async function runUninstallCommand(argv: string[], io: CliIo, open: (data
   // Refused before anything is opened or looked up: a script must say --yes, not hang on a prompt.
   if (!values.yes && !confirm) throw new UsageError('uninstall removes the agent; there is no terminal to confirm on, so pass --yes');
   const purge = values.purge === true;
-  const ask = values.yes || !confirm ? undefined : (names: string[]) => confirm(`Remove the agent${purge ? ' and its data and logs' : ''} from ${names.join(', ')}?`);
+  const ask = values.yes || !confirm ? undefined : (names: string[]) => confirm(`Remove the agent${purge ? ' and its data, logs and settings' : ''} from ${names.join(', ')}?`);
   return runOnAppliances({ io, open, onInterrupt, dataDir: values['data-dir'], refs: positionals, concurrency, json: values.json === true, confirm: ask, call: (id) => ['provision.uninstall', { id, purge }] });
 }

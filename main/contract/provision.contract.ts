@@ -105,7 +105,7 @@ export const provisionMethods = {
     failureOf: runFailure,
   }),
   'provision.uninstall': defineMethod({
-    summary: 'Stop and remove the agent from an appliance; its data and logs are kept unless purge is set',
+    summary: 'Stop and remove the agent from an appliance; its data, logs and settings are kept unless purge is set',
     mutating: true,
     events: ['provision.progress'],
     input: z.strictObject({ id: entityId, purge: z.boolean().default(false) }),

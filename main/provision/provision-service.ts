@@ -107,7 +107,7 @@ export function createProvisionService(deps: {
     provision: (id: string) => installing(id, run(id, INSTALL_PLAN, { createToken: true })),
     /** Like provision, but refuses a machine without an agent ("not installed: provision it first"). */
     upgrade: (id: string) => installing(id, run(id, UPGRADE_PLAN, { createToken: true })),
-    /** Stops and removes the agent; its data and logs only with `purge`. */
+    /** Stops and removes the agent; its data, logs and settings only with `purge`. */
     uninstall: async (id: string, purge: boolean) => {
       const result = await run(id, uninstallPlan(purge), { createToken: false });
       // No agent, no token: the watch then says "not installed: provision", not "does not answer".

@@ -29,7 +29,7 @@ export const INSTALL_PLAN: Plan = { name: 'install', steps: [preflightStep, runt
 /** The same, for machines that already run the agent: one without it is refused, not installed. */
 export const UPGRADE_PLAN: Plan = { name: 'upgrade', steps: [preflightStep, installedStep, runtimeStep, agentStep, configStep, serviceStep], rollback: rollbackStep };
 
-/** Stop and remove the agent; data and logs (/var/lib, /var/log) go only with `purge`. */
+/** Stop and remove the agent; data, logs and settings (/var/lib, /var/log, services.json, settings.json) go only with `purge`. */
 export function uninstallPlan(purge: boolean): Plan {
   return { name: purge ? 'uninstall-purge' : 'uninstall', steps: purge ? [stopStep, removeStep, purgeStep] : [stopStep, removeStep] };
 }

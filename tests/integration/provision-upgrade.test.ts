@@ -195,9 +195,11 @@ describe.skipIf(skipReason !== undefined)('upgrade with rollback, and uninstall,
     expect(await versionDirs(m)).toEqual([B, D, E].sort());
   });
 
-  it('uninstall stops and removes the agent but keeps its data and logs; twice is unchanged; --purge removes them', async () => {
+  it('uninstall stops and removes the agent but keeps its data, logs and settings; twice is unchanged; --purge removes them', async () => {
     const m = machines[0]!;
     await sh(m, 'echo kept > /var/lib/appliance-agent/upg-marker');
+    // What a person set through the agent (service configs, its own settings) is kept like data.
+    await sh(m, `echo '{"configVersion":1,"services":{}}' > /etc/appliance-agent/services.json && echo '{"configVersion":1}' > /etc/appliance-agent/settings.json`);
     const removed = await run(E, m, { plan: uninstallPlan(false) });
     expect(removed.status, removed.error ?? '').toBe('succeeded');
     expect(statuses(removed)).toEqual({ stop: 'done', remove: 'done' });
@@ -208,15 +210,16 @@ describe.skipIf(skipReason !== undefined)('upgrade with rollback, and uninstall,
       'for p in /opt/appliance-agent /etc/appliance-agent /run/appliance-agent /etc/cron.d/appliance-agent /var/lib/appliance-agent /var/log/appliance-agent; do if [ -f "$p" ] || [ -n "$(ls -A "$p" 2>/dev/null)" ]; then echo "$p: $(ls -A "$p" | tr "\\n" " ")"; fi; done; pgrep -f "agent\\.js" || true',
     );
     const lines = left.split('\n');
-    expect(lines.map((l) => l.split(':')[0])).toEqual(['/var/lib/appliance-agent', '/var/log/appliance-agent']);
-    expect(lines[0]).toContain('upg-marker');
+    expect(lines.map((l) => l.split(':')[0])).toEqual(['/etc/appliance-agent', '/var/lib/appliance-agent', '/var/log/appliance-agent']);
+    expect(lines[0]!.split(':')[1]!.trim().split(' ').sort()).toEqual(['services.json', 'settings.json']);
+    expect(lines[1]).toContain('upg-marker');
     const twice = await run(E, m, { plan: uninstallPlan(false) });
     expect(statuses(twice)).toEqual({ stop: 'unchanged', remove: 'unchanged' });
 
     const purged = await run(E, m, { plan: uninstallPlan(true) });
     expect(purged.status, purged.error ?? '').toBe('succeeded');
     expect(statuses(purged)).toEqual({ stop: 'unchanged', remove: 'unchanged', purge: 'done' });
-    expect(await sh(m, 'ls -A /var/lib/appliance-agent /var/log/appliance-agent 2>/dev/null | grep -v ":$" | grep -v "^$" || true')).toBe('');
+    expect(await sh(m, 'ls -A /var/lib/appliance-agent /var/log/appliance-agent /etc/appliance-agent 2>/dev/null | grep -v ":$" | grep -v "^$" || true')).toBe('');
     const again = await run(E, m, { plan: uninstallPlan(true) });
     expect(new Set(again.steps.map((s) => s.status))).toEqual(new Set(['unchanged']));
 

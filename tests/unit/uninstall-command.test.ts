@@ -28,7 +28,7 @@ describe('appliance-console uninstall', () => {
     const questions: string[] = [];
     const no = await cli(['uninstall', 'edge-9', '--purge', '--data-dir', c.dataDir], (q) => (questions.push(q), Promise.resolve(false)));
     expect(no).toMatchObject({ code: 1, err: 'nothing done\n' });
-    expect(questions).toEqual(['Remove the agent and its data and logs from edge-9?']);
+    expect(questions).toEqual(['Remove the agent and its data, logs and settings from edge-9?']);
     const audit = await c.dispatcher.call('audit.list', { limit: 50 }, CTX);
     expect((audit as { ok: true; result: { entries: { method: string }[] } }).result.entries.some((e) => e.method === 'provision.uninstall')).toBe(false);
   });

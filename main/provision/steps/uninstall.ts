@@ -1,10 +1,10 @@
 import { StepError, type Step, type StepContext } from '../plan';
-import { CONFIG_DIR, CRON_FILE, INSTALL_ROOT, LOG_DIR, RUN_DIR, STATE_DIR, UNIT_FILE } from '../layout';
+import { CONFIG_DIR, CONFIG_FILE, CRON_FILE, INSTALL_ROOT, LOG_DIR, RUN_DIR, STATE_DIR, TOKEN_FILE, UNIT_FILE } from '../layout';
 import { shellQuote } from '../remote';
 
 /**
  * Uninstall: stop the agent, remove what provisioning laid down, and — only when asked to purge —
- * its data and logs. Each step looks first, so uninstalling twice changes nothing the second time.
+ * its data, logs and the settings a person made through it. Each step looks first, so uninstalling twice changes nothing the second time.
  * The scripts detect systemd themselves rather than relying on preflight: a machine that preflight
  * would refuse (a skewed clock, little free space) must still be uninstallable.
  */
@@ -108,11 +108,17 @@ function removalStep(opts: { id: string; title: string; paths: readonly string[]
   };
 }
 
+/**
+ * What provisioning wrote goes (agent.json and the token are the console's and come back with the
+ * next install); what a person set through the agent stays, as `apt remove` keeps a package's
+ * configuration: services.json (each service's config, an S3 store's layout among it) and
+ * settings.json beside them in CONFIG_DIR, which only a purge removes.
+ */
 export const removeStep = removalStep({
   id: 'remove',
   title: 'Remove the agent',
-  paths: [UNIT_FILE, CRON_FILE, INSTALL_ROOT, CONFIG_DIR, RUN_DIR],
+  paths: [UNIT_FILE, CRON_FILE, INSTALL_ROOT, CONFIG_FILE, TOKEN_FILE, RUN_DIR],
   after: 'if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi',
 });
 
-export const purgeStep = removalStep({ id: 'purge', title: 'Remove the agent’s data and logs', paths: [STATE_DIR, LOG_DIR] });
+export const purgeStep = removalStep({ id: 'purge', title: 'Remove the agent’s data, logs and settings', paths: [STATE_DIR, LOG_DIR, CONFIG_DIR] });

@@ -5,7 +5,7 @@ import { useApiClient } from './api-context';
 import { queryKeys } from './query-keys';
 
 export type ProvisionRun = MethodOutput<'provision.install'>;
-/** What a run does: install or repair, upgrade (with rollback), or uninstall (purge: data and logs too). */
+/** What a run does: install or repair, upgrade (with rollback), or uninstall (purge: data, logs and settings too). */
 export type ProvisionAction = { kind: 'provision' } | { kind: 'upgrade' } | { kind: 'uninstall'; purge: boolean };
 
 /** The one call behind each action; progress arrives as `provision.progress` events meanwhile. */

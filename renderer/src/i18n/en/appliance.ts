@@ -121,8 +121,8 @@ export const appliance = {
   'appliance.events.serviceRestarted': 'Service {service} restarted ({restarts} restarts, {crashes} crashes in all)',
   'appliance.events.agentVersionChanged': 'Agent version {from} → {to}',
   'appliance.uninstall.title': 'Uninstall the agent from {name}?',
-  'appliance.uninstall.consequence': 'The agent and its services stop and its program files are removed. Its data and logs stay on the machine unless you also delete them.',
-  'appliance.uninstall.purge': 'Also delete its data and logs (purge)',
-  'appliance.uninstall.purgeWarning': 'Deleted data and logs cannot be recovered.',
+  'appliance.uninstall.consequence': 'The agent and its services stop and its program files are removed. Its data, logs and settings stay on the machine unless you also delete them.',
+  'appliance.uninstall.purge': 'Also delete its data, logs and settings (purge)',
+  'appliance.uninstall.purgeWarning': 'Deleted data, logs and settings cannot be recovered.',
   'appliance.uninstall.confirm': 'Uninstall',
 } as const satisfies Record<string, string>;

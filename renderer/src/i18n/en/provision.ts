@@ -19,7 +19,7 @@ export const provision = {
   'provision.step.rollback': 'Roll back to the last healthy version',
   'provision.step.stop': 'Stop the agent',
   'provision.step.remove': 'Remove the agent',
-  'provision.step.purge': 'Delete the agent’s data and logs',
+  'provision.step.purge': 'Delete the agent’s data, logs and settings',
   'provision.step.connect': 'Connect',
   'provision.step.start': 'Start',
   'provision.step.agent-settings': 'Agent settings',

@@ -124,8 +124,8 @@ export const appliance = {
   'appliance.events.serviceRestarted': '服务 {service} 已重启（累计重启 {restarts} 次，崩溃 {crashes} 次）',
   'appliance.events.agentVersionChanged': '代理程序版本 {from} → {to}',
   'appliance.uninstall.title': '从 {name} 卸载代理程序？',
-  'appliance.uninstall.consequence': '代理程序及其服务将停止，程序文件将被删除。除非同时选择删除，其数据和日志会保留在设备上。',
-  'appliance.uninstall.purge': '同时删除其数据和日志（彻底清除）',
-  'appliance.uninstall.purgeWarning': '删除的数据和日志无法恢复。',
+  'appliance.uninstall.consequence': '代理程序及其服务将停止，程序文件将被删除。除非同时选择删除，其数据、日志和设置会保留在设备上。',
+  'appliance.uninstall.purge': '同时删除其数据、日志和设置（彻底清除）',
+  'appliance.uninstall.purgeWarning': '删除的数据、日志和设置无法恢复。',
   'appliance.uninstall.confirm': '卸载',
 } satisfies OtherOnly<typeof en>;

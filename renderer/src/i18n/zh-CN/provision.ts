@@ -22,7 +22,7 @@ export const provision = {
   'provision.step.rollback': '回滚到上一个正常版本',
   'provision.step.stop': '停止代理程序',
   'provision.step.remove': '移除代理程序',
-  'provision.step.purge': '删除代理程序的数据和日志',
+  'provision.step.purge': '删除代理程序的数据、日志和设置',
   'provision.step.connect': '连接',
   'provision.step.start': '开始',
   'provision.step.agent-settings': '代理设置',
