@@ -27,6 +27,7 @@ const PATTERNS: RegExp[] = [
   /(^|[\s(（])\/[\w./@:+-]*/g, // paths: /dev/sda, /srv/disks/d1, /etc/ssh/ssh_host_ed25519_key.pub
   /\bv?\d+\.\d+(\.\d+)*([-+][\w.]+)?\b/g, // versions
   /\b\d{4}-\d\d-\d\d( \d\d:\d\d(:\d\d)?)?\b/g, // times
+  /\b[\w-]+\.(json|log|conf|yml|yaml|sqlite|tar\.gz|tgz|pem|pub|csv|xlsx|pdf)\b/g, // file names: settings.json, agent.log
 ];
 
 export interface Allowances {

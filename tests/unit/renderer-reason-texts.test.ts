@@ -122,6 +122,10 @@ describe('the zh-CN page check', () => {
     expect(latinRuns(allowed, { names: ['edge-1', 'WDC WD40EFRX'] })).toEqual([]);
     expect(latinRuns('原因：The agent is not installed: provision it.', { names: [] })).toEqual(['The agent is not installed', 'provision it']);
     expect(latinRuns('状态 Online', { names: [] })).toEqual([]);
+    // File names are names: “写入设备上的 settings.json（其优先于 agent.json）”.
+    expect(latinRuns('写入设备上的 settings.json（其优先于 agent.json）', { names: [] })).toEqual([]);
+    expect(latinRuns('“settings.json agent.json”', { names: [] })).toEqual([]);
+    expect(latinRuns('见 settings file here', { names: [] })).toEqual(['settings file here']);
   });
 });
 
