@@ -335,8 +335,13 @@ function SelectBox({ checked, indeterminate, disabled, label, onToggle, testId }
   return <input ref={ref} type="checkbox" checked={checked} disabled={disabled} aria-label={label} title={label} data-testid={testId} onChange={onToggle} style={SELECT_BOX_STYLE} />;
 }
 
-/** A row box's tooltip is its aria-label, set on hover: a title set per render would restyle the box at every scroll step. */
-function labelAsTooltip(e: MouseEvent<HTMLElement>): void {
+/**
+ * The tooltip of a control named by its aria-label, set when the pointer comes: a title attribute
+ * set on every render would restyle each recycled row's element (title takes part in the style
+ * engine's attribute invalidation), a scroll step's worth of style work for a tooltip. For the
+ * table's own boxes and for cells' controls alike.
+ */
+export function labelAsTooltip(e: MouseEvent<HTMLElement>): void {
   e.currentTarget.title = e.currentTarget.getAttribute('aria-label') ?? '';
 }
 

@@ -16,7 +16,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import type { Translate } from '../../i18n/translate';
 import { sinceText, STATE_LABELS, STATE_RANK, statusTitle, type ConnectivityState } from '../appliance/status-labels';
 import { useSharedNow } from '../appliance/use-now';
-import type { VirtualColumn } from '../../components/virtual-table';
+import { labelAsTooltip, type VirtualColumn } from '../../components/virtual-table';
 import { ROLE_LABELS, ROLE_SHORT_LABELS, storedLoginText } from './appliance-labels';
 import { formatEndpoint } from '../../../../main/contract/network-address';
 
@@ -156,14 +156,6 @@ function AlertsCell({ id, colors }: { id: string; colors: FleetColors }) {
 
 const ACTIONS: CSSProperties = { display: 'flex', gap: 4 };
 
-/**
- * The tooltip of a control named by its aria-label, set when the pointer comes: a title attribute
- * set on every render would restyle each recycled row's buttons (title takes part in the style
- * engine's attribute invalidation), a scroll step's worth of style work for a tooltip.
- */
-export function labelAsTooltip(e: MouseEvent<HTMLElement>): void {
-  e.currentTarget.title = e.currentTarget.getAttribute('aria-label') ?? '';
-}
 const ROW_ACTION = 'fleet-row-action';
 const LOGIN_ICON = 'fleet-login-icon';
 
