@@ -7,7 +7,7 @@ import { ApiError } from '../contract/errors';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
 import type { Reach } from '../reach/reach';
-import { callAgent } from '../services/agent-call';
+import { callAgent, unansweredReason } from '../services/agent-call';
 import type { AgentSettingsStore } from '../store/agent-settings-store';
 import { settingsDrift } from './agent-settings-drift';
 
@@ -65,9 +65,9 @@ export function createAgentSettingsService(deps: AgentSettingsDeps) {
       try {
         return view(applianceId, onMachine(await exchange(applianceId, name)));
       } catch (err) {
-        if (!(err instanceof ApiError) || err.code !== 'conflict') throw err;
-        const { reason, ...params } = err.params ?? {};
-        return view(applianceId, null, { reasonCode: String(reason), reasonParams: params });
+        const why = unansweredReason(err);
+        if (!why) throw err;
+        return view(applianceId, null, { reasonCode: why.code, reasonParams: why.params });
       }
     },
 

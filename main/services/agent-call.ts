@@ -1,12 +1,13 @@
 import { AgentClientError } from '../../agents/client/agent-client';
 import { AgentError } from '../../agents/protocol/errors';
 import { ApiError, type ApiIssue } from '../contract/errors';
+import { silenceCause } from '../connectivity/silence-cause';
 import { AgentUnreachableError } from '../reach/reach';
 
 const PROGRAMMING_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError];
 
 /** A bug of ours, not a failure of the machine: never reworded as one (it is logged as internal). */
-export function isProgrammingError(err: unknown): boolean {
+function isProgrammingError(err: unknown): boolean {
   return PROGRAMMING_ERRORS.some((E) => err instanceof E);
 }
 
@@ -46,17 +47,28 @@ export async function callAgent<T>(applianceName: string, subject: AgentCallSubj
           params: { reason: 'agent.too-old', ...extra },
         });
       }
-      throw new ApiError('conflict', `the agent on ${applianceName} failed: ${err.message}`, { params: { reason: 'agent.silent', cause: err.code, ...extra } });
+      throw new ApiError('conflict', `the agent on ${applianceName} failed: ${err.message}`, { params: { reason: 'agent.silent', cause: silenceCause(err), detail: err.message, ...extra } });
     }
     // The SSH failure's parameters (endpoint, seconds, user…) go with its code: the UI words it with them.
     if (err instanceof AgentUnreachableError) throw new ApiError('conflict', err.message, { params: { ...err.params, ...extra, reason: err.code } });
-    if (err instanceof AgentClientError) throw new ApiError('conflict', `the agent on ${applianceName} did not answer: ${err.message}`, { params: { reason: 'agent.silent', cause: err.code, ...extra } });
+    if (err instanceof AgentClientError) throw new ApiError('conflict', `the agent on ${applianceName} did not answer: ${err.message}`, { params: { reason: 'agent.silent', cause: silenceCause(err), detail: err.message, ...extra } });
     // The SSH layer's own failures on the way to the agent (ssh2's "(SSH) Channel open failure"
     // while the agent restarts and its socket is gone) are a silent agent too, as the fleet watch
     // counts them; a bug of ours (TypeError and the like) stays an internal error, logged.
     if (err instanceof Error && !(err instanceof ApiError) && !isProgrammingError(err)) {
-      throw new ApiError('conflict', `the agent on ${applianceName} did not answer: ${err.message}`, { params: { reason: 'agent.silent', cause: 'unknown', detail: err.message, ...extra } });
+      throw new ApiError('conflict', `the agent on ${applianceName} did not answer: ${err.message}`, { params: { reason: 'agent.silent', cause: silenceCause(err), detail: err.message, ...extra } });
     }
     throw err;
   }
+}
+
+/**
+ * Why `callAgent` could not get an answer, as a status reason code and its parameters — for a read
+ * that shows what the console last knew instead of failing (service.list, agentSettings.get). Null
+ * for anything else, which the caller rethrows.
+ */
+export function unansweredReason(err: unknown): { code: string; params: Record<string, string | number> } | null {
+  if (!(err instanceof ApiError) || err.code !== 'conflict' || typeof err.params?.reason !== 'string') return null;
+  const { reason, ...params } = err.params;
+  return { code: reason, params };
 }

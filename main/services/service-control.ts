@@ -1,10 +1,9 @@
 import type { ServiceStatus } from '../../agents/protocol/payloads/services';
-import { silenceCause } from '../connectivity/silence-cause';
 import type { MethodOutput, MethodParsedInput } from '../contract/api.contract';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
-import { AgentUnreachableError, type Reach } from '../reach/reach';
-import { callAgent, isProgrammingError } from './agent-call';
+import type { Reach } from '../reach/reach';
+import { callAgent, unansweredReason } from './agent-call';
 import type { ApplianceStatusRecord } from '../store/appliance-status-store';
 
 /**
@@ -28,6 +27,8 @@ export interface ServiceControlDeps {
 
 type Action = 'start' | 'stop' | 'restart';
 const ACTION_METHOD = { start: 'service-start.v1', stop: 'service-stop.v1', restart: 'service-restart.v1' } as const;
+/** An action's subject: named in its messages, and in its errors' params for the UI's wording. */
+const subjectOf = (service: string) => ({ what: service, params: { service } });
 
 export function createServiceControl(deps: ServiceControlDeps) {
   /**
@@ -40,22 +41,22 @@ export function createServiceControl(deps: ServiceControlDeps) {
 
   return {
     async list(applianceId: string): Promise<MethodOutput<'service.list'>> {
-      deps.requireAppliance(applianceId);
+      const { name } = deps.requireAppliance(applianceId);
       try {
-        const { services } = await deps.reach.withAgent(applianceId, (agent) => agent.call('services.v1'));
+        const { services } = await callAgent(name, { what: 'its services' }, () => deps.reach.withAgent(applianceId, (agent) => agent.call('services.v1')));
         return { services, live: true, asOf: deps.clock.now().toISOString(), reasonCode: null, reasonParams: {} };
       } catch (err) {
-        if (isProgrammingError(err)) throw err;
+        const why = unansweredReason(err);
+        if (!why) throw err;
         // The last check's view, said to be so, with why the agent was not asked now.
         const last = deps.lastStatus(applianceId);
-        const why = reasonOf(err);
         return { services: (last?.services ?? []) as ServiceStatus[], live: false, asOf: last?.agentSeenAt ?? null, reasonCode: why.code, reasonParams: why.params };
       }
     },
 
     async act(action: Action, input: MethodParsedInput<'service.start'>): Promise<MethodOutput<'service.start'>> {
       const appliance = deps.requireAppliance(input.applianceId);
-      const result = await callAgent(appliance.name, { what: input.service, params: { service: input.service } }, () => deps.reach.withAgent(input.applianceId, (agent) => agent.call(ACTION_METHOD[action], { id: input.service })));
+      const result = await callAgent(appliance.name, subjectOf(input.service), () => deps.reach.withAgent(input.applianceId, (agent) => agent.call(ACTION_METHOD[action], { id: input.service })));
       await refresh(input.applianceId);
       return result;
     },
@@ -63,7 +64,7 @@ export function createServiceControl(deps: ServiceControlDeps) {
     async configure(input: MethodParsedInput<'service.configure'>): Promise<MethodOutput<'service.configure'>> {
       const appliance = deps.requireAppliance(input.applianceId);
       const params = { id: input.service, enabled: input.enabled, ...(input.config !== undefined ? { config: input.config } : {}) };
-      const result = await callAgent(appliance.name, { what: input.service, params: { service: input.service } }, () => deps.reach.withAgent(input.applianceId, (agent) => agent.call('service-configure.v1', params)));
+      const result = await callAgent(appliance.name, subjectOf(input.service), () => deps.reach.withAgent(input.applianceId, (agent) => agent.call('service-configure.v1', params)));
       await refresh(input.applianceId);
       return { outcome: result.outcome, service: result.service, config: result.config };
     },
@@ -71,9 +72,3 @@ export function createServiceControl(deps: ServiceControlDeps) {
 }
 export type ServiceControl = ReturnType<typeof createServiceControl>;
 
-/** Why the agent was not reached for a list, as a status reason code and its parameters. */
-function reasonOf(err: unknown): { code: string; params: Record<string, string | number> } {
-  if (err instanceof AgentUnreachableError) return { code: err.code, params: { ...err.params } };
-  const detail = err instanceof Error ? err.message : String(err);
-  return { code: 'agent.silent', params: { cause: silenceCause(err), detail } };
-}
