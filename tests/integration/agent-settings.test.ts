@@ -26,6 +26,7 @@ import { runOnMachine } from '../helpers/machine-shell';
 import { testProvisionResources } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
 import { testbedPrefix } from '../helpers/testbed-prefix';
+import { until } from '../helpers/wait-until';
 
 const skip = netnsUnsupportedReason();
 if (skip) console.warn(`[skip] agent settings test skipped: ${skip} (needs root and network namespaces)`);
@@ -47,15 +48,6 @@ describe.skipIf(skip !== undefined)('agent settings through the console, on a te
     return r.result as T;
   }
   const get = () => call<AgentSettingsView>('agentSettings.get', { applianceId: id });
-  async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await read();
-      if (ok(v)) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v).slice(0, 800)}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
 
   // What a person does on the machine by hand (and how the test looks there), over a root SSH login
   // of its own: not through the console under test.

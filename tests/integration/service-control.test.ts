@@ -28,6 +28,7 @@ import { createTranslator } from '../../renderer/src/i18n/translate';
 import { testProvisionResources } from '../helpers/provision-resources';
 import { makeTempDir } from '../helpers/temp-dir';
 import { testbedPrefix } from '../helpers/testbed-prefix';
+import { until } from '../helpers/wait-until';
 
 const skip = netnsUnsupportedReason();
 if (skip) console.warn(`[skip] service control test skipped: ${skip} (needs root and network namespaces)`);
@@ -55,15 +56,6 @@ describe.skipIf(skip !== undefined)('services through the console, on a testbed 
   };
   const list = () => call<MethodOutput<'service.list'>>('service.list', { applianceId: id });
   const web = (services: readonly ServiceStatus[]) => services.find((s) => s.name === 'web');
-  async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await read();
-      if (ok(v)) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v).slice(0, 600)}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
 
   beforeAll(async () => {
     await tb.down();
