@@ -25,6 +25,8 @@ PACKAGES=(
   # Kodo's erasure kernel is checked byte for byte against Intel ISA-L, and benchmarked against it
   # (tests/integration/erasure-isal.test.ts, bench/isal/): its headers and library, and a C compiler
   libisal-dev gcc libc6-dev
+  # Kodo's S3 API is tested with the AWS CLI as people use it (tests/integration/kodo-*)
+  awscli
 )
 
 missing=()
