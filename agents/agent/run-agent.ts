@@ -90,6 +90,8 @@ export async function runAgent(loaded: LoadedConfig, token: string, build: Build
     stateDir: paths.stateDir,
     logDir: paths.logDir,
     nodePath: process.execPath,
+    // In the bundle, the directory of agent.js, where the service programs are bundled beside it.
+    programDir: __dirname,
     clock,
     log,
   });

@@ -8,6 +8,8 @@ import { MetricsParamsSchema, MetricsResultSchema } from './payloads/metrics';
 import {
   ServiceActionParamsSchema,
   ServiceActionResultSchema,
+  ServiceCallParamsSchema,
+  ServiceCallResultSchema,
   ServiceConfigureParamsSchema,
   ServiceConfigureResultSchema,
   ServicesParamsSchema,
@@ -44,6 +46,7 @@ export const AGENT_METHODS = {
   'service-start.v1': method({ params: ServiceActionParamsSchema, result: ServiceActionResultSchema, summary: 'Start one service now (until the agent restarts; enabled in services.json decides at start)' }),
   'service-stop.v1': method({ params: ServiceActionParamsSchema, result: ServiceActionResultSchema, summary: 'Stop one service now (until the agent restarts; enabled in services.json decides at start)' }),
   'service-restart.v1': method({ params: ServiceActionParamsSchema, result: ServiceActionResultSchema, summary: 'Restart one service' }),
+  'service-call.v1': method({ params: ServiceCallParamsSchema, result: ServiceCallResultSchema, summary: "One of a service module's own control methods (kodo's keys-create.v1), forwarded to the running service; params and result checked against the module's schemas" }),
   'agent-settings.v1': method({ params: AgentSettingsParamsSchema, result: AgentSettingsResultSchema, summary: "The agent's own settings (Prometheus /metrics): what agent.json and the settings file say, what runs; optionally change them" }),
   'logs.v1': method({ params: LogsParamsSchema, result: LogsResultSchema, summary: 'Recent structured log entries after a cursor' }),
   'metrics.v1': method({ params: MetricsParamsSchema, result: MetricsResultSchema, summary: 'System samples (CPU, memory, network, disks, file systems, temperatures, services) after a cursor' }),

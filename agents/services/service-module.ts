@@ -32,6 +32,30 @@ export interface ServiceModule<Config extends Record<string, unknown> = Record<s
    * change restarts the service.
    */
   readonly reload?: { signal: NodeJS.Signals; applies(previous: Config, next: Config): boolean };
+  /**
+   * Its own control methods (`kodo.keys-create.v1`), served by the running service on a Unix
+   * socket and reached through the agent's `service-call.v1`, which validates params and result
+   * against these schemas. Optional.
+   */
+  readonly control?: ServiceControlSpec<Config>;
+}
+
+/** One control method of a module: `<name>.v<N>`, a zod schema each way. */
+export interface ServiceControlMethod {
+  params: z.ZodMiniType;
+  result: z.ZodMiniType;
+  summary: string;
+}
+
+export interface ServiceControlSpec<Config> {
+  methods: Readonly<Record<string, ServiceControlMethod>>;
+  /**
+   * The Unix socket the service answers control calls on: `POST /control/<method>` with the params
+   * as JSON; 200 `{ "result": … }`, or 4xx/5xx `{ "error": { "code": "kodo.not-initialized", "message": "…" } }`.
+   */
+  socket(config: Config, ctx: ServiceContext): string;
+  /** A call's limit (default 30 s). */
+  timeoutMs?: number;
 }
 
 export interface ServicePortSpec {
@@ -56,6 +80,11 @@ export interface ServiceContext {
   configFile: string;
   /** The Node.js runtime the agent runs on: a service written in TypeScript runs with it. */
   nodePath: string;
+  /**
+   * The directory the agent's bundle runs from: a service program bundled beside agent.js
+   * (scripts/build-agent.mjs) is `<programDir>/<program>.js`.
+   */
+  programDir: string;
   /** Each port id of the module → its number on this machine. */
   ports: Readonly<Record<string, number>>;
 }

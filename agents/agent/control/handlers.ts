@@ -61,6 +61,7 @@ export function createHandlers(deps: {
     'service-start.v1': (params) => deps.services.act('start', params.id),
     'service-stop.v1': (params) => deps.services.act('stop', params.id),
     'service-restart.v1': (params) => deps.services.act('restart', params.id),
+    'service-call.v1': (params) => deps.services.call(params),
     'agent-settings.v1': (params) => (params.set ? deps.settings.set(params.set) : deps.settings.get()),
     'logs.v1': (params) => deps.logRing.query(params),
     'metrics.v1': (params) => deps.monitor.metrics(params),

@@ -5,7 +5,7 @@ import { ServiceDefinitionSchema, type AgentConfig, type ServiceDefinition } fro
 import type { DataDisk } from '../../protocol/data-disk';
 import { AgentError, toAgentIssues } from '../../protocol/errors';
 import type { HealthReason } from '../../protocol/payloads/health';
-import type { ServiceActionResult, ServiceConfigureResult, ServiceReadiness, ServiceStatus } from '../../protocol/payloads/services';
+import type { ServiceActionResult, ServiceCallResult, ServiceConfigureResult, ServiceReadiness, ServiceStatus } from '../../protocol/payloads/services';
 import { SERVICE_METRIC_NAME_PATTERN, type ServiceMetricSample } from '../../protocol/services/service-metrics';
 import type { ServiceFileEntry } from '../../protocol/services/services-file';
 import type { ServiceRegistry } from '../../services/registry';
@@ -16,6 +16,7 @@ import type { Logger } from '../logging/logger';
 import type { Supervisor } from '../supervisor/supervisor';
 import { describeProbe, runProbe } from './readiness-probe';
 import { createReadinessTracker, type ReadinessTracker } from './readiness-tracker';
+import { callServiceControl } from './service-call';
 import type { ServicesStore } from './services-store';
 
 /**
@@ -37,6 +38,8 @@ export interface ServiceManager {
   metrics(): ServiceMetricSample[];
   configure(params: { id: string; enabled: boolean; config?: Record<string, unknown> }): Promise<ServiceConfigureResult>;
   act(action: 'start' | 'stop' | 'restart', id: string): Promise<ServiceActionResult>;
+  /** service-call.v1: one of a module's own control methods, forwarded to the running service. */
+  call(params: { service: string; method: string; params: Record<string, unknown> }): Promise<ServiceCallResult>;
 }
 
 export interface ServiceManagerDeps {
@@ -50,6 +53,8 @@ export interface ServiceManagerDeps {
   stateDir: string;
   logDir: string;
   nodePath: string;
+  /** Where the agent's bundle runs from (ServiceContext.programDir). */
+  programDir: string;
   clock: Clock;
   log: Logger;
 }
@@ -101,6 +106,7 @@ export function createServiceManager(deps: ServiceManagerDeps): ServiceManager {
       logDir: path.join(deps.logDir, 'services', module.id),
       configFile: path.join(dataDir, 'config.json'),
       nodePath: deps.nodePath,
+      programDir: deps.programDir,
       ports: Object.fromEntries(module.ports.map((p) => [p.id, deps.ports[p.id] ?? p.defaultPort])),
     };
     const ms: ModuleService = { module, ctx, entry: null, config: null, configError: null, readiness: createReadinessTracker(clock), metrics: [], timer: null, queue: Promise.resolve() };
@@ -364,6 +370,15 @@ export function createServiceManager(deps: ServiceManagerDeps): ServiceManager {
         return { outcome, service: statusOf(id) };
       };
       return ms ? serially(ms, job) : job();
+    },
+    async call(params) {
+      const ms = moduleOf(params.service);
+      if (!ms.module.control) {
+        throw new AgentError('invalid-input', `${ms.module.id} has no control methods`, { issues: [{ path: 'method', code: 'unknown-method', message: `${ms.module.id} has no control methods` }] });
+      }
+      if (ms.config === null) return { ok: false, error: { code: 'service.invalid-config', message: ms.configError ?? `${ms.module.id} has no valid config` } };
+      // Not queued behind configure/restart: a status call must answer while a restart is under way.
+      return callServiceControl({ serviceId: ms.module.id, control: ms.module.control, config: ms.config, ctx: ms.ctx, method: params.method, params: params.params });
     },
   };
 }

@@ -124,3 +124,30 @@ export const ServiceConfigureResultSchema = z.object({
   file: z.string().check(z.maxLength(4096)),
 });
 export type ServiceConfigureResult = z.infer<typeof ServiceConfigureResultSchema>;
+
+/**
+ * `service-call.v1`: one of a module's own control methods (`kodo` + `keys-create.v1`), forwarded
+ * to the running service. Params and result are checked against the module's schemas
+ * (agents/protocol/services/<id>.ts) on the agent, and again by the console. A refusal by the
+ * service is an answer, not a protocol error: `{ ok: false, error: { code, message } }` with the
+ * service's own open code (`kodo.not-initialized`) or the agent's: `service.not-running`,
+ * `service.unanswered` (no answer within the limit), `service.bad-answer` (broke its schema).
+ */
+export const SERVICE_CONTROL_METHOD_PATTERN = /^[a-z][a-z0-9-]{0,47}\.v[1-9][0-9]?$/;
+
+export const ServiceCallParamsSchema = z.strictObject({
+  service: ServiceIdSchema,
+  method: z.string().check(z.regex(SERVICE_CONTROL_METHOD_PATTERN)),
+  params: z._default(z.record(z.string(), z.unknown()), {}),
+});
+
+export const ServiceCallErrorSchema = z.object({
+  code: z.string().check(z.regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/), z.maxLength(64)),
+  message: z.string().check(z.maxLength(2048)),
+});
+
+export const ServiceCallResultSchema = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ServiceCallErrorSchema }),
+]);
+export type ServiceCallResult = z.infer<typeof ServiceCallResultSchema>;
