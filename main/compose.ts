@@ -3,7 +3,9 @@ import { createAlertService, type AlertService } from './alerts/alert-service';
 import { createAlertStore } from './alerts/alert-store';
 import { createFleetWatch, type FleetWatch } from './connectivity/fleet-watch';
 import { createMonitoringApi } from './monitoring/monitoring-api';
+import { createRoleServices } from './services/role-services';
 import { createServiceControl } from './services/service-control';
+import { createKodoService } from './services/kodo/kodo-service';
 import { createMonitoring, type Monitoring } from './monitoring/monitoring-service';
 import { createCapacityService } from './planning/capacity-service';
 import { createApplianceStatusStore } from './store/appliance-status-store';
@@ -12,7 +14,7 @@ import { createHandlers } from './api/create-handlers';
 import type { Clock } from './core/clock';
 import { createEventBus, type EventBus } from './core/event-bus';
 import type { Logger } from './core/log';
-import { dataDiskMounts } from './fleet/data-disks';
+import { dataDiskMounts, reportedDataDisks } from './fleet/data-disks';
 import { createFleetService, type FleetService } from './fleet/fleet-service';
 import { createOnboardingService } from './onboarding/onboarding-service';
 import type { ProvisionResources } from './provision/plan';
@@ -112,6 +114,8 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       clock: opts.clock,
       log: opts.log.child('agent-settings'),
     });
+    // A fresh install enables the services of the machine's role (Kodo on a server), once.
+    const roleServices = createRoleServices({ reach, log: opts.log.child('role-services') });
     const onboarding = createOnboardingService({ appliances, reach, clock: opts.clock, log: opts.log.child('onboarding') });
     const provisioning = createProvisionService({
       appliances,
@@ -121,7 +125,10 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       preflightProbe: createPreflightProbe({ resources: opts.provisionResources, dial, clock: opts.clock, log: opts.log }),
       events,
       clock: opts.clock,
-      afterInstall: (id) => agentSettings.reapply(id),
+      afterInstall: [
+        { id: 'agent-settings', title: 'Agent settings', errorCode: 'agent-settings-not-applied', run: (id) => agentSettings.reapply(id) },
+        { id: 'role-services', title: "The role's services", errorCode: 'role-services-not-enabled', run: (id) => roleServices.enable(id) },
+      ],
     });
     const status = createApplianceStatusStore(db);
     // Metrics, SMART and alert evaluation ride on the watch's rounds (main/monitoring).
@@ -173,6 +180,13 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
         log: opts.log.child('services'),
       }),
       agentSettings,
+      kodo: createKodoService({
+        reach,
+        requireAppliance: (id) => fleet.get(id),
+        reportedDataDisks: (id) => reportedDataDisks(status.get(id)?.inventory),
+        clock: opts.clock,
+        log: opts.log.child('kodo'),
+      }),
       fleet,
       onboarding,
       provisioning,

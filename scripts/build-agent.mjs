@@ -74,6 +74,12 @@ const linuxOnly = {
   },
 };
 
+/** One character above U+00FF anywhere makes V8 keep the whole source as two-byte text: twice the memory for the process's life. */
+function assertOneByte(name, code) {
+  const wide = /[\u0100-\uffff]/.exec(code);
+  if (wide) throw new Error(`${name} holds a character above U+00FF (${JSON.stringify(code.slice(Math.max(0, wide.index - 40), wide.index + 10))}): V8 would store the whole bundle as two-byte text`);
+}
+
 function usage(message) {
   if (message) console.error(`build-agent: ${message}`);
   console.error('Usage: node scripts/build-agent.mjs [--target linux-x64|linux-arm64|all] [--out-dir DIR] [--agent-version V]');
@@ -151,8 +157,35 @@ async function main() {
     plugins: [linuxOnly],
   });
   const code = bundled.outputFiles[0].text;
-  const wide = /[\u0100-\uffff]/.exec(code);
-  if (wide) throw new Error(`agent.js holds a character above U+00FF (${JSON.stringify(code.slice(Math.max(0, wide.index - 40), wide.index + 10))}): V8 would store the whole bundle as two-byte text`);
+  assertOneByte('agent.js', code);
+
+  // The service programs the agent's modules launch (agents/services/<id>/module.ts), bundled the
+  // same way beside agent.js (ServiceContext.programDir), with the files they load at run time.
+  const kodo = await build({
+    entryPoints: [path.join(ROOT, 'agents/services/kodo/server/main.ts')],
+    bundle: true,
+    platform: 'node',
+    target: `node${release.nodeRuntime.minimum.split('.')[0]}`,
+    format: 'cjs',
+    write: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    charset: 'ascii',
+    banner: { js: `// kodo-server ${version}, bundled by scripts/build-agent.mjs; do not edit.` },
+  });
+  const kodoJs = kodo.outputFiles[0].text;
+  assertOneByte('kodo-server.js', kodoJs);
+  // The erasure kernel reads its WebAssembly from <dir of the program>/wasm/build (erasure/wasm-kernel.ts).
+  const wasmDir = path.join(ROOT, 'agents/services/kodo/erasure/wasm/build');
+  const wasmFiles = fs.readdirSync(wasmDir).filter((f) => f.endsWith('.wasm')).sort();
+  if (wasmFiles.length === 0) throw new Error(`no WebAssembly kernel in ${wasmDir}: run node scripts/build-erasure-wasm.mjs (npm install does)`);
+  const serviceFiles = [
+    { name: 'kodo-server.js', content: Buffer.from(kodoJs), mode: 0o644 },
+    ...wasmFiles.map((f) => ({ name: `wasm/build/${f}`, content: fs.readFileSync(path.join(wasmDir, f)), mode: 0o644 })),
+  ];
 
   for (const target of targets) {
     const agentJs = Buffer.from(`var __APPLIANCE_AGENT_BUILD_INFO__ = ${JSON.stringify({ version, target })};\n${code}`);
@@ -161,6 +194,7 @@ async function main() {
       { name: 'appliance-agent', content: Buffer.from(LAUNCHER), mode: 0o755 },
       { name: 'appliance-agent-watchdog', content: WATCHDOG, mode: 0o755 },
       { name: 'VERSION', content: Buffer.from(`${version}\n`), mode: 0o644 },
+      ...serviceFiles,
     ]);
     const sha256 = crypto.createHash('sha256').update(archive).digest('hex');
     const fileName = `appliance-agent-${version}.tar.gz`;

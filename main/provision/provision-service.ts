@@ -27,10 +27,11 @@ export function createProvisionService(deps: {
   clock: Clock;
   /**
    * After a successful install or upgrade: what else the new agent must be given (the console's
-   * agent settings, main/agent-settings), reported as one more step of the run; null, at once,
-   * when there is nothing to give (no step is announced then).
+   * agent settings, main/agent-settings; the role's services, main/services/role-services.ts),
+   * each reported as one more step of the run, in order; a step whose `run` answers null, at once,
+   * has nothing to do and is not announced.
    */
-  afterInstall?: (applianceId: string) => Promise<{ status: 'done' | 'unchanged' | 'failed'; detail: string; durationMs: number }> | null;
+  afterInstall?: readonly AfterInstallStep[];
 }) {
   const running = new Map<string, AbortController>();
 
@@ -89,17 +90,21 @@ export function createProvisionService(deps: {
    * and healthy, and the step says what to do about its settings.
    */
   async function withAfterInstall(id: string, r: ProvisionRunResult): Promise<ProvisionRunResult> {
-    const pending = deps.afterInstall?.(id);
-    if (!pending) return r;
-    const stepId = 'agent-settings';
-    deps.events.emit('provision.progress', { applianceId: id, event: { type: 'step-started', runId: r.runId, stepId, title: 'Agent settings' } });
-    const outcome = await pending.catch((err: unknown) => ({ status: 'failed' as const, detail: err instanceof Error ? err.message : String(err), durationMs: 0 }));
-    const failed = outcome.status === 'failed';
-    deps.events.emit('provision.progress', {
-      applianceId: id,
-      event: { type: 'step-finished', runId: r.runId, stepId, status: outcome.status, durationMs: outcome.durationMs, outputTail: outcome.detail, error: failed ? outcome.detail : null, errorCode: failed ? 'agent-settings-not-applied' : null, errorParams: {} },
-    });
-    return { ...r, steps: [...r.steps, { id: stepId, status: outcome.status, durationMs: outcome.durationMs, outputTail: outcome.detail }] };
+    let result = r;
+    for (const step of deps.afterInstall ?? []) {
+      const pending = step.run(id);
+      if (!pending) continue;
+      const stepId = step.id;
+      deps.events.emit('provision.progress', { applianceId: id, event: { type: 'step-started', runId: r.runId, stepId, title: step.title } });
+      const outcome = await pending.catch((err: unknown) => ({ status: 'failed' as const, detail: err instanceof Error ? err.message : String(err), durationMs: 0 }));
+      const failed = outcome.status === 'failed';
+      deps.events.emit('provision.progress', {
+        applianceId: id,
+        event: { type: 'step-finished', runId: r.runId, stepId, status: outcome.status, durationMs: outcome.durationMs, outputTail: outcome.detail, error: failed ? outcome.detail : null, errorCode: failed ? step.errorCode : null, errorParams: {} },
+      });
+      result = { ...result, steps: [...result.steps, { id: stepId, status: outcome.status, durationMs: outcome.durationMs, outputTail: outcome.detail }] };
+    }
+    return result;
   }
 
   return {
@@ -130,3 +135,14 @@ export function createProvisionService(deps: {
   };
 }
 export type ProvisionService = ReturnType<typeof createProvisionService>;
+
+/** One step run after a successful install or upgrade (see `afterInstall`). */
+export interface AfterInstallStep {
+  /** The step's id in the run (`provision.step.<id>` in the UI's dictionaries). */
+  id: string;
+  /** English title for the progress event. */
+  title: string;
+  /** The reason code of its failure (worded in both languages by the UI). */
+  errorCode: string;
+  run(applianceId: string): Promise<{ status: 'done' | 'unchanged' | 'failed'; detail: string; durationMs: number }> | null;
+}

@@ -4,7 +4,9 @@
  *
  * Why these numbers:
  * - Kodo's S3 API: 9000, the port S3-compatible stores (MinIO, Ceph RGW examples) conventionally
- *   use, so S3 clients configured for "a local S3" reach it without edits.
+ *   use, so S3 clients configured for "a local S3" reach it without edits. Its Qiniu API: 9010,
+ *   beside it (Qiniu's SDKs take the host and port from their zone settings, any port works).
+ *   The numbers are the module's (agents/protocol/services/kodo.ts).
  * - CDN cache: 80 and 443, because edge clients fetch plain http(s) URLs without a port.
  * - Live streaming: RTMP ingest on 1935 (the protocol's registered port: OBS, encoders and 5G boxes
  *   push there by default) and HTTP-FLV/HLS playback on 8080, clear of the CDN's 80.
@@ -14,6 +16,8 @@
  *
  * Smart boxes push streams to a server; they run none of these services, only the agent.
  */
+import { KODO_QINIU_DEFAULT_PORT, KODO_QINIU_PORT_ID, KODO_S3_DEFAULT_PORT, KODO_S3_PORT_ID } from '../../agents/protocol/services/kodo';
+
 export interface ServicePort {
   /** Stable id: the preflight row is `port:<id>`. */
   id: string;
@@ -26,7 +30,8 @@ export interface ServicePort {
 export const AGENT_LOOPBACK_PORT = 7431;
 
 export const SERVICE_PORTS: readonly ServicePort[] = [
-  { id: 'kodo-s3', port: 9000, service: 'Kodo object storage (S3 API)', roles: ['server'] },
+  { id: KODO_S3_PORT_ID, port: KODO_S3_DEFAULT_PORT, service: 'Kodo object storage (S3 API)', roles: ['server'] },
+  { id: KODO_QINIU_PORT_ID, port: KODO_QINIU_DEFAULT_PORT, service: 'Kodo object storage (Qiniu API)', roles: ['server'] },
   { id: 'cdn-http', port: 80, service: 'CDN cache (HTTP)', roles: ['server'] },
   { id: 'cdn-https', port: 443, service: 'CDN cache (HTTPS)', roles: ['server'] },
   { id: 'live-rtmp', port: 1935, service: 'Live streaming ingest (RTMP)', roles: ['server'] },

@@ -103,7 +103,7 @@ describe('agent.json from preflight', () => {
     ]);
     const [config] = renderConfig({ input: { role: 'server', token: 't'.repeat(40) }, facts });
     const written = JSON.parse(config!.content) as Record<string, unknown>;
-    expect(written).toMatchObject({ configVersion: 1, role: 'server', ports: { 'kodo-s3': 9000, 'cdn-http': 80, 'cdn-https': 443, 'live-rtmp': 1935, 'live-http': 8080 } });
+    expect(written).toMatchObject({ configVersion: 1, role: 'server', ports: { 'kodo-s3': 9000, 'kodo-qiniu': 9010, 'cdn-http': 80, 'cdn-https': 443, 'live-rtmp': 1935, 'live-http': 8080 } });
     expect(Object.keys(written.ports as object)).not.toContain('agent-loopback');
     expect(written.dataDisks).toHaveLength(2);
     // A smart box runs no media service: no ports.

@@ -264,6 +264,7 @@ export function createServiceManager(deps: ServiceManagerDeps): ServiceManager {
         ...s,
         module: ms.module.id,
         enabled: ms.entry?.enabled ?? false,
+        configured: ms.entry !== null,
         readiness,
         ports: ms.module.ports.map((p) => ({ id: p.id, port: ms.ctx.ports[p.id] ?? p.defaultPort })),
         version: ms.module.version,

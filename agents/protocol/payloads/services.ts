@@ -76,6 +76,11 @@ export const ServiceStatusSchema = z.object({
   module: z.optional(z.nullable(z.string().check(z.maxLength(32)))),
   /** Whether it runs when the agent starts (agent.json `enabled`, or services.json for a module). */
   enabled: z.optional(z.boolean()),
+  /**
+   * A module with an entry in services.json: someone (a person, or the provisioner enabling the
+   * role's services) chose whether it runs. False: never configured, so provisioning may enable it.
+   */
+  configured: z.optional(z.boolean()),
   /** A module's readiness probe; absent for plain services (for them only the process state tells). */
   readiness: z.optional(ServiceReadinessSchema),
   /** The TCP ports it listens on, by port id (agent.json `ports`, else the module's default). */

@@ -1,0 +1,172 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { HealPriority, KodoConfig, KodoStatus } from '../../../protocol/services/kodo';
+import { isPublicRead, setPublicRead } from '../s3/bucket-settings';
+import { openStore, type ObjectStore } from '../store';
+import { ControlRefusal } from './control-api';
+import type { AccessKeyStore } from './access-key-store';
+
+/**
+ * What the running Kodo server holds: the store (null until init.v1, or while it cannot open),
+ * the keys, the config, and the operations the control API offers on them. One owner for "is the
+ * store there": the S3 and Qiniu handlers are (re)built by the server when `onStore` fires.
+ */
+
+/** Healing's operations, added to the store by store/heal-scanner.ts. Optional until a store has them. */
+interface HealApi {
+  healStatus(): {
+    state: 'idle' | 'scanning' | 'healing';
+    priority: HealPriority;
+    cycle: HealCycle | null;
+    lastCycle: HealCycle | null;
+    buckets?: { name: string; objects: number; logicalBytes: number; rawBytes: number }[];
+  };
+  setHealPriority(priority: HealPriority): void;
+  startHealCycle(): void;
+  rescanDisks(): Promise<unknown>;
+  close(): Promise<void>;
+}
+type HealCycle = NonNullable<KodoStatus['heal']>['cycle'];
+type StoreWithHeal = ObjectStore & Partial<HealApi>;
+
+export interface KodoRuntime {
+  readonly keys: AccessKeyStore;
+  store(): ObjectStore | null;
+  /** The store, or a refusal a person can act on. */
+  requireStore(): ObjectStore;
+  /** Opens the store if the disks are formatted (at start, and after a person replaced disks). */
+  open(): Promise<void>;
+  init(layout: { k: number; m: number }): Promise<{ storeId: string; layout: { k: number; m: number }; disks: number }>;
+  status(): Promise<KodoStatus>;
+  heal(params: { start: boolean; priority?: HealPriority; rescanDisks: boolean }): Promise<NonNullable<KodoStatus['heal']>>;
+  setPublicRead(bucket: string, publicRead: boolean): Promise<void>;
+  setConfig(config: KodoConfig): void;
+  close(): Promise<void>;
+  log(event: string, fields: Record<string, unknown>): void;
+}
+
+const FORMAT_FILE = path.join('.kodo', 'format.json');
+
+export function createKodoRuntime(deps: {
+  disks: string[];
+  keys: AccessKeyStore;
+  config: KodoConfig;
+  ports: { s3: number; qiniu: number };
+  onStore: (store: ObjectStore) => void;
+  log: (event: string, fields: Record<string, unknown>) => void;
+}): KodoRuntime {
+  let store: StoreWithHeal | null = null;
+  let problem: string | null = null;
+  let config = deps.config;
+  /** One open or init at a time. */
+  let opening: Promise<void> = Promise.resolve();
+
+  const formatted = () => deps.disks.some((d) => fs.existsSync(path.join(d, FORMAT_FILE)));
+
+  const adopt = (opened: ObjectStore) => {
+    store = opened as StoreWithHeal;
+    problem = null;
+    store.setHealPriority?.(config.healPriority);
+    deps.onStore(opened);
+    deps.log('store.opened', { storeId: opened.storeId, layout: `${opened.layout.k}+${opened.layout.m}`, online: opened.disks().filter((d) => d.state === 'online').length });
+  };
+
+  const healOf = (s: StoreWithHeal): NonNullable<KodoStatus['heal']> | null => {
+    if (!s.healStatus) return null;
+    const { state, priority, cycle, lastCycle } = s.healStatus();
+    return { state, priority, cycle, lastCycle };
+  };
+
+  const runtime: KodoRuntime = {
+    keys: deps.keys,
+    store: () => store,
+    requireStore() {
+      if (store) return store;
+      if (problem) throw new ControlRefusal('kodo.store-unavailable', `the store cannot open: ${problem}`, 503);
+      throw new ControlRefusal('kodo.not-initialized', 'Kodo is not initialized: choose a layout (k+m) and initialize it (kodo init)', 409);
+    },
+    open() {
+      opening = opening.then(async () => {
+        if (store || !formatted()) return;
+        try {
+          adopt(await openStore({ disks: deps.disks }));
+        } catch (error) {
+          problem = error instanceof Error ? error.message : String(error);
+          deps.log('store.cannot-open', { msg: problem });
+        }
+      });
+      return opening;
+    },
+    init(layout) {
+      const run = opening.then(async () => {
+        if (store) {
+          const { k, m } = store.layout;
+          if (k === layout.k && m === layout.m) return { storeId: store.storeId, layout: { k, m }, disks: k + m };
+          throw new ControlRefusal('kodo.already-initialized', `Kodo is already initialized as ${k}+${m}; a layout cannot change once data is written`);
+        }
+        if (formatted()) throw new ControlRefusal('kodo.already-initialized', `the data disks already hold a Kodo store that cannot open (${problem ?? 'unknown'}); fix or replace the disks, do not re-initialize`);
+        const need = layout.k + layout.m;
+        if (deps.disks.length !== need) {
+          throw new ControlRefusal('kodo.layout-needs-disks', `${layout.k}+${layout.m} needs exactly ${need} data disks; this appliance has ${deps.disks.length}: choose a layout with k + m = ${deps.disks.length}`, 400);
+        }
+        const opened = await openStore({ disks: deps.disks, layout });
+        deps.log('store.initialized', { storeId: opened.storeId, layout: `${layout.k}+${layout.m}` });
+        adopt(opened);
+        return { storeId: opened.storeId, layout: { ...opened.layout }, disks: need };
+      });
+      opening = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run;
+    },
+    async status() {
+      const s = store;
+      const heal = s ? healOf(s) : null;
+      const usage = new Map((s?.healStatus?.().buckets ?? []).map((b) => [b.name, b]));
+      const buckets = s
+        ? await Promise.all(
+            (await s.listBuckets()).map(async (b) => {
+              const u = usage.get(b.name);
+              return { name: b.name, created: b.created.toISOString(), publicRead: await isPublicRead(s, b.name).catch(() => false), objects: u?.objects ?? null, logicalBytes: u?.logicalBytes ?? null, rawBytes: u?.rawBytes ?? null };
+            }),
+          )
+        : [];
+      return {
+        initialized: s !== null || formatted(),
+        layout: s ? { ...s.layout } : null,
+        storeId: s?.storeId ?? null,
+        dataDisks: [...deps.disks],
+        disks: s ? s.disks().map((d) => ({ index: d.index, path: d.path ?? null, state: d.state === 'online' ? 'online' : 'offline', reason: d.reason ?? null, healing: Boolean((d as { healing?: boolean }).healing) })) : [],
+        buckets,
+        heal,
+        ports: deps.ports,
+        region: config.region,
+        problem,
+      };
+    },
+    async heal(params) {
+      const s = runtime.requireStore() as StoreWithHeal;
+      if (!s.healStatus || !s.setHealPriority || !s.startHealCycle || !s.rescanDisks) throw new ControlRefusal('kodo.not-supported', 'this Kodo build cannot heal in the background yet', 501);
+      if (params.rescanDisks) await s.rescanDisks();
+      if (params.priority) s.setHealPriority(params.priority);
+      if (params.start) s.startHealCycle();
+      return healOf(s)!;
+    },
+    async setPublicRead(bucket, publicRead) {
+      const s = runtime.requireStore();
+      await s.headBucket(bucket);
+      if (!(await setPublicRead(s, bucket, publicRead))) throw new ControlRefusal('kodo.not-supported', 'this Kodo build cannot keep bucket settings yet', 501);
+    },
+    setConfig(next) {
+      config = next;
+      store?.setHealPriority?.(next.healPriority);
+    },
+    async close() {
+      await opening;
+      await store?.close?.();
+    },
+    log: deps.log,
+  };
+  return runtime;
+}
