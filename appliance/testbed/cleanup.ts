@@ -13,10 +13,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { detachLoop, loopDevicesUnder } from './disks';
-import { isAlive, run, sleep } from './exec';
+import { run, sleep } from './exec';
 import { deleteLink, deleteNetns, listLinks, listNetns, netnsInode } from './network';
 import { bridgeName, machinePattern, type InstancePaths } from './paths';
-import { kill, processesInNetns, processesMatching, type ProcInfo } from './procs';
+import { killAndWait, processesInNetns, processesMatching, type ProcInfo } from './procs';
 import { releaseSubnet } from './subnet';
 
 export interface TeardownReport {
@@ -80,16 +80,6 @@ function hostMountsUnder(dir: string): string[] {
     .map((line) => (line.split(' ')[4] ?? '').replace(/\\040/g, ' '))
     .filter((mp) => mp === dir || mp.startsWith(`${dir}/`))
     .reverse(); // deepest (latest) first
-}
-
-async function killAndWait(pids: readonly number[], graceMs: number): Promise<void> {
-  const alive = () => pids.filter(isAlive);
-  if (graceMs > 0) {
-    for (const pid of alive()) kill(pid, 'SIGTERM');
-    for (let waited = 0; alive().length > 0 && waited < graceMs; waited += 25) await sleep(25);
-  }
-  for (const pid of alive()) kill(pid, 'SIGKILL');
-  for (let waited = 0; alive().length > 0 && waited < 5_000; waited += 25) await sleep(25);
 }
 
 export async function teardown(prefix: string, paths: InstancePaths): Promise<TeardownReport> {

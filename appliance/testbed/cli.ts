@@ -6,6 +6,7 @@ import { EnvironmentError, StateError, UsageError } from './errors';
 import { FAULT_ARG, FAULTS } from './faults';
 import { DEFAULT_PREFIX } from './paths';
 import { APT_PACKAGES } from './preflight';
+import { ROLES } from './roles';
 import type { SmartProfile, TestbedStatus } from './state';
 import { createTestbed, describeLeftovers, SMART_PROFILES, SUDO_USER } from './testbed';
 
@@ -46,7 +47,7 @@ network namespace, address, sshd, private file system and data disks under /srv/
 Options:
   --appliances N        appliances (default 1)
   --smartboxes M        5G smart boxes, one 512M disk each (default 0)
-  --disks K             data disks per appliance (default 2)
+  --disks K             data disks per appliance, up to ${ROLES.appliance.maxDisks} (default 2)
   --disk-size SIZE      size of each appliance disk, e.g. 512M, 2G (default 2G; sparse)
   --smart-profile NAME  what the smartctl double reports: ${SMART_PROFILES.join(' | ')} (default healthy)
   --keep-on-failure     leave a failed start in place for inspection (then run down)
@@ -63,8 +64,9 @@ ${EXIT_HELP}`,
   status: `Usage: npm run testbed -- status [--json] [--prefix P]
 
 Show the machines with role, address, SSH port, root key, sudo user and password, disks
-(device, mount, size) and fault states. --json prints the same as a JSON document
-(schema: TestbedStatusSchema in appliance/testbed/state.ts).
+(device, mount, size) and fault states; a replaced disk shows as dN-replaced (its new device in
+DISKS). --json prints the same as a JSON document, with each disk's file system UUID and
+replacement count (schema: TestbedStatusSchema in appliance/testbed/state.ts).
 
 ${EXIT_HELP}`,
   fault: `Usage: npm run testbed -- fault <machine> <fault> [arg] [--prefix P]
@@ -74,6 +76,9 @@ Faults:
   disk-fail <dN>        every read and write of the disk fails with EIO (real block-layer errors)
   disk-full <dN>        fill the disk's file system to 0 bytes available
   disk-restore <dN>     undo disk-fail (check and remount the file system) and disk-full
+  disk-replace <dN>     swap the disk (failed or not) for a blank one, as a field engineer does:
+                        new image, new loop device, new ext4 (new UUID) at the same /srv/disks/dN;
+                        the old disk's data is gone; files still open on it fail with EIO
   net-down | net-up     take the machine's network link down / up
   agent-kill            SIGKILL the machine's appliance-agent processes (reports if none runs)
   host-key-rotate       give the machine's sshd a new host key (open connections keep the old session)
@@ -134,7 +139,11 @@ function printStatus(s: TestbedStatus): void {
     const faults = [
       m.faults.net === 'down' ? 'net-down' : '',
       m.faults.clockSkewSeconds ? `clock${m.faults.clockSkewSeconds > 0 ? '+' : ''}${m.faults.clockSkewSeconds}s` : '',
-      ...m.disks.flatMap((d) => [d.faults.failed ? `${d.name}-failed` : '', d.faults.full ? `${d.name}-full` : '']),
+      ...m.disks.flatMap((d) => [
+        d.faults.failed ? `${d.name}-failed` : '',
+        d.faults.full ? `${d.name}-full` : '',
+        d.replacements > 0 ? `${d.name}-replaced${d.replacements > 1 ? `x${d.replacements}` : ''}` : '',
+      ]),
     ].filter(Boolean);
     return [m.name, m.role, `${m.address}:${m.sshPort}`, m.alive ? 'yes' : 'NO', m.sudoPassword, m.disks.map((d) => `${d.name}=${d.device ?? '?'}`).join(' '), faults.join(' ') || '-'];
   });

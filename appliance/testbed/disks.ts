@@ -19,10 +19,13 @@
  * The FUSE mount lives in its own mount namespace (`unshare --mount` around nbdfuse), so it never
  * appears in the host's mount table nor gets copied into the namespaces of other testbed machines.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { isAlive, run, sleep, spawnDetached, waitFor } from './exec';
 import { machineShell } from './machine';
+import { killAndWait, processesMatching } from './procs';
 
 export interface DiskFiles {
   image: string;
@@ -46,8 +49,16 @@ export function parseSize(text: string): number {
   return bytes - (bytes % 4096);
 }
 
-/** Build the chain up to a formatted loop device. Returns the loop device and nbdfuse's pid. */
-export async function attachDisk(files: DiskFiles, sizeBytes: number, label: string): Promise<{ device: string; fusePid: number }> {
+export interface AttachedDisk {
+  /** The loop device, e.g. /dev/loop3. */
+  device: string;
+  fusePid: number;
+  /** UUID of the new ext4 file system (what `blkid` shows; a replaced disk gets a new one). */
+  fsUuid: string;
+}
+
+/** Build the chain up to a formatted loop device: a new sparse image, a new file system. */
+export async function attachDisk(files: DiskFiles, sizeBytes: number, label: string): Promise<AttachedDisk> {
   const image = fs.openSync(files.image, 'w', 0o600);
   fs.ftruncateSync(image, sizeBytes); // sparse: costs no space until written
   fs.closeSync(image);
@@ -67,9 +78,23 @@ export async function attachDisk(files: DiskFiles, sizeBytes: number, label: str
   });
   const device = await losetup(fusePid, files.devFile);
   // -m 0: no blocks reserved for root, as on a dedicated data disk — and so that "full" means 0 bytes
-  // available to everyone. Lazy init + nodiscard: a 2 GB disk formats in milliseconds.
-  await run('mkfs.ext4', ['-q', '-F', '-m', '0', '-L', label, '-E', 'lazy_itable_init=1,lazy_journal_init=1,nodiscard', device]);
-  return { device, fusePid };
+  // available to everyone. Lazy init + nodiscard: a 2 GB disk formats in milliseconds. The UUID is
+  // chosen here (mkfs would pick a random one too) so the state records it without asking blkid.
+  const fsUuid = crypto.randomUUID();
+  await run('mkfs.ext4', ['-q', '-F', '-m', '0', '-L', label, '-U', fsUuid, '-E', 'lazy_itable_init=1,lazy_journal_init=1,nodiscard', device]);
+  return { device, fusePid, fsUuid };
+}
+
+/**
+ * Stop one disk's nbdfuse and nbdkit (found by the image they serve, so a chain whose pid was never
+ * recorded is found too) and delete its files: the drive leaves the host. TERM first, so nbdfuse
+ * unmounts its FUSE file; a loop device still open above it then fails its I/O, as a pulled drive does.
+ */
+export async function removeChain(files: DiskFiles): Promise<void> {
+  const chain = new Set(['nbdfuse', 'nbdkit', 'unshare']);
+  const pids = [files.image, files.devFile].flatMap((f) => processesMatching(f).filter((p) => chain.has(path.basename(p.argv[0] ?? '')) && p.argv.includes(f)));
+  await killAndWait([...new Set(pids.map((p) => p.pid))], 1_000);
+  for (const f of [files.image, files.devFile, files.failFile, files.pidFile]) fs.rmSync(f, { force: true });
 }
 
 /** losetup -f can race with another testbed allocating the same free device; retry then. */
@@ -145,13 +170,24 @@ const LosetupList = z.object({
   loopdevices: z.array(z.object({ name: z.string(), 'back-file': z.string().nullable().optional() })),
 });
 
-/** Loop devices whose backing file is under `dir` (the kernel keeps the name it was set up with). */
-export async function loopDevicesUnder(dir: string): Promise<string[]> {
+async function listLoops(): Promise<Array<{ name: string; backFile: string }>> {
   const { stdout } = await run('losetup', ['-J', '-l'], { allowFailure: true });
   if (!stdout.trim()) return [];
-  return LosetupList.parse(JSON.parse(stdout))
-    .loopdevices.filter((l) => (l['back-file'] ?? '').startsWith(`${dir}/`))
-    .map((l) => l.name);
+  return LosetupList.parse(JSON.parse(stdout)).loopdevices.map((l) => ({ name: l.name, backFile: l['back-file'] ?? '' }));
+}
+
+/**
+ * Loop devices whose backing file is under `dir`. The name is the path of our nbdfuse file, readable
+ * while its nbdfuse (and so the private mount namespace holding the FUSE mount) lives; once that is
+ * gone the kernel reports "/" for it, which is why cleanup detaches loops before stopping nbdfuse.
+ */
+export async function loopDevicesUnder(dir: string): Promise<string[]> {
+  return (await listLoops()).filter((l) => l.backFile.startsWith(`${dir}/`)).map((l) => l.name);
+}
+
+/** Loop devices over exactly this nbdfuse file (one, unless an interrupted attach made a second). */
+export async function loopDevicesOver(devFile: string): Promise<string[]> {
+  return (await listLoops()).filter((l) => l.backFile === devFile).map((l) => l.name);
 }
 
 export async function detachLoop(device: string): Promise<void> {

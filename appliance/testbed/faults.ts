@@ -4,6 +4,7 @@
  *   disk-fail     nbdkit's error filter fails every I/O of that disk with EIO (disks.ts)
  *   disk-full     the file system is filled to 0 bytes available with real files
  *   disk-restore  undoes both: device answers again, file system checked and remounted, fill removed
+ *   disk-replace  the disk is swapped for a blank one at the same mount point (disk-replace.ts)
  *   net-down/up   the machine's own eth0 goes down/up: SSH connections time out, as with a pulled cable
  *   agent-kill    SIGKILL to every process of the machine whose program or script is appliance-agent
  *   host-key-rotate  the machine's sshd gets a new host key (as after a reinstall, or what a
@@ -16,6 +17,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { replaceDisk, type DiskPlaces } from './disk-replace';
 import { failDisk, fillDisk, healDisk, unfillDisk } from './disks';
 import { StateError, UsageError } from './errors';
 import { isAlive } from './exec';
@@ -26,7 +28,7 @@ import { kill, processesInNetns } from './procs';
 import { fingerprint, generateKey, MACHINE_SSH_DIR } from './sshd';
 import type { DiskState, MachineState } from './state';
 
-export const FAULTS = ['disk-fail', 'disk-full', 'disk-restore', 'net-down', 'net-up', 'agent-kill', 'host-key-rotate', 'clock-skew'] as const;
+export const FAULTS = ['disk-fail', 'disk-full', 'disk-restore', 'disk-replace', 'net-down', 'net-up', 'agent-kill', 'host-key-rotate', 'clock-skew'] as const;
 export type FaultName = (typeof FAULTS)[number];
 
 export function isFaultName(s: string): s is FaultName {
@@ -38,6 +40,7 @@ export const FAULT_ARG: Readonly<Partial<Record<FaultName, string>>> = {
   'disk-fail': 'dN',
   'disk-full': 'dN',
   'disk-restore': 'dN',
+  'disk-replace': 'dN',
   'clock-skew': '±seconds',
 };
 
@@ -57,8 +60,9 @@ function livePid(m: MachineState): number {
 
 /**
  * Apply `fault` to machine `m`, mutating `m`'s recorded fault state; returns a one-line report.
+ * The caller records `m` even when this throws: disk-replace may have changed the disk by then.
  */
-export async function applyFault(m: MachineState, fault: FaultName, arg: string | undefined): Promise<string> {
+export async function applyFault(m: MachineState, fault: FaultName, arg: string | undefined, places: DiskPlaces): Promise<string> {
   const pid = livePid(m);
   switch (fault) {
     case 'disk-fail': {
@@ -78,7 +82,7 @@ export async function applyFault(m: MachineState, fault: FaultName, arg: string 
       const d = diskOf(m, arg);
       const done: string[] = [];
       if (d.faults.failed || d.device === null) {
-        if (d.device === null) throw new StateError(`${m.name} ${d.name} has no device recorded`);
+        if (d.device === null) throw new StateError(`${m.name} ${d.name} has no device (a disk-replace did not finish): run disk-replace ${d.name}`);
         await healDisk(pid, d.failFile, d.device, d.mount);
         d.faults.failed = false;
         done.push('I/O restored, file system checked and remounted');
@@ -88,8 +92,12 @@ export async function applyFault(m: MachineState, fault: FaultName, arg: string 
         d.faults.full = false;
         done.push('fill removed');
       }
-      return `${m.name} ${d.name}: ${done.join('; ') || 'nothing to restore'}`;
+      // After disk-replace the disk is a healthy blank one: the old disk and its data are not coming back.
+      const replaced = d.replacements > 0 ? ` (it is the blank disk of disk-replace; the data of the disk before is gone)` : '';
+      return `${m.name} ${d.name}: ${done.join('; ') || `nothing to restore${replaced}`}`;
     }
+    case 'disk-replace':
+      return replaceDisk(pid, m, diskOf(m, arg), places);
     case 'net-down':
     case 'net-up': {
       const state = fault === 'net-down' ? 'down' : 'up';

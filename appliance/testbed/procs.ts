@@ -5,7 +5,7 @@
  * processes the console starts over SSH, for daemons that double-fork, and after a crash of `up`.
  */
 import fs from 'node:fs';
-import { isZombie } from './exec';
+import { isAlive, isZombie, sleep } from './exec';
 
 export interface ProcInfo {
   pid: number;
@@ -66,6 +66,17 @@ export function kill(pid: number, signal: NodeJS.Signals): boolean {
   } catch {
     return false;
   }
+}
+
+/** SIGTERM, up to `graceMs` for them to exit (0: none), then SIGKILL; returns once all are gone (or 5 s). */
+export async function killAndWait(pids: readonly number[], graceMs: number): Promise<void> {
+  const alive = () => pids.filter(isAlive);
+  if (graceMs > 0) {
+    for (const pid of alive()) kill(pid, 'SIGTERM');
+    for (let waited = 0; alive().length > 0 && waited < graceMs; waited += 25) await sleep(25);
+  }
+  for (const pid of alive()) kill(pid, 'SIGKILL');
+  for (let waited = 0; alive().length > 0 && waited < 5_000; waited += 25) await sleep(25);
 }
 
 /** Host pids of the direct children of `pid` (used to find a machine's init under `unshare`). */

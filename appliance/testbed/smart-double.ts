@@ -11,6 +11,8 @@
  * superset of them; --scan/--scan-open list this machine's data disks in text or JSON.
  */
 import { SMART_DATA_DIR } from './paths';
+import { describeFixture } from './smart-fixtures';
+import type { DiskState } from './state';
 
 export interface SmartDoubleDisk {
   /** Disk name, e.g. d1. */
@@ -31,6 +33,13 @@ export interface MachineFile {
 }
 
 const SMARTCTL_VERSION = [7, 3] as const;
+
+/** The double's files for a machine's disks as the state records them (device and fixture of each). */
+export function smartDoubleFilesFor(disks: readonly DiskState[], fixturesDir: string): MachineFile[] {
+  return smartDoubleFiles(
+    disks.map((d) => ({ ...d.smart, name: d.name, device: d.device ?? '', fixtureText: describeFixture(fixturesDir, d.smart.fixture).text })),
+  );
+}
 
 export function smartDoubleFiles(disks: readonly SmartDoubleDisk[]): MachineFile[] {
   const scanJson = {

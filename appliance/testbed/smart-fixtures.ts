@@ -65,6 +65,14 @@ export function fixtureFor(profile: SmartProfile, k: number): string {
 }
 
 /**
+ * The drive a field engineer puts in for disk `index` (1-based) at its n-th replacement: a new drive,
+ * so a healthy recording, and a different one each time, so a consumer can tell the drives apart.
+ */
+export function replacementFixture(index: number, replacement: number): string {
+  return fixtureFor('healthy', index - 1 + replacement);
+}
+
+/**
  * The recorded drives, inside the repository (fixtures/smart beside this file): the one place that
  * names the directory, for the testbed, the demo and every test that reads a recording.
  */

@@ -31,6 +31,10 @@ export const DiskStateSchema = z.object({
   sizeBytes: int,
   smart: SmartDiskSchema,
   faults: z.object({ failed: z.boolean(), full: z.boolean() }),
+  /** UUID of the ext4 file system on it; null until formatted (and in state files older than it). */
+  fsUuid: z.string().nullable().default(null),
+  /** How many times `disk-replace` swapped this disk for a blank one (0: the disk `up` made). */
+  replacements: int.default(0),
   /** Host-side parts of the disk chain (see disks.ts). */
   image: z.string(),
   devFile: z.string(),

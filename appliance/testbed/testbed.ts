@@ -24,7 +24,7 @@ import { createBridge, createMachineNetwork, netnsInode } from './network';
 import { bridgeName, checkPrefix, DEFAULT_PREFIX, DEFAULT_STATE_ROOT, DISK_MOUNT_ROOT, instancePaths, machineName, type InstancePaths, type Role } from './paths';
 import { checkHost, requireRoot } from './preflight';
 import { ROLES } from './roles';
-import { smartDoubleFiles } from './smart-double';
+import { smartDoubleFilesFor } from './smart-double';
 import { defaultFixturesDir, describeFixture, fixtureFor } from './smart-fixtures';
 import { fingerprint, generateKey, renderSshdConfig } from './sshd';
 import { readState, writeState, type MachineState, type SmartProfile, type TestbedState, type TestbedStatus } from './state';
@@ -86,7 +86,7 @@ function normalize(opts: UpOptions): TestbedState['options'] & { diskSizeBytes: 
   const o = {
     appliances: count('appliances', opts.appliances, 1, ROLES.appliance.maxCount),
     smartboxes: count('smartboxes', opts.smartboxes, 0, ROLES.smartbox.maxCount),
-    disks: count('disks', opts.disks, 2, 16),
+    disks: count('disks', opts.disks, 2, ROLES.appliance.maxDisks),
     diskSize,
     diskSizeBytes,
     smartProfile,
@@ -139,6 +139,8 @@ export function createTestbed(options: TestbedOptions = {}): Testbed {
               sizeBytes: shape.sizeBytes,
               smart,
               faults: { failed: false, full: false },
+              fsUuid: null,
+              replacements: 0,
               image: files.image,
               devFile: files.devFile,
               failFile: files.failFile,
@@ -184,18 +186,13 @@ export function createTestbed(options: TestbedOptions = {}): Testbed {
           const chain = await attachDisk(diskFiles(paths.disksDir, m.name, d.name), d.sizeBytes, d.name);
           d.device = chain.device;
           d.fusePid = chain.fusePid;
+          d.fsUuid = chain.fsUuid;
         }),
       ),
     ]);
     m.pid = pid;
-    const attached = m.disks.map((d) => ({ ...d, device: d.device ?? '' }));
-    await mountDisks(pid, attached);
-    writeMachineFiles(pid, [
-      ...smartDoubleFiles(
-        attached.map((d) => ({ ...d.smart, name: d.name, device: d.device, fixtureText: describeFixture(fixturesDir, d.smart.fixture).text })),
-      ),
-      ...ROLES[m.role].doubles(m),
-    ]);
+    await mountDisks(pid, m.disks.map((d) => ({ device: d.device ?? '', mount: d.mount })));
+    writeMachineFiles(pid, [...smartDoubleFilesFor(m.disks, fixturesDir), ...ROLES[m.role].doubles(m)]);
     await waitForSsh(m.address, m.sshPort);
     log(`${m.name} up at ${m.address} (${m.disks.length} disk${m.disks.length === 1 ? '' : 's'}) in ${Date.now() - started} ms`);
   }
@@ -292,9 +289,11 @@ export function createTestbed(options: TestbedOptions = {}): Testbed {
         if (!state) throw new StateError(`testbed "${prefix}" is not up`);
         const m = state.machines.find((x) => x.name === machine || x.name === `${prefix}-${machine}`);
         if (!m) throw new StateError(`unknown machine "${machine}"; machines of testbed "${prefix}": ${state.machines.map((x) => x.name).join(', ')}`);
-        const report = await applyFault(m, fault, arg);
-        writeState(paths.stateFile, state);
-        return report;
+        try {
+          return await applyFault(m, fault, arg, { disksDir: paths.disksDir, fixturesDir });
+        } finally {
+          writeState(paths.stateFile, state); // also after a failure: a disk-replace may be half done
+        }
       });
     },
 
