@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AccessKey } from '../../agents/services/kodo/access/access-keys';
+import type { RequestObservation } from '../../agents/services/kodo/access/request-metrics';
+import { createS3Handler } from '../../agents/services/kodo/s3';
+import { openStore, type ObjectStore, type StoreOptions } from '../../agents/services/kodo/store';
+
+/**
+ * Kodo's S3 handler on a real HTTP server (127.0.0.1, a free port) over a real store on tmp
+ * directories (4+2 by default), with a static key list. Shared by every kodo-s3-* test (objects,
+ * multipart, auth…): start it in beforeAll, close it in afterAll.
+ *
+ *   const s3 = await startKodoS3Server();
+ *   const client = s3.client();                  // path-style, admin key
+ *   const vh = s3.client(s3.keys.admin, { virtualHosted: true });  // bucket.s3.kodo.test → 127.0.0.1
+ */
+
+export const TEST_REGION = 'us-east-1';
+/** Virtual-hosted-style suffix: `<bucket>.s3.kodo.test` resolves to 127.0.0.1 through the clients' own lookup. */
+export const VIRTUAL_HOST_SUFFIX = 's3.kodo.test';
+
+const key = (accessKeyId: string, bucket: string | null, access: AccessKey['access'], description: string): AccessKey => ({
+  accessKeyId,
+  secretKey: `${accessKeyId.toLowerCase()}-secret-0123456789abcdefghij`.slice(0, 40),
+  bucket,
+  access,
+  created: '2026-01-01T00:00:00.000Z',
+  description,
+});
+
+/** The static keys every test server knows. `scoped` may use the bucket SCOPED_BUCKET only. */
+export const SCOPED_BUCKET = 'scoped-bucket';
+export const TEST_KEYS = {
+  admin: key('KODOADMIN00000000001', null, 'read-write', 'every bucket, read-write'),
+  readOnly: key('KODOREADONLY00000001', null, 'read-only', 'every bucket, read-only'),
+  scoped: key('KODOSCOPED0000000001', SCOPED_BUCKET, 'read-write', `${SCOPED_BUCKET} only, read-write`),
+} as const;
+
+export interface KodoS3ServerOptions {
+  layout?: { k: number; m: number };
+  /** Extra keys beside TEST_KEYS. */
+  keys?: AccessKey[];
+  region?: string;
+  now?: () => Date;
+  store?: Partial<Omit<StoreOptions, 'disks' | 'layout'>>;
+  /** Node's request header limit (the Kodo server sets 16 KiB). */
+  maxHeaderSize?: number;
+}
+
+export interface KodoS3Server {
+  /** `http://127.0.0.1:<port>` (path-style). */
+  endpoint: string;
+  /** `http://s3.kodo.test:<port>`: virtual-hosted-style through `client(…, { virtualHosted: true })`. */
+  virtualHostEndpoint: string;
+  port: number;
+  region: string;
+  store: ObjectStore;
+  disks: string[];
+  keys: typeof TEST_KEYS;
+  /** Every metrics observation, in order. */
+  observations: RequestObservation[];
+  /** Every log event the handler wrote. */
+  logs: { event: string; fields: Record<string, unknown> }[];
+  /** An S3 client for `key` (admin by default): path-style, or virtual-hosted with a lookup sending every host to 127.0.0.1. */
+  client(key?: AccessKey, options?: { virtualHosted?: boolean; config?: Partial<S3ClientConfig> }): S3Client;
+  close(): Promise<void>;
+}
+
+/** An http.Agent whose DNS lookup answers 127.0.0.1 for every name (for `bucket.s3.kodo.test`). */
+export function loopbackAgent(): http.Agent {
+  const lookup = (_host: string, options: unknown, callback: (...args: unknown[]) => void) => {
+    const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
+    if (all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+    else callback(null, '127.0.0.1', 4);
+  };
+  return new http.Agent({ keepAlive: true, lookup: lookup as unknown as http.AgentOptions['lookup'] });
+}
+
+export async function startKodoS3Server(options: KodoS3ServerOptions = {}): Promise<KodoS3Server> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kodo-s3-'));
+  const layout = options.layout ?? { k: 4, m: 2 };
+  const disks = Array.from({ length: layout.k + layout.m }, (_, i) => {
+    const disk = path.join(root, `disk${i}`);
+    fs.mkdirSync(disk);
+    return disk;
+  });
+  const store = await openStore({ ...options.store, disks, layout });
+  const allKeys = [...Object.values(TEST_KEYS), ...(options.keys ?? [])];
+  const observations: RequestObservation[] = [];
+  const logs: KodoS3Server['logs'] = [];
+  const region = options.region ?? TEST_REGION;
+  const handler = createS3Handler({
+    store,
+    keys: { get: (id) => allKeys.find((k) => k.accessKeyId === id) },
+    region,
+    metrics: { observe: (o) => observations.push(o) },
+    log: (event, fields) => logs.push({ event, fields }),
+    virtualHostSuffixes: [VIRTUAL_HOST_SUFFIX],
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const server = http.createServer({ maxHeaderSize: options.maxHeaderSize ?? 16 * 1024, requestTimeout: 0 }, handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const clients: S3Client[] = [];
+  const agents: http.Agent[] = [];
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    virtualHostEndpoint: `http://${VIRTUAL_HOST_SUFFIX}:${port}`,
+    port,
+    region,
+    store,
+    disks,
+    keys: TEST_KEYS,
+    observations,
+    logs,
+    client(k = TEST_KEYS.admin, clientOptions = {}) {
+      const agent = clientOptions.virtualHosted ? loopbackAgent() : new http.Agent({ keepAlive: true });
+      agents.push(agent);
+      const client = new S3Client({
+        region,
+        endpoint: clientOptions.virtualHosted ? `http://${VIRTUAL_HOST_SUFFIX}:${port}` : `http://127.0.0.1:${port}`,
+        forcePathStyle: !clientOptions.virtualHosted,
+        credentials: { accessKeyId: k.accessKeyId, secretAccessKey: k.secretKey },
+        requestHandler: new NodeHttpHandler({ httpAgent: agent }),
+        maxAttempts: 1,
+        ...clientOptions.config,
+      });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      for (const c of clients) c.destroy();
+      for (const a of agents) a.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
