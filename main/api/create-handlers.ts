@@ -7,6 +7,7 @@ import type { FleetService } from '../fleet/fleet-service';
 import type { OnboardingService } from '../onboarding/onboarding-service';
 import type { ProvisionService } from '../provision/provision-service';
 import type { ServiceControl } from '../services/service-control';
+import type { KodoService } from '../services/kodo/kodo-service';
 import type { SettingsService } from '../settings/settings-service';
 import type { AuditStore } from '../store/audit-store';
 import type { CapacityService } from '../planning/capacity-service';
@@ -24,6 +25,7 @@ export interface HandlerDeps {
   settings: SettingsService;
   services: ServiceControl;
   agentSettings: AgentSettingsService;
+  kodo: KodoService;
   audit: AuditStore;
   systemInfo: () => ReturnType<Handlers['system.info']>;
 }
@@ -90,6 +92,18 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'service.configure': (input) => d.services.configure(input),
     'agentSettings.get': (input) => d.agentSettings.get(input.applianceId),
     'agentSettings.update': (input) => d.agentSettings.update(input),
+    'kodo.status': (input) => d.kodo.status(input.applianceId),
+    'kodo.init': (input) => d.kodo.init(input),
+    'kodo.listKeys': (input) => d.kodo.listKeys(input.applianceId),
+    'kodo.createKey': (input) => d.kodo.createKey(input),
+    'kodo.revokeKey': (input) => d.kodo.revokeKey(input),
+    'kodo.listBuckets': (input) => d.kodo.listBuckets(input.applianceId),
+    'kodo.createBucket': (input) => d.kodo.createBucket(input),
+    'kodo.deleteBucket': (input) => d.kodo.deleteBucket(input),
+    'kodo.setPublicRead': (input) => d.kodo.setPublicRead(input),
+    'kodo.heal': (input) => d.kodo.heal(input),
+    'kodo.listObjects': (input) => d.kodo.listObjects(input),
+    'kodo.deleteObject': (input) => d.kodo.deleteObject(input),
     'alerts.list': (input) => d.alerts.list(input),
     'alerts.summary': () => d.alerts.summary(),
     'alerts.acknowledge': (input, ctx) => d.alerts.acknowledge(input.id, input.note, `${ctx.actor} (${ctx.host})`),

@@ -14,6 +14,7 @@ import { runUpgradeCommand } from './upgrade-command';
 import { openNodeConsole } from './open-console';
 import { runServeCommand } from './serve-command';
 import { runServiceCommand } from './service-command';
+import { runKodoCommand } from './kodo-command';
 
 export const MAIN_HELP = `Usage: appliance-console <command> [options]
 
@@ -27,6 +28,7 @@ Commands:
   uninstall    stop and remove the agent (--purge: its data, logs and settings too)
   service      list an appliance's services; start, stop or restart one
   agent-settings  show or set the agent's own settings (Prometheus /metrics), with any drift
+  kodo         an appliance's object store: status, init, access keys, buckets, healing
   alerts       list active alerts (--all: with the history)
   disk-health  verdict and reasons from a recorded smartctl --json output
   version      print the version
@@ -80,6 +82,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         return await runServiceCommand(rest, io, open('cli'));
       case 'agent-settings':
         return await runAgentSettingsCommand(rest, io, open('cli'));
+      case 'kodo':
+        return await runKodoCommand(rest, io, open('cli'));
       case 'alerts':
         return await runAlertsCommand(rest, io, open('cli'));
       case 'disk-health':

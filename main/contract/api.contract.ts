@@ -13,6 +13,7 @@ import { settingsEvents, settingsMethods } from './settings.contract';
 import { auditMethods } from './audit.contract';
 import { serviceMethods } from './service.contract';
 import { agentSettingsMethods } from './agent-settings.contract';
+import { kodoMethods } from './kodo.contract';
 
 /**
  * The whole API the UI and CLI may call, joined from one map per domain. Adding a method means
@@ -32,6 +33,7 @@ export const apiMethods = {
   ...disksMethods,
   ...serviceMethods,
   ...agentSettingsMethods,
+  ...kodoMethods,
   ...alertsMethods,
   ...capacityMethods,
 };

@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import {
+  HEAL_PRIORITIES,
+  KodoBucketSchema,
+  KodoDiskSchema,
+  KodoHealStatusSchema,
+  KodoObjectsListResultSchema,
+} from '../../agents/protocol/services/kodo';
+import { entityId, isoTime } from './common.schemas';
+import { defineMethod } from './define';
+
+/**
+ * Kodo, an appliance's S3-compatible object store, managed from the console: its status, the
+ * one-time choice of erasure layout, access keys, buckets, healing and the object browser. Each
+ * method is one or two of Kodo's own control methods (agents/protocol/services/kodo.ts) through the
+ * agent's `service-call.v1`; enabling Kodo and its config are `service.configure`. A refusal
+ * (not initialized, bucket not empty, Kodo not running, …) is an API error whose `params.reason`
+ * is a status reason code (`kodo.*`, `service.*`, `ssh.*`, `agent.*`).
+ */
+
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'expected a bucket name: 3–63 lower-case letters, digits, dots and dashes, starting and ending with a letter or digit' });
+const objectKey = z.string().min(1).max(1024);
+const accessKeyId = z.string().regex(/^[A-Z0-9]{16,64}$/, { message: 'expected an access key id: 16–64 upper-case letters and digits' });
+const applianceOnly = z.strictObject({ applianceId: entityId });
+
+export const kodoLayout = z.strictObject({ k: z.number().int().min(2).max(32), m: z.number().int().min(1).max(8) });
+
+/** One layout Kodo accepts on this appliance's data disks, with the planner's figures (main/services/kodo/kodo-layouts.ts). */
+export const kodoLayoutOption = z.strictObject({
+  k: z.number().int(),
+  m: z.number().int(),
+  redundancyRatio: z.number(),
+  toleratesFailures: z.number().int(),
+  usableBytes: z.number(),
+  rebuildHours: z.number(),
+  /** The planner's annual durability in nines, capped at 99. */
+  durabilityNines: z.number(),
+  meetsTarget: z.boolean(),
+  recommended: z.boolean(),
+});
+export type KodoLayoutOption = z.infer<typeof kodoLayoutOption>;
+
+/** What the planner assumed for the durability figures. */
+export const kodoPlannerBasis = z.strictObject({
+  disks: z.number().int(),
+  diskSizeBytes: z.number(),
+  /** No disk size reported by the agent: a large disk was assumed (the figure errs low). */
+  diskSizeAssumed: z.boolean(),
+  annualFailureRate: z.number(),
+  rebuildBytesPerSecond: z.number(),
+  targetNines: z.number(),
+});
+
+export const kodoStatusView = z.strictObject({
+  applianceId: entityId,
+  asOf: isoTime,
+  /** Kodo answered now. False: the rest is empty and `reasonCode` says why (not running, unreachable, …). */
+  available: z.boolean(),
+  reasonCode: z.string().nullable(),
+  reasonParams: z.record(z.string(), z.union([z.string(), z.number()])),
+  initialized: z.boolean(),
+  layout: kodoLayout.nullable(),
+  storeId: z.string().nullable(),
+  /** The planner's durability for the layout in use (null before init). */
+  durabilityNines: z.number().nullable(),
+  /** Raw ÷ logical bytes over every bucket's last scan: the redundancy the data really costs (null: no scan yet or no data). */
+  redundancy: z.strictObject({ logicalBytes: z.number(), rawBytes: z.number(), ratio: z.number().nullable() }).nullable(),
+  dataDisks: z.array(z.string()),
+  disks: z.array(KodoDiskSchema),
+  buckets: z.array(KodoBucketSchema),
+  heal: z.nullable(KodoHealStatusSchema),
+  /** `http://<address>:<port>` as clients reach them (null when Kodo did not answer). */
+  endpoints: z.strictObject({ s3: z.string(), qiniu: z.string() }).nullable(),
+  region: z.string().nullable(),
+  /** Kodo's own words on why its store cannot open (too few disks, a format mismatch). */
+  problem: z.string().nullable(),
+  /** Before init: the layouts to choose from (empty when the data disks are not known). */
+  layoutOptions: z.array(kodoLayoutOption),
+  plannerBasis: kodoPlannerBasis.nullable(),
+});
+export type KodoStatusView = z.infer<typeof kodoStatusView>;
+
+export const kodoKeyView = z.strictObject({
+  accessKeyId: z.string(),
+  bucket: z.string().nullable(),
+  access: z.enum(['read-write', 'read-only']),
+  created: z.string(),
+  description: z.string(),
+});
+
+export const kodoMethods = {
+  'kodo.status': defineMethod({
+    summary: "An appliance's object store (Kodo): layout and durability, disks, buckets with usage, healing, endpoints; the layouts to choose from before it is initialized",
+    mutating: false,
+    input: applianceOnly,
+    output: kodoStatusView,
+  }),
+  'kodo.init': defineMethod({
+    summary: "Format an appliance's data disks as Kodo's one erasure set (k+m, fixed for good); without a layout, the planner's choice",
+    mutating: true,
+    input: z.strictObject({ applianceId: entityId, layout: kodoLayout.optional() }),
+    output: z.strictObject({
+      storeId: z.string(),
+      layout: kodoLayout,
+      disks: z.number().int(),
+      chosenBy: z.enum(['request', 'planner']),
+      durabilityNines: z.number().nullable(),
+      redundancyRatio: z.number(),
+    }),
+  }),
+  'kodo.listKeys': defineMethod({ summary: "Kodo's access keys on an appliance (never their secrets)", mutating: false, input: applianceOnly, output: z.strictObject({ keys: z.array(kodoKeyView) }) }),
+  'kodo.createKey': defineMethod({
+    summary: 'Create a Kodo access key; its secret is in this answer only (the console does not keep it)',
+    mutating: true,
+    input: z.strictObject({
+      applianceId: entityId,
+      /** Limit the key to one bucket (null: every bucket). */
+      bucket: bucketName.nullable().default(null),
+      readOnly: z.boolean().default(false),
+      description: z.string().max(200).default(''),
+    }),
+    output: z.strictObject({ key: kodoKeyView, secretKey: z.string(), endpoint: z.string(), region: z.string() }),
+  }),
+  'kodo.revokeKey': defineMethod({
+    summary: 'Revoke a Kodo access key',
+    mutating: true,
+    input: z.strictObject({ applianceId: entityId, accessKeyId }),
+    output: z.strictObject({ revoked: z.boolean() }),
+  }),
+  'kodo.listBuckets': defineMethod({ summary: "Kodo's buckets on an appliance, with their last scan's usage", mutating: false, input: applianceOnly, output: z.strictObject({ buckets: z.array(KodoBucketSchema) }) }),
+  'kodo.createBucket': defineMethod({
+    summary: 'Create a Kodo bucket',
+    mutating: true,
+    input: z.strictObject({ applianceId: entityId, name: bucketName, publicRead: z.boolean().default(false) }),
+    output: z.strictObject({ name: z.string() }),
+  }),
+  'kodo.deleteBucket': defineMethod({ summary: 'Delete an empty Kodo bucket', mutating: true, input: z.strictObject({ applianceId: entityId, name: bucketName }), output: z.strictObject({ deleted: z.boolean() }) }),
+  'kodo.setPublicRead': defineMethod({
+    summary: "Let anyone read a Kodo bucket's objects without a key, or stop it",
+    mutating: true,
+    input: z.strictObject({ applianceId: entityId, name: bucketName, publicRead: z.boolean() }),
+    output: z.strictObject({ name: z.string(), publicRead: z.boolean() }),
+  }),
+  'kodo.heal': defineMethod({
+    summary: "Kodo's healing: its state and progress; start a full cycle, set its I/O priority, or take replaced disks into the set",
+    mutating: true,
+    input: z.strictObject({ applianceId: entityId, start: z.boolean().default(false), priority: z.enum(HEAL_PRIORITIES).optional(), rescanDisks: z.boolean().default(false) }),
+    output: z.object(KodoHealStatusSchema.shape),
+  }),
+  'kodo.listObjects': defineMethod({
+    summary: 'One page of a Kodo bucket listing (objects and the folders under a prefix)',
+    mutating: false,
+    input: z.strictObject({
+      applianceId: entityId,
+      bucket: bucketName,
+      prefix: z.string().max(1024).default(''),
+      continuationToken: z.string().max(2048).optional(),
+      maxKeys: z.number().int().min(1).max(1000).default(200),
+    }),
+    output: z.object(KodoObjectsListResultSchema.shape),
+  }),
+  'kodo.deleteObject': defineMethod({
+    summary: 'Delete one object from a Kodo bucket',
+    mutating: true,
+    input: z.strictObject({ applianceId: entityId, bucket: bucketName, key: objectKey }),
+    output: z.strictObject({ deleted: z.boolean() }),
+  }),
+};
+
+/** Re-exported for the renderer, which imports only main/contract. */
+export { HEAL_PRIORITIES };
