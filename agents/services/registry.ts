@@ -1,12 +1,13 @@
 import { SERVICE_ID_PATTERN } from '../protocol/services/services-file';
+import { kodoModule } from './kodo/module';
 import type { ServiceModule } from './service-module';
 
 /**
- * The service modules this agent build ships, in the order services.v1 lists them. Empty for now:
- * Kodo (issue 9 §2) is the first to come; a module that does not run a real service is not listed
- * here (tests register theirs through `createServiceRegistry`, the injection point).
+ * The service modules this agent build ships, in the order services.v1 lists them. A module that
+ * does not run a real service is never listed here (tests register theirs through
+ * `createServiceRegistry`, the injection point).
  */
-export const PRODUCTION_SERVICE_MODULES: readonly ServiceModule[] = [];
+export const PRODUCTION_SERVICE_MODULES: readonly ServiceModule[] = [kodoModule as unknown as ServiceModule];
 
 export interface ServiceRegistry {
   readonly modules: readonly ServiceModule[];

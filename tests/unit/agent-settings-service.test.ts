@@ -190,7 +190,7 @@ describe('agent settings, console side', () => {
 });
 
 describe('provisioning re-applies the console’s agent settings', () => {
-  async function provisioning(run: NonNullable<Parameters<typeof createProvisionService>[0]['afterInstall']>[number]['run'], status: ProvisionRunResult['status'] = 'succeeded') {
+  async function provisioning(afterInstall: NonNullable<Parameters<typeof createProvisionService>[0]['afterInstall']>[number]['run'], status: ProvisionRunResult['status'] = 'succeeded') {
     const { c, applianceId } = await setup();
     const events: Array<{ type: string; stepId?: string; status?: string }> = [];
     c.events.subscribe((name, payload) => name === 'provision.progress' && events.push((payload as { event: { type: string } }).event));
@@ -206,7 +206,7 @@ describe('provisioning re-applies the console’s agent settings', () => {
       preflightProbe: {} as never,
       events: c.events,
       clock: c.clock,
-      afterInstall: [{ id: 'agent-settings', title: 'Agent settings', errorCode: 'agent-settings-not-applied', run }],
+      afterInstall: [{ id: 'agent-settings', title: 'Agent settings', errorCode: 'agent-settings-not-applied', run: afterInstall }],
     });
     return { result: await service.upgrade(applianceId), events };
   }

@@ -93,7 +93,8 @@ async function runMethod(runtime: KodoRuntime, method: KodoControlMethodName, pa
       return { keys: runtime.keys.list().map(({ secretKey: _secret, ...key }) => key) };
     case 'keys-create.v1': {
       const bucket = p.bucket as string | null;
-      if (bucket !== null) await runtime.requireStore().headBucket(bucket); // NoSuchBucket → kodo.no-such-bucket
+      const store = runtime.requireStore(); // keys before the store would name buckets that cannot exist yet
+      if (bucket !== null) await store.headBucket(bucket); // NoSuchBucket → kodo.no-such-bucket
       const key = runtime.keys.create({ bucket, access: p.access as 'read-write' | 'read-only', description: p.description as string });
       runtime.log('keys.created', { accessKeyId: key.accessKeyId, bucket, access: key.access });
       const { secretKey, ...shown } = key;
