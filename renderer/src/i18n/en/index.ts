@@ -19,9 +19,10 @@ import { settings } from './settings';
 import { errors } from './errors';
 import { methods } from './methods';
 import { agentSettings } from './agent-settings';
+import { kodo } from './kodo';
 
 /** The domains side by side, so tests can check that no key is defined twice. */
-export const EN_DOMAINS = { common, fleet, onboarding, provision, status, appliance, monitoring, disks, alerts, capacity, settings, errors, methods, agentSettings } as const;
+export const EN_DOMAINS = { common, fleet, onboarding, provision, status, appliance, monitoring, disks, alerts, capacity, settings, errors, methods, agentSettings, kodo } as const;
 
 export const en = {
   ...common,
@@ -38,4 +39,5 @@ export const en = {
   ...errors,
   ...methods,
   ...agentSettings,
+  ...kodo,
 } as const;

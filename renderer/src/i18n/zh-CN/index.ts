@@ -19,8 +19,9 @@ import { settings } from './settings';
 import { errors } from './errors';
 import { methods } from './methods';
 import { agentSettings } from './agent-settings';
+import { kodo } from './kodo';
 
-export const ZH_CN_DOMAINS = { common, fleet, onboarding, provision, status, appliance, monitoring, disks, alerts, capacity, settings, errors, methods, agentSettings } as const;
+export const ZH_CN_DOMAINS = { common, fleet, onboarding, provision, status, appliance, monitoring, disks, alerts, capacity, settings, errors, methods, agentSettings, kodo } as const;
 
 export const zhCN = {
   ...common,
@@ -37,4 +38,5 @@ export const zhCN = {
   ...errors,
   ...methods,
   ...agentSettings,
+  ...kodo,
 } satisfies OtherOnly<typeof en>;
