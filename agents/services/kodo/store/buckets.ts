@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BUCKETS_DIR, diskStillServes } from './disk-format';
+import { BUCKETS_DIR, diskStillServes, TMP_DIR } from './disk-format';
 import { fsyncDir, readDirOrEmpty, readJsonOrNull, writeFileSynced } from './disk-io';
 import { StoreError } from './errors';
 import { validateBucketName } from './object-key';
@@ -18,19 +18,34 @@ export interface BucketInfo {
   created: Date;
 }
 
-function bucketFile(diskPath: string, bucket: string): string {
+export function bucketFile(diskPath: string, bucket: string): string {
   return path.join(diskPath, BUCKETS_DIR, `${bucket}.json`);
 }
 
-type BucketState = { state: 'ok'; created: number } | { state: 'absent' } | { state: 'error' };
+/** What a bucket's file may say besides its creation time; absent in files written before settings existed. */
+export interface BucketSettings {
+  /** Anyone may GET and HEAD its objects without signing (S3's public-read, as one switch). */
+  publicRead: boolean;
+}
+
+const DEFAULT_SETTINGS: BucketSettings = { publicRead: false };
+
+interface BucketFile {
+  created: number;
+  settings?: BucketSettings;
+  /** One more on each change: the highest a readable disk holds is the bucket's settings. */
+  settingsGeneration?: number;
+}
+
+type BucketState = { state: 'ok'; created: number; file: BucketFile } | { state: 'absent' } | { state: 'error' };
 
 function readBucket(ctx: StoreContext, bucket: string): BucketState[] {
   return ctx.slots.map((slot): BucketState => {
     if (slot.state !== 'online' || !slot.path) return { state: 'error' };
     try {
-      const value = readJsonOrNull(bucketFile(slot.path, bucket)) as { created?: unknown } | null;
+      const value = readJsonOrNull(bucketFile(slot.path, bucket)) as Partial<BucketFile> | null;
       if (value === null) return diskStillServes(slot, ctx.storeId) ? { state: 'absent' } : { state: 'error' };
-      return typeof value.created === 'number' ? { state: 'ok', created: value.created } : { state: 'error' };
+      return typeof value.created === 'number' ? { state: 'ok', created: value.created, file: value as BucketFile } : { state: 'error' };
     } catch {
       return { state: 'error' };
     }
@@ -92,6 +107,53 @@ export async function removeBucket(ctx: StoreContext, bucket: string): Promise<v
       await fs.rm(path.join(disk, bucket), { recursive: true, force: true });
     }),
   );
+}
+
+/**
+ * The bucket's settings: those of the highest settings generation any disk holding the bucket has.
+ * A change is acknowledged once the write quorum holds it, so any k readable disks include one
+ * that has it; a change a crash interrupted may show or not until it is set again.
+ */
+export async function getBucketSettings(ctx: StoreContext, bucket: string): Promise<BucketSettings> {
+  return (await currentSettings(ctx, bucket)).settings;
+}
+
+async function currentSettings(ctx: StoreContext, bucket: string): Promise<{ settings: BucketSettings; generation: number; created: number }> {
+  const created = await bucketExists(ctx, bucket);
+  if (!created) throw new StoreError('NoSuchBucket', `no bucket named ${bucket}`);
+  let best: { settings: BucketSettings; generation: number; created: number } = { settings: { ...DEFAULT_SETTINGS }, generation: 0, created: created.getTime() };
+  for (const state of readBucket(ctx, bucket)) {
+    if (state.state !== 'ok') continue;
+    const generation = state.file.settingsGeneration ?? 0;
+    if (generation > best.generation && state.file.settings) best = { settings: { ...DEFAULT_SETTINGS, ...state.file.settings }, generation, created: best.created };
+  }
+  return best;
+}
+
+/** Rewrites the bucket's file on every disk (staged in tmp, renamed over: each disk old or new). */
+export async function setBucketSettings(ctx: StoreContext, bucket: string, settings: BucketSettings, tmpName: string): Promise<void> {
+  if (typeof settings.publicRead !== 'boolean') throw new StoreError('InvalidArgument', 'publicRead must be true or false');
+  const current = await currentSettings(ctx, bucket);
+  const file: BucketFile = { created: current.created, settings: { publicRead: settings.publicRead }, settingsGeneration: current.generation + 1 };
+  const failures: string[] = [];
+  const disks = readBucket(ctx, bucket).flatMap((s, i) => (s.state === 'ok' ? [i] : []));
+  await Promise.all(
+    disks.map(async (i) => {
+      const disk = ctx.slots[i]!.path!;
+      const staged = path.join(disk, TMP_DIR, tmpName);
+      try {
+        await writeFileSynced(staged, JSON.stringify(file));
+        await fs.rename(staged, bucketFile(disk, bucket));
+        await fsyncDir(path.join(disk, BUCKETS_DIR));
+      } catch (error) {
+        await fs.rm(staged, { force: true }).catch(() => undefined);
+        failures.push(`${disk}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }),
+  );
+  if (disks.length - failures.length < ctx.writeQuorum) {
+    throw new StoreError('WriteQuorum', `bucket ${bucket}: settings not written on enough disks (${failures.join('; ') || `only ${disks.length} disks hold the bucket`}); try again`, failures);
+  }
 }
 
 export async function listBuckets(ctx: StoreContext): Promise<BucketInfo[]> {

@@ -16,7 +16,12 @@ export type StoreErrorCode =
   | 'StorageFull'
   | 'DiskFormat'
   | 'InvalidLayout'
-  | 'BadBody';
+  | 'BadBody'
+  | 'NoSuchUpload'
+  | 'InvalidPart'
+  | 'InvalidPartOrder'
+  | 'EntityTooSmall'
+  | 'InvalidArgument';
 
 export class StoreError extends Error {
   override readonly name = 'StoreError';

@@ -48,6 +48,29 @@ export interface VersionRecord {
   inline?: { shard: string; sum: string };
   /** Otherwise: the directory (in the object's directory) holding part.1, this disk's shard file. */
   dataDir?: string;
+  /**
+   * A multipart upload's object: its parts in order, each `part.<number>` in the data dir, striped
+   * on its own (stripes restart at each part). Absent for a single put (one part.1 of `size`).
+   */
+  parts?: PartRecord[];
+}
+
+/** One part of a multipart object, as completed. */
+export interface PartRecord {
+  /** The client's part number, 1…10000 (parts may skip numbers); the file is `part.<number>`. */
+  number: number;
+  size: number;
+  /** MD5 hex of the part's bytes (its UploadPart ETag). */
+  etag: string;
+  /** Bytes the client sent for it (the same as size: no compression or encryption here). */
+  actualSize: number;
+}
+
+export const MAX_PART_NUMBER = 10_000;
+
+/** The parts an object's data dir holds: its `parts`, or one part.1 of the whole size. */
+export function partsOf(version: Pick<VersionRecord, 'parts' | 'size' | 'etag'>): PartRecord[] {
+  return version.parts ?? [{ number: 1, size: version.size, etag: version.etag, actualSize: version.size }];
 }
 
 interface MetaFile {
@@ -78,8 +101,23 @@ export function parseMeta(value: unknown): VersionRecord[] {
     if (!e || !Number.isInteger(e.k) || e.k < 1 || e.k > MAX_K || !Number.isInteger(e.m) || e.m < 1 || e.m > MAX_M) throw new Error('meta.json names a layout out of range');
     if (!Number.isInteger(e.shardIndex) || e.shardIndex < 0 || e.shardIndex >= e.k + e.m) throw new Error('meta.json names a shard index out of its layout');
     if (!Number.isSafeInteger(v.size) || v.size < 0 || !Number.isInteger(e.blockSize) || e.blockSize < 1) throw new Error('meta.json names a size or block size out of range');
+    if (v.parts !== undefined) checkParts(v);
   }
   return file.versions;
+}
+
+/** Part numbers reach file names and sizes reach read offsets: only the shapes completion writes. */
+function checkParts(v: VersionRecord): void {
+  const parts = v.parts;
+  if (!Array.isArray(parts) || parts.length === 0 || parts.length > MAX_PART_NUMBER || v.dataDir === undefined) throw new Error('meta.json names a part list out of range');
+  let total = 0;
+  let previous = 0;
+  for (const p of parts) {
+    if (!Number.isInteger(p.number) || p.number <= previous || p.number > MAX_PART_NUMBER || !Number.isSafeInteger(p.size) || p.size < 0) throw new Error('meta.json names a part out of range');
+    previous = p.number;
+    total += p.size;
+  }
+  if (total !== v.size) throw new Error('meta.json names parts that do not add up to its size');
 }
 
 /** What one disk said when asked for an object's meta.json. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { StoreError } from './errors';
 import type { Resolved, DiskMeta } from './object-meta';
-import { CHECKSUM_ALGORITHM, CHECKSUM_BYTES } from './object-meta';
+import { CHECKSUM_ALGORITHM, CHECKSUM_BYTES, partsOf, type PartRecord } from './object-meta';
 import { toInfo, type ObjectInfo } from './object-writer';
 import { diskName, objectDir, type ShardProblem, type StoreContext } from './store-context';
 
@@ -71,26 +71,69 @@ export async function readObject(ctx: StoreContext, bucket: string, key: string,
   if (version.inline) {
     return { info: toInfo(bucket, key, version), stream: Readable.from(inlineBytes(ctx, bucket, key, resolved, report, start, end), { objectMode: false, highWaterMark: 1 }), range: served, problems };
   }
-  // Open every holder's part file before answering, so an overwrite or delete committing meanwhile
-  // (which removes the old data dir) cannot take a shard away from this read: an open file
-  // outlives its unlink.
-  const parts = new PartFiles(report);
+  // Open every holder's file of the first part read before answering, so an overwrite or delete
+  // committing meanwhile (which removes the old data dir) cannot take a shard away from this read:
+  // an open file outlives its unlink. A multipart object's later parts are opened as the stream
+  // reaches them (all at once would be k + m files per part): an overwrite committing meanwhile
+  // can end such a read with ReadQuorum, never with wrong bytes.
+  const pieces = piecesOf(partsOf(version), start, end);
+  const first = pieces.length > 0 ? await openPart(ctx, bucket, key, resolved, pieces[0]!.part.number, report) : null;
+  const stream = Readable.from(partsBytes(ctx, bucket, key, resolved, pieces, first, report), { objectMode: false, highWaterMark: 1 });
+  stream.once('close', () => void first?.closeAll()); // destroyed before it was read to the end
+  return { info: toInfo(bucket, key, version), stream, range: served, problems };
+}
+
+/** The parts a byte range touches, each with its own inclusive range within the part. */
+function piecesOf(parts: PartRecord[], start: number, end: number): { part: PartRecord; from: number; to: number }[] {
+  const pieces: { part: PartRecord; from: number; to: number }[] = [];
+  let offset = 0;
+  for (const part of parts) {
+    const partStart = offset;
+    offset += part.size;
+    if (part.size === 0 || offset <= start || partStart > end) continue;
+    pieces.push({ part, from: Math.max(start, partStart) - partStart, to: Math.min(end, offset - 1) - partStart });
+  }
+  return pieces;
+}
+
+async function openPart(ctx: StoreContext, bucket: string, key: string, resolved: Resolved, number: number, report: Report): Promise<PartFiles> {
+  const files = new PartFiles(report);
   await Promise.all(
     resolved.holders.map(async (record, i) => {
       if (!record?.dataDir) return;
       try {
-        parts.handles.set(i, await fs.open(path.join(objectDir(ctx.slots[i]!, bucket, key), record.dataDir, 'part.1'), 'r'));
+        files.handles.set(i, await fs.open(path.join(objectDir(ctx.slots[i]!, bucket, key), record.dataDir, `part.${number}`), 'r'));
       } catch (error) {
-        parts.markBad(i, 'missing', error instanceof Error ? error.message : String(error));
+        files.markBad(i, 'missing', error instanceof Error ? error.message : String(error));
       }
     }),
   );
-  const stream = Readable.from(stripeBytes(ctx, bucket, key, resolved, parts, start, end), { objectMode: false, highWaterMark: 1 });
-  stream.once('close', () => void parts.closeAll()); // destroyed before it was read to the end
-  return { info: toInfo(bucket, key, version), stream, range: served, problems };
+  return files;
 }
 
-/** The holders' open part.1 files for one read, and the ones found bad (closed, never read again). */
+async function* partsBytes(
+  ctx: StoreContext,
+  bucket: string,
+  key: string,
+  resolved: Resolved,
+  pieces: { part: PartRecord; from: number; to: number }[],
+  first: PartFiles | null,
+  report: Report,
+): AsyncGenerator<Buffer> {
+  let files = first;
+  try {
+    for (const { part, from, to } of pieces) {
+      files ??= await openPart(ctx, bucket, key, resolved, part.number, report);
+      const current = files;
+      files = null;
+      yield* stripeBytes(ctx, bucket, key, resolved, current, part, from, to);
+    }
+  } finally {
+    await files?.closeAll();
+  }
+}
+
+/** The holders' open files of one part for one read, and the ones found bad (closed, never read again). */
 class PartFiles {
   readonly handles = new Map<number, FileHandle>();
   readonly bad = new Set<number>();
@@ -148,7 +191,8 @@ async function* inlineBytes(ctx: StoreContext, bucket: string, key: string, reso
   yield Buffer.concat(complete.slice(0, ctx.k)).subarray(start, end + 1);
 }
 
-async function* stripeBytes(ctx: StoreContext, bucket: string, key: string, resolved: Resolved, parts: PartFiles, start: number, end: number): AsyncGenerator<Buffer> {
+/** One part's bytes start…end (inclusive, within the part), stripe by stripe, each block checked. */
+async function* stripeBytes(ctx: StoreContext, bucket: string, key: string, resolved: Resolved, parts: PartFiles, part: PartRecord, start: number, end: number): AsyncGenerator<Buffer> {
   const { k, n } = ctx;
   const version = resolved.version;
   const blockSize = version.erasure.blockSize;
@@ -166,7 +210,7 @@ async function* stripeBytes(ctx: StoreContext, bucket: string, key: string, reso
   try {
     for (let stripe = Math.floor(start / blockSize); stripe <= Math.floor(end / blockSize); stripe++) {
       const stripeStart = stripe * blockSize;
-      const length = Math.min(blockSize, version.size - stripeStart);
+      const length = Math.min(blockSize, part.size - stripeStart);
       const c = Math.ceil(length / k);
       if (c !== shardLength) {
         shards = codec.allocateShards(c);
@@ -188,8 +232,8 @@ async function* stripeBytes(ctx: StoreContext, bucket: string, key: string, reso
             const disk = diskOfShard[s]!;
             try {
               const { bytesRead } = await handles.get(disk)!.readv([sums[s]!, shards[s]!], position);
-              if (bytesRead !== CHECKSUM_BYTES + c) return markBad(disk, 'missing', `part.1 is short at stripe ${stripe}`);
-              if (!createHash(CHECKSUM_ALGORITHM).update(shards[s]!).digest().equals(sums[s]!)) return markBad(disk, 'checksum', `stripe ${stripe}`);
+              if (bytesRead !== CHECKSUM_BYTES + c) return markBad(disk, 'missing', `part.${part.number} is short at stripe ${stripe}`);
+              if (!createHash(CHECKSUM_ALGORITHM).update(shards[s]!).digest().equals(sums[s]!)) return markBad(disk, 'checksum', `part.${part.number} stripe ${stripe}`);
               good.add(s);
             } catch (error) {
               markBad(disk, 'io', error instanceof Error ? error.message : String(error));

@@ -1,14 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
-import fs, { type FileHandle } from 'node:fs/promises';
+import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ErasureCodec } from '../erasure';
 import { StripeReader, type ObjectBody } from './body-reader';
 import { TMP_DIR } from './disk-format';
 import { fsyncDir, mkdirSynced, writeFileSynced } from './disk-io';
-import { errnoOf, isNoSpace, StoreError } from './errors';
+import { errnoOf } from './errors';
 import { keyToSegments, META_FILE } from './object-key';
 import { CHECKSUM_ALGORITHM, dataDirOf, highestGeneration, resolveVersion, serializeMeta, shardIndexFor, type VersionRecord } from './object-meta';
+import { DiskRound, StripeEncoder, writeShardFiles } from './shard-writer';
 import { diskName, objectDir, readDiskMetas, type StoreContext } from './store-context';
+
+// heal.ts imports writeFully from here.
+export { writeFully } from './shard-writer';
 
 /**
  * PUT: stream the body in stripes of ctx.blockSize bytes, each cut into k data shards plus m
@@ -43,76 +46,14 @@ export function toInfo(bucket: string, key: string, r: VersionRecord): ObjectInf
 
 const PART_FILE = 'part.1';
 
-/** One put's per-disk state: which disks are still taking part, and why the others left. */
-class DiskRound {
-  readonly live: boolean[];
-  readonly failures = new Map<number, unknown>();
-  constructor(private readonly ctx: StoreContext) {
-    this.live = ctx.slots.map((s) => s.state === 'online');
-  }
-  fail(i: number, error: unknown): void {
-    if (!this.failures.has(i)) this.failures.set(i, error);
-    this.live[i] = false;
-  }
-  get liveIndices(): number[] {
-    return this.live.flatMap((ok, i) => (ok ? [i] : []));
-  }
-  /** Throws when fewer than the write quorum of disks are left: StorageFull if a disk was full. */
-  check(bucket: string, key: string): void {
-    const live = this.liveIndices.length;
-    if (live >= this.ctx.writeQuorum) return;
-    const down = this.ctx.slots.flatMap((s, i) => (this.live[i] ? [] : [i]));
-    const why = (i: number) => {
-      const error = this.failures.get(i);
-      return error === undefined ? (this.ctx.slots[i]!.reason ?? 'offline') : error instanceof Error ? error.message : String(error);
-    };
-    const full = [...this.failures.values()].some(isNoSpace);
-    throw new StoreError(
-      full ? 'StorageFull' : 'WriteQuorum',
-      `${bucket}/${key}: ${full ? 'storage is full' : 'too few disks can be written'}: ${live} of ${this.ctx.n} disks left, ${this.ctx.writeQuorum} needed (${down.map((i) => `${diskName(this.ctx, i)}: ${why(i)}`).join('; ')})`,
-      down.map((i) => diskName(this.ctx, i)),
-    );
-  }
-}
-
-export async function writeFully(handle: FileHandle, buffers: Uint8Array[]): Promise<void> {
-  const total = buffers.reduce((sum, b) => sum + b.length, 0);
-  const { bytesWritten } = await handle.writev(buffers);
-  if (bytesWritten !== total) throw Object.assign(new Error(`short write (${bytesWritten} of ${total} bytes): the disk is full`), { code: 'ENOSPC' });
-}
-
-/** Encodes one stripe of `stage` into the codec's shards, reusing them while the shard length stays. */
-class StripeEncoder {
-  private shards: Uint8Array[] = [];
-  private shardLength = -1;
-  constructor(private readonly codec: ErasureCodec) {}
-  encode(stage: Uint8Array, length: number): Uint8Array[] {
-    const { k } = this.codec;
-    const c = Math.ceil(length / k);
-    if (c !== this.shardLength) {
-      this.shards = this.codec.allocateShards(c);
-      this.shardLength = c;
-    }
-    for (let i = 0; i < k; i++) {
-      const shard = this.shards[i]!;
-      const start = Math.min(length, i * c);
-      const end = Math.min(length, start + c);
-      shard.set(stage.subarray(start, end));
-      if (end - start < c) shard.fill(0, end - start);
-    }
-    this.codec.encode(this.shards.slice(0, k), this.shards.slice(k));
-    return this.shards;
-  }
-}
-
 export async function putObject(ctx: StoreContext, bucket: string, key: string, body: ObjectBody, meta: PutMeta, commitLock: <T>(fn: () => Promise<T>) => Promise<T>): Promise<ObjectInfo> {
+  const what = `${bucket}/${key}`;
   const round = new DiskRound(ctx);
-  round.check(bucket, key);
+  round.check(what);
   const versionId = randomUUID();
   const tmpId = randomUUID();
   const tmpDirs = ctx.slots.map((s) => (s.path ? path.join(s.path, TMP_DIR, tmpId) : ''));
   const shardOf = ctx.slots.map((_, i) => shardIndexFor(i, ctx.n, bucket, key));
-  const handles: (FileHandle | null)[] = ctx.slots.map(() => null);
   const reader = new StripeReader(body);
   const md5 = createHash('md5');
   const stage = Buffer.allocUnsafe(ctx.blockSize);
@@ -120,53 +61,19 @@ export async function putObject(ctx: StoreContext, bucket: string, key: string, 
   const codecs = [ctx.codecs.acquire(), ctx.codecs.acquire()];
   const encoders = codecs.map((codec) => new StripeEncoder(codec));
 
-  const onLive = (fn: (i: number) => Promise<void>) =>
-    Promise.all(round.liveIndices.map((i) => fn(i).catch((error: unknown) => round.fail(i, error)))).then(() => round.check(bucket, key));
-
   try {
-    let length = await reader.fill(stage);
+    const length = await reader.fill(stage);
     md5.update(stage.subarray(0, length));
     let size = length;
     const inline = length <= ctx.inlineLimit;
-    if (!inline) {
-      await onLive(async (i) => {
-        await fs.mkdir(tmpDirs[i]!);
-        handles[i] = await fs.open(path.join(tmpDirs[i]!, PART_FILE), 'w', 0o640);
-      });
-    }
-
     let inlineShards: Buffer[] = [];
     if (inline) {
       inlineShards = encoders[0]!.encode(stage, length).map((s) => Buffer.from(s));
     } else {
-      let writing: Promise<void> | null = null;
-      for (let stripe = 0; ; stripe++) {
-        const shards = encoders[stripe % 2]!.encode(stage, length);
-        const sums = shards.map((shard) => createHash(CHECKSUM_ALGORITHM).update(shard).digest());
-        // One stripe in flight: the previous one's writes end before this one's start (each
-        // part.1 is written in order), and before this codec's shards are encoded into again.
-        await writing;
-        writing = onLive(async (i) => {
-          const s = shardOf[i]!;
-          await writeFully(handles[i]!, [sums[s]!, shards[s]!]);
-        });
-        writing.catch(() => undefined); // awaited below; not unhandled meanwhile
-        if (length < ctx.blockSize) break;
-        length = await reader.fill(stage);
-        if (length === 0) break;
-        md5.update(stage.subarray(0, length));
-        size += length;
-      }
-      await writing;
-      await onLive(async (i) => {
-        const handle = handles[i]!;
-        handles[i] = null;
-        try {
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
+      await round.onLive(what, async (i) => {
+        await fs.mkdir(tmpDirs[i]!);
       });
+      size = await writeShardFiles(ctx, { round, what, bucket, key, reader, md5, stage, firstLength: length, encoders, fileOf: (i) => path.join(tmpDirs[i]!, PART_FILE) });
     }
 
     const base: Omit<VersionRecord, 'erasure' | 'generation'> = {
@@ -188,7 +95,6 @@ export async function putObject(ctx: StoreContext, bucket: string, key: string, 
     return await commitLock(() => commitVersion(ctx, round, bucket, key, tmpId, recordFor, inline));
   } catch (error) {
     await reader.cancel();
-    await Promise.all(handles.map((h) => h?.close().catch(() => undefined)));
     await removeTemp(ctx.slots.flatMap((s, i) => (s.path ? [i] : [])));
     throw error;
   } finally {
@@ -223,7 +129,7 @@ export async function putObject(ctx: StoreContext, bucket: string, key: string, 
  * never a mix. Objects are directories that may also hold other keys' directories
  * ('a' and 'a/b'), which is why the commit renames a file rather than the object's directory.
  */
-async function commitVersion(
+export async function commitVersion(
   ctx: StoreContext,
   round: DiskRound,
   bucket: string,
@@ -281,7 +187,7 @@ async function commitVersion(
       }
     }),
   );
-  if (committed.length < ctx.writeQuorum) round.check(bucket, key);
+  if (committed.length < ctx.writeQuorum) round.check(`${bucket}/${key}`);
 
   await Promise.all(
     committed.map(async (i) => {

@@ -43,8 +43,20 @@ export interface StoreContext {
  * Does nothing otherwise.
  */
 export interface StoreFaults {
-  beforeStep(step: 'data-rename' | 'meta-rename' | 'meta-collapse' | 'old-data-remove' | 'meta-remove', diskIndex: number): void | Promise<void>;
+  beforeStep(step: StoreStep, diskIndex: number): void | Promise<void>;
 }
+
+/** The steps StoreFaults can stop at: an object's commit and delete, and a multipart upload's. */
+export type StoreStep =
+  | 'data-rename'
+  | 'meta-rename'
+  | 'meta-collapse'
+  | 'old-data-remove'
+  | 'meta-remove'
+  | 'upload-create'
+  | 'part-rename'
+  | 'part-old-remove'
+  | 'upload-remove';
 
 /**
  * Codecs for the store's operations. Each holds its shard buffers in its own WebAssembly memory
