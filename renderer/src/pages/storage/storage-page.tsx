@@ -1,12 +1,13 @@
-import { Alert, Flex, Typography } from 'antd';
+import { Flex, Typography } from 'antd';
 import { useI18n } from '../../i18n/i18n-context';
 import { ErasureCodingPlanner } from './erasure-coding-planner';
 import { FleetCapacityCard } from './fleet-capacity-card';
+import { KodoSection } from './kodo-section';
 import { WhatIfPanel } from './what-if-panel';
 
 /**
- * Storage: fleet capacity (raw, usable, used, forecast, days until 80/90/100 %), the what-if panel
- * and the erasure-coding planner; Kodo management arrives with the storage service.
+ * Storage: fleet capacity (raw, usable, used, forecast, days until 80/90/100 %), the what-if panel,
+ * the erasure-coding planner, and Kodo, the object store, per storage appliance.
  */
 export default function StoragePage() {
   const { t } = useI18n();
@@ -16,9 +17,9 @@ export default function StoragePage() {
         {t('nav.storage')}
       </Typography.Title>
       <FleetCapacityCard />
+      <KodoSection />
       <WhatIfPanel />
       <ErasureCodingPlanner />
-      <Alert type="info" showIcon title={t('planner.rest')} data-testid="page-not-built" />
     </Flex>
   );
 }
