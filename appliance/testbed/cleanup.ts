@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { detachLoop, loopDevicesUnder } from './disks';
+import { detachLoops, loopDevicesUnder } from './disks';
 import { run, sleep } from './exec';
 import { deleteLink, deleteNetns, listLinks, listNetns, netnsInode } from './network';
 import { bridgeName, machinePattern, type InstancePaths } from './paths';
@@ -96,7 +96,7 @@ export async function teardown(prefix: string, paths: InstancePaths): Promise<Te
   await killAndWait([...inNetns], 0);
 
   // 2. Loop devices (mark for release even if a file system on one is still being torn down).
-  for (const dev of found.loopDevices) await detachLoop(dev);
+  await detachLoops(found.loopDevices);
 
   // 3. The disk chains (nbdfuse and its nbdkit) and anything else naming our directory: TERM first,
   //    so nbdfuse unmounts cleanly.
@@ -111,7 +111,7 @@ export async function teardown(prefix: string, paths: InstancePaths): Promise<Te
   let loops = await loopDevicesUnder(paths.disksDir);
   for (let waited = 0; loops.length > 0 && waited < 5_000; waited += 50) {
     await sleep(50);
-    for (const dev of loops) await detachLoop(dev);
+    await detachLoops(loops);
     loops = await loopDevicesUnder(paths.disksDir);
   }
 

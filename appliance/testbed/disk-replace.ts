@@ -19,7 +19,7 @@
  * It is re-runnable: if a step fails after the old disk was removed, the state says the disk has no
  * device, and running disk-replace again builds the new one.
  */
-import { attachDisk, detachLoop, diskFiles, failDisk, loopDevicesOver, mountDisks, removeChain } from './disks';
+import { attachDisk, detachLoops, diskFiles, failDisk, loopDevicesOver, mountDisks, removeChain } from './disks';
 import { machineShell, writeMachineFiles } from './machine';
 import { smartDoubleFilesFor } from './smart-double';
 import { describeFixture, replacementFixture } from './smart-fixtures';
@@ -41,7 +41,7 @@ export async function replaceDisk(pid: number, m: MachineState, d: DiskState, pl
   const unmounted = await unmountPulled(pid, d.mount);
   // Before the chain stops: once nbdfuse is gone the loop device no longer names our file (disks.ts).
   // A loop still held by a lazily unmounted file system is only marked to go when that is released.
-  for (const dev of await loopDevicesOver(files.devFile)) await detachLoop(dev);
+  await detachLoops(await loopDevicesOver(files.devFile));
   await removeChain(files);
   d.device = null;
   d.fusePid = null;

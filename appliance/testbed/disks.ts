@@ -97,6 +97,19 @@ export async function removeChain(files: DiskFiles): Promise<void> {
   for (const f of [files.image, files.devFile, files.failFile, files.pidFile]) fs.rmSync(f, { force: true });
 }
 
+/**
+ * Sparse images take host space only as they are written, so `up` does not need it all at once; but a
+ * disk written full on a host that runs out first fails with errors a test would misread as a disk
+ * fault. Returns a warning when the disks could outgrow the free space under `dir`, else undefined.
+ */
+export function hostSpaceWarning(dir: string, declaredBytes: number): string | undefined {
+  const { bavail, bsize } = fs.statfsSync(dir);
+  const free = bavail * bsize;
+  if (declaredBytes <= free) return undefined;
+  const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
+  return `the data disks can hold ${gib(declaredBytes)} but ${dir} has ${gib(free)} free: filling them all would run the host out of space (I/O errors in the machines); use fewer or smaller disks, or free space there`;
+}
+
 /** losetup -f can race with another testbed allocating the same free device; retry then. */
 async function losetup(fusePid: number, devFile: string): Promise<string> {
   for (let attempt = 0; ; attempt++) {
@@ -190,9 +203,12 @@ export async function loopDevicesOver(devFile: string): Promise<string[]> {
   return (await listLoops()).filter((l) => l.backFile === devFile).map((l) => l.name);
 }
 
-export async function detachLoop(device: string): Promise<void> {
-  // If the file system on it is still being released, -d marks it autoclear and it goes away then.
-  await run('losetup', ['-d', device], { allowFailure: true });
+export async function detachLoops(devices: readonly string[]): Promise<void> {
+  if (devices.length === 0) return;
+  // One losetup for all: it goes on past a device that fails (already gone) and detaches the rest,
+  // and one process instead of 32 matters on a loaded 2-core machine. A device whose file system is
+  // still being released is marked autoclear instead, and goes away then.
+  await run('losetup', ['-d', ...devices], { allowFailure: true });
 }
 
 function readOr(file: string, fallback: string): string {

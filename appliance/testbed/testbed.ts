@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { discover, isEmpty, teardown, type Leftovers, type TeardownReport } from './cleanup';
-import { attachDisk, diskFiles, mountDisks, parseSize } from './disks';
+import { attachDisk, diskFiles, hostSpaceWarning, mountDisks, parseSize } from './disks';
 import { StateError, UsageError } from './errors';
 import { isAlive } from './exec';
 import { applyFault, FAULTS, isFaultName } from './faults';
@@ -244,6 +244,8 @@ export function createTestbed(options: TestbedOptions = {}): Testbed {
           const subnet = await allocateSubnet(stateRoot, prefix);
           state = plan(o, subnet);
           writeState(paths.stateFile, state); // before creating anything: down can always read what was meant
+          const space = hostSpaceWarning(stateRoot, state.machines.reduce((sum, m) => sum + m.disks.reduce((s, d) => s + d.sizeBytes, 0), 0));
+          if (space) log(`warning: ${space}`);
           await generateKey(paths.clientKey, `appliance-testbed-${prefix}`);
           await createBridge(state.bridge, subnet);
           const bridge = state.bridge;
