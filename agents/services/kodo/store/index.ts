@@ -13,7 +13,7 @@ export type { ShardProblem, StoreFaults } from './store-context';
 export { compareKeys, encodeSegment, decodeSegment, validateKey, validateBucketName } from './object-key';
 export type { HealResult } from './heal';
 export type { BucketSettings } from './buckets';
-export type { CompletePart, ListPartsOptions, PartInfo, PartsPage } from './multipart';
+export type { CompleteOptions, CompletePart, ListPartsOptions, PartInfo, PartsPage } from './multipart';
 export type { ListUploadsOptions, UploadInfo, UploadsPage } from './multipart-listing';
 export { MIN_PART_SIZE } from './multipart-meta';
 export { MAX_PART_NUMBER } from './object-meta';

@@ -192,7 +192,15 @@ function bareEtag(etag: string): string {
   return etag.replace(/^"|"$/g, '').toLowerCase();
 }
 
-export async function completeMultipartUpload({ ctx, lock }: MultipartDeps, bucket: string, key: string, uploadId: string, list: CompletePart[]): Promise<ObjectInfo> {
+export interface CompleteOptions {
+  /** Metadata given at completion (Qiniu's complete carries mimeType and metadata): over the upload's own. */
+  meta?: PutMeta;
+  /** The least size of every part but the last: S3's 5 MiB by default; Qiniu's resumable upload allows 1 MiB. */
+  minPartSize?: number;
+}
+
+export async function completeMultipartUpload({ ctx, lock }: MultipartDeps, bucket: string, key: string, uploadId: string, list: CompletePart[], options: CompleteOptions = {}): Promise<ObjectInfo> {
+  const minPartSize = options.minPartSize ?? MIN_PART_SIZE;
   return lock(uploadLockId(bucket, uploadId), async () => {
     const { upload } = resolveUpload(ctx, bucket, uploadId, key);
     if (list.length === 0) throw new StoreError('InvalidArgument', 'completing a multipart upload needs at least one part');
@@ -207,8 +215,8 @@ export async function completeMultipartUpload({ ctx, lock }: MultipartDeps, buck
       const part = parts.get(p.partNumber);
       if (!part) throw new StoreError('InvalidPart', `part ${p.partNumber} was not uploaded to ${uploadId} (or not on enough disks): upload it again, or leave it out`);
       if (part.meta.etag !== bareEtag(p.etag)) throw new StoreError('InvalidPart', `part ${p.partNumber}'s ETag is "${part.meta.etag}", not ${p.etag}: it was uploaded again since; list the parts for the current ETags`);
-      if (index < list.length - 1 && part.meta.size < MIN_PART_SIZE) {
-        throw new StoreError('EntityTooSmall', `part ${p.partNumber} is ${part.meta.size} bytes; every part but the last must be at least ${MIN_PART_SIZE} bytes (5 MiB)`);
+      if (index < list.length - 1 && part.meta.size < minPartSize) {
+        throw new StoreError('EntityTooSmall', `part ${p.partNumber} is ${part.meta.size} bytes; every part but the last must be at least ${minPartSize} bytes`);
       }
       return part;
     });
@@ -245,9 +253,9 @@ export async function completeMultipartUpload({ ctx, lock }: MultipartDeps, buck
         generation,
         size,
         etag,
-        contentType: upload.meta.contentType ?? 'application/octet-stream',
-        userMetadata: { ...upload.meta.userMetadata },
-        headers: { ...upload.meta.headers },
+        contentType: options.meta?.contentType ?? upload.meta.contentType ?? 'application/octet-stream',
+        userMetadata: { ...upload.meta.userMetadata, ...options.meta?.userMetadata },
+        headers: { ...upload.meta.headers, ...options.meta?.headers },
         mtime,
         erasure: { k: ctx.k, m: ctx.m, blockSize: chosen[0]!.meta.erasure.blockSize, shardIndex: shardIndexFor(i, ctx.n, bucket, key), checksum: CHECKSUM_ALGORITHM },
         dataDir: dataDirOf(versionId),

@@ -11,7 +11,7 @@ import { fsyncDir, removeEmptyParents } from './disk-io';
 import { StoreError } from './errors';
 import { createKeyedLock, keyLockId } from './keyed-lock';
 import { listObjects, type ListOptions, type ListPage } from './listing';
-import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listParts, uploadPart, type CompletePart, type ListPartsOptions, type MultipartDeps, type PartsPage } from './multipart';
+import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listParts, uploadPart, type CompleteOptions, type CompletePart, type ListPartsOptions, type MultipartDeps, type PartsPage } from './multipart';
 import { listMultipartUploads, sweepUploads, type ListUploadsOptions, type UploadsPage } from './multipart-listing';
 import { MULTIPART_DIR } from './multipart-meta';
 import { META_FILE, validateBucketName, validateKey } from './object-key';
@@ -61,7 +61,7 @@ export interface ObjectStore {
   /** Part 1…10000; uploading a number again replaces it. etag: MD5 hex of the part (unquoted). */
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: ObjectBody): Promise<{ etag: string; size: number }>;
   /** The object of the listed parts (ascending, each as uploaded); the upload is gone afterwards. ETag: MD5 of the parts' MD5s, "-N". */
-  completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletePart[]): Promise<ObjectInfo>;
+  completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletePart[], options?: CompleteOptions): Promise<ObjectInfo>;
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
   listParts(bucket: string, key: string, uploadId: string, options?: ListPartsOptions): Promise<PartsPage>;
   listMultipartUploads(bucket: string, options?: ListUploadsOptions): Promise<UploadsPage>;
@@ -236,11 +236,11 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
       await ensureBucket(bucket);
       return uploadPart(mp, bucket, key, uploadId, partNumber, body);
     },
-    async completeMultipartUpload(bucket, key, uploadId, parts) {
+    async completeMultipartUpload(bucket, key, uploadId, parts, options) {
       validateBucketName(bucket);
       validateKey(key);
       await ensureBucket(bucket);
-      return completeMultipartUpload(mp, bucket, key, uploadId, parts);
+      return completeMultipartUpload(mp, bucket, key, uploadId, parts, options);
     },
     async abortMultipartUpload(bucket, key, uploadId) {
       validateBucketName(bucket);
