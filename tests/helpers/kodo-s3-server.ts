@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { createHash, createHmac } from 'node:crypto';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { SignatureV4 } from '@smithy/signature-v4';
 import type { AccessKey } from '../../agents/services/kodo/access/access-keys';
 import type { RequestObservation } from '../../agents/services/kodo/access/request-metrics';
 import { createS3Handler } from '../../agents/services/kodo/s3';
@@ -66,9 +68,74 @@ export interface KodoS3Server {
   observations: RequestObservation[];
   /** Every log event the handler wrote. */
   logs: { event: string; fields: Record<string, unknown> }[];
+  /** One HTTP request as sent (the path is not normalized: `..`, `%2e%2e`, NUL reach the handler), SigV4-signed by `key` unless null. */
+  raw(request: RawRequest): Promise<RawResponse>;
   /** An S3 client for `key` (admin by default): path-style, or virtual-hosted with a lookup sending every host to 127.0.0.1. */
   client(key?: AccessKey, options?: { virtualHosted?: boolean; config?: Partial<S3ClientConfig> }): S3Client;
   close(): Promise<void>;
+}
+
+export interface RawRequest {
+  method: string;
+  /** Path and query exactly as sent, percent-encoded (`/bucket/a%20b?acl`). */
+  path: string;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+  /** The signer (admin by default); null: an anonymous request. */
+  key?: AccessKey | null;
+  /** Host header (virtual-hosted-style: `bucket.s3.kodo.test`); 127.0.0.1:<port> by default. */
+  host?: string;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** node:crypto behind the signer's hash interface. */
+class NodeSha256 {
+  private readonly hash;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    const k = secret === undefined ? undefined : typeof secret === 'string' ? secret : Buffer.from(ArrayBuffer.isView(secret) ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength) : new Uint8Array(secret));
+    this.hash = k === undefined ? createHash('sha256') : createHmac('sha256', k);
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(typeof data === 'string' ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
+  }
+}
+
+async function sendRaw(port: number, region: string, request: RawRequest): Promise<RawResponse> {
+  const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body);
+  const q = request.path.indexOf('?');
+  const pathOnly = q === -1 ? request.path : request.path.slice(0, q);
+  const query: Record<string, string> = {};
+  if (q !== -1) for (const part of request.path.slice(q + 1).split('&')) if (part) {
+    const eq = part.indexOf('=');
+    query[decodeURIComponent(eq === -1 ? part : part.slice(0, eq))] = eq === -1 ? '' : decodeURIComponent(part.slice(eq + 1));
+  }
+  let headers: Record<string, string> = { host: request.host ?? `127.0.0.1:${port}`, ...request.headers };
+  if (body.length > 0 || ['PUT', 'POST'].includes(request.method)) headers['content-length'] ??= String(body.length);
+  const signer = request.key === null ? null : (request.key ?? TEST_KEYS.admin);
+  if (signer) {
+    const sigv4 = new SignatureV4({ service: 's3', region, credentials: { accessKeyId: signer.accessKeyId, secretAccessKey: signer.secretKey }, sha256: NodeSha256, uriEscapePath: false });
+    headers['x-amz-content-sha256'] ??= createHash('sha256').update(body).digest('hex');
+    const signed = await sigv4.sign({ method: request.method, protocol: 'http:', hostname: headers.host!, path: pathOnly, query, headers, body });
+    headers = signed.headers;
+  }
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: request.method, path: request.path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** An http.Agent whose DNS lookup answers 127.0.0.1 for every name (for `bucket.s3.kodo.test`). */
@@ -121,6 +188,7 @@ export async function startKodoS3Server(options: KodoS3ServerOptions = {}): Prom
     keys: TEST_KEYS,
     observations,
     logs,
+    raw: (request) => sendRaw(port, region, request),
     client(k = TEST_KEYS.admin, clientOptions = {}) {
       const agent = clientOptions.virtualHosted ? loopbackAgent() : new http.Agent({ keepAlive: true });
       agents.push(agent);

@@ -1,20 +1,17 @@
-import type { AccessKey } from '../access/access-keys';
-import { S3Error } from './s3-errors';
+import { authenticateRequest, type AuthResult } from './auth/authenticate-request';
 import type { S3Context } from './s3-context';
 
 /**
- * Who sent the request: the one place the router asks. Null: anonymous (no Authorization header,
- * no presigned query), which the router allows only for reading public-read buckets.
- *
- * >>> AUTH NOT WIRED YET: until ./auth lands (authenticateRequest, verifyPayload), this names the
- * key from the credential scope but DOES NOT VERIFY THE SIGNATURE. Replace the body of
- * `authenticate` with the auth module's call. <<<
+ * Who sent the request (SigV4 by header or presigned URL, checked by ./auth): the one place the
+ * router asks. `anonymous`: no signature at all, which the router allows only for reading
+ * public-read buckets. Refusals are the auth module's S3AuthError (mapped in s3-errors.ts).
  */
-export async function authenticate(ctx: S3Context): Promise<AccessKey | null> {
-  const header = ctx.req.headers.authorization;
-  const credential = header !== undefined ? /Credential=([^/,\s]+)\//.exec(header)?.[1] : ctx.target.query.get('X-Amz-Credential')?.split('/')[0];
-  if (header === undefined && !ctx.target.query.has('X-Amz-Credential')) return null;
-  const key = credential !== undefined ? ctx.keys.get(credential) : undefined;
-  if (!key) throw new S3Error('InvalidAccessKeyId', 403, 'The AWS access key Id you provided does not exist in our records: check the key on the appliance\'s Storage page.');
-  return key;
+export function authenticate(ctx: S3Context): AuthResult {
+  const url = ctx.req.url ?? '/';
+  const q = url.indexOf('?');
+  return authenticateRequest(
+    { method: ctx.req.method ?? 'GET', rawPath: q === -1 ? url : url.slice(0, q), rawQuery: q === -1 ? '' : url.slice(q + 1), headers: ctx.req.headers },
+    ctx.keys,
+    { region: ctx.region, now: ctx.now() },
+  );
 }

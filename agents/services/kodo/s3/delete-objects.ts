@@ -1,5 +1,4 @@
 import { StoreError } from '../store';
-import { checkSmallPayload } from './payload';
 import { readSmallBody } from './request-body';
 import { sendXml } from './responses';
 import { invalidRequest, malformedXml, toS3Error } from './s3-errors';
@@ -23,7 +22,6 @@ export async function deleteObjects(ctx: S3Context): Promise<void> {
     throw invalidRequest('Missing required header for this request: Content-MD5 (or an x-amz-checksum-* header).');
   }
   const body = await readSmallBody(ctx, MAX_BODY, () => malformedXml('the Delete document is larger than 2 MiB'));
-  await checkSmallPayload(ctx, body);
   const doc = parseXml(body.toString('utf8'));
   const root = doc.Delete;
   if (root === undefined || typeof root !== 'object' || Array.isArray(root)) throw malformedXml('the root element must be Delete');

@@ -55,11 +55,15 @@ export async function listObjects(ctx: S3Context): Promise<void> {
   if (token !== null) checkToken(token);
   const fetchOwner = !v2 || q.get('fetch-owner') === 'true';
 
+  // A V1 marker is a continuation: after the NextMarker "a/" (a common prefix) nothing under "a/"
+  // comes back. The store's token (the last key or prefix listed, base64url: its README) means
+  // exactly that; its startAfter is V2's start-after, which does not skip the prefix's keys.
+  const v1Marker = !v2 && startAfter ? Buffer.from(startAfter, 'utf8').toString('base64url') : undefined;
   const page = await listPage(ctx, bucket, {
     ...(prefix ? { prefix } : {}),
     ...(delimiter ? { delimiter } : {}),
-    ...(startAfter ? { startAfter } : {}),
-    ...(token !== null ? { continuationToken: token } : {}),
+    ...(v2 && startAfter ? { startAfter } : {}),
+    ...(token !== null ? { continuationToken: token } : v1Marker !== undefined ? { continuationToken: v1Marker } : {}),
     maxKeys,
   });
 

@@ -35,6 +35,7 @@ export function createS3Handler(deps: S3Deps): (req: IncomingMessage, res: Serve
       requestId,
       target: { bucket: undefined, key: undefined, query: new URLSearchParams(), resource: req.url ?? '/', style: 'path' },
       principal: null,
+      auth: { kind: 'anonymous' },
       operation: 'Unknown',
       bytesIn: 0,
       bytesOut: 0,
@@ -65,7 +66,8 @@ async function serve(ctx: S3Context, suffixes: readonly string[]): Promise<void>
     const method = ctx.req.method ?? 'GET';
     const chosen = route(method, ctx.target, ctx.req.headers['x-amz-copy-source'] !== undefined);
     ctx.operation = chosen.operation;
-    ctx.principal = await authenticate(ctx);
+    ctx.auth = authenticate(ctx);
+    ctx.principal = ctx.auth.kind === 'key' ? ctx.auth.key : null;
     await checkAccess(ctx, chosen);
     await chosen.run(ctx);
   } catch (error) {

@@ -4,7 +4,7 @@ import { createBucket, deleteBucket, getAcl, getBucketLocation, getBucketVersion
 import { copyObject } from './copy-object';
 import { deleteObjects } from './delete-objects';
 import { listObjects } from './list-handlers';
-import { multipartRoute } from './multipart-routes';
+import { multipartRoute } from './multipart';
 import { deleteObject, getObject, putObject } from './object-handlers';
 import { methodNotAllowed, notImplemented } from './s3-errors';
 import type { S3Context } from './s3-context';
@@ -65,7 +65,7 @@ export function route(method: string, target: S3Target, isCopy: boolean): Route 
     if (method === 'GET') return { operation: 'ListBuckets', action: 'list-buckets', run: listBuckets };
     return notAllowed(method, 'the service');
   }
-  const multipart = multipartRoute(method, target);
+  const multipart = multipartRoute(method, target, isCopy);
   if (multipart) return multipart;
   if (query.has('versioning') && key === undefined) {
     if (method === 'GET') return { operation: 'GetBucketVersioning', action: 'read', run: getBucketVersioning };

@@ -3,6 +3,7 @@ import type { AccessKey, AccessKeyLookup } from '../access/access-keys';
 import type { RequestMetrics } from '../access/request-metrics';
 import type { ObjectStore } from '../store';
 import type { S3Target } from './addressing';
+import type { AuthResult } from './auth/authenticate-request';
 
 /** What the S3 handler is built from (createS3Handler's argument). */
 export interface S3Deps {
@@ -31,6 +32,8 @@ export interface S3Context {
   target: S3Target;
   /** The authenticated key; null for an anonymous request (allowed only to read public-read buckets). */
   principal: AccessKey | null;
+  /** What authentication found (how verifyPayload must check the body). */
+  auth: AuthResult;
   /** S3's name of the operation (PutObject, ListObjectsV2…), for metrics and logs. */
   operation: string;
   /** Body bytes read from the request and written to the response so far (metrics). */

@@ -37,6 +37,9 @@ function disksOf(error: StoreError): string {
   return error.disks.length > 0 ? ` Disks: ${error.disks.join(', ')}.` : '';
 }
 
+/** Store codes that are S3 error codes as they are, with S3's status. */
+const SAME_NAME_STATUS: Record<string, number> = { NoSuchUpload: 404, InvalidPart: 400, InvalidPartOrder: 400, EntityTooSmall: 400, InvalidArgument: 400 };
+
 /** S3's error for a store failure. Bucket and key name the resource, for the error's fields. */
 export function fromStoreError(error: StoreError, bucket?: string, key?: string): S3Error {
   const where: Record<string, string> = {};
@@ -87,8 +90,12 @@ export function fromStoreError(error: StoreError, bucket?: string, key?: string)
     case 'DiskFormat':
     case 'InvalidLayout':
       return new S3Error('InternalError', 500, `The storage is not usable: ${error.message}. See the appliance's Storage page.${disksOf(error)}`, where);
-    default:
+    default: {
+      // Codes the store added for multipart (NoSuchUpload, InvalidPart…) are S3's own names.
+      const status = SAME_NAME_STATUS[String(error.code)];
+      if (status !== undefined) return new S3Error(String(error.code), status, `${error.message}.`, where);
       return new S3Error('InternalError', 500, `The storage failed (${String(error.code)}): ${error.message}.`, where);
+    }
   }
 }
 
