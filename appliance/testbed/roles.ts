@@ -31,7 +31,7 @@ export interface RoleSpec {
  * /dev/loop-control, so `max_loop` does not cap it), an nbdfuse and an nbdkit (about 4 MiB of
  * proportional memory and some 30 threads, i.e. pids, together), one mount inside the machine (the
  * FUSE mount lives in a private namespace), and only the blocks written on the host's disk (sparse
- * image, lazily initialised ext4: about 0.6 MB per disk after up). Beyond 32 nothing breaks
+ * image, lazily initialised ext4: about 1 MB per fresh 2 GB disk). Beyond 32 nothing breaks
  * abruptly; the cap keeps a typo (--disks 320) from eating the host's pids (pid_max is 32768 here).
  */
 export const MAX_APPLIANCE_DISKS = 32;
