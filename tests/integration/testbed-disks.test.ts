@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEmpty } from '../../appliance/testbed/cleanup';
-import { loopDevicesUnder } from '../../appliance/testbed/disks';
+import { hostSpaceWarning, loopDevicesUnder } from '../../appliance/testbed/disks';
 import { UsageError } from '../../appliance/testbed/errors';
 import { waitFor } from '../../appliance/testbed/exec';
 import { netnsUnsupportedReason } from '../../appliance/testbed/preflight';
@@ -32,22 +32,34 @@ interface SeenDisk {
   entries: string[];
 }
 
-/** Everything about the data disks in one SSH round trip: mount source and type, block device, UUID, files. */
+/**
+ * Everything about the data disks in one SSH round trip, with few processes (the box has 2 cores):
+ * mount source and type from the kernel's table, block device or not, UUID as blkid reads it from
+ * the device, and the entries of each file system.
+ */
 async function seenDisks(m: MachineState): Promise<SeenDisk[]> {
   const out = await runOnMachine(
     m,
-    `for mp in $(findmnt -rn -o TARGET | grep '^/srv/disks/' | sort -V); do
-       src=$(findmnt -n -o SOURCE "$mp"); fs=$(findmnt -n -o FSTYPE "$mp")
+    `findmnt -rn -o TARGET,SOURCE,FSTYPE | awk '$1 ~ "^/srv/disks/"' | sort -V | while read -r mp src fs; do
        if [ -b "$src" ]; then blk=block; else blk=other; fi
-       printf '%s %s %s %s %s %s\\n' "$mp" "$src" "$fs" "$blk" "$(blkid -s UUID -o value "$src")" "$(ls -A "$mp" | tr '\\n' ,)"
-     done`,
+       entries=$(cd "$mp" && for f in * .[!.]*; do [ -e "$f" ] && printf '%s,' "$f"; done)
+       echo "$mp $src $fs $blk $entries"
+     done
+     echo --
+     blkid -s UUID -o export $(findmnt -rn -o SOURCE | grep '^/dev/loop')`,
   );
-  return out
+  const [mounts = '', ids = ''] = out.split('--\n');
+  const uuidOf = new Map<string, string>();
+  for (const block of ids.trim().split(/\n\n+/)) {
+    const kv = Object.fromEntries(block.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    if (kv.DEVNAME && kv.UUID) uuidOf.set(kv.DEVNAME, kv.UUID);
+  }
+  return mounts
     .trim()
     .split('\n')
     .map((line) => {
-      const [mount = '', source = '', fstype = '', blk = '', uuid = '', entries = ''] = line.split(' ');
-      return { mount, source, fstype, isBlock: blk === 'block', uuid, entries: entries.split(',').filter(Boolean) };
+      const [mount = '', source = '', fstype = '', blk = '', entries = ''] = line.split(' ');
+      return { mount, source, fstype, isBlock: blk === 'block', uuid: uuidOf.get(source) ?? '', entries: entries.split(',').filter(Boolean) };
     });
 }
 
@@ -77,6 +89,12 @@ describe.skipIf(skipReason !== undefined)('testbed: 24 data disks, disk-replace'
   it('refuses more disks than a machine may have, saying the limit', async () => {
     await expect(createTestbed({ prefix: PREFIX }).up({ disks: 33 })).rejects.toThrow(UsageError);
     await expect(createTestbed({ prefix: PREFIX }).up({ disks: 33 })).rejects.toThrow(/from 0 to 32/);
+  });
+
+  it('warns only when the sparse disks could outgrow the free space where the state lives', () => {
+    const { bavail, bsize } = fs.statfsSync(tb.paths.stateRoot);
+    expect(hostSpaceWarning(tb.paths.stateRoot, DISKS * 1024 ** 3)).toBeUndefined(); // this very testbed fits
+    expect(hostSpaceWarning(tb.paths.stateRoot, bavail * bsize + 1024 ** 3)).toMatch(/free: filling them all would run the host out of space.*use fewer or smaller disks/);
   });
 
   it('gives the machine 24 mounted ext4 file systems on distinct block devices, as the status says', async () => {
