@@ -67,14 +67,26 @@ export type KodoBucket = z.infer<typeof KodoBucketSchema>;
 export const KodoHealCycleSchema = z.object({
   started: z.string().check(z.maxLength(40)),
   finished: z.nullable(z.string().check(z.maxLength(40))),
+  /** Why it runs: on its schedule, asked for, or to rebuild replaced disks. */
+  reason: z.enum(['scheduled', 'requested', 'disk-replaced']),
+  /** Indices of the replaced disks this cycle rebuilds. */
+  rebuilding: z.array(z.number().check(z.int(), z.nonnegative())).check(z.maxLength(256)),
   objectsScanned: z.number().check(z.nonnegative()),
   objectsTotalEstimate: z.nullable(z.number().check(z.nonnegative())),
   bytesScanned: z.number().check(z.nonnegative()),
   objectsHealed: z.number().check(z.nonnegative()),
   shardsRepaired: z.number().check(z.nonnegative()),
+  /** Crash leftovers removed (unreferenced data, superseded versions, stale temp dirs). */
+  leftoversRemoved: z.number().check(z.nonnegative()),
+  /** Objects that could not be checked or healed (I/O). */
   errors: z.number().check(z.nonnegative()),
+  /** Objects with fewer than k good shards: nothing can rebuild them. */
+  unrecoverable: z.number().check(z.nonnegative()),
+  lastErrors: z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(16)),
   /** Seconds left, from this cycle's rate and the previous cycle's total (null: unknown yet). */
   etaSeconds: z.nullable(z.number().check(z.nonnegative())),
+  /** Stopped before the end (the store closed, or a replaced disk restarted the cycle). */
+  aborted: z.boolean(),
 });
 
 export const KodoHealStatusSchema = z.object({
@@ -82,6 +94,8 @@ export const KodoHealStatusSchema = z.object({
   priority: z.enum(HEAL_PRIORITIES),
   cycle: z.nullable(KodoHealCycleSchema),
   lastCycle: z.nullable(KodoHealCycleSchema),
+  /** Heal on read: objects waiting, healed, and dropped because the queue was full (the scanner finds those). */
+  queue: z.object({ pending: z.number().check(z.nonnegative()), healed: z.number().check(z.nonnegative()), dropped: z.number().check(z.nonnegative()) }),
 });
 
 export const KodoStatusParamsSchema = z.strictObject({});

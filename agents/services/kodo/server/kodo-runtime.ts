@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { HealPriority, KodoConfig, KodoStatus } from '../../../protocol/services/kodo';
 import { isPublicRead, setPublicRead } from '../s3/bucket-settings';
 import { openStore, type ObjectStore } from '../store';
+import type { HealCycle } from '../store/heal-status';
 import { ControlRefusal } from './control-api';
 import type { AccessKeyStore } from './access-key-store';
 
@@ -12,22 +13,29 @@ import type { AccessKeyStore } from './access-key-store';
  * store there": the S3 and Qiniu handlers are (re)built by the server when `onStore` fires.
  */
 
-/** Healing's operations, added to the store by store/heal-scanner.ts. Optional until a store has them. */
-interface HealApi {
-  healStatus(): {
-    state: 'idle' | 'scanning' | 'healing';
-    priority: HealPriority;
-    cycle: HealCycle | null;
-    lastCycle: HealCycle | null;
-    buckets?: { name: string; objects: number; logicalBytes: number; rawBytes: number }[];
+type HealView = NonNullable<KodoStatus['heal']>;
+
+/** The store's heal cycle (times in ms) as the protocol says it (ISO times, seconds). */
+function cycleView(c: HealCycle | null): HealView['cycle'] {
+  if (!c) return null;
+  return {
+    started: new Date(c.started).toISOString(),
+    finished: c.finished === undefined ? null : new Date(c.finished).toISOString(),
+    reason: c.reason,
+    rebuilding: c.rebuilding,
+    objectsScanned: c.objectsScanned,
+    objectsTotalEstimate: c.objectsTotalEstimate,
+    bytesScanned: c.bytesScanned,
+    objectsHealed: c.objectsHealed,
+    shardsRepaired: c.shardsRepaired,
+    leftoversRemoved: c.leftoversRemoved,
+    errors: c.errors,
+    unrecoverable: c.unrecoverable,
+    lastErrors: c.lastErrors.slice(-16).map((e) => e.slice(0, 1024)),
+    etaSeconds: c.eta === null ? null : Math.round(c.eta),
+    aborted: c.aborted === true,
   };
-  setHealPriority(priority: HealPriority): void;
-  startHealCycle(): void;
-  rescanDisks(): Promise<unknown>;
-  close(): Promise<void>;
 }
-type HealCycle = NonNullable<KodoStatus['heal']>['cycle'];
-type StoreWithHeal = ObjectStore & Partial<HealApi>;
 
 export interface KodoRuntime {
   readonly keys: AccessKeyStore;
@@ -55,7 +63,7 @@ export function createKodoRuntime(deps: {
   onStore: (store: ObjectStore) => void;
   log: (event: string, fields: Record<string, unknown>) => void;
 }): KodoRuntime {
-  let store: StoreWithHeal | null = null;
+  let store: ObjectStore | null = null;
   let problem: string | null = null;
   let config = deps.config;
   /** One open or init at a time. */
@@ -64,17 +72,16 @@ export function createKodoRuntime(deps: {
   const formatted = () => deps.disks.some((d) => fs.existsSync(path.join(d, FORMAT_FILE)));
 
   const adopt = (opened: ObjectStore) => {
-    store = opened as StoreWithHeal;
+    store = opened;
     problem = null;
-    store.setHealPriority?.(config.healPriority);
+    store.setHealPriority(config.healPriority);
     deps.onStore(opened);
     deps.log('store.opened', { storeId: opened.storeId, layout: `${opened.layout.k}+${opened.layout.m}`, online: opened.disks().filter((d) => d.state === 'online').length });
   };
 
-  const healOf = (s: StoreWithHeal): NonNullable<KodoStatus['heal']> | null => {
-    if (!s.healStatus) return null;
-    const { state, priority, cycle, lastCycle } = s.healStatus();
-    return { state, priority, cycle, lastCycle };
+  const healOf = (s: ObjectStore): HealView => {
+    const { state, priority, cycle, lastCycle, queue } = s.healStatus();
+    return { state, priority, cycle: cycleView(cycle), lastCycle: cycleView(lastCycle), queue };
   };
 
   const runtime: KodoRuntime = {
@@ -123,7 +130,7 @@ export function createKodoRuntime(deps: {
     async status() {
       const s = store;
       const heal = s ? healOf(s) : null;
-      const usage = new Map((s?.healStatus?.().buckets ?? []).map((b) => [b.name, b]));
+      const usage = new Map((s?.healStatus().buckets ?? []).map((b) => [b.name, b]));
       const buckets = s
         ? await Promise.all(
             (await s.listBuckets()).map(async (b) => {
@@ -146,12 +153,11 @@ export function createKodoRuntime(deps: {
       };
     },
     async heal(params) {
-      const s = runtime.requireStore() as StoreWithHeal;
-      if (!s.healStatus || !s.setHealPriority || !s.startHealCycle || !s.rescanDisks) throw new ControlRefusal('kodo.not-supported', 'this Kodo build cannot heal in the background yet', 501);
+      const s = runtime.requireStore();
       if (params.rescanDisks) await s.rescanDisks();
       if (params.priority) s.setHealPriority(params.priority);
       if (params.start) s.startHealCycle();
-      return healOf(s)!;
+      return healOf(s);
     },
     async setPublicRead(bucket, publicRead) {
       const s = runtime.requireStore();
@@ -160,11 +166,11 @@ export function createKodoRuntime(deps: {
     },
     setConfig(next) {
       config = next;
-      store?.setHealPriority?.(next.healPriority);
+      store?.setHealPriority(next.healPriority);
     },
     async close() {
       await opening;
-      await store?.close?.();
+      await store?.close();
     },
     log: deps.log,
   };

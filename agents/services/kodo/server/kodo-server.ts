@@ -95,13 +95,14 @@ export async function startKodoServer(options: KodoServerOptions): Promise<KodoS
   function readings() {
     const store = runtime.store();
     const disks = store?.disks() ?? [];
-    const heal = (store as { healStatus?: () => { cycle: { objectsHealed: number; shardsRepaired: number } | null } } | null)?.healStatus?.();
+    const heal = store?.healStatus();
     return [
       ...metrics.readings(),
       { metric: 'disks_online', kind: 'gauge' as const, value: disks.filter((d) => d.state === 'online').length },
       { metric: 'disks_total', kind: 'gauge' as const, value: disks.length },
       { metric: 'initialized', kind: 'gauge' as const, value: store ? 1 : 0 },
-      ...(heal?.cycle ? [{ metric: 'heal_shards_repaired', kind: 'gauge' as const, value: heal.cycle.shardsRepaired }] : []),
+      // Objects found damaged on read and waiting for healing (the scanner's own progress is in kodo.status).
+      ...(heal ? [{ metric: 'heal_objects_pending', kind: 'gauge' as const, value: heal.queue.pending }] : []),
     ];
   }
 
