@@ -1,19 +1,12 @@
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentClient } from '../../agents/client/agent-client';
-import { callServiceControl } from '../../agents/agent/services/service-call';
-import { ServiceCallParamsSchema } from '../../agents/protocol/payloads/services';
-import { KODO_CONTROL_METHODS } from '../../agents/protocol/services/kodo';
-import type { ServiceContext } from '../../agents/services/service-module';
 import type { MethodOutput } from '../../main/contract/api.contract';
-import { AgentUnreachableError } from '../../main/reach/reach';
 import { KODO_REFUSALS, refusalReason } from '../../main/services/kodo/kodo-control';
 import { kodoLayoutOptions, parseLayout } from '../../main/services/kodo/kodo-layouts';
 import { en } from '../../renderer/src/i18n/en';
 import { zhCN } from '../../renderer/src/i18n/zh-CN';
-import { CTX, makeConsole } from '../helpers/console-fixture';
+import { setupKodoConsole } from '../helpers/kodo-double-console';
 // @ts-expect-error: a plain .mjs test double without type declarations
-import { createKodoState, seedObjects, startKodoControlDouble } from '../fixtures/services/kodo-control-double.mjs';
+import { seedObjects } from '../fixtures/services/kodo-control-double.mjs';
 
 /*
  * The console's kodo.* methods through the real dispatcher (validation, audit), the real store and
@@ -23,57 +16,11 @@ import { createKodoState, seedObjects, startKodoControlDouble } from '../fixture
  * replaced: `reach.withAgent` hands the service this agent session.
  */
 
-interface DoubleState {
-  layout: { k: number; m: number } | null;
-  calls: { method: string; params: Record<string, unknown> }[];
-  buckets: Map<string, unknown>;
-}
-
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const f of cleanups.splice(0).reverse()) await f();
 });
-
-async function setup(opts: { disks?: number; running?: boolean } = {}) {
-  const c = makeConsole('kodo-console');
-  cleanups.push(() => c.cleanup());
-  const added = await c.dispatcher.call('fleet.add', { name: 'store-1', address: '10.0.0.5' }, CTX);
-  if (!added.ok) throw new Error('fleet.add failed');
-  const applianceId = (added.result as { id: string }).id;
-  const socketPath = path.join(c.dataDir, 'kodo-control.sock');
-  const dataDisks = Array.from({ length: opts.disks ?? 4 }, (_, i) => `/data/disk${i}`);
-  const state = createKodoState(dataDisks) as DoubleState;
-  if (opts.running !== false) {
-    const double = await startKodoControlDouble({ socketPath, dataDisks, state });
-    cleanups.push(() => double.close());
-  }
-  const machine = { reachable: true, answer: null as unknown, state };
-  const ctx = { dataDir: c.dataDir } as ServiceContext;
-  const agent = {
-    call: async (method: string, params: unknown) => {
-      if (method !== 'service-call.v1') throw new Error(`unexpected agent method ${method}`);
-      if (machine.answer !== null) return machine.answer;
-      const p = ServiceCallParamsSchema.parse(params);
-      return callServiceControl({ serviceId: p.service, control: { methods: KODO_CONTROL_METHODS, socket: () => socketPath }, config: {}, ctx, method: p.method, params: p.params });
-    },
-  } as unknown as AgentClient;
-  c.reach.withAgent = async (_id, fn) => {
-    if (!machine.reachable) throw new AgentUnreachableError('store-1 cannot be reached: no answer within 10 s', 'ssh.timeout', { seconds: 10 });
-    return fn(agent);
-  };
-  const call = async <T>(method: string, input: Record<string, unknown>): Promise<T> => {
-    const r = await c.dispatcher.call(method as 'kodo.status', { applianceId, ...input }, CTX);
-    if (!r.ok) throw Object.assign(new Error(r.error.message), { body: r.error });
-    return r.result as T;
-  };
-  const refusal = async (method: string, input: Record<string, unknown>) => {
-    const r = await c.dispatcher.call(method as 'kodo.status', { applianceId, ...input }, CTX);
-    if (r.ok) throw new Error(`${method} was not refused`);
-    return r.error;
-  };
-  const audit = () => c.db.prepare('SELECT method, input, result, error_code FROM audit_log ORDER BY id').all() as { method: string; input: string; result: string; error_code: string | null }[];
-  return { c, applianceId, machine, state, call, refusal, audit };
-}
+const setup = (opts?: { disks?: number; running?: boolean }) => setupKodoConsole(cleanups, opts);
 
 type Status = MethodOutput<'kodo.status'>;
 

@@ -96,6 +96,8 @@ export const kodo = {
   'kodo.heal.progressNoTotal': '{scanned} objects scanned',
   'kodo.heal.eta': 'About {duration} left',
   'kodo.heal.repaired': '{healed} objects healed, {shards} shards repaired, {errors} errors',
+  'kodo.heal.unrecoverable': '{count} objects have fewer than k good shards left: nothing can rebuild them. Restore them from a copy.',
+  'kodo.heal.queue': '{pending} objects found damaged on read are waiting to be healed.',
   'kodo.heal.last': 'Last cycle finished {when}',
   'kodo.heal.never': 'No healing cycle has run yet.',
   'kodo.heal.start': 'Scan and heal now',

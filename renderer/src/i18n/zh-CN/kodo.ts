@@ -93,6 +93,8 @@ export const kodo = {
   'kodo.heal.progressNoTotal': '已扫描 {scanned} 个对象',
   'kodo.heal.eta': '约剩 {duration}',
   'kodo.heal.repaired': '已修复 {healed} 个对象、{shards} 个分片，{errors} 个错误',
+  'kodo.heal.unrecoverable': '{count} 个对象剩余的完好分片少于 k 个：无法重建。请从副本恢复。',
+  'kodo.heal.queue': '读取时发现损坏的 {pending} 个对象正在等待修复。',
   'kodo.heal.last': '上一轮于 {when}完成',
   'kodo.heal.never': '尚未运行过修复。',
   'kodo.heal.start': '立即扫描并修复',

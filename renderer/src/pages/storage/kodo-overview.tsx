@@ -1,4 +1,4 @@
-import { Button, Descriptions, Flex, Modal, Progress, Select, Table, Tag, Typography, message } from 'antd';
+import { Alert, Button, Descriptions, Flex, Modal, Progress, Select, Table, Tag, Typography, message } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { HEAL_PRIORITIES, type KodoStatusView } from '../../../../main/contract/kodo.contract';
 import { useKodoChange } from '../../api/kodo-hooks';
@@ -115,6 +115,8 @@ export function KodoOverview(p: { applianceId: string; status: KodoStatusView })
                 <Typography.Text type="secondary">{t('kodo.heal.repaired', { healed: formatCount(cycle.objectsHealed, locale), shards: formatCount(cycle.shardsRepaired, locale), errors: formatCount(cycle.errors, locale) })}</Typography.Text>
               </Flex>
             )}
+            {(cycle ?? h.lastCycle)?.unrecoverable ? <Alert type="error" showIcon title={t('kodo.heal.unrecoverable', { count: formatCount((cycle ?? h.lastCycle)!.unrecoverable, locale) })} /> : null}
+            {h.queue.pending > 0 && <Typography.Text type="secondary">{t('kodo.heal.queue', { pending: formatCount(h.queue.pending, locale) })}</Typography.Text>}
             {!cycle && h.lastCycle?.finished && <Typography.Text type="secondary">{t('kodo.heal.last', { when: formatRelativeTime(h.lastCycle.finished, Date.now(), locale) })}</Typography.Text>}
             {!cycle && !h.lastCycle && <Typography.Text type="secondary">{t('kodo.heal.never')}</Typography.Text>}
           </>
