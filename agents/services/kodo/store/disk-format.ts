@@ -15,7 +15,11 @@ import { StoreError } from './errors';
 export const KODO_DIR = '.kodo';
 export const TMP_DIR = path.join(KODO_DIR, 'tmp');
 export const BUCKETS_DIR = path.join(KODO_DIR, 'buckets');
-const FORMAT_FILE = path.join(KODO_DIR, 'format.json');
+const FORMAT_FILE_NAME = 'format.json';
+const FORMAT_FILE = path.join(KODO_DIR, FORMAT_FILE_NAME);
+/** On a replacement disk until healing has rebuilt everything onto it (MinIO's .healing.bin). */
+const HEALING_FILE_NAME = 'healing.json';
+const HEALING_FILE = path.join(KODO_DIR, HEALING_FILE_NAME);
 
 export interface DiskFormat {
   format: 'kodo-disk';
@@ -35,8 +39,10 @@ export interface DiskSlot {
   /** The directory serving this index; null when no given disk is formatted for it. */
   path: string | null;
   state: DiskState;
-  /** Why it is offline: 'missing', 'unformatted (a new or swapped disk: needs healing)', … */
+  /** Why it is offline: 'missing', 'belongs to another store (…)', … */
   reason?: string;
+  /** A replacement disk being rebuilt: online (written to, read where it holds a shard) until healing has put everything on it. */
+  healing?: boolean;
 }
 
 export interface OpenedSet {
@@ -44,9 +50,15 @@ export interface OpenedSet {
   layout: { k: number; m: number };
   slots: DiskSlot[];
   created: boolean;
+  /** Indices whose blank disk was formatted as a replacement just now: a heal cycle is due. */
+  replaced: number[];
 }
 
-type Probe = { path: string; format: DiskFormat } | { path: string; missing: true } | { path: string; unformatted: true } | { path: string; error: string };
+type Probe =
+  | { path: string; format: DiskFormat; replacing: boolean }
+  | { path: string; missing: true }
+  | { path: string; unformatted: true; blank: boolean }
+  | { path: string; error: string };
 
 function isFormat(value: unknown): value is DiskFormat {
   const f = value as DiskFormat | null;
@@ -63,6 +75,23 @@ function isFormat(value: unknown): value is DiskFormat {
   );
 }
 
+/**
+ * Blank: nothing on it but `lost+found`, or only what an interrupted formatting of ours leaves
+ * (`.kodo/` with empty tmp/ and buckets/, healing.json, format.json.new — no format.json). Anything
+ * else is someone's data, and a disk with data is never formatted.
+ */
+async function isBlank(disk: string): Promise<boolean> {
+  const top = (await fs.readdir(disk)).filter((name) => name !== 'lost+found');
+  if (top.length === 0) return true;
+  if (top.length > 1 || top[0] !== KODO_DIR) return false;
+  for (const name of await fs.readdir(path.join(disk, KODO_DIR))) {
+    if (name === HEALING_FILE_NAME || name === `${FORMAT_FILE_NAME}.new`) continue;
+    if (name !== 'tmp' && name !== 'buckets') return false;
+    if ((await fs.readdir(path.join(disk, KODO_DIR, name))).length > 0) return false;
+  }
+  return true;
+}
+
 async function probe(disk: string): Promise<Probe> {
   try {
     await fs.access(disk);
@@ -71,9 +100,9 @@ async function probe(disk: string): Promise<Probe> {
   }
   try {
     const value = readJsonOrNull(path.join(disk, FORMAT_FILE));
-    if (value === null) return { path: disk, unformatted: true };
+    if (value === null) return { path: disk, unformatted: true, blank: await isBlank(disk) };
     if (!isFormat(value)) return { path: disk, error: 'format.json is not a Kodo disk format' };
-    return { path: disk, format: value };
+    return { path: disk, format: value, replacing: readJsonOrNull(path.join(disk, HEALING_FILE)) !== null };
   } catch (error) {
     return { path: disk, error: error instanceof Error ? error.message : String(error) };
   }
@@ -97,14 +126,14 @@ export async function openDiskSet(disks: readonly string[], layout: { k: number;
   if (formatted.length === 0) {
     const blocked = probes.filter((p) => !('unformatted' in p));
     if (blocked.length > 0) {
-      throw new StoreError('DiskFormat', `cannot create the store: ${blocked.map((p) => `${p.path} (${'missing' in p ? 'missing' : (p as { error: string }).error})`).join(', ')}`, blocked.map((p) => p.path));
+      throw new StoreError('DiskFormat', `cannot create the store: ${blocked.map((p) => `${p.path} (${describe(p)})`).join(', ')}`, blocked.map((p) => p.path));
     }
     if (!layout) throw new StoreError('InvalidLayout', 'a new store needs its layout {k, m}');
     if (layout.k + layout.m !== disks.length) throw new StoreError('InvalidLayout', `layout ${layout.k}+${layout.m} needs ${layout.k + layout.m} disks, ${disks.length} given`);
     const storeId = randomUUID();
     const diskIds = disks.map(() => randomUUID());
     await Promise.all(disks.map((disk, index) => formatDisk(disk, { format: 'kodo-disk', version: 1, storeId, layout, index, diskIds })));
-    return { storeId, layout, created: true, slots: disks.map((disk, index) => ({ index, path: disk, state: 'online' })) };
+    return { storeId, layout, created: true, replaced: [], slots: disks.map((disk, index) => ({ index, path: disk, state: 'online' })) };
   }
 
   // The store is the one most formatted disks belong to; it must be a read quorum of its own layout.
@@ -117,36 +146,139 @@ export async function openDiskSet(disks: readonly string[], layout: { k: number;
   }
   const n = stored.k + stored.m;
   if (disks.length !== n) throw new StoreError('InvalidLayout', `the store is ${stored.k}+${stored.m}: it needs ${n} disks, ${disks.length} given`);
-
-  const slots: DiskSlot[] = Array.from({ length: n }, (_, index) => ({ index, path: null, state: 'offline' as const, reason: 'missing' }));
-  for (const p of members) {
-    const slot = slots[p.format.index];
-    if (!slot) continue;
-    if (slot.path !== null) {
-      slot.reason = `two disks claim index ${p.format.index}: ${slot.path} and ${p.path}`;
-      slot.state = 'offline';
-      continue;
-    }
-    slot.path = p.path;
-    slot.state = 'online';
-    delete slot.reason;
-  }
-  // A given directory that is not one of the store's disks takes a free index if it stands where
-  // that index's disk used to (the same position in the list): it is reported, never read.
-  probes.forEach((p, position) => {
-    if ('format' in p && p.format.storeId === storeId) return;
-    const slot = slots[position];
-    if (!slot || slot.path !== null) return;
-    slot.path = p.path;
-    slot.reason =
-      'missing' in p ? 'missing' : 'unformatted' in p ? 'unformatted (a new or swapped disk: needs healing)' : 'format' in p ? `belongs to another store (${p.format.storeId})` : p.error;
-  });
+  const { slots, replaced } = await placeDisks(probes, storeId, stored);
   const online = slots.filter((s) => s.state === 'online').length;
   if (online < stored.k) {
     const bad = slots.filter((s) => s.state !== 'online');
     throw new StoreError('ReadQuorum', `only ${online} of ${n} disks are this store's and readable; ${stored.k} are needed: ${bad.map((s) => `${s.path ?? `index ${s.index}`} (${s.reason})`).join(', ')}`, bad.map((s) => s.path ?? `index ${s.index}`));
   }
-  return { storeId, layout: stored, created: false, slots };
+  return { storeId, layout: stored, created: false, slots, replaced };
+}
+
+/**
+ * Looks at the given disks again (a person says "I replaced disk N"): the same placement as at
+ * open, blank disks where the set lacks one formatted into it. The caller swaps the slots in.
+ */
+export async function rescanDiskSet(disks: readonly string[], storeId: string, layout: { k: number; m: number }): Promise<{ slots: DiskSlot[]; replaced: number[] }> {
+  return placeDisks(await Promise.all(disks.map(probe)), storeId, layout);
+}
+
+function describe(p: Probe): string {
+  if ('missing' in p) return 'missing';
+  if ('error' in p) return p.error;
+  if ('unformatted' in p) return p.blank ? 'blank' : 'has files but no Kodo format.json: it may be another system’s data, so it is not formatted; empty it to use it as a replacement disk';
+  return `belongs to another store (Kodo store ${p.format.storeId}): not formatted; empty it to use it as a replacement disk`;
+}
+
+/**
+ * Which disk serves each index, and replacement of the missing ones (MinIO's way):
+ *  - a disk of the store serves the index in its format.json, wherever it sits in the list;
+ *  - a disk whose own id is not the one the other disks record for its index was replaced by
+ *    another disk since (an old disk put back): kept out, reported, unless it is itself a
+ *    replacement whose formatting was interrupted (it has healing.json), which is then finished;
+ *  - a blank disk takes an index no disk serves (its own position in the list first), is formatted
+ *    into it and marked healing. Anything else (another store's disk, a disk with data) is reported
+ *    and never formatted.
+ * Formatting a replacement, crash-safe: healing.json first, then the new disk's format.json
+ * (atomic rename; until it lands the disk is still blank), then every other disk's record of the
+ * ids rewritten. A crash in between leaves a formatted replacement with healing.json, and the next
+ * placement rewrites the records it missed.
+ */
+async function placeDisks(probes: Probe[], storeId: string, layout: { k: number; m: number }): Promise<{ slots: DiskSlot[]; replaced: number[] }> {
+  const n = layout.k + layout.m;
+  const members = probes.filter((p): p is Extract<Probe, { format: DiskFormat }> => 'format' in p && p.format.storeId === storeId && p.format.index < n);
+  const recorded = (index: number, except: string): string | undefined => {
+    const votes = new Map<string, number>();
+    for (const p of members) if (p.path !== except && p.format.diskIds[index]) votes.set(p.format.diskIds[index], (votes.get(p.format.diskIds[index]) ?? 0) + 1);
+    return [...votes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  };
+  const slots: DiskSlot[] = Array.from({ length: n }, (_, index) => ({ index, path: null, state: 'offline' as const, reason: 'missing' }));
+  const placed = new Map<number, Extract<Probe, { format: DiskFormat }>>();
+  const left: { path: string; reason: string }[] = [];
+  // A disk whose id the others record first, so it wins a conflict over one that was replaced.
+  const ranked = [...members].sort((a, b) => Number(recorded(b.format.index, b.path) === own(b)) - Number(recorded(a.format.index, a.path) === own(a)));
+  for (const p of ranked) {
+    const index = p.format.index;
+    const expected = recorded(index, p.path);
+    if (expected !== undefined && expected !== own(p) && !p.replacing) {
+      left.push({ path: p.path, reason: `was replaced by another disk at index ${index} (it holds old data): kept out; empty it to use it again as a replacement disk` });
+      continue;
+    }
+    if (placed.has(index)) {
+      left.push({ path: p.path, reason: `two disks claim index ${index}: ${placed.get(index)!.path} and ${p.path}` });
+      continue;
+    }
+    placed.set(index, p);
+    slots[index] = { index, path: p.path, state: 'online', ...(p.replacing ? { healing: true } : {}) };
+  }
+  const diskIds: string[] = Array.from({ length: n }, (_, i) => (placed.has(i) ? own(placed.get(i)!) : undefined) ?? recorded(i, '') ?? '');
+
+  // Blank disks into free indices: the one at its own position first, then in order.
+  const blanks = probes.flatMap((p, position) => ('unformatted' in p && p.blank ? [{ path: p.path, position }] : []));
+  const free = () => slots.filter((s) => s.path === null).map((s) => s.index);
+  const replaced: number[] = [];
+  const formattedNow: { path: string; format: DiskFormat }[] = [];
+  const assign = async (blank: { path: string }, index: number) => {
+    const newId = randomUUID();
+    diskIds[index] = newId;
+    await fs.mkdir(path.join(blank.path, KODO_DIR), { recursive: true, mode: 0o750 });
+    await writeFileSynced(path.join(blank.path, HEALING_FILE), JSON.stringify({ started: Date.now(), diskId: newId }));
+    const format: DiskFormat = { format: 'kodo-disk', version: 1, storeId, layout, index, diskIds: [...diskIds] };
+    await formatDisk(blank.path, format);
+    formattedNow.push({ path: blank.path, format });
+    slots[index] = { index, path: blank.path, state: 'online', healing: true };
+    replaced.push(index);
+  };
+  const pending = [...blanks];
+  for (const blank of [...pending]) {
+    if (free().includes(blank.position)) {
+      await assign(blank, blank.position);
+      pending.splice(pending.indexOf(blank), 1);
+    }
+  }
+  for (const blank of pending) {
+    const index = free()[0];
+    if (index === undefined) break;
+    await assign(blank, index);
+  }
+
+  // Every disk of the set records every disk's id (finishes an interrupted replacement too).
+  await Promise.all(
+    [...placed.values(), ...formattedNow].map(async (p) => {
+      const updated = diskIds.map((id, i) => id || p.format.diskIds[i] || '');
+      if (updated.every((id, i) => id === p.format.diskIds[i])) return;
+      await formatDisk(p.path, { ...p.format, diskIds: updated });
+    }),
+  );
+
+  // What was given but serves no index: reported at the free index of its position, never read.
+  const unplaced = [
+    ...left,
+    ...probes.flatMap((p) => {
+      if (slots.some((s) => s.path === p.path) || left.some((l) => l.path === p.path)) return [];
+      return [{ path: p.path, reason: 'unformatted' in p && p.blank ? 'blank, but every index has its disk: not used' : describe(p) }];
+    }),
+  ];
+  for (const item of unplaced) {
+    const position = probes.findIndex((p) => p.path === item.path);
+    const slot = slots[position]?.path === null ? slots[position] : slots.find((s) => s.path === null);
+    if (!slot) continue;
+    slot.path = item.path;
+    slot.reason = item.reason;
+  }
+  return { slots, replaced };
+}
+
+function own(p: { format: DiskFormat }): string | undefined {
+  return p.format.diskIds[p.format.index];
+}
+
+/** The replacement disk's marker goes once healing has rebuilt everything onto it. */
+export async function finishHealing(slot: DiskSlot): Promise<void> {
+  if (!slot.path) return;
+  await fs.rm(path.join(slot.path, HEALING_FILE), { force: true });
+  await fsyncDir(path.join(slot.path, KODO_DIR));
+  delete slot.healing;
 }
 
 /** Is this disk still the store's disk at this index (not unmounted, wiped or swapped)? */

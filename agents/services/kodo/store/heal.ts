@@ -5,7 +5,8 @@ import { diskStillServes, TMP_DIR } from './disk-format';
 import { fsyncDir, mkdirSynced, writeFileSynced } from './disk-io';
 import { StoreError } from './errors';
 import { keyToSegments, META_FILE } from './object-key';
-import { CHECKSUM_ALGORITHM, CHECKSUM_BYTES, serializeMeta, shardIndexFor, type DiskMeta, type VersionRecord } from './object-meta';
+import { partFileName } from './multipart-meta';
+import { CHECKSUM_ALGORITHM, CHECKSUM_BYTES, partsOf, serializeMeta, shardIndexFor, type DiskMeta, type VersionRecord } from './object-meta';
 import { writeFully } from './object-writer';
 import { diskName, objectDir, readDiskMetas, resolveOrThrow, type StoreContext } from './store-context';
 
@@ -16,8 +17,14 @@ import { diskName, objectDir, readDiskMetas, resolveOrThrow, type StoreContext }
  * bad block is rewritten whole), the second rebuilds the missing shards stripe by stripe into the
  * targets' temp dirs. Each target then commits as a put does (data dir renamed in, meta.json
  * renamed over, fsyncs), so a crash mid-heal leaves each disk as it was or healed. Runs under the
- * key's lock. Not here: the scanner that finds what to heal, and formatting a swapped disk.
+ * key's lock. The scanner (heal-scanner.ts) calls it for every object, with a throttle that
+ * bounds the bytes it reads per second.
  */
+
+export interface HealOptions {
+  /** Awaited before each block read with its size: the scanner's I/O budget (heal-throttle.ts). */
+  throttle?: (bytes: number) => Promise<void>;
+}
 
 export interface HealResult {
   versionId: string;
@@ -25,9 +32,8 @@ export interface HealResult {
   healed: { disk: string; diskIndex: number; reason: string }[];
 }
 
-const PART_FILE = 'part.1';
-
-export async function healObject(ctx: StoreContext, bucket: string, key: string): Promise<HealResult> {
+export async function healObject(ctx: StoreContext, bucket: string, key: string, options: HealOptions = {}): Promise<HealResult> {
+  const throttle = options.throttle ?? (() => Promise.resolve());
   const metas = readDiskMetas(ctx, bucket, key);
   const resolved = resolveOrThrow(ctx, bucket, key, metas);
   const version = resolved.version;
@@ -48,7 +54,7 @@ export async function healObject(ctx: StoreContext, bucket: string, key: string)
   const tmpId = randomUUID();
   const tmpDir = (i: number) => path.join(ctx.slots[i]!.path!, TMP_DIR, tmpId);
   const codec = ctx.codecs.acquire();
-  const handles = new Map<number, FileHandle>();
+  const handles: PartHandles = new Map();
   try {
     let inlineShards: Uint8Array[] = [];
     if (version.inline) {
@@ -63,10 +69,10 @@ export async function healObject(ctx: StoreContext, bucket: string, key: string)
       if (good().length < k) throw unrecoverable();
       inlineShards = codec.reconstruct(shards);
     } else {
-      await checkParts(ctx, bucket, key, resolved.holders, targets, handles);
+      await checkParts(ctx, bucket, key, resolved.holders, targets, handles, throttle);
       if (targets.size === 0) return { versionId: version.versionId, healed: [] };
       if (good().length < k) throw unrecoverable();
-      await rebuildParts(ctx, version, shardOf, good(), [...targets.keys()], tmpDir, handles, codec);
+      await rebuildParts(ctx, version, shardOf, good(), [...targets.keys()], tmpDir, handles, codec, throttle);
     }
 
     const healed: HealResult['healed'] = [];
@@ -98,44 +104,60 @@ function healedRecord(version: VersionRecord, shardIndex: number, inlineShards: 
   return record;
 }
 
-function stripeGeometry(version: VersionRecord, k: number) {
-  const blockSize = version.erasure.blockSize;
-  const stripes = Math.ceil(version.size / blockSize);
+function stripeGeometry(partSize: number, blockSize: number, k: number) {
+  const stripes = Math.ceil(partSize / blockSize);
   const full = Math.ceil(blockSize / k);
-  return { blockSize, stripes, full, lengthOf: (s: number) => Math.ceil(Math.min(blockSize, version.size - s * blockSize) / k) };
+  return { stripes, full, lengthOf: (s: number) => Math.ceil(Math.min(blockSize, partSize - s * blockSize) / k) };
 }
 
-/** Pass 1: every block of every holder's part.1 checked; a holder with a bad or missing block becomes a target. */
-async function checkParts(ctx: StoreContext, bucket: string, key: string, holders: (VersionRecord | null)[], targets: Map<number, string>, handles: Map<number, FileHandle>): Promise<void> {
+/** Open part files, by disk and part number. */
+type PartHandles = Map<string, FileHandle>;
+const handleId = (disk: number, part: number) => `${disk}/${part}`;
+
+/**
+ * Pass 1: every block of every part of every holder checked (each part striped on its own, a
+ * single put's object being one part.1); a holder with a bad or missing block becomes a target.
+ */
+async function checkParts(
+  ctx: StoreContext,
+  bucket: string,
+  key: string,
+  holders: (VersionRecord | null)[],
+  targets: Map<number, string>,
+  handles: PartHandles,
+  throttle: (bytes: number) => Promise<void>,
+): Promise<void> {
   await Promise.all(
     holders.map(async (record, i) => {
       if (!record?.dataDir) return;
-      let handle: FileHandle;
-      try {
-        handle = await fs.open(path.join(objectDir(ctx.slots[i]!, bucket, key), record.dataDir, PART_FILE), 'r');
-      } catch {
-        targets.set(i, 'missing');
-        return;
-      }
-      handles.set(i, handle);
-      const { stripes, full, lengthOf } = stripeGeometry(record, ctx.k);
-      const sum = Buffer.alloc(CHECKSUM_BYTES);
-      const block = Buffer.alloc(full);
-      for (let s = 0; s < stripes; s++) {
-        const c = lengthOf(s);
+      for (const part of partsOf(record)) {
+        let handle: FileHandle;
         try {
-          const { bytesRead } = await handle.readv([sum, block.subarray(0, c)], s * (CHECKSUM_BYTES + full));
-          if (bytesRead !== CHECKSUM_BYTES + c) return void targets.set(i, 'missing');
-          if (!createHash(CHECKSUM_ALGORITHM).update(block.subarray(0, c)).digest().equals(sum)) return void targets.set(i, 'checksum');
+          handle = await fs.open(path.join(objectDir(ctx.slots[i]!, bucket, key), record.dataDir, partFileName(part.number)), 'r');
         } catch {
-          return void targets.set(i, 'io');
+          return void targets.set(i, 'missing');
+        }
+        handles.set(handleId(i, part.number), handle);
+        const { stripes, full, lengthOf } = stripeGeometry(part.size, record.erasure.blockSize, ctx.k);
+        const sum = Buffer.alloc(CHECKSUM_BYTES);
+        const block = Buffer.alloc(full);
+        for (let s = 0; s < stripes; s++) {
+          const c = lengthOf(s);
+          await throttle(CHECKSUM_BYTES + c);
+          try {
+            const { bytesRead } = await handle.readv([sum, block.subarray(0, c)], s * (CHECKSUM_BYTES + full));
+            if (bytesRead !== CHECKSUM_BYTES + c) return void targets.set(i, 'missing');
+            if (!createHash(CHECKSUM_ALGORITHM).update(block.subarray(0, c)).digest().equals(sum)) return void targets.set(i, 'checksum');
+          } catch {
+            return void targets.set(i, 'io');
+          }
         }
       }
     }),
   );
 }
 
-/** Pass 2: each stripe read from k good disks, the targets' shards rebuilt and written to their temp part.1. */
+/** Pass 2: each part's stripes read from k good disks, the targets' shards rebuilt and written to their temp part files. */
 async function rebuildParts(
   ctx: StoreContext,
   version: VersionRecord,
@@ -143,40 +165,43 @@ async function rebuildParts(
   good: number[],
   targets: number[],
   tmpDir: (i: number) => string,
-  handles: Map<number, FileHandle>,
+  handles: PartHandles,
   codec: ReturnType<StoreContext['codecs']['acquire']>,
+  throttle: (bytes: number) => Promise<void>,
 ): Promise<void> {
   const sources = good.slice(0, ctx.k);
-  const outputs = new Map<number, FileHandle>();
-  try {
-    for (const i of targets) {
-      await fs.mkdir(tmpDir(i), { recursive: true });
-      outputs.set(i, await fs.open(path.join(tmpDir(i), PART_FILE), 'w', 0o640));
+  const read = new Set(sources.map((i) => shardOf[i]!));
+  const lost = [...Array(ctx.n).keys()].filter((x) => !read.has(x));
+  for (const i of targets) await fs.mkdir(tmpDir(i), { recursive: true });
+  for (const part of partsOf(version)) {
+    const outputs = new Map<number, FileHandle>();
+    try {
+      for (const i of targets) outputs.set(i, await fs.open(path.join(tmpDir(i), partFileName(part.number)), 'w', 0o640));
+      const { stripes, full, lengthOf } = stripeGeometry(part.size, version.erasure.blockSize, ctx.k);
+      const sums = Buffer.alloc(CHECKSUM_BYTES);
+      let shards: Uint8Array[] = [];
+      let shardLength = -1;
+      for (let s = 0; s < stripes; s++) {
+        const c = lengthOf(s);
+        await throttle(sources.length * (CHECKSUM_BYTES + c));
+        if (c !== shardLength) {
+          shards = codec.allocateShards(c);
+          shardLength = c;
+        }
+        for (const i of sources) {
+          const { bytesRead } = await handles.get(handleId(i, part.number))!.readv([sums, shards[shardOf[i]!]!], s * (CHECKSUM_BYTES + full));
+          if (bytesRead !== CHECKSUM_BYTES + c) throw new StoreError('ReadQuorum', `${diskName(ctx, i)} changed while healing`, [diskName(ctx, i)]);
+        }
+        codec.reconstruct(shards, lost);
+        for (const i of targets) {
+          const shard = shards[shardOf[i]!]!;
+          await writeFully(outputs.get(i)!, [createHash(CHECKSUM_ALGORITHM).update(shard).digest(), shard]);
+        }
+      }
+      for (const handle of outputs.values()) await handle.sync();
+    } finally {
+      await Promise.all([...outputs.values()].map((h) => h.close().catch(() => undefined)));
     }
-    const { stripes, full, lengthOf } = stripeGeometry(version, ctx.k);
-    const sums = Buffer.alloc(CHECKSUM_BYTES);
-    let shards: Uint8Array[] = [];
-    let shardLength = -1;
-    for (let s = 0; s < stripes; s++) {
-      const c = lengthOf(s);
-      if (c !== shardLength) {
-        shards = codec.allocateShards(c);
-        shardLength = c;
-      }
-      for (const i of sources) {
-        const { bytesRead } = await handles.get(i)!.readv([sums, shards[shardOf[i]!]!], s * (CHECKSUM_BYTES + full));
-        if (bytesRead !== CHECKSUM_BYTES + c) throw new StoreError('ReadQuorum', `${diskName(ctx, i)} changed while healing`, [diskName(ctx, i)]);
-      }
-      const read = new Set(sources.map((i) => shardOf[i]!));
-      codec.reconstruct(shards, [...Array(ctx.n).keys()].filter((x) => !read.has(x)));
-      for (const i of targets) {
-        const shard = shards[shardOf[i]!]!;
-        await writeFully(outputs.get(i)!, [createHash(CHECKSUM_ALGORITHM).update(shard).digest(), shard]);
-      }
-    }
-    for (const handle of outputs.values()) await handle.sync();
-  } finally {
-    await Promise.all([...outputs.values()].map((h) => h.close().catch(() => undefined)));
   }
 }
 

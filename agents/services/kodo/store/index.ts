@@ -17,3 +17,6 @@ export type { CompleteOptions, CompletePart, ListPartsOptions, PartInfo, PartsPa
 export type { ListUploadsOptions, UploadInfo, UploadsPage } from './multipart-listing';
 export { MIN_PART_SIZE } from './multipart-meta';
 export { MAX_PART_NUMBER } from './object-meta';
+export type { HealingOptions } from './heal-service';
+export type { HealStatus, HealCycle, BucketUsage } from './heal-status';
+export type { HealPriority } from './heal-throttle';

@@ -5,6 +5,9 @@ import type { ErasureCodecOptions } from '../erasure';
 import { MAX_DATA_SHARDS, MAX_PARITY_SHARDS } from '../erasure';
 import type { ObjectBody } from './body-reader';
 import { healObject, type HealResult } from './heal';
+import { createHealing, type Healing, type HealingOptions } from './heal-service';
+import type { HealStatus } from './heal-status';
+import type { HealPriority } from './heal-throttle';
 import { bucketExists, createBucket, getBucketSettings, listBuckets, removeBucket, requireBucket, setBucketSettings, type BucketInfo, type BucketSettings } from './buckets';
 import { openDiskSet, TMP_DIR, type DiskSlot } from './disk-format';
 import { fsyncDir, removeEmptyParents } from './disk-io';
@@ -33,6 +36,8 @@ export interface StoreOptions {
   codec?: ErasureCodecOptions;
   /** For crash tests only: see StoreFaults. */
   faults?: Partial<StoreFaults>;
+  /** Healing's schedule and I/O budget (heal-service.ts). */
+  healing?: HealingOptions;
 }
 
 export interface ObjectStore {
@@ -68,6 +73,19 @@ export interface ObjectStore {
 
   getBucketSettings(bucket: string): Promise<BucketSettings>;
   setBucketSettings(bucket: string, settings: BucketSettings): Promise<void>;
+
+  // Healing (heal-service.ts; README "Healing").
+  /** The scanner's state, its cycle's progress and ETA, the last cycle, per-bucket usage, the heal-on-read queue. */
+  healStatus(): HealStatus;
+  setHealPriority(priority: HealPriority): void;
+  /** Scan every object now (nothing when a cycle is running). */
+  startHealCycle(): void;
+  /** Looks at the disks again ("I replaced disk N"): a blank disk where one is missing is formatted in and rebuilt. */
+  rescanDisks(): Promise<DiskSlot[]>;
+  /** Resolves when no heal cycle runs and no object waits for healing. */
+  healIdle(): Promise<void>;
+  /** Stops healing and waits for it (the object being healed finishes). */
+  close(): Promise<void>;
 }
 
 export const DEFAULT_BLOCK_SIZE = 1 << 20;
@@ -95,6 +113,8 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
       await fs.mkdir(tmp, { recursive: true, mode: 0o750 });
     }),
   );
+  // Made once the key lock exists; fed every shard problem (heal on read).
+  const healing: { current?: Healing } = {};
   const ctx: StoreContext = {
     storeId: set.storeId,
     k,
@@ -105,7 +125,10 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
     inlineLimit,
     writeQuorum: k === m ? k + 1 : k,
     codecs: createCodecPool(k, m, options.codec ?? {}),
-    report: (problem) => options.onShardProblem?.(problem),
+    report: (problem) => {
+      options.onShardProblem?.(problem);
+      healing.current?.notice(problem);
+    },
     faults: { beforeStep: options.faults?.beforeStep ?? (() => undefined) },
   };
 
@@ -114,6 +137,8 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
   const lock = createKeyedLock();
   const withKeyLock = <T>(bucket: string, key: string, fn: () => Promise<T>): Promise<T> => lock(keyLockId(bucket, key), fn);
   const mp: MultipartDeps = { ctx, lock };
+  const heal = createHealing({ ctx, disks: options.disks, withKeyLock, options: options.healing ?? {} });
+  healing.current = heal;
 
   // Buckets seen to exist: this process is the store's only writer, so what it created or saw
   // stays true until it deletes it; saves k + m reads per request.
@@ -139,7 +164,7 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
   // What a crash left of uploads that cannot be live (never a live one: multipart-listing.ts).
   await sweepUploads(ctx, async (bucket) => (await bucketExists(ctx, bucket)) !== null);
 
-  return {
+  const store: ObjectStore = {
     storeId: set.storeId,
     layout: { k, m },
     disks: () => ctx.slots.map((s) => ({ ...s })),
@@ -267,5 +292,13 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
       if (options.prefix !== undefined && options.prefix !== '') validateKey(options.prefix);
       return listObjects(ctx, bucket, options);
     },
+    healStatus: () => heal.status(),
+    setHealPriority: (priority) => heal.setPriority(priority),
+    startHealCycle: () => heal.startCycle(),
+    rescanDisks: () => heal.rescanDisks(),
+    healIdle: () => heal.idle(),
+    close: () => heal.close(),
   };
+  heal.start();
+  return heal.tracked(store);
 }
