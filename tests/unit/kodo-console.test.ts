@@ -97,7 +97,7 @@ describe('keys, buckets, healing and objects', () => {
     const t = await setup();
     await t.call('kodo.init', {});
     expect(await t.call('kodo.createBucket', { name: 'photos' })).toEqual({ name: 'photos' });
-    expect(await t.refusal('kodo.createBucket', { name: 'photos' })).toMatchObject({ code: 'conflict', params: { reason: 'kodo.bucket-exists', code: 'kodo.bucket-exists' } });
+    expect(await t.refusal('kodo.createBucket', { name: 'photos' })).toMatchObject({ code: 'conflict', params: { reason: 'kodo.bucket-already-exists', code: 'kodo.bucket-already-exists' } });
     expect(await t.call('kodo.setPublicRead', { name: 'photos', publicRead: true })).toEqual({ name: 'photos', publicRead: true });
     seedObjects(t.state, { photos: { 'a.jpg': 1000 } });
     expect(await t.refusal('kodo.deleteBucket', { name: 'photos' })).toMatchObject({ code: 'conflict', params: { reason: 'kodo.bucket-not-empty' } });

@@ -15,16 +15,24 @@ import { callAgent } from '../agent-call';
 
 /** Kodo's refusals the console words; any other `kodo.*` code is `kodo.refused` with Kodo's message. */
 export const KODO_REFUSALS = {
+  // The control API's own (agents/services/kodo/server/kodo-runtime.ts).
   'kodo.not-initialized': 'conflict',
   'kodo.already-initialized': 'conflict',
+  'kodo.layout-needs-disks': 'invalid-input',
+  'kodo.store-unavailable': 'conflict',
+  'kodo.not-supported': 'conflict',
+  // The store's (StoreError codes, kebab-cased by control-api.ts).
   'kodo.invalid-layout': 'invalid-input',
   'kodo.no-such-bucket': 'not-found',
   'kodo.no-such-key': 'not-found',
-  'kodo.no-such-access-key': 'not-found',
-  'kodo.bucket-exists': 'conflict',
+  'kodo.bucket-already-exists': 'conflict',
   'kodo.bucket-not-empty': 'conflict',
   'kodo.invalid-bucket-name': 'invalid-input',
-  'kodo.store-unavailable': 'conflict',
+  'kodo.invalid-key': 'invalid-input',
+  'kodo.read-quorum': 'conflict',
+  'kodo.write-quorum': 'conflict',
+  'kodo.storage-full': 'conflict',
+  'kodo.disk-format': 'conflict',
 } as const;
 /** The agent's codes for a service that could not answer (agents/protocol/payloads/services.ts), as Kodo's reasons. */
 const AGENT_REFUSALS: Record<string, string> = {
