@@ -50,6 +50,8 @@ export interface KodoS3ServerOptions {
   region?: string;
   now?: () => Date;
   store?: Partial<Omit<StoreOptions, 'disks' | 'layout'>>;
+  /** Where the disks' directories go (a small tmpfs, for a full-disk test); a fresh tmp dir by default. */
+  diskRoot?: string;
   /** Node's request header limit (the Kodo server sets 16 KiB). */
   maxHeaderSize?: number;
 }
@@ -70,6 +72,8 @@ export interface KodoS3Server {
   logs: { event: string; fields: Record<string, unknown> }[];
   /** One HTTP request as sent (the path is not normalized: `..`, `%2e%2e`, NUL reach the handler), SigV4-signed by `key` unless null. */
   raw(request: RawRequest): Promise<RawResponse>;
+  /** The same request, signed, left open: write the body (or not) and end or destroy it yourself. */
+  rawStream(request: Omit<RawRequest, 'body'>): Promise<http.ClientRequest>;
   /** An S3 client for `key` (admin by default): path-style, or virtual-hosted with a lookup sending every host to 127.0.0.1. */
   client(key?: AccessKey, options?: { virtualHosted?: boolean; config?: Partial<S3ClientConfig> }): S3Client;
   close(): Promise<void>;
@@ -108,33 +112,45 @@ class NodeSha256 {
   }
 }
 
-async function sendRaw(port: number, region: string, request: RawRequest): Promise<RawResponse> {
+/** The request's headers, SigV4-signed unless its key is null. */
+async function signedHeaders(port: number, region: string, request: RawRequest): Promise<Record<string, string>> {
   const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body);
   const q = request.path.indexOf('?');
   const pathOnly = q === -1 ? request.path : request.path.slice(0, q);
   const query: Record<string, string> = {};
-  if (q !== -1) for (const part of request.path.slice(q + 1).split('&')) if (part) {
-    const eq = part.indexOf('=');
-    query[decodeURIComponent(eq === -1 ? part : part.slice(0, eq))] = eq === -1 ? '' : decodeURIComponent(part.slice(eq + 1));
+  if (q !== -1) {
+    for (const part of request.path.slice(q + 1).split('&')) {
+      if (!part) continue;
+      const eq = part.indexOf('=');
+      query[decodeURIComponent(eq === -1 ? part : part.slice(0, eq))] = eq === -1 ? '' : decodeURIComponent(part.slice(eq + 1));
+    }
   }
-  let headers: Record<string, string> = { host: request.host ?? `127.0.0.1:${port}`, ...request.headers };
+  const headers: Record<string, string> = { host: request.host ?? `127.0.0.1:${port}`, ...request.headers };
   if (body.length > 0 || ['PUT', 'POST'].includes(request.method)) headers['content-length'] ??= String(body.length);
   const signer = request.key === null ? null : (request.key ?? TEST_KEYS.admin);
-  if (signer) {
-    const sigv4 = new SignatureV4({ service: 's3', region, credentials: { accessKeyId: signer.accessKeyId, secretAccessKey: signer.secretKey }, sha256: NodeSha256, uriEscapePath: false });
-    headers['x-amz-content-sha256'] ??= createHash('sha256').update(body).digest('hex');
-    const signed = await sigv4.sign({ method: request.method, protocol: 'http:', hostname: headers.host!, path: pathOnly, query, headers, body });
-    headers = signed.headers;
-  }
+  if (!signer) return headers;
+  const sigv4 = new SignatureV4({ service: 's3', region, credentials: { accessKeyId: signer.accessKeyId, secretAccessKey: signer.secretKey }, sha256: NodeSha256, uriEscapePath: false });
+  headers['x-amz-content-sha256'] ??= createHash('sha256').update(body).digest('hex');
+  const signed = await sigv4.sign({ method: request.method, protocol: 'http:', hostname: headers.host!, path: pathOnly, query, headers, body });
+  return signed.headers;
+}
+
+async function openRaw(port: number, region: string, request: RawRequest): Promise<http.ClientRequest> {
+  const headers = await signedHeaders(port, region, request);
+  return http.request({ host: '127.0.0.1', port, method: request.method, path: request.path, headers, agent: false });
+}
+
+async function sendRaw(port: number, region: string, request: RawRequest): Promise<RawResponse> {
+  const req = await openRaw(port, region, request);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: request.method, path: request.path, headers, agent: false }, (res) => {
+    req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end(body);
+    req.end(request.body === undefined ? undefined : Buffer.from(request.body));
   });
 }
 
@@ -149,7 +165,7 @@ export function loopbackAgent(): http.Agent {
 }
 
 export async function startKodoS3Server(options: KodoS3ServerOptions = {}): Promise<KodoS3Server> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kodo-s3-'));
+  const root = fs.mkdtempSync(path.join(options.diskRoot ?? os.tmpdir(), 'kodo-s3-'));
   const layout = options.layout ?? { k: 4, m: 2 };
   const disks = Array.from({ length: layout.k + layout.m }, (_, i) => {
     const disk = path.join(root, `disk${i}`);
@@ -189,6 +205,7 @@ export async function startKodoS3Server(options: KodoS3ServerOptions = {}): Prom
     observations,
     logs,
     raw: (request) => sendRaw(port, region, request),
+    rawStream: (request) => openRaw(port, region, request),
     client(k = TEST_KEYS.admin, clientOptions = {}) {
       const agent = clientOptions.virtualHosted ? loopbackAgent() : new http.Agent({ keepAlive: true });
       agents.push(agent);

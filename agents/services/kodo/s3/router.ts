@@ -9,6 +9,9 @@ import { route, type Route } from './routes';
 import { accessDenied, S3Error, toS3Error } from './s3-errors';
 import type { S3Context, S3Deps } from './s3-context';
 
+/** The metrics' status for a request whose client went away before the answer was complete. */
+export const CLIENT_CLOSED = 499;
+
 /**
  * Kodo's S3 API: one request handler the server mounts on its S3 port. It never throws and never
  * lets a promise reject unhandled: every failure becomes S3's XML error with the right status, and
@@ -44,8 +47,11 @@ export function createS3Handler(deps: S3Deps): (req: IncomingMessage, res: Serve
     const observe = () => {
       if (observed) return;
       observed = true;
+      // An answer the client did not wait for is 499 (nginx's "client closed request"): whatever
+      // status had been set, it was not delivered whole.
+      const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
       try {
-        deps.metrics.observe({ api: 's3', operation: ctx.operation, status: res.statusCode, bytesIn: ctx.bytesIn, bytesOut: ctx.bytesOut, durationMs: performance.now() - started });
+        deps.metrics.observe({ api: 's3', operation: ctx.operation, status, bytesIn: ctx.bytesIn, bytesOut: ctx.bytesOut, durationMs: performance.now() - started });
       } catch (error) {
         log('s3.metrics-failed', { error: String(error) });
       }
