@@ -151,6 +151,7 @@ async function healBucketFiles(ctx: StoreContext, bucket: string, cycle: HealCyc
       const disk = ctx.slots[i]!.path!;
       try {
         await fs.mkdir(path.join(disk, bucket), { recursive: true, mode: 0o750 });
+        await fs.mkdir(path.join(disk, BUCKETS_DIR), { recursive: true, mode: 0o750 });
         await fsyncDir(disk);
         const staged = `${bucketFile(disk, bucket)}.new`;
         await writeFileSynced(staged, text);
