@@ -34,14 +34,13 @@ export async function startQiniuTestServer(options: { keys: AccessKey[]; buckets
   });
   const store = await openStore({ disks, layout: { k: 4, m: 2 } });
   for (const bucket of options.buckets) await store.createBucket(bucket);
+  for (const bucket of options.publicRead ?? []) await store.setBucketSettings(bucket, { publicRead: true });
   const byId = new Map(options.keys.map((k) => [k.accessKeyId, k]));
   const observations: RequestObservation[] = [];
-  const publicRead = new Set(options.publicRead ?? []);
   const handler = createQiniuHandler({
     store,
     keys: { get: (id) => byId.get(id) },
     metrics: { observe: (o) => observations.push(o) },
-    isPublicRead: (bucket) => publicRead.has(bucket),
   });
   const server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

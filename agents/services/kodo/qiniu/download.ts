@@ -24,7 +24,8 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
   if (!bucket || !key) throw invalidArgument('invalid path', 'download URLs are http://<appliance>:<port>/<bucket>/<key>');
   const now = (deps.now ?? (() => new Date()))();
   const hasToken = url.searchParams.has('token');
-  if (hasToken || !deps.isPublicRead?.(bucket)) {
+  // A signed URL is checked even on a public bucket (a wrong one is refused, as Qiniu does).
+  if (hasToken || !(await publicRead(deps, bucket))) {
     if (!hasToken) throw new QiniuError(401, 'download token not specified', `bucket ${bucket} is private: sign the URL (BucketManager.privateDownloadUrl), or make the bucket public-read`);
     const secure = (req.socket as TLSSocket).encrypted === true;
     const key = verifyDownloadToken({ url: req.url ?? '', host: req.headers.host ?? '', secure }, deps.keys, now);
@@ -71,4 +72,12 @@ function parseRange(header: string | undefined): ByteRange | undefined {
   if (!m || (m[1] === '' && m[2] === '')) return undefined; // several ranges or a malformed one: the whole object, as HTTP allows
   if (m[1] === '') return { suffix: Number(m[2]) };
   return m[2] === '' ? { start: Number(m[1]) } : { start: Number(m[1]), end: Number(m[2]) };
+}
+
+async function publicRead(deps: QiniuDeps, bucket: string): Promise<boolean> {
+  try {
+    return (await deps.store.getBucketSettings(bucket)).publicRead;
+  } catch (error) {
+    throw toQiniuError(error, bucket);
+  }
 }

@@ -12,9 +12,4 @@ export interface QiniuDeps {
   metrics: RequestMetrics;
   now?: () => Date;
   log?: QiniuLog;
-  /**
-   * Buckets whose objects anyone may download without a token (Qiniu's public buckets). The
-   * store has no bucket settings yet, so the server passes its own; absent: every bucket is private.
-   */
-  isPublicRead?: (bucket: string) => boolean;
 }

@@ -44,6 +44,14 @@ export function fromStoreError(error: StoreError, bucket: string, key?: string):
     case 'ReadQuorum':
     case 'WriteQuorum':
       return new QiniuError(599, 'service unavailable', `${error.message}: too many data disks are offline (${error.disks.join(', ') || 'see the Storage page'}); bring them back, then retry`);
+    case 'NoSuchUpload':
+      // 612 is what the SDK's resumable v2 retry looks for: it then starts the upload over.
+      return new QiniuError(612, 'no such uploadId', `${error.message}: start the upload again`);
+    case 'InvalidPart':
+    case 'InvalidPartOrder':
+    case 'EntityTooSmall':
+    case 'InvalidArgument':
+      return invalidArgument(error.code === 'EntityTooSmall' ? 'part too small' : 'invalid part', `${error.message}`);
     case 'BadBody':
       return invalidArgument('bad request body', error.message);
     default:

@@ -5,7 +5,7 @@ import { sendError, type Exchange } from './http-io';
 import { handleManagement, isManagementPath } from './management';
 import { QiniuError, toQiniuError } from './qiniu-error';
 import type { QiniuDeps } from './qiniu-deps';
-import { handleResumable, isResumablePath } from './resumable-upload';
+import { createResumableHandler, isResumablePath, type ResumableHandler } from './resumable-upload';
 
 export type QiniuHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -19,6 +19,7 @@ export type QiniuHandler = (req: IncomingMessage, res: ServerResponse) => void;
  * Never throws: every failure is a Qiniu-style JSON error, and every request is observed by the metrics.
  */
 export function createQiniuHandler(deps: QiniuDeps): QiniuHandler {
+  const resumable = createResumableHandler(deps);
   return (req, res) => {
     const started = performance.now();
     const exchange: Exchange = { operation: 'unknown', bytesIn: 0, bytesOut: 0 };
@@ -29,7 +30,7 @@ export function createQiniuHandler(deps: QiniuDeps): QiniuHandler {
         // a metrics sink that fails must not take the request with it
       }
     });
-    route(req, res, deps, exchange).catch((error: unknown) => {
+    route(req, res, deps, resumable, exchange).catch((error: unknown) => {
       const qiniuError = toQiniuError(error, '');
       if (!(error instanceof QiniuError)) deps.log?.('kodo.qiniu.error', { operation: exchange.operation, method: req.method, msg: error instanceof Error ? error.message : String(error) });
       try {
@@ -43,12 +44,12 @@ export function createQiniuHandler(deps: QiniuDeps): QiniuHandler {
   };
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, deps: QiniuDeps, exchange: Exchange): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, deps: QiniuDeps, resumable: ResumableHandler, exchange: Exchange): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://kodo');
   const method = req.method ?? 'GET';
   const authorization = req.headers.authorization ?? '';
   if (method === 'POST' && url.pathname === '/') return handleFormUpload(req, res, deps, exchange);
-  if (isResumablePath(url.pathname)) return handleResumable(req, res, deps, exchange, url);
+  if (isResumablePath(url.pathname)) return resumable(req, res, exchange, url);
   if (isManagementPath(url.pathname) && /^(Qiniu|QBox) /.test(authorization)) return handleManagement(req, res, deps, exchange, url);
   if (method === 'GET' || method === 'HEAD') return handleDownload(req, res, deps, exchange, url);
   req.resume();
