@@ -122,7 +122,15 @@ async function signedHeaders(port: number, region: string, request: RawRequest):
     for (const part of request.path.slice(q + 1).split('&')) {
       if (!part) continue;
       const eq = part.indexOf('=');
-      query[decodeURIComponent(eq === -1 ? part : part.slice(0, eq))] = eq === -1 ? '' : decodeURIComponent(part.slice(eq + 1));
+      // Undecodable escapes (%FF) are kept as sent: such a request is refused whatever its signature.
+      const decode = (text: string) => {
+        try {
+          return decodeURIComponent(text);
+        } catch {
+          return text;
+        }
+      };
+      query[decode(eq === -1 ? part : part.slice(0, eq))] = eq === -1 ? '' : decode(part.slice(eq + 1));
     }
   }
   const headers: Record<string, string> = { host: request.host ?? `127.0.0.1:${port}`, ...request.headers };
