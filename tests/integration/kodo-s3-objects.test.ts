@@ -183,6 +183,18 @@ describe('PUT, GET, HEAD, DELETE', () => {
   });
 });
 
+describe('conditional PUT', () => {
+  it('If-None-Match: * creates only; If-Match replaces only the named version', async () => {
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'once', Body: 'first', IfNoneMatch: '*' }));
+    expect(await failure(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'once', Body: 'second', IfNoneMatch: '*' })))).toMatchObject({ code: 'PreconditionFailed', status: 412 });
+    const etag = (await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'once' }))).ETag!;
+    expect(await failure(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'once', Body: 'third', IfMatch: '"0000"' })))).toMatchObject({ code: 'PreconditionFailed', status: 412 });
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'once', Body: 'fourth', IfMatch: etag }));
+    expect(await (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'once' }))).Body!.transformToString()).toBe('fourth');
+    expect(await failure(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'never', Body: 'x', IfMatch: etag })))).toMatchObject({ code: 'NoSuchKey', status: 404 });
+  });
+});
+
 describe('conditional GET and HEAD (S3 precedence)', () => {
   let etag = '';
   let modified = new Date();

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { StoreError, type ObjectInfo } from '../store';
-import { evaluateConditions, requestConditions } from './conditional';
+import { etagListMatches, evaluateConditions, requestConditions } from './conditional';
 import { metaFromRequest, objectHeaders, responseOverrides, sendableHeaders } from './object-headers';
 import { verifiedBody } from './payload';
 import { parseRangeHeader } from './range-header';
@@ -16,8 +16,32 @@ export async function putObject(ctx: S3Context): Promise<void> {
   const key = keyOf(ctx);
   declaredLength(ctx); // 411 / EntityTooLarge before any byte is read
   const meta = metaFromRequest(ctx);
+  await checkWriteConditions(ctx, bucket, key);
   const info = await ctx.store.putObject(bucket, key, verifiedBody(ctx), meta);
   sendEmpty(ctx, 200, { ETag: quoteEtag(info.etag) });
+}
+
+/**
+ * S3's conditional writes: If-None-Match: * (create only) and If-Match: <etag> (replace only that
+ * version). Checked before the body is read; not atomic with the commit (a put racing in between
+ * wins or loses as the store's key lock orders them), which is S3's guarantee but not Kodo's.
+ */
+async function checkWriteConditions(ctx: S3Context, bucket: string, key: string): Promise<void> {
+  const ifNoneMatch = ctx.req.headers['if-none-match'];
+  const ifMatch = ctx.req.headers['if-match'];
+  if (ifNoneMatch === undefined && ifMatch === undefined) return;
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') throw new S3Error('NotImplemented', 501, 'If-None-Match on a PUT takes only * (create the object only if it does not exist).');
+  let current: ObjectInfo | null = null;
+  try {
+    current = await ctx.store.headObject(bucket, key);
+  } catch (error) {
+    if (!(error instanceof StoreError) || error.code !== 'NoSuchKey') throw error;
+  }
+  if (ifNoneMatch !== undefined && current) throw preconditionFailed('If-None-Match');
+  if (ifMatch !== undefined) {
+    if (!current) throw new S3Error('NoSuchKey', 404, 'The specified key does not exist (If-Match needs the object to replace).', { Key: key });
+    if (!etagListMatches(ifMatch, current.etag)) throw preconditionFailed('If-Match');
+  }
 }
 
 export const preconditionFailed = (condition: string) =>
