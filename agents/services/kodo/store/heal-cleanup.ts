@@ -14,7 +14,8 @@ import { bucketDir, objectDir, type StoreContext } from './store-context';
  *  - a `.v-<id>` data dir no meta.json on its disk names (renamed in, its meta.json never followed;
  *    or a delete killed between meta.json and the data dirs);
  *  - a version older than the object's current one, still listed beside it ([new, current] from a
- *    kill in commit step 3), and its data dir;
+ *    kill in commit step 3), and its data dir; a newer one short of a quorum too, once every disk
+ *    answered;
  *  - metadata of a version no quorum holds, when every disk answered (so none ever can: a write or
  *    delete killed part-way); left alone while any disk is out, whose return might complete it.
  * Temp dirs untouched for STALE_TMP_MS are swept too (the store sweeps all of them at open).
@@ -39,7 +40,8 @@ async function dataDirsIn(dir: string): Promise<string[]> {
 
 /** Removes the key's leftovers on every online disk; returns how many were removed. */
 export async function cleanupObject(ctx: StoreContext, bucket: string, key: string, metas: readonly DiskMeta[], resolved: Resolved | null): Promise<number> {
-  const dangling = !resolved && everyDiskAnswered(ctx, metas);
+  const allAnswered = everyDiskAnswered(ctx, metas);
+  const dangling = !resolved && allAnswered;
   let removed = 0;
   await Promise.all(
     ctx.slots.map(async (slot, i) => {
@@ -50,7 +52,8 @@ export async function cleanupObject(ctx: StoreContext, bucket: string, key: stri
       let versions = meta.state === 'ok' ? meta.versions : [];
       if (meta.state === 'ok' && resolved) {
         const current = resolved.version;
-        const kept = versions.filter((v) => v.versionId === current.versionId || v.generation > current.generation);
+        // A newer version short of a quorum may still be completed by a disk that is out; with every disk answering, it never can.
+        const kept = versions.filter((v) => v.versionId === current.versionId || (!allAnswered && v.generation > current.generation));
         if (kept.length > 0 && kept.length < versions.length) {
           const staged = path.join(slot.path, TMP_DIR, `${randomUUID()}.meta`);
           await writeFileSynced(staged, serializeMeta(kept));
