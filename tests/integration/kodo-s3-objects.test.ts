@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -87,6 +88,17 @@ describe('PUT, GET, HEAD, DELETE', () => {
       expect(out.AcceptRanges).toBe('bytes');
       expect(out.LastModified).toBeInstanceOf(Date);
     }
+  });
+
+  it('takes a streamed body (aws-chunked with a checksum trailer) and does not keep aws-chunked as its encoding', async () => {
+    const body = randomBytes(2 * 1024 * 1024 + 3);
+    const put = await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'streamed', Body: Readable.from([body.subarray(0, 1000), body.subarray(1000)]), ContentLength: body.length, ContentEncoding: 'gzip' }));
+    expect(put.ETag).toBe(`"${md5(body)}"`);
+    // The chunk framing and trailer arrived on the wire beside the body: it was aws-chunked.
+    expect(s3.observations.findLast((o) => o.operation === 'PutObject')!.bytesIn).toBeGreaterThan(body.length);
+    const got = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'streamed' }));
+    expect(got.ContentEncoding).toBe('gzip');
+    expect(md5(await bodyOf(got))).toBe(md5(body));
   });
 
   it('defaults the content type to binary/octet-stream, and refuses user metadata over 2 KB', async () => {
