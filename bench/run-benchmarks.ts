@@ -2,6 +2,7 @@ import { runProvisionBenchmarks } from './provision.bench';
 import { runAgentMonitorBenchmarks } from './agent-monitor.bench';
 import { runErasureBenchmarks } from './erasure.bench';
 import { runFleetScaleBenchmarks } from './fleet-scale.bench';
+import { runKodoBenchmarks } from './kodo.bench';
 import { notMeasured, printFigures, tally } from './report';
 import { runTelemetryBenchmarks } from './telemetry.bench';
 import { runUiBenchmarks } from './ui.bench';
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   provision: runProvisionBenchmarks,
   fleet: runFleetScaleBenchmarks,
   erasure: runErasureBenchmarks,
+  kodo: runKodoBenchmarks,
 };
 
 /** Exit status: 0 only when every target was met and every figure measured. */
