@@ -86,8 +86,10 @@ export function KodoKeys(p: { applianceId: string; buckets: string[] }) {
       )}
       {keys.isError && <QueryErrorAlert error={keys.error} onRetry={() => void keys.refetch()} />}
       <Table<Key> size="small" rowKey="accessKeyId" columns={columns} dataSource={keys.data?.keys ?? []} loading={keys.isPending} pagination={false} locale={{ emptyText: t('kodo.keys.empty') }} />
+      {/* destroyOnHidden: a closed antd Modal otherwise keeps its last content (the secret) in the DOM. */}
       <Modal
         open={created !== null}
+        destroyOnHidden
         title={t('kodo.keys.secretTitle')}
         closable={false}
         maskClosable={false}
