@@ -17,6 +17,8 @@ export interface QiniuTestServer {
   /** `127.0.0.1:<port>`: every Qiniu host (up, rs, rsf, io) of the SDK's zone. */
   host: string;
   store: ObjectStore;
+  /** The six disk directories. */
+  disks: string[];
   observations: RequestObservation[];
   close(): Promise<void>;
 }
@@ -25,7 +27,7 @@ export function testKey(accessKeyId: string, secretKey: string, extra: Partial<A
   return { accessKeyId, secretKey, bucket: null, access: 'read-write', created: '2026-01-01T00:00:00Z', description: 'test', ...extra };
 }
 
-export async function startQiniuTestServer(options: { keys: AccessKey[]; buckets: string[]; publicRead?: string[] }): Promise<QiniuTestServer> {
+export async function startQiniuTestServer(options: { keys: AccessKey[]; buckets: string[]; publicRead?: string[]; now?: () => Date }): Promise<QiniuTestServer> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kodo-qiniu-'));
   const disks = Array.from({ length: 6 }, (_, i) => {
     const disk = path.join(root, `disk${i}`);
@@ -41,6 +43,7 @@ export async function startQiniuTestServer(options: { keys: AccessKey[]; buckets
     store,
     keys: { get: (id) => byId.get(id) },
     metrics: { observe: (o) => observations.push(o) },
+    now: options.now,
   });
   const server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -49,6 +52,7 @@ export async function startQiniuTestServer(options: { keys: AccessKey[]; buckets
     port,
     host: `127.0.0.1:${port}`,
     store,
+    disks,
     observations,
     async close() {
       server.closeAllConnections();

@@ -25,7 +25,8 @@ export function createQiniuHandler(deps: QiniuDeps): QiniuHandler {
     const exchange: Exchange = { operation: 'unknown', bytesIn: 0, bytesOut: 0 };
     res.on('close', () => {
       try {
-        deps.metrics.observe({ api: 'qiniu', operation: exchange.operation, status: res.statusCode, bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut, durationMs: performance.now() - started });
+        // A connection closed before the answer was sent counts as 499 (nginx's "client closed request"), not the 200 not yet written.
+        deps.metrics.observe({ api: 'qiniu', operation: exchange.operation, status: res.writableFinished ? res.statusCode : 499, bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut, durationMs: performance.now() - started });
       } catch {
         // a metrics sink that fails must not take the request with it
       }
