@@ -407,8 +407,10 @@ describe('a plain body', () => {
     expect(syncFailure(() => verifyPayload(auth, { 'x-amz-checksum-crc32': 'AAAA' }, pieces(body, 3))).code).toBe('InvalidRequest');
   });
 
-  it('an anonymous request\'s own x-amz-content-sha256 is held to its body', async () => {
+  it('an anonymous request\'s own x-amz-content-sha256 is held to its body; signed chunks without a signature are refused', async () => {
     const error = await failure(verifyPayload({ kind: 'anonymous' }, { 'x-amz-content-sha256': EMPTY }, pieces(body, 8)));
     expect(error.code).toBe('XAmzContentSHA256Mismatch');
+    const chunked = { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'x-amz-decoded-content-length': '21' };
+    expect(syncFailure(() => verifyPayload({ kind: 'anonymous' }, chunked, pieces(body, 8))).code).toBe('InvalidRequest');
   });
 });

@@ -403,6 +403,15 @@ describe('refusals', () => {
     expect(refusal(() => authenticateRequest({ ...request, rawQuery: request.rawQuery.replace('UNSIGNED-PAYLOAD', hex) }, keys, kodo)).code).toBe('SignatureDoesNotMatch');
   });
 
+  it('presigned: an unsigned x-amz-content-sha256 header still decides how the body is read; signed chunks are refused', async () => {
+    const request = await sdkPresigned('PUT', '/b/k', {}, 60);
+    const hex = sha256Hex('body');
+    const withHeader = (value: string) => authenticateRequest({ ...request, headers: { ...request.headers, 'x-amz-content-sha256': value } }, keys, kodo);
+    expect(withHeader('STREAMING-UNSIGNED-PAYLOAD-TRAILER')).toMatchObject({ kind: 'key', payload: { mode: 'chunked', trailer: true } });
+    expect(withHeader(hex)).toMatchObject({ kind: 'key', payload: { mode: 'sha256', expectedHex: hex } });
+    expect(refusal(() => withHeader('STREAMING-AWS4-HMAC-SHA256-PAYLOAD')).code).toBe('InvalidRequest');
+  });
+
   it('presignUrl: a URL of an awkward key that the verifier accepts, for the method it was made for only', () => {
     const url = new URL(presignUrl({ method: 'GET', url: `http://127.0.0.1:9000${keyPath('bucket', 'photos/été 2013/a+b (1).jpg')}`, key: KODO_KEY, region: REGION, expiresSeconds: 300, now: SDK_NOW }));
     const request = { method: 'GET', rawPath: url.pathname, rawQuery: url.search.slice(1), headers: { host: url.host } };

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AccessKey, AccessKeyLookup } from '../../access/access-keys';
-import { type PayloadCheck, classifyContentSha256 } from './payload-check';
+import { type PayloadCheck, classifyContentSha256, declaredPayloadCheck } from './payload-check';
 import { S3AuthError, accessDenied, invalidRequest } from './s3-auth-error';
 import { claimKind, parseHeaderClaim, parseQueryClaim, type SignatureClaim } from './signature-claim';
 import {
@@ -88,7 +88,7 @@ export function authenticateRequest(request: AuthRequest, keys: AccessKeyLookup,
   if (asSent !== primary) candidates.push(asSent);
   for (const canonical of candidates) {
     const expectedSignature = hmac(sKey, stringToSign(claim.amzDate, scope, canonical)).toString('hex');
-    if (sameSignature(expectedSignature, claim.signature)) return { kind: 'key', key, via: kind, payload: payloadCheck(payloadHash, claim, sKey, scope) };
+    if (sameSignature(expectedSignature, claim.signature)) return { kind: 'key', key, via: kind, payload: payloadCheck(payloadHash, claim, request.headers, sKey, scope) };
   }
   const sts = stringToSign(claim.amzDate, scope, primary);
   throw new S3AuthError(
@@ -164,11 +164,12 @@ function checkSignedHeaders(claim: SignatureClaim, headers: IncomingHttpHeaders)
   }
 }
 
-function payloadCheck(payloadHash: string, claim: SignatureClaim, key: Buffer, scope: string): PayloadCheck {
+function payloadCheck(payloadHash: string, claim: SignatureClaim, headers: IncomingHttpHeaders, key: Buffer, scope: string): PayloadCheck {
   const signing = { key, amzDate: claim.amzDate, scope, seedSignature: claim.signature };
   switch (classifyContentSha256(payloadHash)) {
     case 'unsigned':
-      return { mode: 'unsigned' };
+      // A presigned URL signs UNSIGNED-PAYLOAD; the request's own header may still frame or hash the body.
+      return claim.via === 'query' ? declaredPayloadCheck(headers) : { mode: 'unsigned' };
     case 'sha256':
       return { mode: 'sha256', expectedHex: payloadHash.toLowerCase() };
     case 'signed-chunks':

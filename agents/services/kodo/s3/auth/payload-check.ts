@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { S3AuthError } from './s3-auth-error';
 
 /**
@@ -43,4 +44,26 @@ export function classifyContentSha256(value: string): 'unsigned' | 'sha256' | 's
     `x-amz-content-sha256 must be UNSIGNED-PAYLOAD, ${STREAMING_UNSIGNED_TRAILER}, ${STREAMING_SIGNED}, ${STREAMING_SIGNED_TRAILER} or the hex SHA-256 of the body, not "${value}".`,
     { ArgumentName: 'x-amz-content-sha256', ArgumentValue: value },
   );
+}
+
+/**
+ * The check for a body no signature covers (an anonymous request, or a presigned URL, which signs
+ * UNSIGNED-PAYLOAD): still held to what its own x-amz-content-sha256 says — a hex SHA-256 is
+ * checked, an unsigned aws-chunked body decoded (else its framing would be stored as the object).
+ * Signed chunks need a signature to chain from: refused.
+ */
+export function declaredPayloadCheck(headers: IncomingHttpHeaders): PayloadCheck {
+  const value = headers['x-amz-content-sha256'];
+  if (typeof value !== 'string') return { mode: 'unsigned' };
+  switch (classifyContentSha256(value)) {
+    case 'sha256':
+      return { mode: 'sha256', expectedHex: value.toLowerCase() };
+    case 'unsigned-trailer':
+      return { mode: 'chunked', trailer: true };
+    case 'signed-chunks':
+    case 'signed-chunks-trailer':
+      throw new S3AuthError('InvalidRequest', 400, `${value} needs the request signed with the Authorization header (its chunks chain from that signature); a presigned URL or an anonymous request cannot carry it.`);
+    case 'unsigned':
+      return { mode: 'unsigned' };
+  }
 }

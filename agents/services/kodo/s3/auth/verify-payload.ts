@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthResult } from './authenticate-request';
 import { decodeAwsChunked } from './aws-chunked-decoder';
-import { type PayloadCheck, STREAMING_UNSIGNED_TRAILER } from './payload-check';
+import { type PayloadCheck, STREAMING_UNSIGNED_TRAILER, declaredPayloadCheck } from './payload-check';
 import {
   type ChecksumAlgorithm,
   type RunningDigest,
@@ -38,7 +38,7 @@ export interface VerifyPayloadOptions {
  * here, at once, before any byte is read.
  */
 export function verifyPayload(auth: AuthResult, headers: IncomingHttpHeaders, body: AsyncIterable<Uint8Array>, options: VerifyPayloadOptions = {}): AsyncGenerator<Uint8Array, void> {
-  const check = auth.kind === 'key' ? auth.payload : anonymousCheck(headers);
+  const check = auth.kind === 'key' ? auth.payload : declaredPayloadCheck(headers);
   const md5 = contentMd5(headers);
   const fromHeader = headerChecksum(headers);
   let declared: number | null = null;
@@ -56,14 +56,6 @@ export function verifyPayload(auth: AuthResult, headers: IncomingHttpHeaders, bo
     }
   }
   return run(check, body, { md5, fromHeader, declared, declaredTrailer }, options);
-}
-
-/** An unsigned request's body is still checked against what it claims of itself. */
-function anonymousCheck(headers: IncomingHttpHeaders): PayloadCheck {
-  const value = headers['x-amz-content-sha256'];
-  if (typeof value === 'string' && /^[0-9a-fA-F]{64}$/.test(value)) return { mode: 'sha256', expectedHex: value.toLowerCase() };
-  if (value === STREAMING_UNSIGNED_TRAILER) return { mode: 'chunked', trailer: true };
-  return { mode: 'unsigned' };
 }
 
 interface Expectations {
