@@ -197,6 +197,25 @@ describe('replacing disks', () => {
     await opened.close();
   });
 
+  it('takes a disk of the set back on a rescan and heals what it missed', async () => {
+    const disks = makeDisks(6);
+    await (await openStore({ disks, layout: { k: 4, m: 2 }, healing: NO_SCHEDULE })).close();
+    const away = `${disks[5]!}-unmounted`;
+    fs.renameSync(disks[5]!, away);
+    const store = await openStore({ disks, healing: NO_SCHEDULE });
+    expect(store.disks()[5]).toMatchObject({ state: 'offline', reason: 'missing' });
+    await store.createBucket('bkt');
+    const data = randomBytes(MIB + 1);
+    await store.putObject('bkt', 'while-away', data);
+    fs.renameSync(away, disks[5]!);
+    expect((await store.rescanDisks())[5]).toMatchObject({ state: 'online', path: disks[5] });
+    expect(store.disks()[5]!.healing).toBeUndefined(); // its own disk, not a replacement
+    await store.healIdle();
+    expect(store.healStatus().lastCycle).toMatchObject({ reason: 'requested', objectsHealed: 1, shardsRepaired: 1, errors: 0 });
+    expect(versionsOn(disks[5]!, 'bkt', 'while-away')).toHaveLength(1);
+    await store.close();
+  });
+
   it('finishes a replacement a crash interrupted, resumes its rebuild at open, and keeps the old disk out when it comes back', async () => {
     const disks = makeDisks(6);
     const store = await openStore({ disks, layout: { k: 4, m: 2 }, healing: NO_SCHEDULE });

@@ -157,7 +157,6 @@ async function healBucketFiles(ctx: StoreContext, bucket: string, cycle: HealCyc
         await writeFileSynced(staged, text);
         await fs.rename(staged, bucketFile(disk, bucket));
         await fsyncDir(path.join(disk, BUCKETS_DIR));
-        cycle.shardsRepaired++;
       } catch (error) {
         recordError(cycle, `bucket ${bucket} on ${disk}: ${error instanceof Error ? error.message : String(error)}`);
       }

@@ -47,7 +47,7 @@ export interface Healing {
   setPriority(priority: HealPriority): void;
   /** Scan now (nothing when a cycle is running). */
   startCycle(): void;
-  /** Looks at the given disks again: a blank disk where one is missing is formatted in and rebuilt. */
+  /** Looks at the given disks again: a blank disk where one is missing is formatted in and rebuilt; a disk back starts a cycle. */
   rescanDisks(): Promise<DiskSlot[]>;
   /** The store object with its client calls counted (the `low` priority yields to them). */
   tracked<T extends object>(store: T): T;
@@ -151,6 +151,8 @@ export function createHealing(deps: HealingDeps): Healing {
     },
     async rescanDisks() {
       const { slots } = await rescanDiskSet(deps.disks, ctx.storeId, { k: ctx.k, m: ctx.m });
+      // A disk of the set back (remounted): it lacks what was written meanwhile.
+      const back = slots.some((slot, i) => slot.state === 'online' && ctx.slots[i]!.state !== 'online');
       // In place: requests in flight hold these slot objects.
       slots.forEach((slot, i) => {
         const target = ctx.slots[i]!;
@@ -159,6 +161,7 @@ export function createHealing(deps: HealingDeps): Healing {
         Object.assign(target, slot);
       });
       if (rebuildingNow().length > 0) begin('disk-replaced');
+      else if (back) begin('requested');
       return ctx.slots.map((s) => ({ ...s }));
     },
     tracked(store) {
