@@ -93,20 +93,21 @@ async function* run(check: PayloadCheck, body: AsyncIterable<Uint8Array>, expect
     throw incompleteBody(`You did not provide the number of bytes specified by x-amz-decoded-content-length (${expect.declared}; the chunks held ${length}). Retry the upload.`);
   }
 
-  if (check.mode === 'sha256') {
-    const computed = digests.get('sha256')!.digest().toString('hex');
-    if (computed !== check.expectedHex) {
-      throw new S3AuthError('XAmzContentSHA256Mismatch', 400, "The provided 'x-amz-content-sha256' header does not match what was computed: the body changed in transit, or the client hashed other bytes. Retry the upload.", {
-        ClientComputedContentSHA256: check.expectedHex,
-        S3ComputedContentSHA256: computed,
-      });
-    }
-  }
+  // One digest() per hash: the SHA-256 serves x-amz-content-sha256 and x-amz-checksum-sha256 alike.
   const computed = new Map<ChecksumAlgorithm | 'md5', Buffer>();
   const digestOf = (algorithm: ChecksumAlgorithm | 'md5') => {
     if (!computed.has(algorithm)) computed.set(algorithm, digests.get(algorithm)!.digest());
     return computed.get(algorithm)!;
   };
+  if (check.mode === 'sha256') {
+    const actual = digestOf('sha256').toString('hex');
+    if (actual !== check.expectedHex) {
+      throw new S3AuthError('XAmzContentSHA256Mismatch', 400, "The provided 'x-amz-content-sha256' header does not match what was computed: the body changed in transit, or the client hashed other bytes. Retry the upload.", {
+        ClientComputedContentSHA256: check.expectedHex,
+        S3ComputedContentSHA256: actual,
+      });
+    }
+  }
   if (expect.md5 && !digestOf('md5').equals(expect.md5)) {
     throw badDigest('The Content-MD5 you specified did not match what we received. Retry the upload.', {
       ExpectedDigest: expect.md5.toString('base64'),
