@@ -115,7 +115,7 @@ export function createHealing(deps: HealingDeps): Healing {
           lastComplete = cycle;
           usage = buckets;
           if (cycle.errors === 0) for (const i of rebuilding) await finishHealing(ctx.slots[i]!);
-          await saveStatus(ctx.slots, cycle, usage, now());
+          await saveStatus(ctx.slots, ctx.storeId, cycle, usage, now());
         }
       } catch (error) {
         recordError(cycle, error instanceof Error ? error.message : String(error));

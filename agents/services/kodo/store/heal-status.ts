@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { KODO_DIR, type DiskSlot } from './disk-format';
+import { diskStillServes, KODO_DIR, type DiskSlot } from './disk-format';
 import { readJsonOrNull, writeFileSynced } from './disk-io';
 import type { HealPriority } from './heal-throttle';
 
@@ -120,11 +120,12 @@ export function loadSavedStatus(slots: readonly DiskSlot[]): SavedStatus | null 
   return best;
 }
 
-export async function saveStatus(slots: readonly DiskSlot[], lastCycle: HealCycle, buckets: BucketUsage[], now: number): Promise<void> {
+export async function saveStatus(slots: readonly DiskSlot[], storeId: string, lastCycle: HealCycle, buckets: BucketUsage[], now: number): Promise<void> {
   const text = JSON.stringify({ savedAt: now, lastCycle, buckets } satisfies SavedStatus);
   await Promise.all(
     slots.map(async (slot) => {
-      if (slot.state !== 'online' || !slot.path) return;
+      // Not onto a disk that stopped being the store's: a wiped disk must stay blank to be taken back.
+      if (slot.state !== 'online' || !slot.path || !diskStillServes(slot, storeId)) return;
       const file = path.join(slot.path, STATUS_FILE);
       try {
         await writeFileSynced(`${file}.new`, text);
