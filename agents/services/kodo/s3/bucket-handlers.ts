@@ -57,9 +57,7 @@ export async function createBucket(ctx: S3Context): Promise<void> {
   const publicRead = cannedPublicRead(ctx);
   await readLocationConstraint(ctx);
   await ctx.store.createBucket(bucket);
-  if (publicRead === true && !(await setPublicRead(ctx.store, bucket, true))) {
-    ctx.log('s3.acl-unsupported', { bucket, requestId: ctx.requestId });
-  }
+  if (publicRead === true) await setPublicRead(ctx.store, bucket, true);
   sendEmpty(ctx, 200, { Location: `/${bucket}` });
 }
 
@@ -107,6 +105,6 @@ export async function putBucketAcl(ctx: S3Context): Promise<void> {
     throw notImplemented('Setting an ACL from an AccessControlPolicy document (send the x-amz-acl header, private or public-read, instead)');
   }
   await ctx.store.headBucket(bucket);
-  if (!(await setPublicRead(ctx.store, bucket, publicRead))) throw notImplemented('Public-read buckets on this store (it keeps no bucket settings)');
+  await setPublicRead(ctx.store, bucket, publicRead);
   sendEmpty(ctx, 200);
 }
