@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, type ObjectStore } from '../../agents/services/kodo/store';
 import { HealQueue } from '../../agents/services/kodo/store/heal-queue';
 import { estimateEta, newCycle } from '../../agents/services/kodo/store/heal-status';
-import { ClientActivity, HealThrottle, type HealPriority } from '../../agents/services/kodo/store/heal-throttle';
+import { ClientActivity, HealThrottle, trackClientCalls, type HealPriority } from '../../agents/services/kodo/store/heal-throttle';
 import { serializeMeta, type VersionRecord } from '../../agents/services/kodo/store/object-meta';
 
 /**
@@ -289,6 +289,33 @@ describe('I/O budget and ETA', () => {
     t.slept = [];
     await throttle.between();
     expect(t.slept).toEqual([20]); // only the pause
+  });
+
+  it('counts a client call until it settles, a GET until its stream closes, and not healing’s own calls', async () => {
+    const disks = makeDisks(3);
+    const store = await openStore({ disks, layout: { k: 2, m: 1 }, healing: NO_SCHEDULE });
+    await store.createBucket('bkt');
+    await store.putObject('bkt', 'x', randomBytes(300_000));
+    const activity = new ClientActivity();
+    const calls = trackClientCalls(activity, {
+      getObject: (key: string) => store.getObject('bkt', key),
+      headObject: (key: string) => store.headObject('bkt', key),
+      healStatus: () => store.healStatus(),
+    });
+    const pending = calls.headObject('x');
+    expect(activity.busy).toBe(true);
+    await pending;
+    expect(activity.busy).toBe(false);
+    const { stream } = await calls.getObject('x');
+    expect(activity.busy).toBe(true); // the body is still being read
+    for await (const _chunk of stream as Readable) expect(activity.busy).toBe(true);
+    await new Promise((resolve) => (stream.closed ? resolve(undefined) : stream.once('close', resolve)));
+    expect(activity.busy).toBe(false);
+    await expect(calls.getObject('missing')).rejects.toMatchObject({ code: 'NoSuchKey' });
+    expect(activity.busy).toBe(false);
+    calls.healStatus();
+    expect(activity.busy).toBe(false);
+    await store.close();
   });
 
   it('estimates the time left from the rate so far and the previous cycle’s total', () => {

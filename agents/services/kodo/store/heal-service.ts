@@ -1,10 +1,9 @@
-import { Readable } from 'node:stream';
 import { diskStillServes, finishHealing, rescanDiskSet, type DiskSlot } from './disk-format';
 import { healObject } from './heal';
 import { HealQueue } from './heal-queue';
 import { runScanCycle } from './heal-scanner';
 import { estimateEta, loadSavedStatus, newCycle, recordError, saveStatus, type BucketUsage, type HealCycle, type HealStatus } from './heal-status';
-import { ClientActivity, HealThrottle, type HealPriority } from './heal-throttle';
+import { ClientActivity, HealThrottle, trackClientCalls, type HealPriority } from './heal-throttle';
 import type { ShardProblem, StoreContext } from './store-context';
 
 /**
@@ -36,9 +35,6 @@ export interface HealingDeps {
 
 /** After a cycle that left a replaced disk short (errors), the next one comes sooner. */
 const RETRY_REBUILD_MS = 60_000;
-
-/** Store methods that are not client requests: the scanner does not yield to them. */
-const NOT_CLIENT_CALLS = new Set(['disks', 'healStatus', 'setHealPriority', 'startHealCycle', 'rescanDisks', 'close', 'healObject', 'healIdle']);
 
 export interface Healing {
   /** Every shard problem the store meets (ctx.report): queues the object when healing can fix it. */
@@ -164,14 +160,7 @@ export function createHealing(deps: HealingDeps): Healing {
       else if (back) begin('requested');
       return ctx.slots.map((s) => ({ ...s }));
     },
-    tracked(store) {
-      for (const name of Object.keys(store) as (keyof typeof store)[]) {
-        const fn = store[name];
-        if (typeof fn !== 'function' || NOT_CLIENT_CALLS.has(String(name))) continue;
-        store[name] = ((...args: unknown[]) => trackCall(activity, () => (fn as (...a: unknown[]) => unknown).apply(store, args))) as (typeof store)[typeof name];
-      }
-      return store;
-    },
+    tracked: (store) => trackClientCalls(activity, store),
     start() {
       if (rebuildingNow().length > 0) begin('disk-replaced');
       else schedule(firstCycleAfterMs);
@@ -193,32 +182,4 @@ export function createHealing(deps: HealingDeps): Healing {
       await queue.close();
     },
   };
-}
-
-/** Counts a client call in flight until it settles; a GET until its stream closes. */
-function trackCall(activity: ClientActivity, call: () => unknown): unknown {
-  const end = activity.begin();
-  let result: unknown;
-  try {
-    result = call();
-  } catch (error) {
-    end();
-    throw error;
-  }
-  if (!(result instanceof Promise)) {
-    end();
-    return result;
-  }
-  return result.then(
-    (value: unknown) => {
-      const stream = (value as { stream?: unknown } | null)?.stream;
-      if (stream instanceof Readable && !stream.destroyed) stream.once('close', end);
-      else end();
-      return value;
-    },
-    (error: unknown) => {
-      end();
-      throw error;
-    },
-  );
 }

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+
 /**
  * How hard the background scanner may use the disks: a priority is a budget of bytes read per
  * second (a token bucket) and a pause between objects; at `low` it also waits while clients have
@@ -75,4 +77,45 @@ export class HealThrottle {
     if (!yieldToClients) return;
     for (let waited = 0; this.activity.busy && waited < YIELD_MAX_MS; waited += YIELD_POLL_MS) await this.sleep(YIELD_POLL_MS);
   }
+}
+
+/** Store methods that are not client requests: the scanner does not yield to them. */
+const NOT_CLIENT_CALLS = new Set(['disks', 'healStatus', 'setHealPriority', 'startHealCycle', 'rescanDisks', 'close', 'healObject', 'healIdle']);
+
+/** The store object with each client call counted in `activity` (replaced in place). */
+export function trackClientCalls<T extends object>(activity: ClientActivity, store: T): T {
+  for (const name of Object.keys(store) as (keyof T)[]) {
+    const fn = store[name];
+    if (typeof fn !== 'function' || NOT_CLIENT_CALLS.has(String(name))) continue;
+    store[name] = ((...args: unknown[]) => trackCall(activity, () => (fn as (...a: unknown[]) => unknown).apply(store, args))) as T[keyof T];
+  }
+  return store;
+}
+
+/** Counts a client call in flight until it settles; a GET until its stream closes. */
+function trackCall(activity: ClientActivity, call: () => unknown): unknown {
+  const end = activity.begin();
+  let result: unknown;
+  try {
+    result = call();
+  } catch (error) {
+    end();
+    throw error;
+  }
+  if (!(result instanceof Promise)) {
+    end();
+    return result;
+  }
+  return result.then(
+    (value: unknown) => {
+      const stream = (value as { stream?: unknown } | null)?.stream;
+      if (stream instanceof Readable && !stream.destroyed) stream.once('close', end);
+      else end();
+      return value;
+    },
+    (error: unknown) => {
+      end();
+      throw error;
+    },
+  );
 }
