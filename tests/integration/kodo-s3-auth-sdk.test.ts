@@ -49,7 +49,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   const key = decodeURIComponent(rest.join('/'));
   let auth: AuthResult;
   try {
-    auth = authenticateRequest({ method: req.method ?? 'GET', rawPath, rawQuery, headers: req.headers }, { get: (id) => (id === KEY.accessKeyId ? KEY : undefined) }, { region: REGION, now: new Date(Date.now() + clockOffsetMs) });
+    auth = authenticateRequest({ method: req.method ?? 'GET', rawPath, rawQuery, headers: req.headers, headersDistinct: req.headersDistinct }, { get: (id) => (id === KEY.accessKeyId ? KEY : undefined) }, { region: REGION, now: new Date(Date.now() + clockOffsetMs) });
     if (auth.kind === 'anonymous') throw new S3AuthError('AccessDenied', 403, 'Access Denied');
     if (req.method === 'PUT') {
       const info = await store.putObject(bucket!, key, verifyPayload(auth, req.headers, req));
@@ -168,6 +168,21 @@ describe('the AWS SDK against authenticateRequest + verifyPayload over HTTP', ()
     const error = await client('wrong-secret').send(new PutObjectCommand({ Bucket: BUCKET, Key: 'never.txt', Body: 'x' })).then(() => null, (e: Error) => e);
     expect(error?.name).toBe('SignatureDoesNotMatch');
     expect(await stored('never.txt')).toBeNull();
+  });
+
+  it('a header sent twice is signed as its values joined by \',\' (read from headersDistinct)', async () => {
+    const c = client();
+    // After signing x-amz-meta-dup: "a,b", send it as two header lines, as a client may.
+    c.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers: Record<string, unknown> };
+        request.headers['x-amz-meta-dup'] = ['a', 'b'];
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'splitHeader', priority: 'low', override: true },
+    );
+    await c.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'dup.txt', Body: 'x', Metadata: { dup: 'a,b' } }));
+    expect((await stored('dup.txt'))?.toString()).toBe('x');
   });
 
   /** A client whose request body is changed after signing (a corrupting proxy). */

@@ -25,6 +25,11 @@ export interface AuthRequest {
   rawQuery: string;
   /** Node's IncomingHttpHeaders: lower-case names. */
   headers: IncomingHttpHeaders;
+  /**
+   * Node's `req.headersDistinct`, when the transport has it: a header sent twice is signed as its
+   * values joined by ',', which `headers` cannot give back (Node joins them with ', ').
+   */
+  headersDistinct?: NodeJS.Dict<string[]>;
 }
 
 export interface AuthOptions {
@@ -75,7 +80,7 @@ export function authenticateRequest(request: AuthRequest, keys: AccessKeyLookup,
       method: request.method,
       canonicalUri: uri,
       canonicalQuery: canonicalQuery(request.rawQuery, omit !== undefined ? { omit, plusIsLiteral } : { plusIsLiteral }),
-      headers: request.headers,
+      headers: request.headersDistinct ?? request.headers,
       signedHeaders: claim.signedHeaders,
       payloadHash,
     });

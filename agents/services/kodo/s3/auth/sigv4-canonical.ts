@@ -128,7 +128,7 @@ export interface CanonicalRequestParts {
   method: string;
   canonicalUri: string;
   canonicalQuery: string;
-  headers: IncomingHttpHeaders;
+  headers: IncomingHttpHeaders | NodeJS.Dict<string[]>;
   /** Lower-case names, in the order the client listed them (the spec has it sorted). */
   signedHeaders: readonly string[];
   payloadHash: string;
