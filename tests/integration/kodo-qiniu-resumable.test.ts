@@ -157,6 +157,12 @@ describe('the raw protocol: list parts, abort', () => {
     expect(tooSmall.status).toBe(400);
     expect(((await tooSmall.json()) as { hint: string }).hint).toMatch(/at least 1048576 bytes/);
 
+    // A part refused midway (fsizeLimit) is answered with 413 after the rest is drained, not cut off.
+    const limited = { Authorization: `UpToken ${token({ fsizeLimit: 1000 })}` };
+    const big = await fetch(`${base}/${uploadId}/3`, { method: 'PUT', headers: limited, body: randomBytes(4 * MIB) });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: string }).error).toBe('exceed FsizeLimit');
+
     const otherBucket = await fetch(`http://${server.host}/buckets/elsewhere/objects/~/uploads`, { method: 'POST', headers });
     expect(otherBucket.status).toBe(403);
   });

@@ -30,13 +30,17 @@ export async function handleFormUpload(req: IncomingMessage, res: ServerResponse
   }
   const fields = new Map<string, string>();
   let upload: Promise<{ grant: UploadGrant; stored: StoredUpload }> | null = null;
+  let fileStream: Readable | null = null;
   const formDone = new Promise<void>((resolve, reject) => {
     parser.on('close', resolve);
-    parser.on('error', (error: unknown) => reject(invalidArgument('invalid multipart format', `${error instanceof Error ? error.message : String(error)}: the form body is malformed or cut short`)));
+    parser.on('error', (error: unknown) => {
+      const malformed = invalidArgument('invalid multipart format', `${error instanceof Error ? error.message : String(error)}: the form body is malformed or cut short`);
+      fileStream?.destroy(malformed); // a write in progress ends with the form
+      reject(malformed);
+    });
   });
   formDone.catch(() => undefined); // awaited below; a failure before then is not unhandled
   parser.on('field', (name, value) => fields.set(name, value));
-  let fileStream: Readable | null = null;
   // A client that goes away mid-form ends the write too (the store removes what it wrote), rather than leaving it waiting for bytes.
   req.on('close', () => {
     if (req.complete) return;

@@ -34,7 +34,8 @@ export function sendError(res: ServerResponse, exchange: Exchange, error: QiniuE
 export async function readSmallBody(req: IncomingMessage, exchange: Exchange, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
+  // Not destroyed on an early exit: the rest is drained (below) so the error answer reaches the client.
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
     const buffer = chunk as Buffer;
     size += buffer.length;
     exchange.bytesIn += buffer.length;
@@ -47,10 +48,11 @@ export async function readSmallBody(req: IncomingMessage, exchange: Exchange, li
   return Buffer.concat(chunks);
 }
 
-/** An async iterable over the request body that counts what it reads. */
-export async function* countedBody(req: AsyncIterable<Buffer>, exchange: Exchange): AsyncGenerator<Buffer> {
-  for await (const chunk of req) {
-    exchange.bytesIn += chunk.length;
-    yield chunk;
+/** A path segment's percent-decoding; a malformed one is the client's error (400), not the server's. */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new QiniuError(400, 'invalid path', `"${segment.slice(0, 80)}" is not valid percent-encoding: encode the key as the SDK does`);
   }
 }

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod/mini';
 import type { ObjectStore } from '../store';
 import { customVars, metadataFields } from './form-upload';
-import { readSmallBody, sendJson, sendText, type Exchange } from './http-io';
+import { decodePathSegment, readSmallBody, sendJson, sendText, type Exchange } from './http-io';
 import { hashOf, headOrNull, HASH_HEADER } from './object-hash';
 import { Qetag, qetagOfParts } from './qetag';
 import { decodeBase64Url, verifyUploadToken, type UploadGrant } from './qiniu-auth';
@@ -69,7 +69,7 @@ export function createResumableHandler(deps: QiniuDeps): ResumableHandler {
     const authorization = req.headers.authorization ?? '';
     if (!authorization.startsWith('UpToken ')) throw badToken('resumable uploads need "Authorization: UpToken <upload token>" (ResumeUploader sends it)');
     const grant = verifyUploadToken(authorization.slice('UpToken '.length), deps.keys, now);
-    const bucket = decodeURIComponent(bucketInPath);
+    const bucket = decodePathSegment(bucketInPath);
     if (bucket !== grant.bucket) throw forbidden("bucket doesn't match with scope", `the token is for bucket ${grant.bucket}, the URL names ${bucket}: use a token for this bucket`);
     const clientKey = encodedKey === '~' ? null : decodeBase64Url(encodedKey).toString('utf8');
     const { store } = deps;
@@ -87,7 +87,7 @@ export function createResumableHandler(deps: QiniuDeps): ResumableHandler {
       return;
     }
 
-    const [uploadId = '', keyInId] = decodeURIComponent(qiniuUploadId).split('.');
+    const [uploadId = '', keyInId] = decodePathSegment(qiniuUploadId).split('.');
     const key = clientKey ?? (keyInId ? decodeBase64Url(keyInId).toString('utf8') : resolveKey(grant, { key: null, fname: '', mimeType: '', vars: {} }, now));
     resolveKey(grant, { key, fname: '', mimeType: '', vars: {} }, now); // the scope check, for a key carried in the id too
 
@@ -181,7 +181,8 @@ async function receivePart(req: IncomingMessage, exchange: Exchange, store: Obje
   const qetag = new Qetag();
   let size = 0;
   async function* body() {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+    // Not destroyed when the part is refused midway: the handler drains the rest, so the error is answered, not a reset.
+    for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       size += chunk.length;
       exchange.bytesIn += chunk.length;
       if (size > MAX_PART) throw new QiniuError(413, 'part too large', `a part is at most 1 GiB: use a smaller partSize`);
