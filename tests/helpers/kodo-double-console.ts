@@ -35,11 +35,12 @@ export async function setupKodoConsole(cleanups: Array<() => unknown>, opts: { d
     const double = await startKodoControlDouble({ socketPath, dataDisks, state });
     cleanups.push(() => double.close());
   }
-  const machine = { reachable: true, answer: null as unknown, state };
+  const machine = { reachable: true, answer: null as unknown, failWith: null as Error | null, state };
   const ctx = { dataDir: c.dataDir } as ServiceContext;
   const agent = {
     call: async (method: string, params: unknown) => {
       if (method !== 'service-call.v1') throw new Error(`unexpected agent method ${method}`);
+      if (machine.failWith) throw machine.failWith;
       if (machine.answer !== null) return machine.answer;
       const p = ServiceCallParamsSchema.parse(params);
       return callServiceControl({ serviceId: p.service, control: { methods: KODO_CONTROL_METHODS, socket: () => socketPath }, config: {}, ctx, method: p.method, params: p.params });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { AgentError } from '../../agents/protocol/errors';
 import type { MethodOutput } from '../../main/contract/api.contract';
 import { KODO_REFUSALS, refusalReason } from '../../main/services/kodo/kodo-control';
 import { kodoLayoutOptions, parseLayout } from '../../main/services/kodo/kodo-layouts';
@@ -156,6 +157,15 @@ describe('when Kodo cannot answer', () => {
     t.machine.reachable = false;
     const s = await t.call<Status>('kodo.status', {});
     expect(s).toMatchObject({ available: false, reasonCode: 'ssh.timeout', reasonParams: { seconds: 10, service: 'kodo' } });
+  });
+
+  it('an agent without Kodo, or older than this console: the agent’s reasons, worded as the service control words them', async () => {
+    const t = await setup();
+    t.machine.failWith = new AgentError('invalid-input', 'kodo runs on server; this machine is a smartbox', { issues: [{ path: 'id', code: 'wrong-role', message: 'kodo runs on server' }] });
+    expect(await t.call<Status>('kodo.status', {})).toMatchObject({ available: false, reasonCode: 'service.wrong-role', reasonParams: { service: 'kodo' } });
+    t.machine.failWith = new AgentError('not-supported', 'service-call.v1 is not supported by this agent');
+    expect(await t.call<Status>('kodo.status', {})).toMatchObject({ available: false, reasonCode: 'agent.too-old' });
+    expect(await t.refusal('kodo.createBucket', { name: 'photos' })).toMatchObject({ code: 'conflict', params: { reason: 'agent.too-old' } });
   });
 
   it('an answer that breaks Kodo’s schema is refused by the console too', async () => {
