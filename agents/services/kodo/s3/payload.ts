@@ -11,7 +11,9 @@ const incomplete = () => new S3Error('IncompleteBody', 400, 'The request body en
  */
 export async function* countedBody(ctx: S3Context): AsyncGenerator<Uint8Array> {
   try {
-    for await (const chunk of ctx.req) {
+    // destroyOnReturn false: when the store stops reading early (a full disk, a failed check), the
+    // socket must stay up for the error answer; the router then closes the connection after it.
+    for await (const chunk of ctx.req.iterator({ destroyOnReturn: false })) {
       const bytes = chunk as Buffer;
       ctx.bytesIn += bytes.length;
       yield bytes;
