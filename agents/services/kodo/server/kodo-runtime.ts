@@ -162,7 +162,7 @@ export function createKodoRuntime(deps: {
     async setPublicRead(bucket, publicRead) {
       const s = runtime.requireStore();
       await s.headBucket(bucket);
-      if (!(await setPublicRead(s, bucket, publicRead))) throw new ControlRefusal('kodo.not-supported', 'this Kodo build cannot keep bucket settings yet', 501);
+      await setPublicRead(s, bucket, publicRead);
     },
     setConfig(next) {
       config = next;
