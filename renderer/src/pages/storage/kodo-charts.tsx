@@ -1,9 +1,12 @@
 import { Flex, Typography } from 'antd';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useI18n } from '../../i18n/i18n-context';
 import { type ChartLine, MetricChartCard } from '../appliance/monitoring/metric-chart-card';
 
 const HOUR_MS = 3_600_000;
+/** The range moves on by whole minutes, as the Appliance page's charts do (overview-charts.tsx), so a query is not re-keyed every render. */
+const ANCHOR_STEP_MS = 60_000;
+const anchorNow = () => Math.ceil(Date.now() / ANCHOR_STEP_MS) * ANCHOR_STEP_MS;
 const labels = { service: 'kodo' };
 /** Kodo's counters are stored as rates (`…_total` → `service.…_per_s`, main/monitoring/service-metrics.ts); its latencies are gauges. */
 const line = (metric: string, name: string, dashed = false): ChartLine => ({ metric: `service.${metric}`, labels, name, dashed });
@@ -11,11 +14,12 @@ const line = (metric: string, name: string, dashed = false): ChartLine => ({ met
 /** Request rate, errors, throughput in and out, latency (median and 99th percentile) over the last hour. */
 export function KodoCharts(p: { applianceId: string }) {
   const { t } = useI18n();
-  // The hour before the section opened; the charts' own refresh keeps the store's newest points coming.
-  const range = useMemo(() => {
-    const to = Date.now();
-    return { from: to - HOUR_MS, to };
+  const [anchor, setAnchor] = useState(anchorNow);
+  useEffect(() => {
+    const timer = setInterval(() => setAnchor(anchorNow()), ANCHOR_STEP_MS);
+    return () => clearInterval(timer);
   }, []);
+  const range = useMemo(() => ({ from: anchor - HOUR_MS, to: anchor }), [anchor]);
   const charts = useMemo(
     () => [
       { id: 'requests', title: t('kodo.charts.requests'), unit: 'count' as const, lines: [line('requests_per_s', t('kodo.charts.requests'))] },
