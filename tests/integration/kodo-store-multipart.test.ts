@@ -353,7 +353,7 @@ describe('lost disks and bad shards', () => {
     expect((await readAll(r.stream)).equals(whole.subarray(PART + 100, PART + 2 * MIB + 1))).toBe(true);
   });
 
-  it('fails a part with StorageFull-like quorum errors naming disks when too few remain, leaving no part', async () => {
+  it('refuses a part while too few disks hold the upload, naming the disks, and leaves no part', async () => {
     const { store, disks } = await newStore();
     const { uploadId } = await store.createMultipartUpload('bkt', 'q');
     for (const i of [0, 1, 2]) fs.renameSync(disks[i]!, `${disks[i]}-away`);
