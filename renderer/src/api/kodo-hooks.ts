@@ -32,14 +32,15 @@ export function useKodoKeys(applianceId: string, enabled: boolean) {
   return useQuery({ queryKey: kodoKeys.keys(applianceId), queryFn: () => client.call('kodo.listKeys', { applianceId }), enabled, refetchOnWindowFocus: false });
 }
 
-/** One page of a bucket at a prefix; the previous page stays on screen while the next loads. */
+/** One page of a bucket at a prefix. */
 export function useKodoObjects(applianceId: string, bucket: string | null, prefix: string, token: string | null) {
   const client = useApiClient();
   return useQuery({
     queryKey: kodoKeys.objects(applianceId, bucket ?? '', prefix, token),
     queryFn: () => client.call('kodo.listObjects', { applianceId, bucket: bucket!, prefix, ...(token ? { continuationToken: token } : {}) }),
     enabled: bucket !== null,
-    placeholderData: keepPreviousData,
+    // Paging keeps the page on screen until the next arrives; another folder starts empty (its names are cut by another prefix).
+    placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[3] === (bucket ?? '') && previousQuery?.queryKey[4] === prefix ? keepPreviousData(previous) : undefined),
     refetchOnWindowFocus: false,
   });
 }
