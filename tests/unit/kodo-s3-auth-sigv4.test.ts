@@ -249,6 +249,10 @@ describe('requests signed by the AWS SDK\'s signer (@smithy/signature-v4)', () =
     const request = await sdkSigned('GET', '/bucket', { prefix: 'a b' }, {});
     expect(request.rawQuery).toBe('prefix=a%20b');
     expect(authenticateRequest({ ...request, rawQuery: 'prefix=a+b' }, keys, kodo).kind).toBe('key');
+    // A client that sends '+' raw but signed it as a plus (%2B) matches on the as-sent reading.
+    const plus = await sdkSigned('GET', '/bucket', { prefix: 'a+b' }, {});
+    expect(authenticateRequest({ ...plus, rawQuery: 'prefix=a+b' }, keys, kodo).kind).toBe('key');
+    expect(refusal(() => authenticateRequest({ ...plus, rawQuery: 'prefix=a+c' }, keys, kodo)).code).toBe('SignatureDoesNotMatch');
   });
 
   it('a path sent with lower-case hex or unencoded sub-delimiters still matches (the path signed as sent)', async () => {
