@@ -12,6 +12,13 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'privateKey
  */
 const SECRET_NAME = /pass(word|phrase)|secret|token|private.?key|access.?key|credential|hotlink.?key|sign(ing)?.?key/i;
 
+/**
+ * Names that match SECRET_NAME but are public identifiers: an S3 access key id is sent in the
+ * clear with every request (it names the key; the secret is `secretKey`/`secretAccessKey`), and
+ * an audit row of "revoked key KODO…" must say which key.
+ */
+const PUBLIC_NAMES: ReadonlySet<string> = new Set(['accessKeyId']);
+
 export const REDACTED = '[redacted]';
 
 export function redactSecrets(value: unknown): unknown {
@@ -22,7 +29,7 @@ export function redactSecrets(value: unknown): unknown {
     if (SECRET_KEYS.has(key)) {
       // Keep the shape visible (which kind of credential was set) without the secret itself.
       out[key] = key === 'auth' && v && typeof v === 'object' && 'kind' in v ? { kind: (v as { kind: unknown }).kind, secret: REDACTED } : v === null ? null : REDACTED;
-    } else if (typeof v === 'string' && SECRET_NAME.test(key)) {
+    } else if (typeof v === 'string' && SECRET_NAME.test(key) && !PUBLIC_NAMES.has(key)) {
       out[key] = REDACTED;
     } else {
       out[key] = redactSecrets(v);
