@@ -102,6 +102,16 @@ describe('resumable upload v2 through ResumeUploader', () => {
     expect((await storedBytes('from-scope.bin')).equals(bytes)).toBe(true);
   });
 
+  it('an empty file: completed without parts, the empty hash', async () => {
+    const empty = path.join(tmp, 'empty.bin');
+    fs.writeFileSync(empty, '');
+    const { data, resp } = await resumable(token({}), 'empty.bin', empty, v2());
+    expect(resp.statusCode).toBe(200);
+    expect(data).toEqual({ key: 'empty.bin', hash: 'Fto5o-5ea0sNMlW_75VgGJCv2AcJ' });
+    expect((await stat('empty.bin')).data).toMatchObject({ fsize: 0, hash: 'Fto5o-5ea0sNMlW_75VgGJCv2AcJ' });
+    expect((await server.store.listMultipartUploads(BUCKET)).uploads.filter((u) => u.key === 'empty.bin')).toEqual([]);
+  });
+
   it('insertOnly onto other content → 614, and the upload is gone; an expired token → 401', async () => {
     const small = path.join(tmp, 'other.bin');
     fs.writeFileSync(small, randomBytes(2 * MIB));

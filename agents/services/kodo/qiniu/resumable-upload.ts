@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod/mini';
-import type { ObjectStore } from '../store';
+import type { ObjectStore, PutMeta } from '../store';
 import { customVars, metadataFields } from './form-upload';
 import { decodePathSegment, readSmallBody, sendJson, sendText, type Exchange } from './http-io';
 import { hashOf, headOrNull, HASH_HEADER } from './object-hash';
@@ -162,14 +162,13 @@ export function createResumableHandler(deps: QiniuDeps): ResumableHandler {
       }
       throw toQiniuError(error, bucket, key);
     }
-    const info = await guard(
-      store.completeMultipartUpload(bucket, key, uploadId, listed, {
-        meta: { contentType: mimeType, userMetadata: metadataFields(stringValues(body.metadata)), headers: hash ? { [HASH_HEADER]: hash } : {} },
-        minPartSize: MIN_PART,
-      }),
-      bucket,
-      key,
-    );
+    const meta: PutMeta = { contentType: mimeType, userMetadata: metadataFields(stringValues(body.metadata)), headers: hash ? { [HASH_HEADER]: hash } : {} };
+    // An empty file has no parts (the SDK completes with none); the store's multipart needs one, so it is an ordinary empty put.
+    const completed =
+      listed.length === 0
+        ? store.abortMultipartUpload(bucket, key, uploadId).then(() => store.putObject(bucket, key, new Uint8Array(0), meta))
+        : store.completeMultipartUpload(bucket, key, uploadId, listed, { meta, minPartSize: MIN_PART });
+    const info = await guard(completed, bucket, key);
     digests.delete(uploadId);
     const finalHash = hash ?? (await hashOf(store, info));
     sendText(res, exchange, 200, renderReturnBody(grant, { bucket, key, hash: finalHash, fsize: info.size, mimeType, fname: body.fname ?? '', endUser: grant.policy.endUser ?? '', vars }), 'application/json');
