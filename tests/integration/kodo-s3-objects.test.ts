@@ -174,6 +174,10 @@ describe('PUT, GET, HEAD, DELETE', () => {
   it('refuses keys that try to leave the bucket or that S3 cannot hold, with S3 errors', async () => {
     const long = await failure(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'k'.repeat(1025), Body: 'x' })));
     expect(long).toMatchObject({ code: 'KeyTooLongError', status: 400 });
+    // Within S3's 1024 bytes, but one '/'-separated part longer than a file name may be (255 bytes).
+    const segment = await failure(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `dir/${'s'.repeat(300)}`, Body: 'x' })));
+    expect(segment).toMatchObject({ code: 'InvalidArgument', status: 400 });
+    expect(segment.message).toMatch(/255 bytes/);
     // '..' and '%2e%2e' are keys like any other (the store escapes them): they never reach another bucket.
     for (const path of [`/${BUCKET}/../escape`, `/${BUCKET}/%2e%2e/%2e%2e/escape`, `/${BUCKET}/a/%00/b`]) {
       const put = await s3.raw({ method: 'PUT', path, body: 'trapped' });
