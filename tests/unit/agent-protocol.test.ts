@@ -117,12 +117,15 @@ describe('response frames (console side)', () => {
       'service-start.v1': { id: 'kodo' },
       'service-stop.v1': { id: 'kodo' },
       'service-restart.v1': { id: 'kodo' },
+      'service-call.v1': { service: 'kodo', method: 'status.v1' },
     };
     for (const [name, spec] of Object.entries(AGENT_METHODS)) {
       expect(name === 'hello' || /\.v\d+$/.test(name), name).toBe(true);
       expect(spec.params.safeParse(required[name] ?? {}).success, name).toBe(true);
     }
     expect(AGENT_METHODS['smart-selftest.v1'].params.safeParse({}).success).toBe(false);
+    // A module's control method is named like an agent method: one word with dashes and a version.
+    expect(AGENT_METHODS['service-call.v1'].params.safeParse({ service: 'kodo', method: 'keys.create' }).success).toBe(false);
   });
 });
 

@@ -102,8 +102,9 @@ describe('readiness probes on real sockets', () => {
 });
 
 describe('service registry', () => {
-  it('ships no module yet: Kodo comes first (issue 9 §2), and nothing stands in for it', () => {
-    expect(PRODUCTION_SERVICE_MODULES).toEqual([]);
+  it('ships Kodo, the one module that runs a real service so far; no test module stands in the production registry', () => {
+    expect(PRODUCTION_SERVICE_MODULES.map((m) => m.id)).toEqual(['kodo']);
+    expect(createServiceRegistry(PRODUCTION_SERVICE_MODULES).get('kodo')?.roles).toEqual(['server']);
   });
 
   it('refuses two modules with one id, and an id that is not a service name', () => {
