@@ -135,49 +135,40 @@ async function main() {
   if (!/^[0-9A-Za-z.+-]{1,64}$/.test(version)) usage(`invalid --agent-version "${version}": letters, digits, . + - only`);
   const started = performance.now();
 
-  const bundled = await build({
-    entryPoints: [path.join(ROOT, 'agents/agent/main.ts')],
-    bundle: true,
-    platform: 'node',
-    target: `node${release.nodeRuntime.minimum.split('.')[0]}`,
-    format: 'cjs',
-    write: false,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    keepNames: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-    // ASCII only (esbuild escapes non-ASCII in strings with charset 'ascii'; the banner is ours):
-    // one character above U+00FF anywhere makes V8 keep the whole source as a two-byte string,
-    // twice the memory for as long as the agent runs (checked after the build, below).
-    charset: 'ascii',
-    banner: { js: `// appliance-agent ${version}, bundled by scripts/build-agent.mjs; do not edit.` },
+  /** One program, bundled for the appliance's Node runtime: every dependency inlined, one-byte text. */
+  const bundle = async (name, entry, extra = {}) => {
+    const result = await build({
+      entryPoints: [path.join(ROOT, entry)],
+      bundle: true,
+      platform: 'node',
+      target: `node${release.nodeRuntime.minimum.split('.')[0]}`,
+      format: 'cjs',
+      write: false,
+      minifyWhitespace: true,
+      minifySyntax: true,
+      keepNames: true,
+      legalComments: 'none',
+      logLevel: 'warning',
+      // ASCII only (esbuild escapes non-ASCII in strings with charset 'ascii'; the banner is ours):
+      // one character above U+00FF anywhere makes V8 keep the whole source as a two-byte string,
+      // twice the memory for as long as the program runs (checked below).
+      charset: 'ascii',
+      banner: { js: `// ${name} ${version}, bundled by scripts/build-agent.mjs; do not edit.` },
+      ...extra,
+    });
+    const text = result.outputFiles[0].text;
+    assertOneByte(`${name}.js`, text);
+    return text;
+  };
+
+  const code = await bundle('appliance-agent', 'agents/agent/main.ts', {
     // Filled in per target below; the bundle itself is target-independent.
     define: { __APPLIANCE_AGENT_BUILD__: '__APPLIANCE_AGENT_BUILD_INFO__' },
     plugins: [linuxOnly],
   });
-  const code = bundled.outputFiles[0].text;
-  assertOneByte('agent.js', code);
-
   // The service programs the agent's modules launch (agents/services/<id>/module.ts), bundled the
   // same way beside agent.js (ServiceContext.programDir), with the files they load at run time.
-  const kodo = await build({
-    entryPoints: [path.join(ROOT, 'agents/services/kodo/server/main.ts')],
-    bundle: true,
-    platform: 'node',
-    target: `node${release.nodeRuntime.minimum.split('.')[0]}`,
-    format: 'cjs',
-    write: false,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    keepNames: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-    charset: 'ascii',
-    banner: { js: `// kodo-server ${version}, bundled by scripts/build-agent.mjs; do not edit.` },
-  });
-  const kodoJs = kodo.outputFiles[0].text;
-  assertOneByte('kodo-server.js', kodoJs);
+  const kodoJs = await bundle('kodo-server', 'agents/services/kodo/server/main.ts');
   // The erasure kernel reads its WebAssembly from <dir of the program>/wasm/build (erasure/wasm-kernel.ts).
   const wasmDir = path.join(ROOT, 'agents/services/kodo/erasure/wasm/build');
   const wasmFiles = fs.readdirSync(wasmDir).filter((f) => f.endsWith('.wasm')).sort();
