@@ -104,6 +104,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'kodo.heal': (input) => d.kodo.heal(input),
     'kodo.listObjects': (input) => d.kodo.listObjects(input),
     'kodo.deleteObject': (input) => d.kodo.deleteObject(input),
+    'kodo.presignObject': (input) => d.kodo.presignObject(input),
     'alerts.list': (input) => d.alerts.list(input),
     'alerts.summary': () => d.alerts.summary(),
     'alerts.acknowledge': (input, ctx) => d.alerts.acknowledge(input.id, input.note, `${ctx.actor} (${ctx.host})`),

@@ -159,6 +159,18 @@ export const kodoMethods = {
     }),
     output: z.object(KodoObjectsListResultSchema.shape),
   }),
+  'kodo.presignObject': defineMethod({
+    summary: "A link to one object that works without a key until it expires (GET: download; PUT: upload), signed on the appliance with Kodo's link key; the console holds no Kodo secret",
+    mutating: true,
+    input: z.strictObject({
+      applianceId: entityId,
+      bucket: bucketName,
+      key: objectKey,
+      method: z.enum(['GET', 'PUT']).default('GET'),
+      expiresSeconds: z.number().int().min(60).max(604_800).default(3600),
+    }),
+    output: z.strictObject({ url: z.string(), expiresAt: z.string(), accessKeyId: z.string() }),
+  }),
   'kodo.deleteObject': defineMethod({
     summary: 'Delete one object from a Kodo bucket',
     mutating: true,

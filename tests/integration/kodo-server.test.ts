@@ -124,6 +124,26 @@ describe('the Kodo server: control socket, keys, S3 on the same store', () => {
     ]);
   });
 
+  it('presigns GET and PUT links with its own link key: they work without credentials, and revoking the key voids them', async () => {
+    const host = `127.0.0.1:${server.ports.s3}`;
+    const put = (await control('object-presign.v1', { bucket: 'other', key: 'shared/report 1.pdf', method: 'PUT', expiresSeconds: 600, host })).body.result as { url: string; accessKeyId: string };
+    expect(put.url).toMatch(/X-Amz-Signature=[0-9a-f]{64}/);
+    expect((await fetch(put.url, { method: 'PUT', body: 'pdf bytes' })).status).toBe(200);
+    const get = (await control('object-presign.v1', { bucket: 'other', key: 'shared/report 1.pdf', host })).body.result as { url: string; accessKeyId: string; expiresAt: string };
+    expect(get.accessKeyId).toBe(put.accessKeyId);
+    expect(Date.parse(get.expiresAt) - Date.now()).toBeGreaterThan(3500_000);
+    expect(await (await fetch(get.url)).text()).toBe('pdf bytes');
+    const keys = ((await control('keys-list.v1')).body.result as { keys: { accessKeyId: string; description: string }[] }).keys;
+    expect(keys.find((k) => k.accessKeyId === get.accessKeyId)?.description).toMatch(/Presigned links/);
+    expect((await control('object-presign.v1', { bucket: 'nope', key: 'x', host })).body.error?.code).toBe('kodo.no-such-bucket');
+    await control('keys-revoke.v1', { accessKeyId: get.accessKeyId });
+    expect((await fetch(get.url)).status).toBe(403);
+    // The next link gets a new link key.
+    const again = (await control('object-presign.v1', { bucket: 'other', key: 'shared/report 1.pdf', host })).body.result as { url: string; accessKeyId: string };
+    expect(again.accessKeyId).not.toBe(get.accessKeyId);
+    expect((await fetch(again.url)).status).toBe(200);
+  });
+
   it('reports its request figures for the agent', async () => {
     const answer = await new Promise<{ metrics: { metric: string; value: number }[] }>((resolve, reject) => {
       http

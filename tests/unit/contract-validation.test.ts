@@ -114,6 +114,7 @@ describe('the contract as a whole', () => {
       'kodo.deleteObject',
       'kodo.heal',
       'kodo.init',
+      'kodo.presignObject',
       'kodo.revokeKey',
       'kodo.setPublicRead',
       'onboarding.acceptHostKey',

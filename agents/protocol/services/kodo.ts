@@ -174,6 +174,26 @@ export const KodoObjectsListResultSchema = z.object({
 export const KodoObjectDeleteParamsSchema = z.strictObject({ bucket: KodoBucketNameSchema, key: z.string().check(z.minLength(1), z.maxLength(1024)) });
 export const KodoObjectDeleteResultSchema = z.object({ deleted: z.boolean() });
 
+/**
+ * A presigned URL for one object (the object browser's download link and upload target), signed on
+ * the machine with Kodo's link key (created on first use, listed among the keys as "Presigned
+ * links": revoking it voids every link given out). The console never holds a Kodo secret. `host`
+ * is how clients reach the S3 port (`10.0.0.5:9000`, `[fd00::5]:9000`): it is part of the signature.
+ */
+export const KodoObjectPresignParamsSchema = z.strictObject({
+  bucket: KodoBucketNameSchema,
+  key: z.string().check(z.minLength(1), z.maxLength(1024)),
+  method: z._default(z.enum(['GET', 'PUT']), 'GET'),
+  /** 1 s … 7 days (S3's limit for SigV4). */
+  expiresSeconds: z._default(z.number().check(z.int(), z.gte(1), z.lte(604_800)), 3600),
+  host: z.string().check(z.regex(/^([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):[0-9]{1,5}$/)),
+});
+export const KodoObjectPresignResultSchema = z.object({
+  url: z.string().check(z.maxLength(8192)),
+  expiresAt: z.string().check(z.maxLength(40)),
+  accessKeyId: z.string().check(z.maxLength(64)),
+});
+
 /** Kodo's control methods, called as `service-call.v1 { service: 'kodo', method, params }`. */
 export const KODO_CONTROL_METHODS = {
   'status.v1': { params: KodoStatusParamsSchema, result: KodoStatusResultSchema, summary: 'Layout, disks, buckets with usage, healing, ports' },
@@ -187,6 +207,7 @@ export const KODO_CONTROL_METHODS = {
   'heal.v1': { params: KodoHealParamsSchema, result: KodoHealResultSchema, summary: 'Healing status; start a cycle, set its priority, take replaced disks' },
   'objects-list.v1': { params: KodoObjectsListParamsSchema, result: KodoObjectsListResultSchema, summary: 'One page of a bucket listing (the object browser)' },
   'object-delete.v1': { params: KodoObjectDeleteParamsSchema, result: KodoObjectDeleteResultSchema, summary: 'Delete one object' },
+  'object-presign.v1': { params: KodoObjectPresignParamsSchema, result: KodoObjectPresignResultSchema, summary: 'A presigned GET or PUT URL for one object, signed with Kodo\'s link key' },
 } as const;
 export type KodoControlMethods = typeof KODO_CONTROL_METHODS;
 export type KodoControlMethodName = keyof KodoControlMethods;

@@ -203,6 +203,13 @@ export function createKodoService(deps: KodoServiceDeps) {
       });
     },
 
+    async presignObject(input: MethodParsedInput<'kodo.presignObject'>): Promise<MethodOutput<'kodo.presignObject'>> {
+      const { name, address } = deps.requireAppliance(input.applianceId);
+      // The host a client reaches the S3 port by is part of the signature: the appliance's address and Kodo's port.
+      const s = await callKodo(input.applianceId, name, 'status.v1', {});
+      return callKodo(input.applianceId, name, 'object-presign.v1', { bucket: input.bucket, key: input.key, method: input.method, expiresSeconds: input.expiresSeconds, host: formatEndpoint(address, s.ports.s3) });
+    },
+
     async deleteObject(input: MethodParsedInput<'kodo.deleteObject'>): Promise<MethodOutput<'kodo.deleteObject'>> {
       const { name } = deps.requireAppliance(input.applianceId);
       return callKodo(input.applianceId, name, 'object-delete.v1', { bucket: input.bucket, key: input.key });

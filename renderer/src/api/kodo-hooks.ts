@@ -53,7 +53,8 @@ type KodoMutation =
   | { method: 'kodo.deleteBucket'; input: Omit<MethodInput<'kodo.deleteBucket'>, 'applianceId'> }
   | { method: 'kodo.setPublicRead'; input: Omit<MethodInput<'kodo.setPublicRead'>, 'applianceId'> }
   | { method: 'kodo.heal'; input: Omit<MethodInput<'kodo.heal'>, 'applianceId'> }
-  | { method: 'kodo.deleteObject'; input: Omit<MethodInput<'kodo.deleteObject'>, 'applianceId'> };
+  | { method: 'kodo.deleteObject'; input: Omit<MethodInput<'kodo.deleteObject'>, 'applianceId'> }
+  | { method: 'kodo.presignObject'; input: Omit<MethodInput<'kodo.presignObject'>, 'applianceId'> };
 
 /** Any change to Kodo on the appliance; afterwards everything shown of it is read again. */
 export function useKodoChange<M extends KodoMutation['method']>(applianceId: string, method: M) {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HealPriority, KodoConfig, KodoStatus } from '../../../protocol/services/kodo';
 import { isPublicRead, setPublicRead } from '../s3/bucket-settings';
-import { openStore, type ObjectStore } from '../store';
+import { presignUrl } from '../s3/auth';
+import { openStore, validateKey, type ObjectStore } from '../store';
 import type { HealCycle } from '../store/heal-status';
 import { ControlRefusal } from './control-api';
 import type { AccessKeyStore } from './access-key-store';
@@ -12,6 +13,9 @@ import type { AccessKeyStore } from './access-key-store';
  * the keys, the config, and the operations the control API offers on them. One owner for "is the
  * store there": the S3 and Qiniu handlers are (re)built by the server when `onStore` fires.
  */
+
+/** The key presigned links are signed with: one per store, listed like any other, revoked to void every link. */
+export const LINK_KEY_DESCRIPTION = 'Presigned links (object browser)';
 
 type HealView = NonNullable<KodoStatus['heal']>;
 
@@ -48,6 +52,7 @@ export interface KodoRuntime {
   status(): Promise<KodoStatus>;
   heal(params: { start: boolean; priority?: HealPriority; rescanDisks: boolean }): Promise<NonNullable<KodoStatus['heal']>>;
   setPublicRead(bucket: string, publicRead: boolean): Promise<void>;
+  presign(params: { bucket: string; key: string; method: 'GET' | 'PUT'; expiresSeconds: number; host: string }): Promise<{ url: string; expiresAt: string; accessKeyId: string }>;
   setConfig(config: KodoConfig): void;
   close(): Promise<void>;
   log(event: string, fields: Record<string, unknown>): void;
@@ -163,6 +168,16 @@ export function createKodoRuntime(deps: {
       const s = runtime.requireStore();
       await s.headBucket(bucket);
       await setPublicRead(s, bucket, publicRead);
+    },
+    async presign({ bucket, key, method, expiresSeconds, host }) {
+      const s = runtime.requireStore();
+      await s.headBucket(bucket); // NoSuchBucket before a link that could never work
+      validateKey(key);
+      const linkKey = deps.keys.list().find((k) => k.description === LINK_KEY_DESCRIPTION) ?? deps.keys.create({ bucket: null, access: 'read-write', description: LINK_KEY_DESCRIPTION });
+      const now = new Date();
+      const path = `/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+      const url = presignUrl({ method, url: `http://${host}${path}`, key: linkKey, region: config.region, expiresSeconds, now });
+      return { url, expiresAt: new Date(now.getTime() + expiresSeconds * 1000).toISOString(), accessKeyId: linkKey.accessKeyId };
     },
     setConfig(next) {
       config = next;

@@ -6,20 +6,23 @@ import { QueryErrorAlert } from '../../components/query-error-alert';
 import { describeError } from '../../i18n/describe-error';
 import { formatCapacity, formatLocalTime } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
+import { KodoObjectLink } from './kodo-object-link';
 
 type Row = { kind: 'folder'; key: string } | { kind: 'object'; key: string; size: number; lastModified: string; contentType: string };
 
 /**
  * One bucket, one folder level at a time ('/' as the delimiter): breadcrumbs back up the prefix,
  * pages through Kodo's continuation token (a stack of the tokens used, for going back to the first
- * page), delete with a confirmation. No upload or download: the console has no S3 path to the
- * machine yet (said under the table).
+ * page), delete with a confirmation, and presigned links (kodo-object-link.tsx): a download link per
+ * object, an upload target for a new key in the folder shown. Transfers go between the person's
+ * tools and the appliance directly; the console carries no object bytes (said under the table).
  */
 export function KodoObjectBrowser(p: { applianceId: string; bucket: string; onClose(): void }) {
   const translator = useI18n();
   const { t, locale } = translator;
   const [prefix, setPrefix] = useState('');
   const [tokens, setTokens] = useState<string[]>([]);
+  const [linkFor, setLinkFor] = useState<{ mode: 'GET' | 'PUT'; key: string } | null>(null);
   const token = tokens.at(-1) ?? null;
   const page = useKodoObjects(p.applianceId, p.bucket, prefix, token);
   const remove = useKodoChange(p.applianceId, 'kodo.deleteObject');
@@ -52,6 +55,10 @@ export function KodoObjectBrowser(p: { applianceId: string; bucket: string; onCl
       title: '',
       render: (_, r) =>
         r.kind === 'object' && (
+          <Flex gap={4}>
+          <Button size="small" onClick={() => setLinkFor({ mode: 'GET', key: r.key })} data-testid="kodo-object-link-button">
+            {t('kodo.link.download')}
+          </Button>
           <Popconfirm
             title={t('kodo.objects.deleteConfirm', { key: r.key })}
             okText={t('kodo.objects.delete')}
@@ -63,6 +70,7 @@ export function KodoObjectBrowser(p: { applianceId: string; bucket: string; onCl
               {t('kodo.objects.delete')}
             </Button>
           </Popconfirm>
+          </Flex>
         ),
     },
   ];
@@ -82,12 +90,16 @@ export function KodoObjectBrowser(p: { applianceId: string; bucket: string; onCl
           <Button size="small" disabled={tokens.length === 0} onClick={() => setTokens([])}>
             {t('kodo.objects.first')}
           </Button>
+          <Button size="small" onClick={() => setLinkFor({ mode: 'PUT', key: prefix })} data-testid="kodo-upload-link-button">
+            {t('kodo.link.upload')}
+          </Button>
           <Button size="small" disabled={!page.data?.nextContinuationToken} onClick={() => page.data?.nextContinuationToken && setTokens((s) => [...s, page.data!.nextContinuationToken!])} data-testid="kodo-objects-next">
             {t('kodo.objects.more')}
           </Button>
         </Flex>
         <Alert type="info" showIcon title={t('kodo.objects.noTransfer')} />
       </Flex>
+      {linkFor && <KodoObjectLink applianceId={p.applianceId} bucket={p.bucket} mode={linkFor.mode} objectKey={linkFor.key} onClose={() => setLinkFor(null)} />}
     </Card>
   );
 }
