@@ -10,7 +10,8 @@ export function authenticate(ctx: S3Context): AuthResult {
   const url = ctx.req.url ?? '/';
   const q = url.indexOf('?');
   return authenticateRequest(
-    { method: ctx.req.method ?? 'GET', rawPath: q === -1 ? url : url.slice(0, q), rawQuery: q === -1 ? '' : url.slice(q + 1), headers: ctx.req.headers },
+    // headersDistinct: a header sent twice is signed as both values joined, as AWS canonicalises it.
+    { method: ctx.req.method ?? 'GET', rawPath: q === -1 ? url : url.slice(0, q), rawQuery: q === -1 ? '' : url.slice(q + 1), headers: ctx.req.headers, headersDistinct: ctx.req.headersDistinct },
     ctx.keys,
     { region: ctx.region, now: ctx.now() },
   );
