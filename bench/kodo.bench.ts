@@ -8,7 +8,7 @@ import { cephMissing, startCeph, type CephPeer } from './kodo/ceph-peer';
 import { createCleanup, type Cleanup } from './kodo/cleanup';
 import { buildKodoBundle, startKodo, type KodoProcess } from './kodo/kodo-process';
 import { describeDisks, runPhase, type PhaseResult } from './kodo/load-runner';
-import { createLoopDisks, dropFileCache, remount, sh, type LoopDisk } from './kodo/loop-disks';
+import { createLoopDisks, dropFileCache, sh, type LoopDisk } from './kodo/loop-disks';
 import { rawRead, rawWrite, removeRawFiles } from './kodo/raw-disks';
 import type { LoadJob } from './kodo/s3-load';
 import { rssBytes } from './proc-tree';
@@ -27,9 +27,10 @@ import { rssBytes } from './proc-tree';
  *   (the same count in Kodo's; far from the issue's 1,000,000, said in the figure). Target ≥ 1×.
  * - Memory: the agent's and Kodo's RSS when idle, and Kodo's per concurrent 64 MiB upload.
  *
- * Before every GET, caches are emptied on both sides (Kodo: the file systems remounted; Ceph: the
- * OSDs' BlueStore caches dropped), so reads come from the disks as the raw reference's do. The
- * two peers run one after the other, never together. Medians of ROUNDS rounds.
+ * Before every GET, caches are emptied on both sides (Kodo: its files' pages dropped; Ceph: the
+ * OSDs' BlueStore caches dropped), so reads come from the disks as the raw reference's do. Both
+ * peers are up together and measured in alternation with the raw reference, round after round, so
+ * the machine's other work weighs on all three alike. Medians of ROUNDS rounds.
  */
 
 const LAYOUT = { k: 4, m: 2 };
@@ -87,23 +88,16 @@ export async function runKodoBenchmarks(): Promise<Figure[]> {
 
     // KODO_BENCH_CEPH=0 leaves the peer out (its figures then print NOT MEASURED): for a quick look at Kodo alone.
     const cephWhy = process.env.KODO_BENCH_CEPH === '0' ? 'left out by KODO_BENCH_CEPH=0' : cephMissing();
-    let ceph: PeerResult | undefined;
+    let peer: CephPeer | undefined;
     let cephIdle = NaN;
-    let cephStart = NaN;
     if (!cephWhy) {
-      // Ceph first: Kodo's list bucket then takes as many objects as RGW's got in FILL_SECONDS.
-      const peer = startCeph({ dir: path.join(work, 'ceph'), osdDirs: disks.map((d) => path.join(d.mount, 'ceph')), layout: LAYOUT, osdSizeBytes: 4 * 1024 ** 3, cleanup });
-      cephStart = peer.startSeconds;
+      peer = startCeph({ dir: path.join(work, 'ceph'), osdDirs: disks.map((d) => path.join(d.mount, 'ceph')), layout: LAYOUT, osdSizeBytes: 4 * 1024 ** 3, cleanup });
       log(`Ceph up in ${peer.startSeconds.toFixed(0)} s`);
       await new Promise((r) => setTimeout(r, 3000));
       cephIdle = peer.rss();
-      ceph = await measureCeph(peer, disks.map((d) => d.device));
-      cleanup.runStep('stopping Ceph');
-      for (const d of disks) fs.rmSync(path.join(d.mount, 'ceph'), { recursive: true, force: true });
     }
-
-    const kodo = await measureKodo(disks, bundle, runtime.node, work, cleanup, ceph?.fill?.ops);
-    figures.push(...rawFigures(kodo.result), ...rgwFigures(kodo.result, ceph, cephWhy), ...memoryFigures(kodo, cephIdle, cephStart));
+    const run = await measureBoth(disks, bundle, runtime.node, work, cleanup, peer);
+    figures.push(...rawFigures(run.kodo), ...rgwFigures(run.kodo, run.ceph, cephWhy), ...memoryFigures(run, cephIdle, peer?.startSeconds ?? NaN));
   } catch (err) {
     figures.push(notMeasured('Kodo throughput and memory (the rest)', `the bench stopped: ${err instanceof Error ? err.message : String(err)}`));
   } finally {
@@ -121,82 +115,78 @@ function preflight(): string | null {
   return null;
 }
 
-async function measureCeph(peer: CephPeer, devices: string[]): Promise<PeerResult> {
-  const server = { pids: peer.pids, netns: peer.netns, devices };
-  const result: PeerResult = { throughput: new Map() };
-  await runPhase(job(peer, 'bench-objects', { op: 'create-bucket', clients: 1, perClient: 1 }), server);
-  await runPhase(job(peer, 'bench-listing', { op: 'create-bucket', clients: 1, perClient: 1 }), server);
-  for (const { label, size, perClient } of SIZES) {
-    const t: Throughput = { put: [], get: [], rawWrite: [], rawRead: [], rssPerUpload: [] };
-    for (let round = 0; round < ROUNDS; round++) {
-      t.put.push(await runPhase(job(peer, 'bench-objects', { op: 'put', clients: CLIENTS, perClient, size, prefix: `o${size}-` }), server));
-      peer.dropCaches();
-      t.get.push(await runPhase(job(peer, 'bench-objects', { op: 'get', clients: CLIENTS, perClient, prefix: `o${size}-` }), server));
-      log(`RGW ${label} round ${round + 1}: PUT ${mbps(t.put.at(-1)!).toFixed(0)} MB/s, GET ${mbps(t.get.at(-1)!).toFixed(0)} MB/s`);
-    }
-    result.throughput.set(label, t);
-  }
-  result.fill = await runPhase(job(peer, 'bench-listing', { op: 'put', clients: CLIENTS, perClient: 1_000_000, size: 4096, prefix: 'k', maxSeconds: FILL_SECONDS }), server);
-  result.list = await runPhase(job(peer, 'bench-listing', { op: 'list', clients: 1, perClient: LIST_PAGES }), server);
-  log(`RGW 4 KiB: ${result.fill.ops} objects at ${(result.fill.ops / result.fill.seconds).toFixed(0)} PUT/s; list ${median(result.list.pageMs ?? []).toFixed(0)} ms/page`);
-  return result;
-}
-
-interface KodoRun {
-  result: PeerResult;
+interface BothRun {
+  kodo: PeerResult;
+  ceph?: PeerResult;
   idleRss: number;
   agentRss: number;
-  node: string;
 }
 
-async function measureKodo(disks: LoopDisk[], bundle: ReturnType<typeof buildKodoBundle>, node: string, work: string, cleanup: Cleanup, listObjects: number | undefined): Promise<KodoRun> {
+const newThroughput = (): Throughput => ({ put: [], get: [], rawWrite: [], rawRead: [], rssPerUpload: [] });
+
+/**
+ * Kodo and RGW both up on the same disks, measured in alternation (raw reference, Kodo, RGW, round
+ * after round), so a change in what else runs on the machine hits all three alike; the one being
+ * measured has the machine's work to itself (the other idles).
+ */
+async function measureBoth(disks: LoopDisk[], bundle: ReturnType<typeof buildKodoBundle>, node: string, work: string, cleanup: Cleanup, peer: CephPeer | undefined): Promise<BothRun> {
+  const devices = disks.map((d) => d.device);
   const kodoDisks = disks.map((d) => path.join(d.mount, 'kodo'));
   for (const d of kodoDisks) fs.mkdirSync(d, { recursive: true });
-  const stateDir = path.join(work, 'kodo-state');
-  let kodo: KodoProcess = await startKodo({ bundle, node, stateDir, disks: kodoDisks, layout: LAYOUT, init: true });
+  const kodo: KodoProcess = await startKodo({ bundle, node, stateDir: path.join(work, 'kodo-state'), disks: kodoDisks, layout: LAYOUT, init: true });
   cleanup.add('stopping kodo-server', () => kodo.kill());
-  const key = { accessKeyId: kodo.accessKeyId, secretAccessKey: kodo.secretAccessKey };
-  const restart = async (between: () => void) => {
-    await kodo.stop();
-    between();
-    kodo = await startKodo({ bundle, node, stateDir, disks: kodoDisks, layout: LAYOUT, init: false, key });
-  };
-  const server = () => ({ pids: () => [kodo.pid], rssPid: kodo.pid, devices: disks.map((d) => d.device) });
+  const kodoSide = { pids: () => [kodo.pid], rssPid: kodo.pid, devices };
+  const cephSide = peer ? { pids: peer.pids, netns: peer.netns, devices } : undefined;
   await new Promise((r) => setTimeout(r, 3000));
   const idleRss = rssBytes(kodo.pid);
   const agentRss = await agentIdleRss(bundle, node, path.join(work, 'agent'));
 
-  const result: PeerResult = { throughput: new Map() };
-  await runPhase(job(kodo, 'bench-objects', { op: 'create-bucket', clients: 1, perClient: 1 }), server());
-  await runPhase(job(kodo, 'bench-listing', { op: 'create-bucket', clients: 1, perClient: 1 }), server());
+  const k: PeerResult = { throughput: new Map() };
+  const c: PeerResult | undefined = peer ? { throughput: new Map() } : undefined;
+  for (const bucket of ['bench-objects', 'bench-listing']) {
+    await runPhase(job(kodo, bucket, { op: 'create-bucket', clients: 1, perClient: 1 }), kodoSide);
+    if (peer) await runPhase(job(peer, bucket, { op: 'create-bucket', clients: 1, perClient: 1 }), cephSide!);
+  }
   for (const { label, size, perClient } of SIZES) {
-    const t: Throughput = { put: [], get: [], rawWrite: [], rawRead: [], rssPerUpload: [] };
+    const kt = newThroughput();
+    const ct = newThroughput();
     const data = size * perClient * CLIENTS;
+    const objects = { clients: CLIENTS, perClient, prefix: `o${size}-` };
     for (let round = 0; round < ROUNDS; round++) {
       // (k+m)/k × data over k+m disks: data/k on each.
-      t.rawWrite.push(await rawWrite(disks, data / LAYOUT.k));
+      kt.rawWrite.push(await rawWrite(disks, data / LAYOUT.k));
       const before = rssBytes(kodo.pid);
-      const put = await runPhase(job(kodo, 'bench-objects', { op: 'put', clients: CLIENTS, perClient, size, prefix: `o${size}-` }), server());
-      t.put.push(put);
-      if (perClient === 1) t.rssPerUpload.push((put.peakRss - before) / CLIENTS);
-      await restart(() => {
-        for (const w of remount(disks)) log(`warning: ${w}`);
-      });
+      const put = await runPhase(job(kodo, 'bench-objects', { op: 'put', size, ...objects }), kodoSide);
+      kt.put.push(put);
+      if (perClient === 1) kt.rssPerUpload.push((put.peakRss - before) / CLIENTS);
+      // Kodo's files' cached pages dropped one by one: the disks cannot be remounted while Ceph's OSDs hold them.
       dropFileCache(kodoDisks);
-      t.rawRead.push(await rawRead(disks, data / DISKS));
+      kt.rawRead.push(await rawRead(disks, data / DISKS));
       removeRawFiles(disks);
-      t.get.push(await runPhase(job(kodo, 'bench-objects', { op: 'get', clients: CLIENTS, perClient, prefix: `o${size}-` }), server()));
-      log(`Kodo ${label} round ${round + 1}: PUT ${mbps(put).toFixed(0)} MB/s (raw ${(data / MB / t.rawWrite.at(-1)!).toFixed(0)}), GET ${mbps(t.get.at(-1)!).toFixed(0)} MB/s (raw ${(data / MB / t.rawRead.at(-1)!).toFixed(0)}, ${t.get.at(-1)!.disks?.reads} disk reads)`);
+      kt.get.push(await runPhase(job(kodo, 'bench-objects', { op: 'get', ...objects }), kodoSide));
+      let line = `${label} round ${round + 1}: raw write ${(data / MB / kt.rawWrite.at(-1)!).toFixed(0)} MB/s, read ${(data / MB / kt.rawRead.at(-1)!).toFixed(0)}; Kodo PUT ${mbps(put).toFixed(0)}, GET ${mbps(kt.get.at(-1)!).toFixed(0)} (${kt.get.at(-1)!.disks?.reads} disk reads)`;
+      if (peer) {
+        ct.put.push(await runPhase(job(peer, 'bench-objects', { op: 'put', size, ...objects }), cephSide!));
+        peer.dropCaches();
+        ct.get.push(await runPhase(job(peer, 'bench-objects', { op: 'get', ...objects }), cephSide!));
+        line += `; RGW PUT ${mbps(ct.put.at(-1)!).toFixed(0)}, GET ${mbps(ct.get.at(-1)!).toFixed(0)} (${ct.get.at(-1)!.disks?.reads} disk reads)`;
+      }
+      log(line);
     }
-    result.throughput.set(label, t);
+    k.throughput.set(label, kt);
+    c?.throughput.set(label, ct);
   }
-  // As many 4 KiB objects as RGW's bucket got (or FILL_SECONDS' worth without Ceph), so both lists page through the same count.
-  const target = listObjects ?? CLIENTS * 1_000_000;
-  result.fill = await runPhase(job(kodo, 'bench-listing', { op: 'put', clients: CLIENTS, perClient: Math.ceil(target / CLIENTS), size: 4096, prefix: 'k', maxSeconds: listObjects ? FILL_SECONDS * 4 : FILL_SECONDS }), server());
-  result.list = await runPhase(job(kodo, 'bench-listing', { op: 'list', clients: 1, perClient: LIST_PAGES }), server());
-  log(`Kodo 4 KiB: ${result.fill.ops} objects at ${(result.fill.ops / result.fill.seconds).toFixed(0)} PUT/s; list ${median(result.list.pageMs ?? []).toFixed(0)} ms/page`);
+  // The list buckets: as many 4 KiB objects as RGW takes in FILL_SECONDS, then the same count in
+  // Kodo's (FILL_SECONDS' worth without Ceph), so both list buckets of one size.
+  if (peer) c!.fill = await runPhase(job(peer, 'bench-listing', { op: 'put', clients: CLIENTS, perClient: 1_000_000, size: 4096, prefix: 'k', maxSeconds: FILL_SECONDS }), cephSide!);
+  const target = c?.fill?.ops;
+  k.fill = await runPhase(job(kodo, 'bench-listing', { op: 'put', clients: CLIENTS, perClient: target ? Math.ceil(target / CLIENTS) : 1_000_000, size: 4096, prefix: 'k', maxSeconds: target ? FILL_SECONDS * 4 : FILL_SECONDS }), kodoSide);
+  if (peer) c!.list = await runPhase(job(peer, 'bench-listing', { op: 'list', clients: 1, perClient: LIST_PAGES }), cephSide!);
+  k.list = await runPhase(job(kodo, 'bench-listing', { op: 'list', clients: 1, perClient: LIST_PAGES }), kodoSide);
+  const summary = (who: string, r: PeerResult) => `${who} 4 KiB: ${r.fill!.ops} objects at ${(r.fill!.ops / r.fill!.seconds).toFixed(0)} PUT/s; list ${median(r.list!.pageMs ?? []).toFixed(0)} ms/page`;
+  log(summary('Kodo', k) + (c ? `; ${summary('RGW', c)}` : ''));
   await kodo.stop();
-  return { result, idleRss, agentRss, node };
+  return { kodo: k, ceph: c, idleRss, agentRss };
 }
 
 /** Why a throughput fell short, from the same run's figures: where the CPU went and what else ran. */
@@ -280,8 +270,8 @@ function rgwFigures(kodo: PeerResult, ceph: PeerResult | undefined, cephWhy: str
   return out;
 }
 
-function memoryFigures(kodo: KodoRun, cephIdle: number, cephStart: number): Figure[] {
-  const perUpload = median(kodo.result.throughput.get('64 MiB')!.rssPerUpload);
+function memoryFigures(kodo: BothRun, cephIdle: number, cephStart: number): Figure[] {
+  const perUpload = median(kodo.kodo.throughput.get('64 MiB')!.rssPerUpload);
   const out: Figure[] = [
     { name: 'agent + Kodo RSS, idle (agent alone, no services, + kodo-server after init)', value: (kodo.agentRss + kodo.idleRss) / MiB, unit: 'MiB' },
     { name: '  of which the agent', value: kodo.agentRss / MiB, unit: 'MiB' },

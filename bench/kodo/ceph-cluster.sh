@@ -156,6 +156,9 @@ CONF
   C osd erasure-code-profile set "k${K}m${M}" "k=$K" "m=$M" crush-failure-domain=osd >/dev/null
   C osd pool create default.rgw.buckets.data 32 32 erasure "k${K}m${M}" >/dev/null 2>&1
   C osd pool application enable default.rgw.buckets.data rgw >/dev/null
+  # No scrubbing during the bench: a scrub started mid-round would read the disks under Kodo's figures.
+  C osd set noscrub >/dev/null 2>&1
+  C osd set nodeep-scrub >/dev/null 2>&1
   ts "EC pool k=$K m=$M created"
 
   C auth get-or-create client.rgw.a mon 'allow rw' osd 'allow rwx' mgr 'allow rw' -o "$D/rgw/keyring"

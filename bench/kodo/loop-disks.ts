@@ -47,43 +47,11 @@ export function createLoopDisks(dir: string, count: number, sizeBytes: number, c
 }
 
 /**
- * Empties the page cache of these file systems by unmounting and mounting them again (nothing may
- * hold them open): reads after writes then come from the disks, as the raw reference's O_DIRECT
- * reads do, without dropping the whole machine's cache.
- */
-export function remount(disks: LoopDisk[]): string[] {
-  const warnings: string[] = [];
-  for (const d of disks) {
-    sh('umount', [d.mount]);
-    const holders = mountedElsewhere(d.mount);
-    if (holders.length) warnings.push(`${d.mount} is still mounted in the mount namespace of pid ${holders.join(', ')}: its page cache survives the remount`);
-    sh('mount', ['-o', 'noatime', d.device, d.mount]);
-  }
-  return warnings;
-}
-
-/**
- * Pids whose mount namespace still has `mount` mounted (a copy made by `unshare` or
- * `ip netns exec` while it was mounted here): the file system then lives on, cache and all.
- */
-function mountedElsewhere(mount: string): number[] {
-  const pids: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const lines = fs.readFileSync(`/proc/${entry}/mountinfo`, 'utf8').split('\n');
-      if (lines.some((l) => l.split(' ')[4] === mount)) pids.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids;
-}
-
-/**
  * Drops the cached pages of every file under `dirs` (posix_fadvise DONTNEED through
- * `dd iflag=nocache count=0`), whoever else holds the file system: with remount(), what makes
- * reads after writes come from the disks.
+ * `dd iflag=nocache count=0`), so reads after writes come from the disks, as the raw reference's
+ * O_DIRECT reads do. Per file, not by remounting: Ceph's OSDs hold the disks (and `ip netns exec`
+ * copies the mounts into their namespace, keeping the file systems and their cache alive anyway);
+ * and not drop_caches, which would empty the whole machine's cache under other people's work.
  */
 export function dropFileCache(dirs: string[]): void {
   const script = `find "$@" -type f -print0 | xargs -0 -r -n 256 sh -c 'for f; do dd if="$f" iflag=nocache count=0 status=none; done' _`;
