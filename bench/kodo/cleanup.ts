@@ -6,8 +6,6 @@
 export interface Cleanup {
   /** Register an undo step; it runs once, last registered first. */
   add(what: string, step: () => void): void;
-  /** Run the step registered as `what` now (when a phase ends early), and forget it. */
-  runStep(what: string): void;
   /** Run every step (each failure is printed, the rest still run). */
   runAll(): void;
 }
@@ -35,11 +33,5 @@ export function createCleanup(log: (line: string) => void = (l) => console.error
   }
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const runStep = (what: string) => {
-    const i = steps.findIndex((s) => s.what === what);
-    if (i < 0) return;
-    const [entry] = steps.splice(i, 1);
-    entry!.step();
-  };
-  return { add: (what, step) => void steps.push({ what, step }), runStep, runAll };
+  return { add: (what, step) => void steps.push({ what, step }), runAll };
 }
