@@ -82,6 +82,7 @@ describe.skipIf(skip !== undefined)('provision <host> from the CLI', () => {
       ['agent', 'unchanged'],
       ['config', 'unchanged'],
       ['service', 'unchanged'],
+      ['role-services', 'unchanged'],
     ]);
     // Named differently (host:port) but the same endpoint: the registered appliance, not a duplicate.
     const byEndpoint = cli(['provision', `${m.address}:22`, '--key', m.rootKeyPath]);

@@ -142,6 +142,7 @@ describe.skipIf(skip !== undefined)('Ctrl-C during appliance-console provision',
       ['agent', 'unchanged'],
       ['config', 'unchanged'],
       ['service', 'unchanged'],
+      ['role-services', 'unchanged'],
     ]);
     expectNoSecretLeaks('the CLI output', [r.out, r.err], { 'root private key': fs.readFileSync(m.rootKeyPath, 'utf8') });
   }, 180_000);

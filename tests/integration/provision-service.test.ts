@@ -62,10 +62,13 @@ describe.skipIf(skip !== undefined)('provision.install on a testbed machine', ()
     expect(r.ok, JSON.stringify(r)).toBe(true);
     const run = (r as { ok: true; result: ProvisionRunResult }).result;
     expect(run.status, `${run.error}\n${JSON.stringify(run.steps)}`).toBe('succeeded');
-    expect(run.steps.map((s) => s.id)).toEqual(['preflight', 'runtime', 'agent', 'config', 'service']);
+    // After the install, the role's services (a server's: Kodo) are enabled, as one more step.
+    expect(run.steps.map((s) => s.id)).toEqual(['preflight', 'runtime', 'agent', 'config', 'service', 'role-services']);
+    expect(run.steps.at(-1)).toMatchObject({ status: 'done', outputTail: 'enabled kodo' });
     expect(events[0]).toBe('run-started');
-    expect(events.at(-1)).toBe('run-finished');
-    expect(events.filter((e) => e === 'step-finished').length).toBe(5);
+    // The run itself ends (run-finished), then the steps after install are announced.
+    expect(events.slice(-3)).toEqual(['run-finished', 'step-started', 'step-finished']);
+    expect(events.filter((e) => e === 'step-finished').length).toBe(6);
     const stored = c.db.prepare('SELECT token FROM agent_tokens WHERE appliance_id = ?').pluck().get(id) as Buffer;
     expect(stored.length).toBeGreaterThan(32);
     expect(stored.toString('latin1')).not.toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -82,6 +85,7 @@ describe.skipIf(skip !== undefined)('provision.install on a testbed machine', ()
       ['agent', 'unchanged'],
       ['config', 'unchanged'],
       ['service', 'unchanged'],
+      ['role-services', 'unchanged'],
     ]);
     expect(c.db.prepare('SELECT token FROM agent_tokens').pluck().all()).toEqual(before);
     const audit = await c.dispatcher.call('audit.list', { limit: 20 }, CTX);

@@ -257,6 +257,8 @@ describe.skipIf(skipReason !== undefined)('upgrade with rollback, and uninstall,
         ['agent', 'unchanged'],
         ['config', 'unchanged'],
         ['service', 'unchanged'],
+        // The role's services were enabled by the install; a person's later choice stands.
+        ['role-services', 'unchanged'],
       ]);
 
       const events: string[] = [];
