@@ -143,7 +143,7 @@ describe.skipIf(skip !== undefined)('agent settings through the console, on a te
   it('provisioning again writes the console’s intent back, as a step of the run; agent.json is the provisioner’s again', async () => {
     const run = await call<ProvisionRunResult>('provision.install', { id });
     expect(run.status, run.error ?? '').toBe('succeeded');
-    expect(run.steps.at(-1)).toMatchObject({ id: 'agent-settings', status: 'done' });
+    expect(run.steps.find((s) => s.id === 'agent-settings')).toMatchObject({ status: 'done' });
     const v = await get();
     // The intent is on the machine and in use: nothing pending, whatever agent.json said before.
     expect(v.machine?.file?.prometheus).toEqual({ enabled: true, host: '127.0.0.1', port: CLI_PORT, requireToken: false });
