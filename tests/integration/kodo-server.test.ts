@@ -162,3 +162,49 @@ describe('the Kodo server: control socket, keys, S3 on the same store', () => {
     expect(value('initialized')).toBe(1);
   });
 });
+
+describe('a store that cannot open', () => {
+  const work = makeTempDir('kodo-server-problem');
+  const disks = Array.from({ length: 3 }, (_, i) => path.join(work.dir, `d${i}`));
+  const aside = path.join(work.dir, 'aside');
+  const stateDir = path.join(work.dir, 'state');
+  afterAll(() => work.cleanup());
+
+  it('says why, keeps serving, and opens once a person puts the disks back and asks for a rescan', async () => {
+    for (const d of [...disks, aside, stateDir]) fs.mkdirSync(d, { recursive: true });
+    const start = () => startKodoServer({ stateDir, disks, config: KodoConfigSchema.parse({ listenAddress: '127.0.0.1' }), ports: { s3: 0, qiniu: 0 }, log: () => undefined });
+    const first = await start();
+    const call = (method: string, params: unknown = {}) =>
+      new Promise<Answer>((resolve, reject) => {
+        const req = http.request({ socketPath: path.join(stateDir, KODO_CONTROL_SOCKET), path: `/control/${method}`, method: 'POST' }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Answer['body'] }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(params));
+      });
+    expect((await call('init.v1', { layout: { k: 2, m: 1 } })).status).toBe(200);
+    await first.close();
+    // Two of the three disks' contents taken away (as disks not mounted yet): below the read quorum.
+    for (const d of disks.slice(1)) fs.renameSync(d, path.join(aside, path.basename(d)));
+    for (const d of disks.slice(1)) fs.mkdirSync(d);
+    const second = await start();
+    try {
+      const status = (await call('status.v1')).body.result as { initialized: boolean; problem: string | null };
+      expect(status.initialized).toBe(true);
+      expect(status.problem).toMatch(/.+/);
+      expect((await call('keys-list.v1')).status).toBe(200);
+      expect((await call('keys-create.v1', {})).body.error?.code).toBe('kodo.store-unavailable');
+      expect((await call('init.v1', { layout: { k: 2, m: 1 } })).body.error?.code).toBe('kodo.already-initialized');
+      for (const d of disks.slice(1)) {
+        fs.rmSync(d, { recursive: true });
+        fs.renameSync(path.join(aside, path.basename(d)), d);
+      }
+      expect((await call('heal.v1', { rescanDisks: true })).status).toBe(200);
+      expect((await call('status.v1')).body.result).toMatchObject({ problem: null, layout: { k: 2, m: 1 } });
+    } finally {
+      await second.close();
+    }
+  });
+});

@@ -59,6 +59,8 @@ export interface KodoRuntime {
 }
 
 const FORMAT_FILE = path.join('.kodo', 'format.json');
+/** How often a store that cannot open is tried again. */
+const RETRY_OPEN_MS = 30_000;
 
 export function createKodoRuntime(deps: {
   disks: string[];
@@ -73,6 +75,7 @@ export function createKodoRuntime(deps: {
   let config = deps.config;
   /** One open or init at a time. */
   let opening: Promise<void> = Promise.resolve();
+  let closed = false;
 
   const formatted = () => deps.disks.some((d) => fs.existsSync(path.join(d, FORMAT_FILE)));
 
@@ -104,7 +107,9 @@ export function createKodoRuntime(deps: {
           adopt(await openStore({ disks: deps.disks }));
         } catch (error) {
           problem = error instanceof Error ? error.message : String(error);
-          deps.log('store.cannot-open', { msg: problem });
+          deps.log('store.cannot-open', { msg: problem, retryInSeconds: RETRY_OPEN_MS / 1000 });
+          // Disks mounted after the service started, or a disk put back: try again, quietly, until it opens.
+          if (!closed) setTimeout(() => void runtime.open(), RETRY_OPEN_MS).unref();
         }
       });
       return opening;
@@ -158,6 +163,8 @@ export function createKodoRuntime(deps: {
       };
     },
     async heal(params) {
+      // A person replaced disks while the store could not open: look again now rather than at the next retry.
+      if (!store && params.rescanDisks) await runtime.open();
       const s = runtime.requireStore();
       if (params.rescanDisks) await s.rescanDisks();
       if (params.priority) s.setHealPriority(params.priority);
@@ -184,6 +191,7 @@ export function createKodoRuntime(deps: {
       store?.setHealPriority(next.healPriority);
     },
     async close() {
+      closed = true;
       await opening;
       await store?.close();
     },

@@ -92,6 +92,16 @@ async function isBlank(disk: string): Promise<boolean> {
   return true;
 }
 
+/** A directory on another device than its parent: something is mounted there. */
+async function isMountPoint(dir: string): Promise<boolean> {
+  try {
+    const [self, parent] = await Promise.all([fs.stat(dir), fs.stat(path.dirname(dir))]);
+    return self.dev !== parent.dev;
+  } catch {
+    return false;
+  }
+}
+
 async function probe(disk: string): Promise<Probe> {
   try {
     await fs.access(disk);
@@ -213,8 +223,21 @@ async function placeDisks(probes: Probe[], storeId: string, layout: { k: number;
   }
   const diskIds: string[] = Array.from({ length: n }, (_, i) => (placed.has(i) ? own(placed.get(i)!) : undefined) ?? recorded(i, '') ?? '');
 
-  // Blank disks into free indices: the one at its own position first, then in order.
-  const blanks = probes.flatMap((p, position) => ('unformatted' in p && p.blank ? [{ path: p.path, position }] : []));
+  // Blank disks into free indices: the one at its own position first, then in order. Two guards,
+  // because an empty mount point looks exactly like a blank disk (a disk not mounted yet at boot,
+  // a cable pulled): formatting it would make the real disk "an old disk put back" when it returns.
+  //  - fewer than k disks of the set present: nothing could be rebuilt onto a replacement anyway,
+  //    and the likelier story is that the disks are not mounted;
+  //  - the set's disks are mount points and this directory is not: it is the empty mount point.
+  const refused = new Map<string, string>();
+  const setOnMounts = (await Promise.all([...placed.values()].map((p) => isMountPoint(p.path)))).some(Boolean);
+  const candidates = probes.flatMap((p, position) => ('unformatted' in p && p.blank ? [{ path: p.path, position }] : []));
+  const blanks: typeof candidates = [];
+  for (const c of candidates) {
+    if (placed.size < layout.k) refused.set(c.path, `blank, but only ${placed.size} of the set's disks are present (${layout.k} needed to rebuild one): not formatted as a replacement; mount the set's disks`);
+    else if (setOnMounts && !(await isMountPoint(c.path))) refused.set(c.path, 'an empty directory where a disk should be mounted (it is not a mount point): not formatted; mount the replacement disk there');
+    else blanks.push(c);
+  }
   const free = () => slots.filter((s) => s.path === null).map((s) => s.index);
   const replaced: number[] = [];
   const formattedNow: { path: string; format: DiskFormat }[] = [];
@@ -256,7 +279,7 @@ async function placeDisks(probes: Probe[], storeId: string, layout: { k: number;
     ...left,
     ...probes.flatMap((p) => {
       if (slots.some((s) => s.path === p.path) || left.some((l) => l.path === p.path)) return [];
-      return [{ path: p.path, reason: 'unformatted' in p && p.blank ? 'blank, but every index has its disk: not used' : describe(p) }];
+      return [{ path: p.path, reason: refused.get(p.path) ?? ('unformatted' in p && p.blank ? 'blank, but every index has its disk: not used' : describe(p)) }];
     }),
   ];
   for (const item of unplaced) {
