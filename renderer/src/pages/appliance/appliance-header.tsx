@@ -87,7 +87,7 @@ export function ApplianceHeader({ appliance, onProvision, onUpgrade, onUninstall
               key: 'agent',
               label: t('appliance.agentVersion'),
               children: (
-                <span data-testid="appliance-agent-version" title={status?.agent?.startedAt ? t('appliance.agentProcess', { pid: status.agent.pid ?? '—', time: formatLocalTime(status.agent.startedAt) }) : undefined}>
+                <span data-testid="appliance-agent-version" title={status?.agent?.startedAt ? t('appliance.agentProcess', { pid: status.agent.pid === null || status.agent.pid === undefined ? '—' : String(status.agent.pid), time: formatLocalTime(status.agent.startedAt) }) : undefined}>
                   {status?.agent?.version ?? t('appliance.agentNone')}
                   {agentStale && status?.agentSeenAt && (
                     <Typography.Text type="warning" data-testid="appliance-agent-stale">

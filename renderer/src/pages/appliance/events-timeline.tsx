@@ -56,6 +56,8 @@ export function EventsTimeline({ applianceId }: { applianceId: string }) {
 
 const isState = (v: unknown): v is ConnectivityState => typeof v === 'string' && v in STATE_LABELS;
 const param = (v: string | number | null | undefined): string | number => v ?? '—';
+/** A process id is a name, not a quantity: digits as they are (no "1,071"). */
+const pidParam = (v: string | number | null | undefined): string => (v === null || v === undefined ? '—' : String(v));
 
 /** The event in the viewer's language from its kind and params; the host's English text for anything unexpected. */
 export function eventText({ t }: Translator, e: ApplianceEvent): string {
@@ -65,7 +67,7 @@ export function eventText({ t }: Translator, e: ApplianceEvent): string {
       if (!isState(p.from) || !isState(p.to)) return e.message;
       return t('appliance.events.stateChanged', { from: t(STATE_LABELS[p.from]), to: t(STATE_LABELS[p.to]) });
     case 'agent-restarted':
-      return t('appliance.events.agentRestarted', { from: param(p.previousPid), to: param(p.pid) });
+      return t('appliance.events.agentRestarted', { from: pidParam(p.previousPid), to: pidParam(p.pid) });
     case 'service-restarted':
       return t('appliance.events.serviceRestarted', { service: param(p.service), restarts: param(p.restarts), crashes: param(p.crashes) });
     case 'agent-version-changed':

@@ -55,7 +55,7 @@ export function HealthCard({ applianceId }: { applianceId: string }) {
           ))}
         {health && (
           <Typography.Text type="secondary">
-            {t('appliance.health.uptime', { hours: hours(health.uptimeSeconds) })} · {t('appliance.agentProcess', { pid: health.pid, time: formatLocalTime(health.startedAt) })}
+            {t('appliance.health.uptime', { hours: hours(health.uptimeSeconds) })} · {t('appliance.agentProcess', { pid: String(health.pid), time: formatLocalTime(health.startedAt) })}
           </Typography.Text>
         )}
         {skew !== null && Math.abs(skew) >= SKEW_WORTH_SHOWING_MS && (
