@@ -226,7 +226,8 @@ describe.skipIf(skip !== undefined)('Kodo on a testbed appliance with 22 disks, 
   it('crash: kill -9 during 200 concurrent PUTs and overwrites, five times; every key absent, old or new, and listings agree', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'crash' }));
     const keys = Array.from({ length: 200 }, (_, i) => `k/${String(i).padStart(3, '0')}`);
-    const sizeOf = (i: number) => (i % 4 === 0 ? 2 * MiB + i : (i * 997) % (200 * 1024));
+    // One key in ten is several stripes (2 MiB), the rest from inlined to one stripe: every commit path, on a budget.
+    const sizeOf = (i: number) => (i % 10 === 0 ? 2 * MiB + i : (i * 997) % (200 * 1024));
     /** What each key may read as: the hashes of every generation a PUT was started for. */
     const allowed = new Map<string, Set<string>>(keys.map((k) => [k, new Set<string>()]));
     // Generation 0 written in full first, so overwrites have an old version to keep.
