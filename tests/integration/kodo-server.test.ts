@@ -129,6 +129,13 @@ describe('the Kodo server: control socket, keys, S3 on the same store', () => {
     const put = (await control('object-presign.v1', { bucket: 'other', key: 'shared/report 1.pdf', method: 'PUT', expiresSeconds: 600, host })).body.result as { url: string; accessKeyId: string };
     expect(put.url).toMatch(/X-Amz-Signature=[0-9a-f]{64}/);
     expect((await fetch(put.url, { method: 'PUT', body: 'pdf bytes' })).status).toBe(200);
+    // An upload link cannot be turned into a copy of another object by an unsigned header.
+    const hijack = await fetch(put.url, { method: 'PUT', headers: { 'x-amz-copy-source': '/other/secret.txt' } });
+    expect(hijack.status).toBe(403);
+    expect(await hijack.text()).toMatch(/HeadersNotSigned.*x-amz-copy-source/s);
+    // A key a URL cannot carry as it is ("..") gets no link; the link key's name is Kodo's own.
+    expect((await control('object-presign.v1', { bucket: 'other', key: 'a/../b', host })).body.error?.code).toBe('kodo.key-not-linkable');
+    expect((await control('keys-create.v1', { description: 'Presigned links (object browser)' })).body.error?.code).toBe('kodo.reserved-description');
     const get = (await control('object-presign.v1', { bucket: 'other', key: 'shared/report 1.pdf', host })).body.result as { url: string; accessKeyId: string; expiresAt: string };
     expect(get.accessKeyId).toBe(put.accessKeyId);
     expect(Date.parse(get.expiresAt) - Date.now()).toBeGreaterThan(3500_000);

@@ -25,11 +25,20 @@ describe.skipIf(skip !== undefined)('a disk that is not mounted is not taken for
     work.cleanup();
   });
 
+  it('creates a store only on blank disks, all mounted', async () => {
+    for (const d of disks) fs.mkdirSync(d);
+    mount(disks[0]!);
+    mount(disks[1]!); // d2 "failed to mount": an empty directory on the system disk
+    await expect(openStore({ disks, layout: { k: 2, m: 1 } })).rejects.toThrow(/d2 is not mounted/);
+    mount(disks[2]!);
+    fs.writeFileSync(path.join(disks[1]!, 'someone-elses.txt'), 'data');
+    await expect(openStore({ disks, layout: { k: 2, m: 1 } })).rejects.toThrow(/d1 \(has files but no Kodo format.json/);
+    expect(fs.readdirSync(disks[1]!)).toEqual(['someone-elses.txt']); // nothing written beside it
+    expect(fs.readdirSync(disks[0]!)).toEqual([]);
+    fs.rmSync(path.join(disks[1]!, 'someone-elses.txt'));
+  });
+
   it('keeps the empty mount point offline, then takes a fresh disk mounted there', async () => {
-    for (const d of disks) {
-      fs.mkdirSync(d);
-      mount(d);
-    }
     const created = await openStore({ disks, layout: { k: 2, m: 1 } });
     await created.createBucket('media');
     await created.putObject('media', 'k', [Buffer.from('kept')]);

@@ -15,6 +15,9 @@ export interface AccessKeyStore extends AccessKeyLookup {
   revoke(accessKeyId: string): boolean;
 }
 
+/** The key presigned links are signed with: one per store, listed like any other, revoked to void every link. */
+export const LINK_KEY_DESCRIPTION = 'Presigned links (object browser)';
+
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** `KODO` + 16 characters: 20 in all, like AWS's key ids (some tools check the length). */

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { KodoControlMethodName, KodoStatus } from '../../../protocol/services/kodo';
 import { KODO_CONTROL_METHODS } from '../../../protocol/services/kodo';
 import { StoreError } from '../store';
+import { LINK_KEY_DESCRIPTION } from './access-key-store';
 import type { KodoRuntime } from './kodo-runtime';
 
 /**
@@ -93,6 +94,8 @@ async function runMethod(runtime: KodoRuntime, method: KodoControlMethodName, pa
       return { keys: runtime.keys.list().map(({ secretKey: _secret, ...key }) => key) };
     case 'keys-create.v1': {
       const bucket = p.bucket as string | null;
+      // The link key is found by its description: a person's key must not take that name.
+      if (p.description === LINK_KEY_DESCRIPTION) throw new ControlRefusal('kodo.reserved-description', `"${LINK_KEY_DESCRIPTION}" names the key Kodo signs presigned links with; describe this key otherwise`, 400);
       const store = runtime.requireStore(); // keys before the store would name buckets that cannot exist yet
       if (bucket !== null) await store.headBucket(bucket); // NoSuchBucket → kodo.no-such-bucket
       const key = runtime.keys.create({ bucket, access: p.access as 'read-write' | 'read-only', description: p.description as string });

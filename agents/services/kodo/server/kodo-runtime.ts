@@ -6,16 +6,13 @@ import { presignUrl } from '../s3/auth';
 import { openStore, validateKey, type ObjectStore } from '../store';
 import type { HealCycle } from '../store/heal-status';
 import { ControlRefusal } from './control-api';
-import type { AccessKeyStore } from './access-key-store';
+import { LINK_KEY_DESCRIPTION, type AccessKeyStore } from './access-key-store';
 
 /**
  * What the running Kodo server holds: the store (null until init.v1, or while it cannot open),
  * the keys, the config, and the operations the control API offers on them. One owner for "is the
  * store there": the S3 and Qiniu handlers are (re)built by the server when `onStore` fires.
  */
-
-/** The key presigned links are signed with: one per store, listed like any other, revoked to void every link. */
-export const LINK_KEY_DESCRIPTION = 'Presigned links (object browser)';
 
 type HealView = NonNullable<KodoStatus['heal']>;
 
@@ -180,6 +177,11 @@ export function createKodoRuntime(deps: {
       const s = runtime.requireStore();
       await s.headBucket(bucket); // NoSuchBucket before a link that could never work
       validateKey(key);
+      // A URL's path is normalised by every client (and by the signer's URL parser): `a/../b` would
+      // be signed, and fetched, as another object, perhaps in another bucket.
+      if (key.split('/').some((segment) => segment === '.' || segment === '..')) {
+        throw new ControlRefusal('kodo.key-not-linkable', `"${key}" has a "." or ".." segment, which a URL cannot carry as it is: use an S3 client for this object`, 400);
+      }
       const linkKey = deps.keys.list().find((k) => k.description === LINK_KEY_DESCRIPTION) ?? deps.keys.create({ bucket: null, access: 'read-write', description: LINK_KEY_DESCRIPTION });
       const now = new Date();
       const path = `/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;

@@ -134,9 +134,17 @@ export async function openDiskSet(disks: readonly string[], layout: { k: number;
   const formatted = probes.filter((p): p is Extract<Probe, { format: DiskFormat }> => 'format' in p);
 
   if (formatted.length === 0) {
-    const blocked = probes.filter((p) => !('unformatted' in p));
+    // Created only on blank disks (a disk with anyone's files is never written to), and all mounted
+    // alike: an empty mount point among mounted disks is a disk that failed to mount, and its
+    // shards would land on the system disk.
+    const blocked = probes.filter((p) => !('unformatted' in p && p.blank));
     if (blocked.length > 0) {
       throw new StoreError('DiskFormat', `cannot create the store: ${blocked.map((p) => `${p.path} (${describe(p)})`).join(', ')}`, blocked.map((p) => p.path));
+    }
+    const mounted = await Promise.all(disks.map(isMountPoint));
+    if (mounted.some(Boolean) && !mounted.every(Boolean)) {
+      const unmounted = disks.filter((_, i) => !mounted[i]);
+      throw new StoreError('DiskFormat', `cannot create the store: ${unmounted.join(', ')} ${unmounted.length === 1 ? 'is' : 'are'} not mounted (an empty directory where the other data disks are mount points): mount ${unmounted.length === 1 ? 'it' : 'them'} first`, unmounted);
     }
     if (!layout) throw new StoreError('InvalidLayout', 'a new store needs its layout {k, m}');
     if (layout.k + layout.m !== disks.length) throw new StoreError('InvalidLayout', `layout ${layout.k}+${layout.m} needs ${layout.k + layout.m} disks, ${disks.length} given`);

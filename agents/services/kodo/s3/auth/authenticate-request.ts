@@ -151,16 +151,24 @@ function queryPayloadHash(claim: SignatureClaim, headers: IncomingHttpHeaders): 
   return value;
 }
 
+/** Unsigned headers a presigned request may carry: about its own body only (hash, checksums, framing). */
+const PRESIGNED_UNSIGNED_ALLOWED = /^x-amz-(content-sha256|checksum-[a-z0-9]+|sdk-checksum-algorithm|decoded-content-length|trailer)$/;
+
 /**
- * Host must be signed (else a signature could be replayed at another endpoint), and with header
- * signing every x-amz-* header present too, as S3 requires: an unsigned x-amz-content-sha256 could
+ * Host must be signed (else a signature could be replayed at another endpoint), and every x-amz-*
+ * header present too (for a presigned URL, all but those about its own body), as S3 requires: an unsigned x-amz-content-sha256 could
  * be swapped for UNSIGNED-PAYLOAD together with the body, an unsigned x-amz-meta-* rewritten.
  */
 function checkSignedHeaders(claim: SignatureClaim, headers: IncomingHttpHeaders): void {
   const signed = new Set(claim.signedHeaders);
   const notSigned = signed.has('host') ? [] : ['host'];
-  if (claim.via === 'header') {
-    for (const name of Object.keys(headers)) if (name.startsWith('x-amz-') && !signed.has(name)) notSigned.push(name);
+  for (const name of Object.keys(headers)) {
+    if (!name.startsWith('x-amz-') || signed.has(name)) continue;
+    // A presigned URL is handed to someone else: it may carry only headers that describe or check
+    // its own body. Anything else unsigned would change what the link does — x-amz-copy-source
+    // turns an upload link into a copy of any object its key can read.
+    if (claim.via === 'query' && PRESIGNED_UNSIGNED_ALLOWED.test(name)) continue;
+    notSigned.push(name);
   }
   if (notSigned.length > 0) {
     throw accessDenied(`There were headers present in the request which were not signed: ${notSigned.join(', ')}. Sign them (the AWS SDKs do).`, {
