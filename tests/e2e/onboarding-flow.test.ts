@@ -93,6 +93,9 @@ describe.skipIf(missing)('onboarding in a browser, against a testbed machine', (
   });
 
   it('reports an unreachable machine, in words, within the connection timeout', async () => {
+    // The test the previous step started must have ended first: while one runs, "again" is busy
+    // and ignores the click (and a handshake cut mid-way by the fault waits out its own timeout).
+    await page.getByTestId('connection-ok').waitFor({ timeout: 30_000 });
     await tb.fault(status.machines[0]!.name, 'net-down');
     try {
       await page.getByTestId('connection-again').click();
