@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKodoS3Server, type KodoS3Server } from '../helpers/kodo-s3-server';
 import { until } from '../helpers/wait-until';
+import { useSmallTmpfs } from '../helpers/small-tmpfs';
 
 /**
  * Kodo's S3 API when things go wrong below or around it: disks gone (503 naming them), disks full
@@ -115,28 +114,14 @@ describe('disks gone', () => {
 });
 
 describe('disks full', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kodo-s3-full-'));
-  let mounted = false;
-  let why = '';
-  beforeAll(() => {
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', root], { stdio: 'pipe' });
-      mounted = true;
-    } catch (error) {
-      why = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-    }
-  });
-  afterAll(() => {
-    if (mounted) execFileSync('umount', [root]);
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  const tmpfs = useSmallTmpfs('kodo-s3-full', '8m');
 
   it('answers 507 XKodoStorageFull with what to do, and keeps nothing of the put', async (context) => {
-    if (!mounted) {
-      console.log(`kodo-s3 full-disk test skipped: cannot mount a small tmpfs (${why})`);
+    if (tmpfs.unavailable !== null) {
+      console.log(`kodo-s3 full-disk test skipped: cannot mount a small tmpfs (${tmpfs.unavailable})`);
       context.skip();
     }
-    const s3 = await startKodoS3Server({ diskRoot: root });
+    const s3 = await startKodoS3Server({ diskRoot: tmpfs.root });
     try {
       const client = s3.client();
       await client.send(new CreateBucketCommand({ Bucket: 'full' }));

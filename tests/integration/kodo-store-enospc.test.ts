@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openStore, StoreError } from '../../agents/services/kodo/store';
+import { useSmallTmpfs } from '../helpers/small-tmpfs';
 
 /**
  * Kodo's store on a full disk: the six "disks" of a 4+2 store share one 8 MiB tmpfs (mounted here,
@@ -13,23 +12,7 @@ import { openStore, StoreError } from '../../agents/services/kodo/store';
  * intact; once space is freed, puts work again. Skipped, saying why, where mount is not permitted.
  */
 
-const ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'kodo-store-enospc-'));
-let mounted = false;
-let why = '';
-
-beforeAll(() => {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', ROOT], { stdio: 'pipe' });
-    mounted = true;
-  } catch (error) {
-    why = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-  }
-});
-
-afterAll(() => {
-  if (mounted) execFileSync('umount', [ROOT]);
-  fs.rmSync(ROOT, { recursive: true, force: true });
-});
+const tmpfs = useSmallTmpfs('kodo-store-enospc', '8m');
 
 async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -38,11 +21,11 @@ async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
 }
 
 it('refuses a put that fills the disks with StorageFull, and leaves nothing of it', async (context) => {
-  if (!mounted) {
-    console.log(`kodo-store ENOSPC test skipped: cannot mount a small tmpfs (${why})`);
+  if (tmpfs.unavailable !== null) {
+    console.log(`kodo-store ENOSPC test skipped: cannot mount a small tmpfs (${tmpfs.unavailable})`);
     context.skip();
   }
-  const disks = Array.from({ length: 6 }, (_, i) => path.join(ROOT, `disk${i}`));
+  const disks = Array.from({ length: 6 }, (_, i) => path.join(tmpfs.root, `disk${i}`));
   for (const disk of disks) fs.mkdirSync(disk);
   const store = await openStore({ disks, layout: { k: 4, m: 2 } });
   await store.createBucket('bkt');

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openStore, StoreError } from '../../agents/services/kodo/store';
+import { useSmallTmpfs } from '../helpers/small-tmpfs';
 
 /**
  * A part that does not fit: the six "disks" of a 4+2 store share one 24 MiB tmpfs (mounted here,
@@ -15,33 +14,17 @@ import { openStore, StoreError } from '../../agents/services/kodo/store';
  * not permitted.
  */
 
-const ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'kodo-store-multipart-enospc-'));
 const MIB = 1 << 20;
-let mounted = false;
-let why = '';
-
-beforeAll(() => {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', ROOT], { stdio: 'pipe' });
-    mounted = true;
-  } catch (error) {
-    why = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-  }
-});
-
-afterAll(() => {
-  if (mounted) execFileSync('umount', [ROOT]);
-  fs.rmSync(ROOT, { recursive: true, force: true });
-});
+const tmpfs = useSmallTmpfs('kodo-store-multipart-enospc', '24m');
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 
 it('refuses a part that fills the disks with StorageFull, and leaves nothing of it', async (context) => {
-  if (!mounted) {
-    console.log(`kodo-store multipart ENOSPC test skipped: cannot mount a small tmpfs (${why})`);
+  if (tmpfs.unavailable !== null) {
+    console.log(`kodo-store multipart ENOSPC test skipped: cannot mount a small tmpfs (${tmpfs.unavailable})`);
     context.skip();
   }
-  const disks = Array.from({ length: 6 }, (_, i) => path.join(ROOT, `disk${i}`));
+  const disks = Array.from({ length: 6 }, (_, i) => path.join(tmpfs.root, `disk${i}`));
   for (const disk of disks) fs.mkdirSync(disk);
   const store = await openStore({ disks, layout: { k: 4, m: 2 } });
   await store.createBucket('bkt');
