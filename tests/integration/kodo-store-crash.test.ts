@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { openStore, StoreError, type ObjectStore } from '../../agents/services/kodo/store';
+import { openStore } from '../../agents/services/kodo/store';
+import { readObjectOrNull, runUntilKilled } from '../helpers/kodo-store-kit';
 
 /**
  * Kodo's crash safety: a child process does puts, overwrites and deletes (8 at a time, inline and
@@ -79,35 +79,6 @@ function content(seq, size) {
 
 type Op = { seq: number; size: number | 'delete' };
 
-/** Runs the child until it is killed: after killAfterMs, or by itself once frozen after killAtStep commit steps. */
-function runChild(disks: string[], journal: string, firstSeq: number, killAfterMs: number, killAtStep: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', CHILD], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, KODO_CRASH: JSON.stringify({ disks, journal, firstSeq, sizes: SIZES, killAtStep }) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    });
-    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`the child ended by itself: ${stderr}`))));
-  });
-}
-
-async function readKey(store: ObjectStore, key: string): Promise<Buffer | null> {
-  try {
-    const result = await store.getObject('bkt', key);
-    const chunks: Buffer[] = [];
-    for await (const chunk of result.stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  } catch (error) {
-    if (error instanceof StoreError && error.code === 'NoSuchKey') return null;
-    throw error;
-  }
-}
-
 /** Opens the store as a restart would and checks every journaled key and the listing; returns what it saw. */
 async function verify(disks: string[], journal: string): Promise<{ keys: number; present: number; operations: number }> {
   // What each key may hold: the last acknowledged version, or any started after it.
@@ -133,7 +104,7 @@ async function verify(disks: string[], journal: string): Promise<{ keys: number;
   for (const disk of disks) expect(fs.readdirSync(path.join(disk, '.kodo', 'tmp'))).toEqual([]);
   const readable = new Map<string, { size: number; etag: string }>();
   for (const [key, { done, after }] of history) {
-    const bytes = await readKey(store, key);
+    const bytes = await readObjectOrNull(store, 'bkt', key);
     const allowed = [...(done === 'never' ? [null] : [done]), ...after];
     const matches = allowed.filter((op) => {
       if (op === null || op.size === 'delete') return bytes === null;
@@ -166,7 +137,8 @@ it('leaves every key absent, old or new and complete after SIGKILLs at random in
   let seen = { keys: 0, present: 0, operations: 0 };
   for (let run = 0; run < KILLS; run++) {
     const atStep = run % 3 !== 0;
-    await runChild(disks, journal, run * 1_000_000, atStep ? 20_000 : 200 + Math.floor(Math.random() * 500), atStep ? 1 + Math.floor(Math.random() * 60) : 0);
+    const killAfterMs = atStep ? 20_000 : 200 + Math.floor(Math.random() * 500);
+    await runUntilKilled(CHILD, { disks, journal, firstSeq: run * 1_000_000, sizes: SIZES, killAtStep: atStep ? 1 + Math.floor(Math.random() * 60) : 0 }, killAfterMs);
     const open = new Set<string>();
     for (const line of fs.readFileSync(journal, 'utf8').trim().split('\n')) {
       const [verb, , seq] = line.split(' ');

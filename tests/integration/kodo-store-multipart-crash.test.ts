@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { openStore, StoreError, type ObjectStore } from '../../agents/services/kodo/store';
+import { openStore } from '../../agents/services/kodo/store';
+import { readObjectOrNull, runUntilKilled } from '../helpers/kodo-store-kit';
 
 /**
  * Multipart uploads under SIGKILL: a child process runs four workers, each creating uploads on a
@@ -87,34 +87,6 @@ const log = (line) => fs.appendFileSync(journal, line + '\\n');
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
 
-function runChild(disks: string[], journal: string, firstSeq: number, killAfterMs: number, killAtStep: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', CHILD], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, KODO_CRASH: JSON.stringify({ disks, journal, firstSeq, killAtStep }) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    });
-    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`the child ended by itself: ${stderr}`))));
-  });
-}
-
-async function readKey(store: ObjectStore, key: string): Promise<Buffer | null> {
-  try {
-    const result = await store.getObject('bkt', key);
-    const chunks: Buffer[] = [];
-    for await (const chunk of result.stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  } catch (error) {
-    if (error instanceof StoreError && error.code === 'NoSuchKey') return null;
-    throw error;
-  }
-}
-
 type Version = { seq: number; size1: number; size2: number };
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 
@@ -152,7 +124,7 @@ async function verify(disks: string[], journal: string): Promise<{ keys: number;
   const check = async () => {
     readable.clear();
     for (const [key, { done, after }] of history) {
-      const bytes = await readKey(store, key);
+      const bytes = await readObjectOrNull(store, 'bkt', key);
       const allowed = [...(done === 'never' ? [null] : [done]), ...after];
       const ok = allowed.some((v) => (v === null ? bytes === null : bytes !== null && bytes.equals(versionBytes(v))));
       expect(ok, `${key}: read ${bytes === null ? 'absent' : `${bytes.length} bytes`}, allowed ${JSON.stringify(allowed)}`).toBe(true);
@@ -218,7 +190,8 @@ it('leaves every key absent, old or new and complete, and every upload whole, co
   let completedAgain = 0;
   for (let run = 0; run < KILLS; run++) {
     const atStep = run % 3 !== 0;
-    await runChild(disks, journal, run * 1_000_000, atStep ? 30_000 : 300 + Math.floor(Math.random() * 1500), atStep ? 1 + Math.floor(Math.random() * 600) : 0);
+    const killAfterMs = atStep ? 30_000 : 300 + Math.floor(Math.random() * 1500);
+    await runUntilKilled(CHILD, { disks, journal, firstSeq: run * 1_000_000, killAtStep: atStep ? 1 + Math.floor(Math.random() * 600) : 0 }, killAfterMs);
     seen = await verify(disks, journal);
     leftovers += seen.leftovers;
     completedAgain += seen.completedAgain;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, StoreError, type ObjectStore } from '../../agents/services/kodo/store';
+import { storeErrorOf } from '../helpers/kodo-store-kit';
 
 /**
  * Kodo's multipart uploads on a 4+2 store over plain directories: parts uploaded out of order and
@@ -48,16 +49,6 @@ async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<StoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof StoreError) return error;
-    throw error;
-  }
-  throw new Error('expected a StoreError');
 }
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
@@ -158,8 +149,8 @@ describe('a multipart upload', () => {
     }
     expect((await store.listMultipartUploads('bkt')).uploads).toEqual([]);
     // Completing again, or uploading to it: S3's NoSuchUpload.
-    expect((await errorOf(store.completeMultipartUpload('bkt', 'big/object', uploadId, [{ partNumber: 1, etag: md5(p1) }]))).code).toBe('NoSuchUpload');
-    expect((await errorOf(store.uploadPart('bkt', 'big/object', uploadId, 4, p3))).code).toBe('NoSuchUpload');
+    expect((await storeErrorOf(store.completeMultipartUpload('bkt', 'big/object', uploadId, [{ partNumber: 1, etag: md5(p1) }]))).code).toBe('NoSuchUpload');
+    expect((await storeErrorOf(store.uploadPart('bkt', 'big/object', uploadId, 4, p3))).code).toBe('NoSuchUpload');
 
     // Overwritten by a plain put, and back: the old data dirs go.
     await store.putObject('bkt', 'big/object', bytes('plain', 300_000));
@@ -191,16 +182,16 @@ describe('a multipart upload', () => {
       ['InvalidArgument', [{ partNumber: 0, etag: md5(small) }]],
     ];
     for (const [code, parts] of cases) {
-      const error = await errorOf(store.completeMultipartUpload('bkt', 'k', uploadId, parts));
+      const error = await storeErrorOf(store.completeMultipartUpload('bkt', 'k', uploadId, parts));
       expect(error.code, JSON.stringify(parts)).toBe(code);
       expect(error.message.length).toBeGreaterThan(20);
     }
-    expect((await errorOf(store.uploadPart('bkt', 'k', uploadId, 10_001, small))).code).toBe('InvalidArgument');
-    expect((await errorOf(store.uploadPart('bkt', 'k', uploadId, 0, small))).code).toBe('InvalidArgument');
-    expect((await errorOf(store.uploadPart('bkt', 'other-key', uploadId, 1, small))).code).toBe('NoSuchUpload');
+    expect((await storeErrorOf(store.uploadPart('bkt', 'k', uploadId, 10_001, small))).code).toBe('InvalidArgument');
+    expect((await storeErrorOf(store.uploadPart('bkt', 'k', uploadId, 0, small))).code).toBe('InvalidArgument');
+    expect((await storeErrorOf(store.uploadPart('bkt', 'other-key', uploadId, 1, small))).code).toBe('NoSuchUpload');
     for (const bad of ['nope', '../../../etc', `${uploadId.slice(0, -1)}0`, '']) {
-      expect((await errorOf(store.uploadPart('bkt', 'k', bad, 1, small))).code, bad).toBe('NoSuchUpload');
-      expect((await errorOf(store.listParts('bkt', 'k', bad))).code, bad).toBe('NoSuchUpload');
+      expect((await storeErrorOf(store.uploadPart('bkt', 'k', bad, 1, small))).code, bad).toBe('NoSuchUpload');
+      expect((await storeErrorOf(store.listParts('bkt', 'k', bad))).code, bad).toBe('NoSuchUpload');
     }
     await expect(store.getObject('bkt', 'k')).rejects.toMatchObject({ code: 'NoSuchKey' });
 
@@ -219,9 +210,9 @@ describe('a multipart upload', () => {
     await store.uploadPart('bkt', 'gone', uploadId, 1, bytes('a', 200_000));
     await store.abortMultipartUpload('bkt', 'gone', uploadId);
     for (const disk of disks) expect(filesUnder(path.join(disk, '.kodo', 'multipart', 'bkt'))).toEqual([]);
-    expect((await errorOf(store.abortMultipartUpload('bkt', 'gone', uploadId))).code).toBe('NoSuchUpload');
-    expect((await errorOf(store.uploadPart('bkt', 'gone', uploadId, 2, bytes('b', 10)))).code).toBe('NoSuchUpload');
-    expect((await errorOf(store.listParts('bkt', 'gone', uploadId))).code).toBe('NoSuchUpload');
+    expect((await storeErrorOf(store.abortMultipartUpload('bkt', 'gone', uploadId))).code).toBe('NoSuchUpload');
+    expect((await storeErrorOf(store.uploadPart('bkt', 'gone', uploadId, 2, bytes('b', 10)))).code).toBe('NoSuchUpload');
+    expect((await storeErrorOf(store.listParts('bkt', 'gone', uploadId))).code).toBe('NoSuchUpload');
     expect((await store.listMultipartUploads('bkt')).uploads).toEqual([]);
   });
 });
@@ -357,7 +348,7 @@ describe('lost disks and bad shards', () => {
     const { store, disks } = await newStore();
     const { uploadId } = await store.createMultipartUpload('bkt', 'q');
     for (const i of [0, 1, 2]) fs.renameSync(disks[i]!, `${disks[i]}-away`);
-    const error = await errorOf(store.uploadPart('bkt', 'q', uploadId, 1, bytes('q', 300_000)));
+    const error = await storeErrorOf(store.uploadPart('bkt', 'q', uploadId, 1, bytes('q', 300_000)));
     expect(['WriteQuorum', 'ReadQuorum']).toContain(error.code);
     expect(error.disks.length).toBeGreaterThanOrEqual(3);
     for (const i of [0, 1, 2]) fs.renameSync(`${disks[i]}-away`, disks[i]!);
@@ -390,7 +381,7 @@ describe('the open and the bucket', () => {
     for (const disk of disks) expect(fs.existsSync(path.join(disk, '.kodo', 'multipart', 'bkt'))).toBe(false);
     await store.createBucket('bkt');
     expect((await store.listMultipartUploads('bkt')).uploads).toEqual([]);
-    expect((await errorOf(store.uploadPart('bkt', 'x', uploadId, 2, bytes('y', 10)))).code).toBe('NoSuchUpload');
+    expect((await storeErrorOf(store.uploadPart('bkt', 'x', uploadId, 2, bytes('y', 10)))).code).toBe('NoSuchUpload');
   });
 
   it('keeps a bucket’s public-read setting on every disk, read by quorum', async () => {
@@ -406,7 +397,7 @@ describe('the open and the bucket', () => {
     expect((await reopened.headBucket('bkt')).created).toEqual(created);
     await reopened.setBucketSettings('bkt', { publicRead: false });
     expect(await (await openStore({ disks })).getBucketSettings('bkt')).toEqual({ publicRead: false });
-    expect((await errorOf(store.getBucketSettings('nope'))).code).toBe('NoSuchBucket');
+    expect((await storeErrorOf(store.getBucketSettings('nope'))).code).toBe('NoSuchBucket');
     for (const disk of disks) expect(fs.readdirSync(path.join(disk, '.kodo', 'tmp'))).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, StoreError, type ObjectStore, type ShardProblem } from '../../agents/services/kodo/store';
+import { openStore, type ObjectStore, type ShardProblem } from '../../agents/services/kodo/store';
+import { storeErrorOf } from '../helpers/kodo-store-kit';
 
 /**
  * Kodo's storage engine over plain directories standing for data disks: round trips of every size
@@ -40,16 +41,6 @@ async function getBytes(store: ObjectStore, bucket: string, key: string): Promis
   const result = await store.getObject(bucket, key);
   const bytes = await readAll(result.stream);
   return { bytes, problems: result.problems };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<StoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof StoreError) return error;
-    throw error;
-  }
-  throw new Error('expected a StoreError');
 }
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
@@ -149,7 +140,7 @@ describe('streams and overwrites', () => {
     await store.putObject('bkt', 'a/x', Buffer.from('x'));
     expect(await store.deleteObject('bkt', 'a/b/c')).toEqual({ deleted: true });
     expect(await store.deleteObject('bkt', 'a/b/c')).toEqual({ deleted: false });
-    expect((await codeOf(store.getObject('bkt', 'a/b/c'))).code).toBe('NoSuchKey');
+    expect((await storeErrorOf(store.getObject('bkt', 'a/b/c'))).code).toBe('NoSuchKey');
     for (const disk of disks) expect(fs.readdirSync(path.join(disk, 'bkt', 'a'))).toEqual(['x']);
     expect((await getBytes(store, 'bkt', 'a/x')).bytes.toString()).toBe('x');
   });
@@ -173,7 +164,7 @@ describe('ranges', () => {
     expect((await readAll((await store.getObject('bkt', 'big', { start: 3 * MIB })).stream)).equals(data.subarray(3 * MIB))).toBe(true);
     expect((await readAll((await store.getObject('bkt', 'big', { suffix: 100 })).stream)).equals(data.subarray(-100))).toBe(true);
     expect((await readAll((await store.getObject('bkt', 'small', { start: 10, end: 19 })).stream)).equals(small.subarray(10, 20))).toBe(true);
-    expect((await codeOf(store.getObject('bkt', 'big', { start: data.length }))).code).toBe('InvalidRange');
+    expect((await storeErrorOf(store.getObject('bkt', 'big', { start: data.length }))).code).toBe('InvalidRange');
   });
 });
 
@@ -237,7 +228,7 @@ describe('bad shards', () => {
       fs.writeFileSync(file, bytes);
     }
     const result = await store.getObject('bkt', 'obj');
-    const error = await codeOf(readAll(result.stream));
+    const error = await storeErrorOf(readAll(result.stream));
     expect(error.code).toBe('ReadQuorum');
     for (const disk of bad) expect(error.disks).toContain(disk);
   });
@@ -302,13 +293,13 @@ describe('lost disks', () => {
 
     fs.rmSync(disks[5]!, { recursive: true, force: true });
     for (const [key] of objects) {
-      const error = await codeOf(store.getObject('bkt', key));
+      const error = await storeErrorOf(store.getObject('bkt', key));
       expect(error.code, key).toBe('ReadQuorum');
       expect(error.disks).toEqual(expect.arrayContaining([disks[3], disks[5], disks[8]]));
       expect(error.message).toContain(disks[5]);
     }
-    expect((await codeOf(store.listObjects('bkt'))).code).toBe('ReadQuorum');
-    const reopen = await codeOf(openStore({ disks }));
+    expect((await storeErrorOf(store.listObjects('bkt'))).code).toBe('ReadQuorum');
+    const reopen = await storeErrorOf(openStore({ disks }));
     expect(reopen.code).toBe('ReadQuorum');
     expect(reopen.disks).toEqual(expect.arrayContaining([disks[3], disks[5], disks[8]]));
   });
@@ -342,7 +333,7 @@ describe('lost disks', () => {
     await openStore({ disks: other, layout: { k: 2, m: 1 } });
     const mixed = await openStore({ disks: [disks[0]!, disks[1]!, other[0]!, disks[3]!, disks[4]!, disks[5]!] });
     expect(mixed.disks()[2]).toMatchObject({ state: 'offline', reason: expect.stringContaining('another store') });
-    expect((await codeOf(openStore({ disks, layout: { k: 3, m: 3 } }))).code).toBe('InvalidLayout');
+    expect((await storeErrorOf(openStore({ disks, layout: { k: 3, m: 3 } }))).code).toBe('InvalidLayout');
   });
 });
 
@@ -360,27 +351,27 @@ describe('keys and buckets', () => {
     expect(fs.readFileSync(path.join(disks[0]!, '.kodo', 'format.json'), 'utf8')).toBe(before);
     const listed = (await store.listObjects('bkt')).objects.map((o) => o.key);
     expect(listed).toEqual([...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
-    expect((await codeOf(store.putObject('bkt', '', Buffer.alloc(0)))).code).toBe('InvalidKey');
-    expect((await codeOf(store.putObject('bkt', 'x'.repeat(300), Buffer.alloc(0)))).code).toBe('InvalidKey');
+    expect((await storeErrorOf(store.putObject('bkt', '', Buffer.alloc(0)))).code).toBe('InvalidKey');
+    expect((await storeErrorOf(store.putObject('bkt', 'x'.repeat(300), Buffer.alloc(0)))).code).toBe('InvalidKey');
   });
 
   it('follows bucket rules', async () => {
     const disks = makeDisks(3);
     const store = await openStore({ disks, layout: { k: 2, m: 1 } });
-    expect((await codeOf(store.putObject('nope', 'k', Buffer.from('x')))).code).toBe('NoSuchBucket');
-    expect((await codeOf(store.getObject('nope', 'k'))).code).toBe('NoSuchBucket');
-    expect((await codeOf(store.createBucket('Bad_Name'))).code).toBe('InvalidBucketName');
+    expect((await storeErrorOf(store.putObject('nope', 'k', Buffer.from('x')))).code).toBe('NoSuchBucket');
+    expect((await storeErrorOf(store.getObject('nope', 'k'))).code).toBe('NoSuchBucket');
+    expect((await storeErrorOf(store.createBucket('Bad_Name'))).code).toBe('InvalidBucketName');
     await store.createBucket('one');
     await store.createBucket('two');
-    expect((await codeOf(store.createBucket('one'))).code).toBe('BucketAlreadyExists');
+    expect((await storeErrorOf(store.createBucket('one'))).code).toBe('BucketAlreadyExists');
     expect((await store.listBuckets()).map((b) => b.name)).toEqual(['one', 'two']);
-    expect((await codeOf(store.getObject('one', 'k'))).code).toBe('NoSuchKey');
+    expect((await storeErrorOf(store.getObject('one', 'k'))).code).toBe('NoSuchKey');
     await store.putObject('one', 'k', Buffer.from('x'));
-    expect((await codeOf(store.deleteBucket('one'))).code).toBe('BucketNotEmpty');
+    expect((await storeErrorOf(store.deleteBucket('one'))).code).toBe('BucketNotEmpty');
     await store.deleteObject('one', 'k');
     await store.deleteBucket('one');
     expect((await store.listBuckets()).map((b) => b.name)).toEqual(['two']);
-    expect((await codeOf(store.headBucket('one'))).code).toBe('NoSuchBucket');
+    expect((await storeErrorOf(store.headBucket('one'))).code).toBe('NoSuchBucket');
     // A second process (a restart) sees the same.
     expect((await (await openStore({ disks })).listBuckets()).map((b) => b.name)).toEqual(['two']);
   });
