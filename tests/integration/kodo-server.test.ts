@@ -125,8 +125,8 @@ describe('the Kodo server: control socket, keys, S3 on the same store', () => {
   });
 
   it('presigns GET and PUT links with its own link key: they work without credentials, and revoking the key voids them', async () => {
-    const host = `127.0.0.1:${server.ports.s3}`;
-    const put = (await control('object-presign.v1', { bucket: 'other', key: 'shared/report 1.pdf', method: 'PUT', expiresSeconds: 600, host })).body.result as { url: string; accessKeyId: string };
+    const address = '127.0.0.1';
+    const put = (await control('object-presign.v1', { bucket: 'other', key: 'shared/report 1.pdf', method: 'PUT', expiresSeconds: 600, address })).body.result as { url: string; accessKeyId: string };
     expect(put.url).toMatch(/X-Amz-Signature=[0-9a-f]{64}/);
     expect((await fetch(put.url, { method: 'PUT', body: 'pdf bytes' })).status).toBe(200);
     // An upload link cannot be turned into a copy of another object by an unsigned header.
@@ -134,19 +134,19 @@ describe('the Kodo server: control socket, keys, S3 on the same store', () => {
     expect(hijack.status).toBe(403);
     expect(await hijack.text()).toMatch(/HeadersNotSigned.*x-amz-copy-source/s);
     // A key a URL cannot carry as it is ("..") gets no link; the link key's name is Kodo's own.
-    expect((await control('object-presign.v1', { bucket: 'other', key: 'a/../b', host })).body.error?.code).toBe('kodo.key-not-linkable');
+    expect((await control('object-presign.v1', { bucket: 'other', key: 'a/../b', address })).body.error?.code).toBe('kodo.key-not-linkable');
     expect((await control('keys-create.v1', { description: 'Presigned links (object browser)' })).body.error?.code).toBe('kodo.reserved-description');
-    const get = (await control('object-presign.v1', { bucket: 'other', key: 'shared/report 1.pdf', host })).body.result as { url: string; accessKeyId: string; expiresAt: string };
+    const get = (await control('object-presign.v1', { bucket: 'other', key: 'shared/report 1.pdf', address })).body.result as { url: string; accessKeyId: string; expiresAt: string };
     expect(get.accessKeyId).toBe(put.accessKeyId);
     expect(Date.parse(get.expiresAt) - Date.now()).toBeGreaterThan(3500_000);
     expect(await (await fetch(get.url)).text()).toBe('pdf bytes');
     const keys = ((await control('keys-list.v1')).body.result as { keys: { accessKeyId: string; description: string }[] }).keys;
     expect(keys.find((k) => k.accessKeyId === get.accessKeyId)?.description).toMatch(/Presigned links/);
-    expect((await control('object-presign.v1', { bucket: 'nope', key: 'x', host })).body.error?.code).toBe('kodo.no-such-bucket');
+    expect((await control('object-presign.v1', { bucket: 'nope', key: 'x', address })).body.error?.code).toBe('kodo.no-such-bucket');
     await control('keys-revoke.v1', { accessKeyId: get.accessKeyId });
     expect((await fetch(get.url)).status).toBe(403);
     // The next link gets a new link key.
-    const again = (await control('object-presign.v1', { bucket: 'other', key: 'shared/report 1.pdf', host })).body.result as { url: string; accessKeyId: string };
+    const again = (await control('object-presign.v1', { bucket: 'other', key: 'shared/report 1.pdf', address })).body.result as { url: string; accessKeyId: string };
     expect(again.accessKeyId).not.toBe(get.accessKeyId);
     expect((await fetch(again.url)).status).toBe(200);
   });

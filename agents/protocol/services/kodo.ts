@@ -177,8 +177,9 @@ export const KodoObjectDeleteResultSchema = z.object({ deleted: z.boolean() });
 /**
  * A presigned URL for one object (the object browser's download link and upload target), signed on
  * the machine with Kodo's link key (created on first use, listed among the keys as "Presigned
- * links": revoking it voids every link given out). The console never holds a Kodo secret. `host`
- * is how clients reach the S3 port (`10.0.0.5:9000`, `[fd00::5]:9000`): it is part of the signature.
+ * links": revoking it voids every link given out). The console never holds a Kodo secret.
+ * `address` is how clients reach the machine (`10.0.0.5`, `[fd00::5]`); Kodo adds its S3 port.
+ * Both are part of the signature.
  */
 export const KodoObjectPresignParamsSchema = z.strictObject({
   bucket: KodoBucketNameSchema,
@@ -186,7 +187,7 @@ export const KodoObjectPresignParamsSchema = z.strictObject({
   method: z._default(z.enum(['GET', 'PUT']), 'GET'),
   /** 1 s … 7 days (S3's limit for SigV4). */
   expiresSeconds: z._default(z.number().check(z.int(), z.gte(1), z.lte(604_800)), 3600),
-  host: z.string().check(z.regex(/^([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):[0-9]{1,5}$/)),
+  address: z.string().check(z.regex(/^([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])$/)),
 });
 export const KodoObjectPresignResultSchema = z.object({
   url: z.string().check(z.maxLength(8192)),

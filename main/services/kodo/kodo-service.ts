@@ -205,9 +205,9 @@ export function createKodoService(deps: KodoServiceDeps) {
 
     async presignObject(input: MethodParsedInput<'kodo.presignObject'>): Promise<MethodOutput<'kodo.presignObject'>> {
       const { name, address } = deps.requireAppliance(input.applianceId);
-      // The host a client reaches the S3 port by is part of the signature: the appliance's address and Kodo's port.
-      const s = await callKodo(input.applianceId, name, 'status.v1', {});
-      return callKodo(input.applianceId, name, 'object-presign.v1', { bucket: input.bucket, key: input.key, method: input.method, expiresSeconds: input.expiresSeconds, host: formatEndpoint(address, s.ports.s3) });
+      // How clients reach the machine is part of the signature (Kodo adds its own S3 port); IPv6 in brackets, as in a URL.
+      const urlAddress = address.includes(':') ? `[${address}]` : address;
+      return callKodo(input.applianceId, name, 'object-presign.v1', { bucket: input.bucket, key: input.key, method: input.method, expiresSeconds: input.expiresSeconds, address: urlAddress });
     },
 
     async deleteObject(input: MethodParsedInput<'kodo.deleteObject'>): Promise<MethodOutput<'kodo.deleteObject'>> {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HealPriority, KodoConfig, KodoStatus } from '../../../protocol/services/kodo';
-import { isPublicRead, setPublicRead } from '../s3/bucket-settings';
 import { presignUrl } from '../s3/auth';
 import { openStore, validateKey, type ObjectStore } from '../store';
 import type { HealCycle } from '../store/heal-status';
@@ -49,7 +48,7 @@ export interface KodoRuntime {
   status(): Promise<KodoStatus>;
   heal(params: { start: boolean; priority?: HealPriority; rescanDisks: boolean }): Promise<NonNullable<KodoStatus['heal']>>;
   setPublicRead(bucket: string, publicRead: boolean): Promise<void>;
-  presign(params: { bucket: string; key: string; method: 'GET' | 'PUT'; expiresSeconds: number; host: string }): Promise<{ url: string; expiresAt: string; accessKeyId: string }>;
+  presign(params: { bucket: string; key: string; method: 'GET' | 'PUT'; expiresSeconds: number; address: string }): Promise<{ url: string; expiresAt: string; accessKeyId: string }>;
   setConfig(config: KodoConfig): void;
   close(): Promise<void>;
   log(event: string, fields: Record<string, unknown>): void;
@@ -84,8 +83,8 @@ export function createKodoRuntime(deps: {
     deps.log('store.opened', { storeId: opened.storeId, layout: `${opened.layout.k}+${opened.layout.m}`, online: opened.disks().filter((d) => d.state === 'online').length });
   };
 
-  const healOf = (s: ObjectStore): HealView => {
-    const { state, priority, cycle, lastCycle, queue } = s.healStatus();
+  const healOf = (status: ReturnType<ObjectStore['healStatus']>): HealView => {
+    const { state, priority, cycle, lastCycle, queue } = status;
     return { state, priority, cycle: cycleView(cycle), lastCycle: cycleView(lastCycle), queue };
   };
 
@@ -136,13 +135,14 @@ export function createKodoRuntime(deps: {
     },
     async status() {
       const s = store;
-      const heal = s ? healOf(s) : null;
-      const usage = new Map((s?.healStatus().buckets ?? []).map((b) => [b.name, b]));
+      const healStatus = s?.healStatus() ?? null;
+      const heal = healStatus ? healOf(healStatus) : null;
+      const usage = new Map((healStatus?.buckets ?? []).map((b) => [b.name, b]));
       const buckets = s
         ? await Promise.all(
             (await s.listBuckets()).map(async (b) => {
               const u = usage.get(b.name);
-              return { name: b.name, created: b.created.toISOString(), publicRead: await isPublicRead(s, b.name).catch(() => false), objects: u?.objects ?? null, logicalBytes: u?.logicalBytes ?? null, rawBytes: u?.rawBytes ?? null };
+              return { name: b.name, created: b.created.toISOString(), publicRead: await s.getBucketSettings(b.name).then((settings) => settings.publicRead, () => false), objects: u?.objects ?? null, logicalBytes: u?.logicalBytes ?? null, rawBytes: u?.rawBytes ?? null };
             }),
           )
         : [];
@@ -166,14 +166,14 @@ export function createKodoRuntime(deps: {
       if (params.rescanDisks) await s.rescanDisks();
       if (params.priority) s.setHealPriority(params.priority);
       if (params.start) s.startHealCycle();
-      return healOf(s);
+      return healOf(s.healStatus());
     },
     async setPublicRead(bucket, publicRead) {
       const s = runtime.requireStore();
       await s.headBucket(bucket);
-      await setPublicRead(s, bucket, publicRead);
+      await s.setBucketSettings(bucket, { publicRead });
     },
-    async presign({ bucket, key, method, expiresSeconds, host }) {
+    async presign({ bucket, key, method, expiresSeconds, address }) {
       const s = runtime.requireStore();
       await s.headBucket(bucket); // NoSuchBucket before a link that could never work
       validateKey(key);
@@ -185,7 +185,7 @@ export function createKodoRuntime(deps: {
       const linkKey = deps.keys.list().find((k) => k.description === LINK_KEY_DESCRIPTION) ?? deps.keys.create({ bucket: null, access: 'read-write', description: LINK_KEY_DESCRIPTION });
       const now = new Date();
       const path = `/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-      const url = presignUrl({ method, url: `http://${host}${path}`, key: linkKey, region: config.region, expiresSeconds, now });
+      const url = presignUrl({ method, url: `http://${address}:${deps.ports.s3}${path}`, key: linkKey, region: config.region, expiresSeconds, now });
       return { url, expiresAt: new Date(now.getTime() + expiresSeconds * 1000).toISOString(), accessKeyId: linkKey.accessKeyId };
     },
     setConfig(next) {

@@ -38,6 +38,7 @@ const MAX_HEADER_BYTES = 16 * 1024;
 
 export async function startKodoServer(options: KodoServerOptions): Promise<KodoServer> {
   const metrics = createServerMetrics();
+  const ports = { ...options.ports };
   const keys = openAccessKeyStore(path.join(options.stateDir, 'keys.json'));
   let config = options.config;
   let s3: Handler | null = null;
@@ -46,7 +47,8 @@ export async function startKodoServer(options: KodoServerOptions): Promise<KodoS
     disks: options.disks,
     keys,
     config,
-    ports: options.ports,
+    // The ports bound (filled in below): what status reports and presigned links carry (port 0 in tests).
+    ports,
     log: options.log,
     onStore: (store) => {
       s3 = createS3Handler({ store, keys, region: config.region, metrics, log: options.log, virtualHostSuffixes: config.virtualHostSuffixes });
@@ -89,7 +91,7 @@ export async function startKodoServer(options: KodoServerOptions): Promise<KodoS
       server.once('error', reject);
       server.listen(port, config.listenAddress, () => resolve((server.address() as { port: number }).port));
     });
-  const ports = { s3: await listen(s3Server, options.ports.s3), qiniu: await listen(qiniuServer, options.ports.qiniu) };
+  Object.assign(ports, { s3: await listen(s3Server, options.ports.s3), qiniu: await listen(qiniuServer, options.ports.qiniu) });
   const control = await startControlServer(path.join(options.stateDir, KODO_CONTROL_SOCKET), runtime, () => ({ metrics: readings() }));
 
   function readings() {
