@@ -1,8 +1,8 @@
-import http from 'node:http';
 import * as z from 'zod/mini';
 import { AgentError, toAgentIssues } from '../../protocol/errors';
 import type { ServiceCallResult } from '../../protocol/payloads/services';
 import type { ServiceContext, ServiceControlSpec } from '../../services/service-module';
+import { unixSocketJson } from '../../services/unix-socket-json';
 
 /**
  * service-call.v1: a module's own control method, forwarded to the running service over its Unix
@@ -39,7 +39,7 @@ export async function callServiceControl(args: {
   const socketPath = control.socket(args.config, args.ctx);
   let answer: { status: number; body: unknown };
   try {
-    answer = await postJson(socketPath, `/control/${method}`, parsed.data, control.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    answer = await unixSocketJson({ socketPath, method: 'POST', path: `/control/${method}`, body: parsed.data, timeoutMs: control.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBytes: MAX_ANSWER_BYTES });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ECONNREFUSED') return refusal('service.not-running', `${serviceId} is not running (its control socket does not answer); start it and try again`);
@@ -61,35 +61,4 @@ export async function callServiceControl(args: {
 
 function refusal(code: string, message: string): ServiceCallResult {
   return { ok: false, error: { code, message } };
-}
-
-function postJson(socketPath: string, urlPath: string, payload: unknown, timeoutMs: number): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const data = Buffer.from(JSON.stringify(payload));
-    const req = http.request({ socketPath, path: urlPath, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length }, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_ANSWER_BYTES) {
-          req.destroy(new Error(`the answer is over ${MAX_ANSWER_BYTES} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      res.on('end', () => {
-        let body: unknown = null;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          body = null;
-        }
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-    req.end(data);
-  });
 }

@@ -1,6 +1,6 @@
-import http from 'node:http';
 import path from 'node:path';
 import { defineServiceModule } from '../service-module';
+import { unixSocketJson } from '../unix-socket-json';
 import {
   KODO_CONTROL_METHODS,
   KODO_QINIU_DEFAULT_PORT,
@@ -76,22 +76,10 @@ export const kodoModule = defineServiceModule<KodoConfig>({
 
 type MetricReading = { metric: string; kind: 'gauge' | 'counter'; value: number };
 
-function readMetrics(socketPath: string, signal: AbortSignal): Promise<MetricReading[]> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ socketPath, path: KODO_METRICS_PATH, signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`kodo's ${KODO_METRICS_PATH} answered HTTP ${res.statusCode}`));
-        try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metrics?: MetricReading[] };
-          resolve((body.metrics ?? []).filter((m) => typeof m.metric === 'string' && (m.kind === 'gauge' || m.kind === 'counter') && Number.isFinite(m.value)));
-        } catch (error) {
-          reject(error as Error);
-        }
-      });
-    });
-    req.on('error', reject);
-  });
+async function readMetrics(socketPath: string, signal: AbortSignal): Promise<MetricReading[]> {
+  const answer = await unixSocketJson({ socketPath, method: 'GET', path: KODO_METRICS_PATH, maxBytes: 1024 * 1024, signal });
+  if (answer.status !== 200) throw new Error(`kodo's ${KODO_METRICS_PATH} answered HTTP ${answer.status}`);
+  if (answer.body === null) throw new Error(`kodo's ${KODO_METRICS_PATH} answered with something that is not JSON`);
+  const metrics = (answer.body as { metrics?: MetricReading[] }).metrics ?? [];
+  return metrics.filter((m) => typeof m.metric === 'string' && (m.kind === 'gauge' || m.kind === 'counter') && Number.isFinite(m.value));
 }
