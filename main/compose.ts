@@ -6,6 +6,7 @@ import { createMonitoringApi } from './monitoring/monitoring-api';
 import { createRoleServices } from './services/role-services';
 import { createServiceControl } from './services/service-control';
 import { createKodoService } from './services/kodo/kodo-service';
+import type { KodoTransferLimits } from './services/kodo/kodo-transfers';
 import { createMonitoring, type Monitoring } from './monitoring/monitoring-service';
 import { createCapacityService } from './planning/capacity-service';
 import { createApplianceStatusStore } from './store/appliance-status-store';
@@ -55,6 +56,8 @@ export interface ConsoleOptions {
   watchIntervalMs?: number;
   /** Where SSH connections are dialled (main/reach/ssh-edge.ts); a test may put a fake in its place. */
   sshEdge?: SshEdge;
+  /** The object browser's transfer sizes (tests make multipart uploads of a few MiB). */
+  kodoTransferLimits?: Partial<KodoTransferLimits>;
 }
 
 export interface ConsoleServices {
@@ -156,6 +159,14 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       collectors: monitoring.collectors,
       afterRound: (statuses) => monitoring.afterRound(statuses),
     });
+    const kodo = createKodoService({
+      reach,
+      requireAppliance: (id) => fleet.get(id),
+      reportedDataDisks: (id) => reportedDataDisks(status.get(id)?.inventory),
+      clock: opts.clock,
+      log: opts.log.child('kodo'),
+      ...(opts.kodoTransferLimits ? { transferLimits: opts.kodoTransferLimits } : {}),
+    });
     const handlers = createHandlers({
       alerts,
       watch,
@@ -180,13 +191,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
         log: opts.log.child('services'),
       }),
       agentSettings,
-      kodo: createKodoService({
-        reach,
-        requireAppliance: (id) => fleet.get(id),
-        reportedDataDisks: (id) => reportedDataDisks(status.get(id)?.inventory),
-        clock: opts.clock,
-        log: opts.log.child('kodo'),
-      }),
+      kodo,
       fleet,
       onboarding,
       provisioning,
@@ -217,6 +222,8 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       stopWatching();
       const busy = watch.roundInFlight();
       const stopped = watch.stop();
+      // Uploads in progress are aborted on their machines while the connections still stand.
+      await Promise.race([kodo.closeTransfers(), new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref())]);
       // In-flight calls on open connections fail now instead of at their timeouts.
       reach.closeAll();
       if (busy) {

@@ -22,6 +22,7 @@ const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { mess
 const objectKey = z.string().min(1).max(1024);
 const accessKeyId = z.string().regex(/^[A-Z0-9]{16,64}$/, { message: 'expected an access key id: 16–64 upper-case letters and digits' });
 const applianceOnly = z.strictObject({ applianceId: entityId });
+const transferId = z.string().uuid();
 
 export const kodoLayout = z.strictObject({ k: z.number().int().min(2).max(32), m: z.number().int().min(1).max(8) });
 
@@ -170,6 +171,52 @@ export const kodoMethods = {
       expiresSeconds: z.number().int().min(60).max(604_800).default(3600),
     }),
     output: z.strictObject({ url: z.string(), expiresAt: z.string(), accessKeyId: z.string() }),
+  }),
+  // Uploads and downloads through the console (main/services/kodo/kodo-transfers.ts): a file
+  // crosses the contract in chunks, so both hosts carry it alike and the page shows progress and
+  // can cancel between chunks. Only starting an upload is audited: a chunk is part of that
+  // request, and an audit row per 512 KiB would bury every other row.
+  'kodo.beginUpload': defineMethod({
+    summary: 'Start uploading a file to a Kodo bucket through the console (then kodo.uploadChunk from byte 0)',
+    mutating: true,
+    input: z.strictObject({
+      applianceId: entityId,
+      bucket: bucketName,
+      key: objectKey.refine((k) => !k.endsWith('/'), { message: 'expected an object name, not a folder (it ends with /)' }),
+      /** Bytes; S3's largest object is 5 TiB. */
+      size: z.number().int().min(0).max(5 * 1024 ** 4),
+      contentType: z.string().max(255).default(''),
+    }),
+    output: z.strictObject({ transferId: transferId, chunkBytes: z.number().int(), parts: z.number().int() }),
+  }),
+  'kodo.uploadChunk': defineMethod({
+    summary: 'The next bytes of an upload (base64, at most one chunk); the last one answers when the object is stored',
+    mutating: false,
+    input: z.strictObject({
+      transferId,
+      offset: z.number().int().min(0),
+      // base64 of at most 512 KiB (the host's request limit is 1 MiB)
+      data: z.string().max(700_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'expected base64' }),
+    }),
+    output: z.strictObject({ received: z.number().int(), done: z.boolean(), etag: z.string().nullable() }),
+  }),
+  'kodo.beginDownload': defineMethod({
+    summary: 'Start downloading an object from a Kodo bucket through the console (then kodo.downloadChunk from byte 0)',
+    mutating: false,
+    input: z.strictObject({ applianceId: entityId, bucket: bucketName, key: objectKey }),
+    output: z.strictObject({ transferId, size: z.number().int(), contentType: z.string(), etag: z.string(), chunkBytes: z.number().int() }),
+  }),
+  'kodo.downloadChunk': defineMethod({
+    summary: 'The next bytes of a download (base64, at most one chunk), from `offset`',
+    mutating: false,
+    input: z.strictObject({ transferId, offset: z.number().int().min(0) }),
+    output: z.strictObject({ offset: z.number().int(), data: z.string(), done: z.boolean() }),
+  }),
+  'kodo.cancelTransfer': defineMethod({
+    summary: 'Cancel an upload (nothing is stored) or a download',
+    mutating: false,
+    input: z.strictObject({ transferId }),
+    output: z.strictObject({ cancelled: z.boolean() }),
   }),
   'kodo.deleteObject': defineMethod({
     summary: 'Delete one object from a Kodo bucket',

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 import type { AgentClient } from '../../agents/client/agent-client';
 import { formatEndpoint } from '../contract/network-address';
@@ -12,6 +13,7 @@ import { agentClientOver } from './agent-link';
 import { hostKeyChangedFailure, type HostKeyTrust } from './host-key-trust';
 import { machineAccessFromStore, refusal, type AccessResult, type MachineAccess } from './machine-access';
 import type { SshEdge } from './ssh-edge';
+import { openTcpOver } from './tcp-link';
 import { createSshPool, SshUnavailableError } from './ssh-pool';
 
 export type { MachineAccess, AccessResult } from './machine-access';
@@ -65,6 +67,12 @@ export interface Reach {
   /** The agent over the pooled connection; AgentUnreachableError when there is none to reach. */
   agent(applianceId: string): Promise<AgentClient>;
   withAgent<T>(applianceId: string, fn: (agent: AgentClient) => Promise<T>): Promise<T>;
+  /**
+   * A TCP connection to a port on the appliance (a service's own protocol: Kodo's S3), tunnelled
+   * through the pooled SSH connection (tcp-link.ts); AgentUnreachableError when the machine
+   * cannot be reached.
+   */
+  tcp(applianceId: string, port: number): Promise<Duplex>;
   /** Whether this console installed an agent there (it holds its token). */
   hasAgent(applianceId: string): boolean;
   /** Closes the appliance's pooled connection and forgets its backoff (settings changed, removed, key changed). */
@@ -184,6 +192,21 @@ export function createReach(deps: ReachDeps): Reach {
     agent,
     async withAgent(id, fn) {
       return fn(await agent(id));
+    },
+    async tcp(id, port) {
+      const a = deps.appliances.get(id);
+      if (!a) throw new AgentUnreachableError(`appliance ${id} does not exist`, 'ssh.protocol-error');
+      let client: Client;
+      try {
+        client = await connection(id);
+      } catch (err) {
+        throw unreachable(a.name, err);
+      }
+      try {
+        return await openTcpOver(client, { address: a.address, port, timeoutMs: agentTimeoutMs });
+      } catch (err) {
+        throw unreachable(a.name, err);
+      }
     },
     hasAgent: (id) => deps.agentTokens.isInstalled(id),
     forget: (id) => pool.drop(id),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createConsole, type ConsoleServices } from '../../main/compose';
+import { createConsole, type ConsoleOptions, type ConsoleServices } from '../../main/compose';
 import type { ProvisionResources } from '../../main/provision/plan';
 import { defaultResources } from '../../main/provision/provisioner';
 import { manualClock, systemClock } from '../../main/core/clock';
@@ -15,10 +15,12 @@ export function makeConsole(
   realClock = false,
   /** Where the console logs; tests of what reaches the log pass a capturing logger (capturing-logger.ts). */
   log: Logger = silentLogger,
+  /** More of createConsole's options. */
+  extra: Partial<ConsoleOptions> = {},
 ): ConsoleServices & { dataDir: string; clock: ReturnType<typeof manualClock>; cleanup(): void } {
   const tmp = makeTempDir(label);
   const clock = manualClock(realClock ? new Date() : '2026-03-01T08:00:00.000Z');
-  const services = createConsole({ host: 'cli', dataDir: tmp.dir, secretBox: createKeyFileSecretBox, clock: realClock ? systemClock : clock, log, osLocale: 'en-US', provisionResources });
+  const services = createConsole({ host: 'cli', dataDir: tmp.dir, secretBox: createKeyFileSecretBox, clock: realClock ? systemClock : clock, log, osLocale: 'en-US', provisionResources, ...extra });
   return {
     ...services,
     dataDir: tmp.dir,

@@ -108,6 +108,7 @@ describe('the contract as a whole', () => {
       'fleet.import',
       'fleet.remove',
       'fleet.update',
+      'kodo.beginUpload',
       'kodo.createBucket',
       'kodo.createKey',
       'kodo.deleteBucket',

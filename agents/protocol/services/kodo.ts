@@ -174,6 +174,9 @@ export const KodoObjectsListResultSchema = z.object({
 export const KodoObjectDeleteParamsSchema = z.strictObject({ bucket: KodoBucketNameSchema, key: z.string().check(z.minLength(1), z.maxLength(1024)) });
 export const KodoObjectDeleteResultSchema = z.object({ deleted: z.boolean() });
 
+/** A multipart upload's id as Kodo makes them (store/multipart-meta.ts newUploadId); nothing else reaches a URL. */
+const KodoUploadIdSchema = z.string().check(z.regex(/^[0-9a-f]{12}-[0-9a-f]{32}$/));
+
 /**
  * A presigned URL for one object (the object browser's download link and upload target), signed on
  * the machine with Kodo's link key (created on first use, listed among the keys as "Presigned
@@ -188,6 +191,19 @@ export const KodoObjectPresignParamsSchema = z.strictObject({
   /** 1 s … 7 days (S3's limit for SigV4). */
   expiresSeconds: z._default(z.number().check(z.int(), z.gte(1), z.lte(604_800)), 3600),
   address: z.string().check(z.regex(/^([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])$/)),
+  /**
+   * A step of a multipart upload instead of the whole object (the console uploads large files in
+   * parts): create (POST ?uploads), part (PUT ?partNumber&uploadId), complete (POST ?uploadId),
+   * abort (DELETE ?uploadId). The step fixes the HTTP method; `method` is ignored.
+   */
+  multipart: z.optional(
+    z.discriminatedUnion('action', [
+      z.strictObject({ action: z.literal('create') }),
+      z.strictObject({ action: z.literal('part'), uploadId: KodoUploadIdSchema, partNumber: z.number().check(z.int(), z.gte(1), z.lte(10_000)) }),
+      z.strictObject({ action: z.literal('complete'), uploadId: KodoUploadIdSchema }),
+      z.strictObject({ action: z.literal('abort'), uploadId: KodoUploadIdSchema }),
+    ]),
+  ),
 });
 export const KodoObjectPresignResultSchema = z.object({
   url: z.string().check(z.maxLength(8192)),

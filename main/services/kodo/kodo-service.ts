@@ -9,6 +9,7 @@ import type { Logger } from '../../core/log';
 import type { Reach } from '../../reach/reach';
 import { unansweredReason } from '../agent-call';
 import { createKodoControl } from './kodo-control';
+import { createKodoTransfers, type KodoTransferLimits } from './kodo-transfers';
 import { ASSUMED_DISK_BYTES, KODO_PLANNER_ASSUMPTIONS, kodoLayoutOptions, layoutFigures } from './kodo-layouts';
 
 /**
@@ -18,18 +19,35 @@ import { ASSUMED_DISK_BYTES, KODO_PLANNER_ASSUMPTIONS, kodoLayoutOptions, layout
  * new access key passes through and is not kept.
  */
 export interface KodoServiceDeps {
-  reach: Pick<Reach, 'withAgent'>;
+  reach: Pick<Reach, 'withAgent' | 'tcp'>;
   /** Throws not-found for an unknown appliance id. */
   requireAppliance(applianceId: string): { name: string; address: string };
   /** The data disks the agent last reported (their sizes feed the planner); null before it has. */
   reportedDataDisks(applianceId: string): DataDisk[] | null;
   clock: Clock;
   log: Logger;
+  /** Tests make multipart uploads of a few MiB. */
+  transferLimits?: Partial<KodoTransferLimits>;
 }
+
+/** How long a presigned URL the console itself uses lives: one request, made at once. */
+const TRANSFER_URL_SECONDS = 900;
+/** The machine's address as a URL host (IPv6 in brackets); Kodo adds its own S3 port. */
+const urlHost = (address: string) => (address.includes(':') ? `[${address}]` : address);
 
 export function createKodoService(deps: KodoServiceDeps) {
   const callKodo = createKodoControl({ reach: deps.reach });
   const endpoint = (address: string, port: number) => `http://${formatEndpoint(address, port)}`;
+  const transfers = createKodoTransfers({
+    requireAppliance: deps.requireAppliance,
+    presign: (applianceId, input) => {
+      const { name, address } = deps.requireAppliance(applianceId);
+      return callKodo(applianceId, name, 'object-presign.v1', { ...input, expiresSeconds: TRANSFER_URL_SECONDS, address: urlHost(address) });
+    },
+    openTcp: (applianceId, port) => deps.reach.tcp(applianceId, port),
+    log: deps.log,
+    ...(deps.transferLimits ? { limits: deps.transferLimits } : {}),
+  });
 
   /** The planner's inputs for this appliance: its data disks' sizes when reported (the smallest: it bounds the set), else an assumed large disk. */
   function plannerBasis(applianceId: string, disks: number) {
@@ -205,15 +223,22 @@ export function createKodoService(deps: KodoServiceDeps) {
 
     async presignObject(input: MethodParsedInput<'kodo.presignObject'>): Promise<MethodOutput<'kodo.presignObject'>> {
       const { name, address } = deps.requireAppliance(input.applianceId);
-      // How clients reach the machine is part of the signature (Kodo adds its own S3 port); IPv6 in brackets, as in a URL.
-      const urlAddress = address.includes(':') ? `[${address}]` : address;
-      return callKodo(input.applianceId, name, 'object-presign.v1', { bucket: input.bucket, key: input.key, method: input.method, expiresSeconds: input.expiresSeconds, address: urlAddress });
+      // How clients reach the machine is part of the signature (Kodo adds its own S3 port).
+      return callKodo(input.applianceId, name, 'object-presign.v1', { bucket: input.bucket, key: input.key, method: input.method, expiresSeconds: input.expiresSeconds, address: urlHost(address) });
     },
 
     async deleteObject(input: MethodParsedInput<'kodo.deleteObject'>): Promise<MethodOutput<'kodo.deleteObject'>> {
       const { name } = deps.requireAppliance(input.applianceId);
       return callKodo(input.applianceId, name, 'object-delete.v1', { bucket: input.bucket, key: input.key });
     },
+
+    beginUpload: (input: MethodParsedInput<'kodo.beginUpload'>) => transfers.beginUpload(input),
+    uploadChunk: (input: MethodParsedInput<'kodo.uploadChunk'>) => transfers.uploadChunk(input),
+    beginDownload: (input: MethodParsedInput<'kodo.beginDownload'>) => transfers.beginDownload(input),
+    downloadChunk: (input: MethodParsedInput<'kodo.downloadChunk'>) => transfers.downloadChunk(input),
+    cancelTransfer: (input: MethodParsedInput<'kodo.cancelTransfer'>) => transfers.cancel(input),
+    /** Cancels open transfers (aborting their multipart uploads on the machines) before the console stops. */
+    closeTransfers: () => transfers.closeAll(),
   };
 }
 export type KodoService = ReturnType<typeof createKodoService>;

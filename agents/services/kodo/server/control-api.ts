@@ -138,6 +138,6 @@ async function runMethod(runtime: KodoRuntime, method: KodoControlMethodName, pa
     case 'object-delete.v1':
       return runtime.requireStore().deleteObject(p.bucket as string, p.key as string);
     case 'object-presign.v1':
-      return runtime.presign(p as { bucket: string; key: string; method: 'GET' | 'PUT'; expiresSeconds: number; address: string });
+      return runtime.presign(p as Parameters<KodoRuntime['presign']>[0]);
   }
 }

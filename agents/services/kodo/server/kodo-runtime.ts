@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HealPriority, KodoConfig, KodoStatus } from '../../../protocol/services/kodo';
+import type * as z from 'zod/mini';
+import type { HealPriority, KodoConfig, KodoObjectPresignParamsSchema, KodoStatus } from '../../../protocol/services/kodo';
 import { presignUrl } from '../s3/auth';
 import { openStore, validateKey, type ObjectStore } from '../store';
 import type { HealCycle } from '../store/heal-status';
@@ -48,10 +49,27 @@ export interface KodoRuntime {
   status(): Promise<KodoStatus>;
   heal(params: { start: boolean; priority?: HealPriority; rescanDisks: boolean }): Promise<NonNullable<KodoStatus['heal']>>;
   setPublicRead(bucket: string, publicRead: boolean): Promise<void>;
-  presign(params: { bucket: string; key: string; method: 'GET' | 'PUT'; expiresSeconds: number; address: string }): Promise<{ url: string; expiresAt: string; accessKeyId: string }>;
+  presign(params: KodoObjectPresignParams): Promise<{ url: string; expiresAt: string; accessKeyId: string }>;
   setConfig(config: KodoConfig): void;
   close(): Promise<void>;
   log(event: string, fields: Record<string, unknown>): void;
+}
+
+type KodoObjectPresignParams = z.output<typeof KodoObjectPresignParamsSchema>;
+
+/** The HTTP method and query of a multipart upload's step (S3's), for a presigned URL. */
+function multipartStep(step: KodoObjectPresignParams['multipart']): { method: string; query: string } | null {
+  if (!step) return null;
+  switch (step.action) {
+    case 'create':
+      return { method: 'POST', query: '?uploads=' };
+    case 'part':
+      return { method: 'PUT', query: `?partNumber=${step.partNumber}&uploadId=${step.uploadId}` };
+    case 'complete':
+      return { method: 'POST', query: `?uploadId=${step.uploadId}` };
+    case 'abort':
+      return { method: 'DELETE', query: `?uploadId=${step.uploadId}` };
+  }
 }
 
 const FORMAT_FILE = path.join('.kodo', 'format.json');
@@ -173,7 +191,7 @@ export function createKodoRuntime(deps: {
       await s.headBucket(bucket);
       await s.setBucketSettings(bucket, { publicRead });
     },
-    async presign({ bucket, key, method, expiresSeconds, address }) {
+    async presign({ bucket, key, method, expiresSeconds, address, multipart }) {
       const s = runtime.requireStore();
       await s.headBucket(bucket); // NoSuchBucket before a link that could never work
       validateKey(key);
@@ -185,7 +203,8 @@ export function createKodoRuntime(deps: {
       const linkKey = deps.keys.list().find((k) => k.description === LINK_KEY_DESCRIPTION) ?? deps.keys.create({ bucket: null, access: 'read-write', description: LINK_KEY_DESCRIPTION });
       const now = new Date();
       const path = `/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-      const url = presignUrl({ method, url: `http://${address}:${deps.ports.s3}${path}`, key: linkKey, region: config.region, expiresSeconds, now });
+      const step = multipartStep(multipart);
+      const url = presignUrl({ method: step?.method ?? method, url: `http://${address}:${deps.ports.s3}${path}${step?.query ?? ''}`, key: linkKey, region: config.region, expiresSeconds, now });
       return { url, expiresAt: new Date(now.getTime() + expiresSeconds * 1000).toISOString(), accessKeyId: linkKey.accessKeyId };
     },
     setConfig(next) {

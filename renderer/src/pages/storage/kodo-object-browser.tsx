@@ -1,21 +1,23 @@
 import { Alert, Breadcrumb, Button, Card, Flex, Popconfirm, Table, Typography, message } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useKodoChange, useKodoObjects } from '../../api/kodo-hooks';
 import { QueryErrorAlert } from '../../components/query-error-alert';
 import { describeError } from '../../i18n/describe-error';
 import { formatCapacity, formatLocalTime } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
 import { KodoObjectLink } from './kodo-object-link';
+import { KodoTransferList, useKodoTransfers } from './kodo-transfers';
 
 type Row = { kind: 'folder'; key: string } | { kind: 'object'; key: string; size: number; lastModified: string; contentType: string };
 
 /**
  * One bucket, one folder level at a time ('/' as the delimiter): breadcrumbs back up the prefix,
  * pages through Kodo's continuation token (a stack of the tokens used, for going back to the first
- * page), delete with a confirmation, and presigned links (kodo-object-link.tsx): a download link per
- * object, an upload target for a new key in the folder shown. Transfers go between the person's
- * tools and the appliance directly; the console carries no object bytes (said under the table).
+ * page), delete with a confirmation, uploads into the folder shown and downloads through the console
+ * with progress and cancel (kodo-transfers.tsx), and presigned links (kodo-object-link.tsx) for
+ * tools that go to the appliance directly: a download link per object, an upload target for a new
+ * key in the folder shown.
  */
 export function KodoObjectBrowser(p: { applianceId: string; bucket: string; onClose(): void }) {
   const translator = useI18n();
@@ -26,6 +28,8 @@ export function KodoObjectBrowser(p: { applianceId: string; bucket: string; onCl
   const token = tokens.at(-1) ?? null;
   const page = useKodoObjects(p.applianceId, p.bucket, prefix, token);
   const remove = useKodoChange(p.applianceId, 'kodo.deleteObject');
+  const transfers = useKodoTransfers(p.applianceId, p.bucket);
+  const picker = useRef<HTMLInputElement>(null);
   const go = (next: string) => {
     setPrefix(next);
     setTokens([]);
@@ -56,6 +60,9 @@ export function KodoObjectBrowser(p: { applianceId: string; bucket: string; onCl
       render: (_, r) =>
         r.kind === 'object' && (
           <Flex gap={4}>
+          <Button size="small" onClick={() => transfers.download(r.key, r.size)} data-testid="kodo-object-download">
+            {t('kodo.transfers.downloadButton')}
+          </Button>
           <Button size="small" onClick={() => setLinkFor({ mode: 'GET', key: r.key })} data-testid="kodo-object-link-button">
             {t('kodo.link.download')}
           </Button>
@@ -90,6 +97,20 @@ export function KodoObjectBrowser(p: { applianceId: string; bucket: string; onCl
           <Button size="small" disabled={tokens.length === 0} onClick={() => setTokens([])}>
             {t('kodo.objects.first')}
           </Button>
+          <Button size="small" type="primary" onClick={() => picker.current?.click()} data-testid="kodo-upload-button">
+            {t('kodo.transfers.uploadButton')}
+          </Button>
+          <input
+            ref={picker}
+            type="file"
+            multiple
+            hidden
+            data-testid="kodo-upload-input"
+            onChange={(e) => {
+              transfers.upload(Array.from(e.target.files ?? []), prefix);
+              e.target.value = ''; // the same file may be chosen again
+            }}
+          />
           <Button size="small" onClick={() => setLinkFor({ mode: 'PUT', key: prefix })} data-testid="kodo-upload-link-button">
             {t('kodo.link.upload')}
           </Button>
@@ -97,7 +118,8 @@ export function KodoObjectBrowser(p: { applianceId: string; bucket: string; onCl
             {t('kodo.objects.more')}
           </Button>
         </Flex>
-        <Alert type="info" showIcon title={t('kodo.objects.noTransfer')} />
+        <KodoTransferList transfers={transfers.transfers} onCancel={transfers.cancel} onClear={transfers.clear} />
+        <Alert type="info" showIcon title={t('kodo.objects.transferHint')} />
       </Flex>
       {linkFor && <KodoObjectLink applianceId={p.applianceId} bucket={p.bucket} mode={linkFor.mode} objectKey={linkFor.key} onClose={() => setLinkFor(null)} />}
     </Card>
