@@ -34,6 +34,8 @@ export interface HealResult {
 
 export async function healObject(ctx: StoreContext, bucket: string, key: string, options: HealOptions = {}): Promise<HealResult> {
   const throttle = options.throttle ?? (() => Promise.resolve());
+  // Listings read the key again after every heal and scan of it: it is what the disks hold now.
+  ctx.infos.forget(bucket, key);
   const metas = readDiskMetas(ctx, bucket, key);
   const resolved = resolveOrThrow(ctx, bucket, key, metas);
   const version = resolved.version;

@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { diskStillServes } from './disk-format';
 import { errnoOf, StoreError } from './errors';
-import { compareKeys, decodeSegment } from './object-key';
+import { childExists, itemsFrom } from './listing-names';
+import { compareKeys, encodeSegment } from './object-key';
 import { resolveVersion } from './object-meta';
 import { toInfo, type ObjectInfo } from './object-writer';
 import { diskName, readQuorumMetas, type StoreContext } from './store-context';
@@ -74,13 +75,20 @@ export async function listObjects(ctx: StoreContext, bucket: string, options: Li
     return at === -1 ? null : key.slice(0, at + delimiter.length);
   };
 
+  // Synchronous from the cache lookup to the store into it: a commit's forget cannot fall between.
   const readInfo = async (key: string): Promise<ObjectInfo | null> => {
+    const known = ctx.infos.get(bucket, key);
+    if (known) return known;
     const resolved = resolveVersion(readQuorumMetas(ctx, bucket, key), ctx.k);
-    return resolved ? toInfo(bucket, key, resolved.version) : null;
+    if (!resolved) return null;
+    const info = toInfo(bucket, key, resolved.version);
+    ctx.infos.set(bucket, key, info);
+    return info;
   };
 
   const firstReadable = async (dirKey: string, segments: string[]): Promise<boolean> => {
-    for await (const item of walk(segments, dirKey, () => 'descend', () => true)) {
+    // A readable key after `after` (the subtree may hold `after` itself, or only keys before it).
+    for await (const item of walk(segments, dirKey, after, () => 'descend', (key) => compareKeys(key, after) > 0)) {
       if (item.kind === 'object' && (await item.check())) return true;
     }
     return false;
@@ -98,34 +106,49 @@ export async function listObjects(ctx: StoreContext, bucket: string, options: Li
     return 'descend';
   };
 
-  async function* walk(segments: string[], dirKey: string, decide: (dirKey: string) => 'skip' | 'descend' | 'collapse', want: (key: string) => boolean): AsyncGenerator<Item> {
-    const names = unionDir(ctx, disks, segments);
-    const entries: { key: string; isDir: boolean; name: string }[] = [];
-    for (const name of names) {
-      const decoded = decodeSegment(name);
-      if (decoded === null) continue;
-      entries.push({ key: dirKey + decoded, isDir: false, name }, { key: `${dirKey}${decoded}/`, isDir: true, name });
+  /** The directory's names, sorted, through the store's cache of them (listing-names.ts). */
+  const namesOf = (segments: string[]) =>
+    ctx.names.names(
+      bucket,
+      segments,
+      () => unionDir(ctx, disks, segments),
+      (name) => childExists(onlinePaths(ctx, disks), segments, name),
+    ).segs;
+
+  /**
+   * The items under `dirKey` in S3 order, from the first that can be ≥ `bound` (a key; '' for all):
+   * a page after a continuation token starts there by binary search, not by reading past every
+   * key before it.
+   */
+  async function* walk(segments: string[], dirKey: string, bound: string, decide: (dirKey: string) => 'skip' | 'descend' | 'collapse', want: (key: string) => boolean): AsyncGenerator<Item> {
+    let from = '';
+    if (compareKeys(bound, dirKey) > 0) {
+      if (!bound.startsWith(dirKey)) return; // the bound is past every key under dirKey
+      from = bound.slice(dirKey.length);
     }
-    entries.sort((a, b) => compareKeys(a.key, b.key));
-    for (const entry of entries) {
-      if (!entry.isDir) {
-        if (entry.key === '' || !want(entry.key)) continue;
-        yield { kind: 'object', key: entry.key, check: () => readInfo(entry.key) };
+    for (const { seg, isDir } of itemsFrom(namesOf(segments), from)) {
+      if (!isDir) {
+        const key = dirKey + seg;
+        if (key === '' || !want(key)) continue;
+        yield { kind: 'object', key, check: () => readInfo(key) };
         continue;
       }
-      const action = decide(entry.key);
+      const subKey = `${dirKey}${seg}/`;
+      const action = decide(subKey);
       if (action === 'skip') continue;
-      const childSegments = [...segments, entry.name];
+      const childSegments = [...segments, encodeSegment(seg)];
       // Every key under the directory rolls up into one common prefix (which may end before the
       // directory's name does, for a delimiter other than '/').
-      if (action === 'collapse') yield { kind: 'prefix', prefix: rollUp(entry.key)!, check: () => firstReadable(entry.key, childSegments) };
-      else yield* walk(childSegments, entry.key, decide, want);
+      if (action === 'collapse') yield { kind: 'prefix', prefix: rollUp(subKey)!, check: () => firstReadable(subKey, childSegments) };
+      else yield* walk(childSegments, subKey, bound, decide, want);
     }
   }
 
   // Read ahead: start each item's check as it enters the window, consume in order.
   const window: Pending[] = [];
-  const source = walk([bucket], '', policy, wanted)[Symbol.asyncIterator]();
+  // Keys are > after and ≥ prefix: the walk may start at the larger of the two.
+  const bound = compareKeys(after, prefix) > 0 ? after : prefix;
+  const source = walk([bucket], '', bound, policy, wanted)[Symbol.asyncIterator]();
   let exhausted = false;
   let lastEmitted: string | null = null;
   const fill = async () => {
@@ -171,6 +194,11 @@ export async function listObjects(ctx: StoreContext, bucket: string, options: Li
   }
   await source.return?.(undefined);
   return page;
+}
+
+/** The paths of the listing's disks that are online (where a deleted name is looked for). */
+function onlinePaths(ctx: StoreContext, disks: number[]): string[] {
+  return disks.flatMap((i) => (ctx.slots[i]!.state === 'online' && ctx.slots[i]!.path ? [ctx.slots[i]!.path!] : []));
 }
 
 /** The disks a listing reads: the store's, still serving, with the bucket; at least k of them. */

@@ -3,6 +3,8 @@ import { createErasureCodec, type ErasureCodec, type ErasureCodecOptions } from 
 import { diskStillServes, type DiskSlot } from './disk-format';
 import { readJsonOrNull } from './disk-io';
 import { StoreError } from './errors';
+import type { ObjectInfos } from './listing-infos';
+import type { DirectoryNames } from './listing-names';
 import { keyToSegments, META_FILE } from './object-key';
 import { parseMeta, resolveVersion, type DiskMeta, type Resolved } from './object-meta';
 
@@ -31,6 +33,10 @@ export interface StoreContext {
   /** Writes succeed on this many disks at least (MinIO's rule: k, or k + 1 when k = m, so two halves never both win). */
   writeQuorum: number;
   codecs: CodecPool;
+  /** The sorted names of listed directories, kept between listings (listing-names.ts). */
+  names: DirectoryNames;
+  /** What listings found keys to be, kept between listings (listing-infos.ts). */
+  infos: ObjectInfos;
   report(problem: ShardProblem): void;
   faults: StoreFaults;
 }

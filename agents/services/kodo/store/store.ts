@@ -14,6 +14,8 @@ import { fsyncDir, removeEmptyParents } from './disk-io';
 import { StoreError } from './errors';
 import { createKeyedLock, keyLockId } from './keyed-lock';
 import { listObjects, type ListOptions, type ListPage } from './listing';
+import { createObjectInfos } from './listing-infos';
+import { createDirectoryNames } from './listing-names';
 import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listParts, uploadPart, type CompleteOptions, type CompletePart, type ListPartsOptions, type MultipartDeps, type PartsPage } from './multipart';
 import { listMultipartUploads, sweepUploads, type ListUploadsOptions, type UploadsPage } from './multipart-listing';
 import { MULTIPART_DIR } from './multipart-meta';
@@ -38,6 +40,10 @@ export interface StoreOptions {
   faults?: Partial<StoreFaults>;
   /** Healing's schedule and I/O budget (heal-service.ts). */
   healing?: HealingOptions;
+  /** Directory names listings keep in memory between pages (listing-names.ts; default 2,000,000). */
+  listingNamesBudget?: number;
+  /** Keys whose listing figures are kept in memory between pages (listing-infos.ts; default 200,000; 0: none). */
+  listingInfosBudget?: number;
 }
 
 export interface ObjectStore {
@@ -125,7 +131,10 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
     inlineLimit,
     writeQuorum: k === m ? k + 1 : k,
     codecs: createCodecPool(k, m, options.codec ?? {}),
+    names: createDirectoryNames(options.listingNamesBudget),
+    infos: createObjectInfos(options.listingInfosBudget),
     report: (problem) => {
+      ctx.infos.forget(problem.bucket, problem.key);
       options.onShardProblem?.(problem);
       healing.current?.notice(problem);
     },
@@ -156,6 +165,8 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
     try {
       return { metas, resolved: resolveOrThrow(ctx, bucket, key, metas) };
     } catch (error) {
+      // The disks no longer hold the key listings remember (its files went behind the store's back).
+      ctx.infos.forget(bucket, key);
       if (error instanceof StoreError && error.code === 'NoSuchKey') await ensureBucket(bucket);
       throw error;
     }
@@ -188,13 +199,18 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
       // buckets refuse. Uploads first: a crash between leaves them for the open's sweep.
       await Promise.all(ctx.slots.map((slot) => (slot.state === 'online' && slot.path ? fs.rm(path.join(slot.path, MULTIPART_DIR, bucket), { recursive: true, force: true }) : undefined)));
       await removeBucket(ctx, bucket);
+      ctx.names.dropBucket(bucket);
+      ctx.infos.forgetBucket(bucket);
     },
     listBuckets: () => listBuckets(ctx),
     async putObject(bucket, key, body, meta = {}) {
       validateBucketName(bucket);
       validateKey(key);
       await ensureBucket(bucket);
-      return putObject(ctx, bucket, key, body, meta, (fn) => withKeyLock(bucket, key, fn));
+      const info = await putObject(ctx, bucket, key, body, meta, (fn) => withKeyLock(bucket, key, fn));
+      ctx.names.added(bucket, key);
+      ctx.infos.forget(bucket, key);
+      return info;
     },
     async getObject(bucket, key, range) {
       const { metas, resolved } = await resolveObject(bucket, key);
@@ -209,6 +225,8 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
       validateBucketName(bucket);
       validateKey(key);
       await ensureBucket(bucket);
+      // Whatever happened (a delete that failed part-way too), the next listing looks at the disks.
+      const done = () => (ctx.names.removed(bucket, key), ctx.infos.forget(bucket, key));
       return withKeyLock(bucket, key, async () => {
         const metas = readDiskMetas(ctx, bucket, key);
         let deleted = true;
@@ -241,7 +259,7 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
           if (still >= k) throw new StoreError('WriteQuorum', `${bucket}/${key}: not deleted on enough disks (${failed.join('; ')})`, failed);
         }
         return { deleted };
-      });
+      }).finally(done);
     },
     async healObject(bucket, key) {
       validateBucketName(bucket);
@@ -265,7 +283,10 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
       validateBucketName(bucket);
       validateKey(key);
       await ensureBucket(bucket);
-      return completeMultipartUpload(mp, bucket, key, uploadId, parts, options);
+      const info = await completeMultipartUpload(mp, bucket, key, uploadId, parts, options);
+      ctx.names.added(bucket, key);
+      ctx.infos.forget(bucket, key);
+      return info;
     },
     async abortMultipartUpload(bucket, key, uploadId) {
       validateBucketName(bucket);
@@ -295,7 +316,11 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
     healStatus: () => heal.status(),
     setHealPriority: (priority) => heal.setPriority(priority),
     startHealCycle: () => heal.startCycle(),
-    rescanDisks: () => heal.rescanDisks(),
+    async rescanDisks() {
+      const slots = await heal.rescanDisks();
+      ctx.infos.clear(); // disks came or went: what a key reads as may have changed
+      return slots;
+    },
     healIdle: () => heal.idle(),
     close: () => heal.close(),
   };
