@@ -276,6 +276,7 @@ function rgwFigures(kodo: PeerResult, ceph: PeerResult | undefined, cephWhy: str
     unit: 'ms/page',
     reference: { name: 'Ceph RGW, its first', value: cl.pageMs?.[0] ?? NaN },
     targetRatio: 1,
+    limitedBy: `the first page reads the directory's names from m + 1 = 3 disks and k = 4 meta.json per listed key (${(4 * (kl.keysPerPage?.[0] ?? 0)).toLocaleString('en')} small files, read one after another on the server's one thread); RGW reads one range of its bucket index. Kodo's later pages: ${median(kl.pageMs?.slice(1) ?? []).toFixed(0)} ms`,
   });
   return out;
 }
