@@ -6,6 +6,8 @@ import { createMonitoringApi } from './monitoring/monitoring-api';
 import { createRoleServices } from './services/role-services';
 import { createServiceControl } from './services/service-control';
 import { createKodoService } from './services/kodo/kodo-service';
+import { createDiagnoseService } from './diagnose/diagnose-service';
+import { createDiagnoseStore } from './store/diagnose-store';
 import type { KodoTransferLimits } from './services/kodo/kodo-transfers';
 import { createMonitoring, type Monitoring } from './monitoring/monitoring-service';
 import { createCapacityService } from './planning/capacity-service';
@@ -167,6 +169,21 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       log: opts.log.child('kodo'),
       ...(opts.kodoTransferLimits ? { transferLimits: opts.kodoTransferLimits } : {}),
     });
+    const diagnose = createDiagnoseService({
+      reach,
+      requireAppliance: (id) => fleet.get(id),
+      knownFacts: (id) => {
+        const last = status.get(id);
+        return {
+          dataDiskMounts: dataDiskMounts(last?.inventory) ?? [],
+          expectedPorts: (last?.services ?? []).filter((s) => s.enabled !== false).flatMap((s) => (s.ports ?? []).map((p) => ({ service: s.name, port: p.port }))),
+        };
+      },
+      store: createDiagnoseStore(db),
+      events,
+      clock: opts.clock,
+      log: opts.log,
+    });
     const handlers = createHandlers({
       alerts,
       watch,
@@ -192,6 +209,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       }),
       agentSettings,
       kodo,
+      diagnose,
       fleet,
       onboarding,
       provisioning,

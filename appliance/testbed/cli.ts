@@ -75,7 +75,8 @@ ${EXIT_HELP}`,
 Faults:
   disk-fail <dN>        every read and write of the disk fails with EIO (real block-layer errors)
   disk-full <dN>        fill the disk's file system to 0 bytes available
-  disk-restore <dN>     undo disk-fail (check and remount the file system) and disk-full
+  fs-readonly <dN>      remount the disk's file system read-only
+  disk-restore <dN>     undo disk-fail (check and remount the file system), disk-full and fs-readonly
   disk-replace <dN>     swap the disk (failed or not) for a blank one, as a field engineer does:
                         new image, new loop device, new ext4 (new UUID) at the same /srv/disks/dN;
                         the old disk's data is gone; files still open on it fail with EIO

@@ -180,6 +180,11 @@ export async function fillDisk(pid: number, mount: string): Promise<number> {
   return Number(r.stdout.trim());
 }
 
+/** Remounts the disk's file system read-only or read-write, as the kernel does after I/O errors (errors=remount-ro). */
+export async function remountDisk(pid: number, mount: string, mode: 'ro' | 'rw'): Promise<void> {
+  await machineShell(pid, `mount -o remount,${mode} "$1"`, [mount]);
+}
+
 export async function unfillDisk(pid: number, mount: string): Promise<void> {
   await machineShell(pid, `rm -f "$1/${FILL}" "$1/${FILL}-1" "$1/${FILL}-2"`, [mount]);
 }

@@ -3,7 +3,8 @@
  * would go through, so the console sees what it would see in the field:
  *   disk-fail     nbdkit's error filter fails every I/O of that disk with EIO (disks.ts)
  *   disk-full     the file system is filled to 0 bytes available with real files
- *   disk-restore  undoes both: device answers again, file system checked and remounted, fill removed
+ *   fs-readonly   the disk's file system is remounted read-only, as the kernel does after errors
+ *   disk-restore  undoes them: device answers again, file system checked and remounted, fill removed, read-write again
  *   disk-replace  the disk is swapped for a blank one at the same mount point (disk-replace.ts)
  *   net-down/up   the machine's own eth0 goes down/up: SSH connections time out, as with a pulled cable
  *   agent-kill    SIGKILL to every process of the machine whose program or script is appliance-agent
@@ -18,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { replaceDisk, type DiskPlaces } from './disk-replace';
-import { failDisk, fillDisk, healDisk, unfillDisk } from './disks';
+import { failDisk, fillDisk, healDisk, remountDisk, unfillDisk } from './disks';
 import { StateError, UsageError } from './errors';
 import { isAlive } from './exec';
 import { waitForSsh, writeMachineFiles } from './machine';
@@ -28,7 +29,7 @@ import { kill, processesInNetns } from './procs';
 import { fingerprint, generateKey, MACHINE_SSH_DIR } from './sshd';
 import type { DiskState, MachineState } from './state';
 
-export const FAULTS = ['disk-fail', 'disk-full', 'disk-restore', 'disk-replace', 'net-down', 'net-up', 'agent-kill', 'host-key-rotate', 'clock-skew'] as const;
+export const FAULTS = ['disk-fail', 'disk-full', 'fs-readonly', 'disk-restore', 'disk-replace', 'net-down', 'net-up', 'agent-kill', 'host-key-rotate', 'clock-skew'] as const;
 export type FaultName = (typeof FAULTS)[number];
 
 export function isFaultName(s: string): s is FaultName {
@@ -39,6 +40,7 @@ export function isFaultName(s: string): s is FaultName {
 export const FAULT_ARG: Readonly<Partial<Record<FaultName, string>>> = {
   'disk-fail': 'dN',
   'disk-full': 'dN',
+  'fs-readonly': 'dN',
   'disk-restore': 'dN',
   'disk-replace': 'dN',
   'clock-skew': '±seconds',
@@ -78,13 +80,26 @@ export async function applyFault(m: MachineState, fault: FaultName, arg: string 
       d.faults.full = true;
       return `${m.name} ${d.name} filled: ${avail} bytes available on ${d.mount}`;
     }
+    case 'fs-readonly': {
+      const d = diskOf(m, arg);
+      if (d.faults.failed) throw new StateError(`${m.name} ${d.name} is failed; disk-restore it first`);
+      await remountDisk(pid, d.mount, 'ro');
+      d.faults.readOnly = true;
+      return `${m.name} ${d.name}: ${d.mount} remounted read-only`;
+    }
     case 'disk-restore': {
       const d = diskOf(m, arg);
       const done: string[] = [];
+      if (d.faults.readOnly && !d.faults.failed) {
+        await remountDisk(pid, d.mount, 'rw');
+        d.faults.readOnly = false;
+        done.push('read-write again');
+      }
       if (d.faults.failed || d.device === null) {
         if (d.device === null) throw new StateError(`${m.name} ${d.name} has no device (a disk-replace did not finish): run disk-replace ${d.name}`);
         await healDisk(pid, d.failFile, d.device, d.mount);
         d.faults.failed = false;
+        d.faults.readOnly = false;
         done.push('I/O restored, file system checked and remounted');
       }
       if (d.faults.full) {

@@ -30,7 +30,8 @@ export const DiskStateSchema = z.object({
   mount: z.string(),
   sizeBytes: int,
   smart: SmartDiskSchema,
-  faults: z.object({ failed: z.boolean(), full: z.boolean() }),
+  /** readOnly: remounted read-only (state files older than it: false). */
+  faults: z.object({ failed: z.boolean(), full: z.boolean(), readOnly: z.boolean().default(false) }),
   /** UUID of the ext4 file system on it; null until formatted (and in state files older than it). */
   fsUuid: z.string().nullable().default(null),
   /** How many times `disk-replace` swapped this disk for a blank one (0: the disk `up` made). */

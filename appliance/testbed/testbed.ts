@@ -138,7 +138,7 @@ export function createTestbed(options: TestbedOptions = {}): Testbed {
               mount: `${DISK_MOUNT_ROOT}/${disk}`,
               sizeBytes: shape.sizeBytes,
               smart,
-              faults: { failed: false, full: false },
+              faults: { failed: false, full: false, readOnly: false },
               fsUuid: null,
               replacements: 0,
               image: files.image,

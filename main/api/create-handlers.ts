@@ -8,6 +8,7 @@ import type { OnboardingService } from '../onboarding/onboarding-service';
 import type { ProvisionService } from '../provision/provision-service';
 import type { ServiceControl } from '../services/service-control';
 import type { KodoService } from '../services/kodo/kodo-service';
+import type { DiagnoseService } from '../diagnose/diagnose-service';
 import type { SettingsService } from '../settings/settings-service';
 import type { AuditStore } from '../store/audit-store';
 import type { CapacityService } from '../planning/capacity-service';
@@ -26,6 +27,7 @@ export interface HandlerDeps {
   services: ServiceControl;
   agentSettings: AgentSettingsService;
   kodo: KodoService;
+  diagnose: DiagnoseService;
   audit: AuditStore;
   systemInfo: () => ReturnType<Handlers['system.info']>;
 }
@@ -110,6 +112,10 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'kodo.beginDownload': (input) => d.kodo.beginDownload(input),
     'kodo.downloadChunk': (input) => d.kodo.downloadChunk(input),
     'kodo.cancelTransfer': (input) => d.kodo.cancelTransfer(input),
+    'diagnose.run': (input) => d.diagnose.run(input),
+    'diagnose.cancel': (input) => d.diagnose.cancel(input.runToken),
+    'diagnose.latest': (input) => d.diagnose.latest(input.applianceId),
+    'diagnose.history': (input) => d.diagnose.history(input.applianceId, input.limit, input.beforeId),
     'alerts.list': (input) => d.alerts.list(input),
     'alerts.summary': () => d.alerts.summary(),
     'alerts.acknowledge': (input, ctx) => d.alerts.acknowledge(input.id, input.note, `${ctx.actor} (${ctx.host})`),

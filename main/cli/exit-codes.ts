@@ -11,6 +11,8 @@ export const EXIT = {
   storeRefused: 5, // the data directory belongs to a newer console or another program
   connectionFailed: 6, // `fleet test`: the login did not get all the way through
   provisionFailed: 7, // `provision`, `upgrade`, `uninstall`: at least one appliance's run did not succeed
+  diagnoseWarning: 8, // `diagnose`: the worst finding is a warning
+  diagnoseCritical: 9, // `diagnose`: a critical finding (or an appliance unreachable)
 } as const;
 
 export function exitCodeFor(code: ApiErrorCode): number {
@@ -37,7 +39,9 @@ export const EXIT_CODES_HELP = `Exit codes:
   4  conflict (name or address already registered, or the appliance cannot do it now: agent unreachable or too old)
   5  data directory refused (written by a newer console, not a console database, or owned by another user)
   6  connection test failed (see the stage and reason printed)
-  7  provisioning, upgrade or uninstall failed on at least one appliance`;
+  7  provisioning, upgrade or uninstall failed on at least one appliance
+  8  diagnose: the worst finding is a warning
+  9  diagnose: a critical finding, or an appliance unreachable`;
 
 /** Prints an API error and the fields it names, the same way in every command; returns the exit code. */
 export function reportApiError(io: Pick<CliIo, 'err'>, err: ApiError): number {

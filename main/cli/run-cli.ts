@@ -7,6 +7,7 @@ import { EXIT, EXIT_CODES_HELP, reportApiError } from './exit-codes';
 import { runAgentSettingsCommand } from './agent-settings-command';
 import { runAlertsCommand } from './alerts-command';
 import { runDiskHealthCommand } from './disk-health-command';
+import { runDiagnoseCommand } from './diagnose-command';
 import { runFleetCommand } from './fleet-command';
 import { runProvisionCommand } from './provision-command';
 import { terminalConfirm, runUninstallCommand, type Confirm } from './uninstall-command';
@@ -30,6 +31,7 @@ Commands:
   agent-settings  show or set the agent's own settings (Prometheus /metrics), with any drift
   kodo         an appliance's object store: status, init, access keys, buckets, healing
   alerts       list active alerts (--all: with the history)
+  diagnose     read-only checks over SSH with findings, evidence and remedies (no agent needed)
   disk-health  verdict and reasons from a recorded smartctl --json output
   version      print the version
 
@@ -86,6 +88,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         return await runKodoCommand(rest, io, open('cli'));
       case 'alerts':
         return await runAlertsCommand(rest, io, open('cli'));
+      case 'diagnose':
+        return await runDiagnoseCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel));
       case 'disk-health':
         return await runDiskHealthCommand(rest, io);
       default:

@@ -14,6 +14,7 @@ import { auditMethods } from './audit.contract';
 import { serviceMethods } from './service.contract';
 import { agentSettingsMethods } from './agent-settings.contract';
 import { kodoMethods } from './kodo.contract';
+import { diagnoseEvents, diagnoseMethods } from './diagnose.contract';
 
 /**
  * The whole API the UI and CLI may call, joined from one map per domain. Adding a method means
@@ -34,10 +35,11 @@ export const apiMethods = {
   ...serviceMethods,
   ...agentSettingsMethods,
   ...kodoMethods,
+  ...diagnoseMethods,
   ...alertsMethods,
   ...capacityMethods,
 };
-export const apiEvents = { ...systemEvents, ...settingsEvents, ...fleetEvents, ...provisionEvents, ...statusEvents, ...alertsEvents };
+export const apiEvents = { ...systemEvents, ...settingsEvents, ...fleetEvents, ...provisionEvents, ...statusEvents, ...alertsEvents, ...diagnoseEvents };
 
 export type ApiMethods = typeof apiMethods;
 export type MethodName = keyof ApiMethods;

@@ -48,6 +48,10 @@ export const methods = {
   'methods.alerts.rules': 'List alert rules',
   'methods.alerts.updateRule': 'Change alert rule',
   'methods.alerts.resetRule': 'Reset alert rule',
+  'methods.diagnose.run': 'Diagnose appliance',
+  'methods.diagnose.cancel': 'Cancel diagnose',
+  'methods.diagnose.latest': 'Read latest diagnosis',
+  'methods.diagnose.history': 'List diagnoses',
   'methods.alert.firing': 'Alert fired',
   'methods.alert.resolved': 'Alert resolved',
 } as const satisfies Record<string, string>;

@@ -51,6 +51,10 @@ export const methods = {
   'methods.alerts.rules': '查看告警规则',
   'methods.alerts.updateRule': '修改告警规则',
   'methods.alerts.resetRule': '恢复告警规则默认值',
+  'methods.diagnose.run': '诊断设备',
+  'methods.diagnose.cancel': '取消诊断',
+  'methods.diagnose.latest': '读取最近一次诊断',
+  'methods.diagnose.history': '列出诊断记录',
   'methods.alert.firing': '告警触发',
   'methods.alert.resolved': '告警恢复',
 } satisfies OtherOnly<typeof en>;
