@@ -10,6 +10,7 @@ import { ConnectionTestDialog } from '../fleet/connection-test-dialog';
 import { ProvisionDialog } from '../fleet/provision-dialog';
 import { UninstallDialog } from '../fleet/uninstall-dialog';
 import { AgentSettingsCard } from './agent-settings-card';
+import { DiagnoseCard } from './diagnose-card';
 import { ApplianceHeader } from './appliance-header';
 import { EventsTimeline } from './events-timeline';
 import { HealthCard } from './health-card';
@@ -70,6 +71,7 @@ function ApplianceDetail({ appliance }: { appliance: Appliance }) {
           <ServicesCard applianceId={appliance.id} />
         </div>
       </Flex>
+      <DiagnoseCard applianceId={appliance.id} />
       <AgentSettingsCard applianceId={appliance.id} />
       <InventoryCards applianceId={appliance.id} />
       <MonitoringTabs applianceId={appliance.id} />
