@@ -172,6 +172,30 @@ describe.skipIf(missing)('appliance page and fleet status in a browser, against 
     await page.getByTestId('language-en').click();
   }, 120_000);
 
+  it('diagnoses the machine from its page: a full disk found with what to do and the evidence, in Chinese too, then resolved', async () => {
+    const m = status.machines[0]!;
+    await page.goto(`${host.url}/#/fleet/${ids[0]}`);
+    const card = page.getByTestId('diagnose-card');
+    await card.waitFor();
+    await tb.fault(m.name, 'disk-full', m.disks[0]!.name);
+    try {
+      await page.getByTestId('diagnose-run').click();
+      const full = card.locator('[data-testid="diagnose-finding"][data-code="disk.fs-full"]');
+      await full.waitFor({ timeout: 60_000 });
+      expect(await full.innerText()).toMatch(/Critical[\s\S]*A file system is nearly full/);
+      await full.click();
+      expect(await card.innerText()).toContain('What to do:');
+      expect(await card.getByTestId('diagnose-evidence').first().innerText()).toMatch(/^\$ df /);
+      await page.getByTestId('language-zh-CN').click();
+      await expect.poll(() => full.innerText()).toMatch(/严重[\s\S]*文件系统即将写满/);
+      await page.getByTestId('language-en').click();
+    } finally {
+      await tb.fault(m.name, 'disk-restore', m.disks[0]!.name);
+    }
+    await page.getByTestId('diagnose-run').click();
+    await expect.poll(() => card.getByTestId('diagnose-resolved').innerText().catch(() => ''), { timeout: 60_000 }).toMatch(/A file system is nearly full/);
+  });
+
   it('an unknown id shows "not found" with a way back to the Fleet page', async () => {
     await page.goto(`${host.url}/#/fleet/no-such-appliance`);
     await page.getByTestId('appliance-not-found').waitFor();
