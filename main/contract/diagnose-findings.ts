@@ -242,6 +242,54 @@ export const FINDING_TEXTS: Record<string, Record<DiagnoseLocale, FindingText>> 
       remedy: '在服务卡片中查看该服务（及其最近的错误）并重启；若再次失败，请查看其日志。',
     },
   },
+  'smart.warning': {
+    en: {
+      title: 'A disk’s SMART data shows wear or trouble',
+      meaning: '{device} ({model}) reports: {detail} (all reasons: {reasons}).',
+      remedy: 'Keep watching it on the Disks tab; plan a replacement at the next visit, and make sure its data has redundancy (the Storage page).',
+    },
+    'zh-CN': {
+      title: '磁盘 SMART 数据显示磨损或异常',
+      meaning: '{device}（{model}）报告：{detail}（全部原因：{reasons}）。',
+      remedy: '在磁盘页持续关注；在下次维护时计划更换，并确认其数据有冗余（存储页）。',
+    },
+  },
+  'smart.failing': {
+    en: {
+      title: 'A disk is failing',
+      meaning: '{device} ({model}, serial {serial}) reports: {detail} (all reasons: {reasons}).',
+      remedy: 'Replace it soon: the object store rebuilds its data onto the new disk (Storage page, “I replaced a disk”). Until then avoid extra load on it.',
+    },
+    'zh-CN': {
+      title: '磁盘即将损坏',
+      meaning: '{device}（{model}，序列号 {serial}）报告：{detail}（全部原因：{reasons}）。',
+      remedy: '尽快更换：对象存储会把数据重建到新盘上（存储页“我已更换磁盘”）。在此之前避免给它增加负载。',
+    },
+  },
+  'smart.failed': {
+    en: {
+      title: 'A disk has failed',
+      meaning: '{device} ({model}, serial {serial}) reports: {detail} (all reasons: {reasons}).',
+      remedy: 'Replace it now (serial {serial}); the object store rebuilds its data onto the new disk (Storage page, “I replaced a disk”).',
+    },
+    'zh-CN': {
+      title: '磁盘已损坏',
+      meaning: '{device}（{model}，序列号 {serial}）报告：{detail}（全部原因：{reasons}）。',
+      remedy: '立即更换（序列号 {serial}）；对象存储会把数据重建到新盘上（存储页“我已更换磁盘”）。',
+    },
+  },
+  'service.crashes': {
+    en: {
+      title: 'A service crashed recently',
+      meaning: '{service} crashed {count} times in the last day (the agent restarted it each time).',
+      remedy: 'Read its last error on the Services card and its lines in {log}; a crash loop often follows a full disk or a bad config (service configure).',
+    },
+    'zh-CN': {
+      title: '服务近期发生崩溃',
+      meaning: '{service} 在过去一天内崩溃了 {count} 次（代理每次都重新启动了它）。',
+      remedy: '在服务卡片中查看其最近的错误，并在 {log} 中查看相关日志；反复崩溃常由磁盘写满或配置错误引起（服务配置）。',
+    },
+  },
   'check.failed': {
     en: {
       title: 'A check could not finish',

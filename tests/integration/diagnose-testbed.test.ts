@@ -36,7 +36,10 @@ describe.skipIf(skip !== undefined)('diagnose on a testbed machine', () => {
   const dataDir = path.join(work.dir, 'data');
   let c: ConsoleServices;
   let m: MachineState;
+  /** Registered, never provisioned: diagnose needs no agent. */
+  let bare: MachineState;
   let id = '';
+  let bareId = '';
 
   async function call<T>(method: string, input: unknown): Promise<T> {
     const r = await c.dispatcher.call(method as never, input as never, CTX);
@@ -50,13 +53,19 @@ describe.skipIf(skip !== undefined)('diagnose on a testbed machine', () => {
 
   beforeAll(async () => {
     await tb.down();
-    m = (await tb.up({ appliances: 1, disks: 2, diskSize: '256M' })).machines[0]!;
+    // The testbed's drives replay real recordings: the first machine's two are clean; of the second
+    // machine's, one reports 24 interface CRC errors (a cable fault): a SMART warning.
+    const machines = (await tb.up({ appliances: 2, disks: 2, diskSize: '256M' })).machines;
+    m = machines[0]!;
+    bare = machines[1]!;
     c = createConsole({ host: 'serve', dataDir, secretBox: createKeyFileSecretBox, clock: systemClock, log: silentLogger, provisionResources: testProvisionResources(work.dir), watchIntervalMs: 60_000 });
     id = (await call<{ id: string }>('fleet.add', { name: 'dg-1', address: m.address, auth: { kind: 'private-key', privateKey: fs.readFileSync(m.rootKeyPath, 'utf8') } })).id;
     await call('onboarding.acceptHostKey', { id, fingerprint: m.hostKey.fingerprint });
     const run = await call<{ status: string; error: string | null }>('provision.install', { id });
     if (run.status !== 'succeeded') throw new Error(`provisioning failed: ${run.error}`);
     await c.watch.check(id); // the agent's inventory: where the data disks are mounted
+    bareId = (await call<{ id: string }>('fleet.add', { name: 'dg-bare', address: bare.address, auth: { kind: 'private-key', privateKey: fs.readFileSync(bare.rootKeyPath, 'utf8') } })).id;
+    await call('onboarding.acceptHostKey', { id: bareId, fingerprint: bare.hostKey.fingerprint });
   }, 300_000);
 
   afterAll(async () => {
@@ -148,6 +157,18 @@ describe.skipIf(skip !== undefined)('diagnose on a testbed machine', () => {
       await tb.fault(m.name, 'net-up');
     }
   }, 120_000);
+
+  it('a machine with no agent: says so, and still reads its disks’ SMART (the cable fault found, with what to do)', async () => {
+    const run = await call<DiagnoseRun>('diagnose.run', { applianceId: bareId });
+    expect(run.outcome).toBe('completed');
+    expect(finding(run, 'agent.not-installed')).toMatchObject({ severity: 'warning' });
+    const smart = run.findings.filter((f) => f.code.startsWith('smart.'));
+    expect(smart, JSON.stringify(run.findings, null, 2)).toHaveLength(1);
+    expect(smart[0]).toMatchObject({ code: 'smart.warning', severity: 'warning', params: { reasons: 'crc-errors' } });
+    expect(bare.disks.map((d) => d.device)).toContain(smart[0]!.subject);
+    expect(smart[0]!.evidence.command).toMatch(/^smartctl --json -x/);
+    expect(findingText('smart.warning', smart[0]!.params, 'zh-CN').meaning).toContain('CRC');
+  }, 60_000);
 
   it('every code a check raises has its texts in both languages', () => {
     for (const [code, texts] of Object.entries(FINDING_TEXTS)) {
