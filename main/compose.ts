@@ -7,7 +7,9 @@ import { createRoleServices } from './services/role-services';
 import { createServiceControl } from './services/service-control';
 import { createKodoService } from './services/kodo/kodo-service';
 import { createDiagnoseService } from './diagnose/diagnose-service';
+import type { ServiceStatus } from '../agents/protocol/payloads/services';
 import { createDiagnoseStore } from './store/diagnose-store';
+import { createBundleService } from './support/bundle-service';
 import type { KodoTransferLimits } from './services/kodo/kodo-transfers';
 import { createMonitoring, type Monitoring } from './monitoring/monitoring-service';
 import { createCapacityService } from './planning/capacity-service';
@@ -176,10 +178,26 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
         const last = status.get(id);
         return {
           dataDiskMounts: dataDiskMounts(last?.inventory) ?? [],
-          expectedPorts: (last?.services ?? []).filter((s) => s.enabled !== false).flatMap((s) => (s.ports ?? []).map((p) => ({ service: s.name, port: p.port }))),
+          expectedPorts: ((last?.services ?? []) as ServiceStatus[]).filter((s) => s.enabled !== false).flatMap((s) => (s.ports ?? []).map((p) => ({ service: s.name, port: p.port }))),
         };
       },
       store: createDiagnoseStore(db),
+      events,
+      clock: opts.clock,
+      log: opts.log,
+    });
+    const bundle = createBundleService({
+      reach,
+      requireAppliance: (id) => fleet.get(id),
+      // The console's own read API, as the UI calls it (bound once the dispatcher exists below).
+      readApi: async (method, input) => {
+        const r = await dispatcher.call(method as never, input as never, { host: opts.host, actor: 'support-bundle' });
+        if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
+        return r.result;
+      },
+      dataDir: opts.dataDir,
+      consoleVersion: CONSOLE_VERSION,
+      host: opts.host,
       events,
       clock: opts.clock,
       log: opts.log,
@@ -210,6 +228,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       agentSettings,
       kodo,
       diagnose,
+      bundle,
       fleet,
       onboarding,
       provisioning,

@@ -57,7 +57,7 @@ export async function replaceDisk(pid: number, m: MachineState, d: DiskState, pl
   d.device = chain.device;
   d.fusePid = chain.fusePid;
   d.fsUuid = chain.fsUuid;
-  d.faults = { failed: false, full: false };
+  d.faults = { failed: false, full: false, readOnly: false };
   d.replacements += 1;
   const { text: _text, ...smart } = describeFixture(places.fixturesDir, replacementFixture(d.index, d.replacements));
   d.smart = smart;

@@ -9,6 +9,7 @@ import type { ProvisionService } from '../provision/provision-service';
 import type { ServiceControl } from '../services/service-control';
 import type { KodoService } from '../services/kodo/kodo-service';
 import type { DiagnoseService } from '../diagnose/diagnose-service';
+import type { BundleService } from '../support/bundle-service';
 import type { SettingsService } from '../settings/settings-service';
 import type { AuditStore } from '../store/audit-store';
 import type { CapacityService } from '../planning/capacity-service';
@@ -28,6 +29,7 @@ export interface HandlerDeps {
   agentSettings: AgentSettingsService;
   kodo: KodoService;
   diagnose: DiagnoseService;
+  bundle: BundleService;
   audit: AuditStore;
   systemInfo: () => ReturnType<Handlers['system.info']>;
 }
@@ -116,6 +118,16 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'diagnose.cancel': (input) => d.diagnose.cancel(input.runToken),
     'diagnose.latest': (input) => d.diagnose.latest(input.applianceId),
     'diagnose.history': (input) => d.diagnose.history(input.applianceId, input.limit, input.beforeId),
+    'bundle.create': (input) =>
+      d.bundle.create({
+        applianceId: input.applianceId,
+        sinceMs: Date.now() - input.sinceHours * 3_600_000,
+        maxBytes: input.maxBytes,
+        pseudonymize: input.pseudonymize,
+        extraPatterns: input.redactPatterns,
+        runToken: input.runToken,
+      }),
+    'bundle.cancel': (input) => d.bundle.cancel(input.runToken),
     'alerts.list': (input) => d.alerts.list(input),
     'alerts.summary': () => d.alerts.summary(),
     'alerts.acknowledge': (input, ctx) => d.alerts.acknowledge(input.id, input.note, `${ctx.actor} (${ctx.host})`),

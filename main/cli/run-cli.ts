@@ -8,6 +8,7 @@ import { runAgentSettingsCommand } from './agent-settings-command';
 import { runAlertsCommand } from './alerts-command';
 import { runDiskHealthCommand } from './disk-health-command';
 import { runDiagnoseCommand } from './diagnose-command';
+import { runBundleCommand } from './bundle-command';
 import { runFleetCommand } from './fleet-command';
 import { runProvisionCommand } from './provision-command';
 import { terminalConfirm, runUninstallCommand, type Confirm } from './uninstall-command';
@@ -32,6 +33,7 @@ Commands:
   kodo         an appliance's object store: status, init, access keys, buckets, healing
   alerts       list active alerts (--all: with the history)
   diagnose     read-only checks over SSH with findings, evidence and remedies (no agent needed)
+  bundle       a support bundle (redacted logs, configs, SMART, history) for an appliance; verify one
   disk-health  verdict and reasons from a recorded smartctl --json output
   version      print the version
 
@@ -88,6 +90,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         return await runKodoCommand(rest, io, open('cli'));
       case 'alerts':
         return await runAlertsCommand(rest, io, open('cli'));
+      case 'bundle':
+        return await runBundleCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel));
       case 'diagnose':
         return await runDiagnoseCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel));
       case 'disk-health':

@@ -15,6 +15,7 @@ import { serviceMethods } from './service.contract';
 import { agentSettingsMethods } from './agent-settings.contract';
 import { kodoMethods } from './kodo.contract';
 import { diagnoseEvents, diagnoseMethods } from './diagnose.contract';
+import { bundleEvents, bundleMethods } from './bundle.contract';
 
 /**
  * The whole API the UI and CLI may call, joined from one map per domain. Adding a method means
@@ -36,10 +37,11 @@ export const apiMethods = {
   ...agentSettingsMethods,
   ...kodoMethods,
   ...diagnoseMethods,
+  ...bundleMethods,
   ...alertsMethods,
   ...capacityMethods,
 };
-export const apiEvents = { ...systemEvents, ...settingsEvents, ...fleetEvents, ...provisionEvents, ...statusEvents, ...alertsEvents, ...diagnoseEvents };
+export const apiEvents = { ...systemEvents, ...settingsEvents, ...fleetEvents, ...provisionEvents, ...statusEvents, ...alertsEvents, ...diagnoseEvents, ...bundleEvents };
 
 export type ApiMethods = typeof apiMethods;
 export type MethodName = keyof ApiMethods;

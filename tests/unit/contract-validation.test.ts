@@ -103,6 +103,7 @@ describe('the contract as a whole', () => {
       'alerts.silence',
       'alerts.unsilence',
       'alerts.updateRule',
+      'bundle.create',
       'diagnose.run',
       'disks.selfTest',
       'fleet.add',

@@ -52,6 +52,8 @@ export const methods = {
   'methods.diagnose.cancel': 'Cancel diagnose',
   'methods.diagnose.latest': 'Read latest diagnosis',
   'methods.diagnose.history': 'List diagnoses',
+  'methods.bundle.create': 'Make support bundle',
+  'methods.bundle.cancel': 'Cancel support bundle',
   'methods.alert.firing': 'Alert fired',
   'methods.alert.resolved': 'Alert resolved',
 } as const satisfies Record<string, string>;

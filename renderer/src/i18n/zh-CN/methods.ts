@@ -55,6 +55,8 @@ export const methods = {
   'methods.diagnose.cancel': '取消诊断',
   'methods.diagnose.latest': '读取最近一次诊断',
   'methods.diagnose.history': '列出诊断记录',
+  'methods.bundle.create': '生成支持包',
+  'methods.bundle.cancel': '取消生成支持包',
   'methods.alert.firing': '告警触发',
   'methods.alert.resolved': '告警恢复',
 } satisfies OtherOnly<typeof en>;
