@@ -128,6 +128,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
         runToken: input.runToken,
       }),
     'bundle.cancel': (input) => d.bundle.cancel(input.runToken),
+    'bundle.read': (input) => d.bundle.read(input.name, input.offset),
     'alerts.list': (input) => d.alerts.list(input),
     'alerts.summary': () => d.alerts.summary(),
     'alerts.acknowledge': (input, ctx) => d.alerts.acknowledge(input.id, input.note, `${ctx.actor} (${ctx.host})`),

@@ -8,6 +8,9 @@ import { defineMethod } from './define';
  * manifest with SHA-256 per file, under a size cap. Written under the console's data directory
  * (`bundles/`, never a path a client names); the CLI copies it where `--out` says.
  */
+/** A bundle's file name as bundle.create makes them: no directory, nothing else readable. */
+const bundleName = z.string().regex(/^[\w.-]{1,200}\.tar\.gz$/, { message: 'expected a bundle file name (…tar.gz) as bundle.create answered' });
+
 export const bundleMethods = {
   'bundle.create': defineMethod({
     summary: 'Collect a support bundle for an appliance (machine over SSH, console history), redacted, with a manifest and checksums; progress as bundle.progress',
@@ -43,6 +46,8 @@ export const bundleMethods = {
     }),
     output: z.strictObject({
       file: z.string(),
+      /** The bundle's file name under the data directory's bundles/ (what bundle.read takes). */
+      name: z.string(),
       bytes: z.number().int(),
       sha256: z.string(),
       files: z.number().int(),
@@ -52,6 +57,12 @@ export const bundleMethods = {
       /** Placeholder → original, 0600 on this console's machine: never in the bundle. */
       mappingFile: z.string(),
     }),
+  }),
+  'bundle.read': defineMethod({
+    summary: "A chunk of a bundle this console made (bundles/ in its data directory), for the page's download",
+    mutating: false,
+    input: z.strictObject({ name: bundleName, offset: z.number().int().min(0) }),
+    output: z.strictObject({ data: z.string(), size: z.number().int(), done: z.boolean() }),
   }),
   'bundle.cancel': defineMethod({
     summary: 'Cancel a support bundle being collected (by the runToken it was started with); nothing is kept',

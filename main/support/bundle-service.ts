@@ -37,6 +37,7 @@ export interface BundleRequest {
 
 export interface BundleResult {
   file: string;
+  name: string;
   bytes: number;
   sha256: string;
   files: number;
@@ -227,13 +228,31 @@ export function createBundleService(deps: BundleDeps) {
         fs.writeFileSync(mappingFile, `${JSON.stringify(redactor.mapping(), null, 2)}\n`, { mode: 0o600 });
         deps.events.emit('bundle.progress', { applianceId: a.id, runToken: input.runToken ?? null, done: items.length, total: items.length, step: 'done' });
         log.info('support bundle written', { applianceId: a.id, bytes: done.bytes, files: done.manifest.files.length });
-        return { file: done.file, bytes: done.bytes, sha256: done.sha256, files: done.manifest.files.length, omitted: done.manifest.omitted, truncated, redaction: summary, mappingFile };
+        return { file: done.file, name: path.basename(done.file), bytes: done.bytes, sha256: done.sha256, files: done.manifest.files.length, omitted: done.manifest.omitted, truncated, redaction: summary, mappingFile };
       } catch (error) {
         await writer.abort();
         throw error;
       } finally {
         connection?.close();
         running.delete(token);
+      }
+    },
+    /** Up to 512 KiB of a bundle under bundles/ from `offset`, base64 (the page's download). */
+    async read(name: string, offset: number): Promise<{ data: string; size: number; done: boolean }> {
+      const file = path.join(deps.dataDir, 'bundles', path.basename(name));
+      let fd: fs.promises.FileHandle;
+      try {
+        fd = await fs.promises.open(file, 'r');
+      } catch {
+        throw new ApiError('not-found', `No bundle ${name} here (it was moved or deleted); make it again.`, { params: { reason: 'bundle.gone' } });
+      }
+      try {
+        const { size } = await fd.stat();
+        const buf = Buffer.alloc(Math.max(0, Math.min(512 * 1024, size - offset)));
+        const { bytesRead } = await fd.read(buf, 0, buf.length, offset);
+        return { data: buf.subarray(0, bytesRead).toString('base64'), size, done: offset + bytesRead >= size };
+      } finally {
+        await fd.close();
       }
     },
     cancel(runToken: string): { cancelled: boolean } {

@@ -1,4 +1,5 @@
 import type { TypedClient } from '../../../main/contract/transport';
+import { bytesOf } from './browser-files';
 
 /**
  * Moves one file between this page and Kodo through the console, a chunk per call
@@ -69,20 +70,6 @@ export async function downloadObject(
   }
 }
 
-/** Hands a Blob to the browser's (or Electron's) download: the person picks where it goes. */
-export function saveBlob(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.style.display = 'none';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has its own reference once started; the URL is only the way to it.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
 /** base64 of a Blob slice, by the browser's own encoder (FileReader's data URL). */
 function base64Of(blob: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -95,11 +82,4 @@ function base64Of(blob: Blob): Promise<string> {
     reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
     reader.readAsDataURL(blob);
   });
-}
-
-function bytesOf(base64: string): Uint8Array {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
 }

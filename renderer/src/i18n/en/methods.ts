@@ -54,6 +54,7 @@ export const methods = {
   'methods.diagnose.history': 'List diagnoses',
   'methods.bundle.create': 'Make support bundle',
   'methods.bundle.cancel': 'Cancel support bundle',
+  'methods.bundle.read': 'Download support bundle',
   'methods.alert.firing': 'Alert fired',
   'methods.alert.resolved': 'Alert resolved',
 } as const satisfies Record<string, string>;

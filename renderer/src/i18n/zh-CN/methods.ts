@@ -57,6 +57,7 @@ export const methods = {
   'methods.diagnose.history': '列出诊断记录',
   'methods.bundle.create': '生成支持包',
   'methods.bundle.cancel': '取消生成支持包',
+  'methods.bundle.read': '下载支持包',
   'methods.alert.firing': '告警触发',
   'methods.alert.resolved': '告警恢复',
 } satisfies OtherOnly<typeof en>;

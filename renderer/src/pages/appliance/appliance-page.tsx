@@ -11,6 +11,7 @@ import { ProvisionDialog } from '../fleet/provision-dialog';
 import { UninstallDialog } from '../fleet/uninstall-dialog';
 import { AgentSettingsCard } from './agent-settings-card';
 import { DiagnoseCard } from './diagnose-card';
+import { SupportBundleCard } from './support-bundle-card';
 import { ApplianceHeader } from './appliance-header';
 import { EventsTimeline } from './events-timeline';
 import { HealthCard } from './health-card';
@@ -72,6 +73,7 @@ function ApplianceDetail({ appliance }: { appliance: Appliance }) {
         </div>
       </Flex>
       <DiagnoseCard applianceId={appliance.id} />
+      <SupportBundleCard applianceId={appliance.id} />
       <AgentSettingsCard applianceId={appliance.id} />
       <InventoryCards applianceId={appliance.id} />
       <MonitoringTabs applianceId={appliance.id} />
