@@ -10,6 +10,7 @@ import { createDiagnoseService } from './diagnose/diagnose-service';
 import type { ServiceStatus } from '../agents/protocol/payloads/services';
 import { createDiagnoseStore } from './store/diagnose-store';
 import { createBundleService } from './support/bundle-service';
+import { createTerminalService } from './terminal/terminal-service';
 import type { KodoTransferLimits } from './services/kodo/kodo-transfers';
 import { createMonitoring, type Monitoring } from './monitoring/monitoring-service';
 import { createCapacityService } from './planning/capacity-service';
@@ -202,6 +203,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       clock: opts.clock,
       log: opts.log,
     });
+    const terminal = createTerminalService({ reach, requireAppliance: (id) => fleet.get(id), dataDir: opts.dataDir, clock: opts.clock, log: opts.log });
     const handlers = createHandlers({
       alerts,
       watch,
@@ -229,6 +231,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       kodo,
       diagnose,
       bundle,
+      terminal,
       fleet,
       onboarding,
       provisioning,
@@ -259,6 +262,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleServices {
       stopWatching();
       const busy = watch.roundInFlight();
       const stopped = watch.stop();
+      terminal.closeAll();
       // Uploads in progress are aborted on their machines while the connections still stand.
       await Promise.race([kodo.closeTransfers(), new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref())]);
       // In-flight calls on open connections fail now instead of at their timeouts.

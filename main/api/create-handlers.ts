@@ -10,6 +10,7 @@ import type { ServiceControl } from '../services/service-control';
 import type { KodoService } from '../services/kodo/kodo-service';
 import type { DiagnoseService } from '../diagnose/diagnose-service';
 import type { BundleService } from '../support/bundle-service';
+import type { TerminalService } from '../terminal/terminal-service';
 import type { SettingsService } from '../settings/settings-service';
 import type { AuditStore } from '../store/audit-store';
 import type { CapacityService } from '../planning/capacity-service';
@@ -30,6 +31,7 @@ export interface HandlerDeps {
   kodo: KodoService;
   diagnose: DiagnoseService;
   bundle: BundleService;
+  terminal: TerminalService;
   audit: AuditStore;
   systemInfo: () => ReturnType<Handlers['system.info']>;
 }
@@ -129,6 +131,11 @@ export function createHandlers(d: HandlerDeps): Handlers {
       }),
     'bundle.cancel': (input) => d.bundle.cancel(input.runToken),
     'bundle.read': (input) => d.bundle.read(input.name, input.offset),
+    'terminal.open': (input) => d.terminal.open(input),
+    'terminal.read': (input) => d.terminal.read(input),
+    'terminal.input': (input) => d.terminal.input(input),
+    'terminal.resize': (input) => d.terminal.resize(input),
+    'terminal.close': (input) => d.terminal.close(input),
     'alerts.list': (input) => d.alerts.list(input),
     'alerts.summary': () => d.alerts.summary(),
     'alerts.acknowledge': (input, ctx) => d.alerts.acknowledge(input.id, input.note, `${ctx.actor} (${ctx.host})`),

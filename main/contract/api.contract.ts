@@ -16,6 +16,7 @@ import { agentSettingsMethods } from './agent-settings.contract';
 import { kodoMethods } from './kodo.contract';
 import { diagnoseEvents, diagnoseMethods } from './diagnose.contract';
 import { bundleEvents, bundleMethods } from './bundle.contract';
+import { terminalMethods } from './terminal.contract';
 
 /**
  * The whole API the UI and CLI may call, joined from one map per domain. Adding a method means
@@ -38,6 +39,7 @@ export const apiMethods = {
   ...kodoMethods,
   ...diagnoseMethods,
   ...bundleMethods,
+  ...terminalMethods,
   ...alertsMethods,
   ...capacityMethods,
 };

@@ -215,6 +215,30 @@ describe.skipIf(missing)('appliance page and fleet status in a browser, against 
     if (verified.ok) expect(JSON.stringify(verified.manifest)).not.toContain(status.machines[0]!.address);
   });
 
+  it('opens a terminal on the machine: what is typed and pasted runs (Chinese too), recorded, then closed', async () => {
+    await page.goto(`${host.url}/#/fleet/${ids[0]}`);
+    await page.getByTestId('terminal-record').click();
+    await page.getByTestId('terminal-open').click();
+    const screen = page.getByTestId('terminal-screen');
+    await screen.waitFor();
+    await expect.poll(() => page.getByTestId('terminal-state').innerText()).toBe('Connected');
+    await screen.click();
+    await page.keyboard.type('echo e2e-$((20+22))');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => screen.locator('.xterm-rows').innerText(), { timeout: 20_000 }).toMatch(/\ne2e-42/);
+    // Chinese text, pasted (what a paste from another window, or a committed input method, delivers).
+    await screen.locator('.xterm-helper-textarea').evaluate((ta) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', 'echo 终端输入');
+      ta.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => screen.locator('.xterm-rows').innerText(), { timeout: 20_000 }).toMatch(/\n终端输入/);
+    expect(await page.getByTestId('terminal-card').innerText()).toMatch(/Recording to .*\.cast/);
+    await page.getByTestId('terminal-close').click();
+    await page.getByTestId('terminal-open').waitFor();
+  });
+
   it('an unknown id shows "not found" with a way back to the Fleet page', async () => {
     await page.goto(`${host.url}/#/fleet/no-such-appliance`);
     await page.getByTestId('appliance-not-found').waitFor();

@@ -130,6 +130,7 @@ describe('the contract as a whole', () => {
       'service.start',
       'service.stop',
       'settings.update',
+      'terminal.open',
     ]);
   });
 });

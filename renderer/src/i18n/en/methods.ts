@@ -55,6 +55,11 @@ export const methods = {
   'methods.bundle.create': 'Make support bundle',
   'methods.bundle.cancel': 'Cancel support bundle',
   'methods.bundle.read': 'Download support bundle',
+  'methods.terminal.open': 'Open terminal',
+  'methods.terminal.read': 'Read terminal output',
+  'methods.terminal.input': 'Type in terminal',
+  'methods.terminal.resize': 'Resize terminal',
+  'methods.terminal.close': 'Close terminal',
   'methods.alert.firing': 'Alert fired',
   'methods.alert.resolved': 'Alert resolved',
 } as const satisfies Record<string, string>;

@@ -58,6 +58,11 @@ export const methods = {
   'methods.bundle.create': '生成支持包',
   'methods.bundle.cancel': '取消生成支持包',
   'methods.bundle.read': '下载支持包',
+  'methods.terminal.open': '打开终端',
+  'methods.terminal.read': '读取终端输出',
+  'methods.terminal.input': '在终端中输入',
+  'methods.terminal.resize': '调整终端大小',
+  'methods.terminal.close': '关闭终端',
   'methods.alert.firing': '告警触发',
   'methods.alert.resolved': '告警恢复',
 } satisfies OtherOnly<typeof en>;

@@ -12,6 +12,7 @@ import { UninstallDialog } from '../fleet/uninstall-dialog';
 import { AgentSettingsCard } from './agent-settings-card';
 import { DiagnoseCard } from './diagnose-card';
 import { SupportBundleCard } from './support-bundle-card';
+import { TerminalCard } from './terminal-card';
 import { ApplianceHeader } from './appliance-header';
 import { EventsTimeline } from './events-timeline';
 import { HealthCard } from './health-card';
@@ -74,6 +75,7 @@ function ApplianceDetail({ appliance }: { appliance: Appliance }) {
       </Flex>
       <DiagnoseCard applianceId={appliance.id} />
       <SupportBundleCard applianceId={appliance.id} />
+      <TerminalCard applianceId={appliance.id} />
       <AgentSettingsCard applianceId={appliance.id} />
       <InventoryCards applianceId={appliance.id} />
       <MonitoringTabs applianceId={appliance.id} />
