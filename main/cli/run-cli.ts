@@ -9,6 +9,7 @@ import { runAlertsCommand } from './alerts-command';
 import { runDiskHealthCommand } from './disk-health-command';
 import { runDiagnoseCommand } from './diagnose-command';
 import { runBundleCommand } from './bundle-command';
+import { runReportCommand } from './report-command';
 import { runFleetCommand } from './fleet-command';
 import { runProvisionCommand } from './provision-command';
 import { terminalConfirm, runUninstallCommand, type Confirm } from './uninstall-command';
@@ -34,6 +35,7 @@ Commands:
   alerts       list active alerts (--all: with the history)
   diagnose     read-only checks over SSH with findings, evidence and remedies (no agent needed)
   bundle       a support bundle (redacted logs, configs, SMART, history) for an appliance; verify one
+  report       alerts, audit or disk-health for a time range as CSV or XLSX
   disk-health  verdict and reasons from a recorded smartctl --json output
   version      print the version
 
@@ -90,6 +92,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         return await runKodoCommand(rest, io, open('cli'));
       case 'alerts':
         return await runAlertsCommand(rest, io, open('cli'));
+      case 'report':
+        return await runReportCommand(rest, io, open('cli'));
       case 'bundle':
         return await runBundleCommand(rest, io, open('cli'), (cancel) => deps.onInterrupt?.(cancel));
       case 'diagnose':
