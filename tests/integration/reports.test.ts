@@ -57,7 +57,8 @@ describe('reports from the console’s history', () => {
   it('writes XLSX with typed cells, units in the headers and a frozen header row', async () => {
     const table = await buildReportTable(readApi, { kind: 'alerts', fromMs: from, toMs: to, applianceIds: [] });
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(await reportXlsx(table, 'en', { generatedAt: new Date(), consoleName: 'test' }));
+    const xlsx = await reportXlsx(table, 'en', { generatedAt: new Date(), consoleName: 'test' });
+    await book.xlsx.load(xlsx.buffer.slice(xlsx.byteOffset, xlsx.byteOffset + xlsx.byteLength) as ArrayBuffer);
     const sheet = book.worksheets[0]!;
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     const headers = (sheet.getRow(1).values as unknown[]).slice(1);
