@@ -124,7 +124,7 @@ describe.skipIf(skipReason !== undefined)('testbed: 24 data disks, disk-replace'
     expect(report).toMatch(/d8 replaced by a blank disk: \/dev\/loop\d+.*mounted at \/srv\/disks\/d8; old image discarded$/);
 
     const after = await disk('d8');
-    expect(after.faults).toEqual({ failed: false, full: false });
+    expect(after.faults).toEqual({ failed: false, full: false, readOnly: false });
     expect(after.replacements).toBe(1);
     expect(after.fsUuid).not.toBe(before.fsUuid);
     expect(HEALTHY_FIXTURES).toContain(after.smart.fixture); // a new drive, whatever the old one replayed
