@@ -16,10 +16,12 @@ export interface Dispatcher {
 /** An audit row's input is a record of what was asked, not a dump: long values are cut. */
 const MAX_AUDIT_INPUT_CHARS = 4096;
 
-/** The audit target: the record a call is about, when it names one. */
+/** The audit target: the record a call is about, when it names one (`id`, else `applianceId`). */
 function targetOf(...candidates: unknown[]): string | null {
-  for (const v of candidates) {
-    if (v && typeof v === 'object' && 'id' in v && typeof (v as { id: unknown }).id === 'string') return (v as { id: string }).id;
+  for (const key of ['id', 'applianceId']) {
+    for (const v of candidates) {
+      if (v && typeof v === 'object' && key in v && typeof (v as Record<string, unknown>)[key] === 'string') return (v as Record<string, string>)[key]!;
+    }
   }
   return null;
 }

@@ -2,7 +2,8 @@
  * Field names that hold secrets anywhere in an API input. The audit log and every log line pass
  * inputs through `redactSecrets`, so a new secret field only needs its name added here.
  */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'privateKey', 'passphrase', 'sudoPassword', 'token', 'auth']);
+// redactPatterns: a support bundle's extra patterns to redact, often the secrets themselves.
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'privateKey', 'passphrase', 'sudoPassword', 'token', 'auth', 'redactPatterns']);
 
 /**
  * Names that say "secret" in any casing or compound, for inputs whose fields this file cannot list:

@@ -4,8 +4,9 @@ import { defineMethod } from './define';
 
 /**
  * An interactive shell on an appliance (issue 10 §3), over its SSH connection; the page reads
- * output by long poll and sends what is typed. Opening one is audited (with its recording's file
- * name when recorded); keystrokes are not (they are the shell's, and may be secrets).
+ * output by long poll and sends what is typed. Opening one is audited (appliance, time, whether it
+ * is recorded: the recording is `recordings/<appliance>-<time>.cast`); keystrokes are not (they are
+ * the shell's, and may be secrets).
  */
 const sessionId = z.string().uuid();
 const size = { cols: z.number().int().min(10).max(500), rows: z.number().int().min(2).max(300) };

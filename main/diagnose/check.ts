@@ -11,6 +11,8 @@ export interface DiagnoseCheck {
   id: string;
   /** What it looks at, for progress and the run's list of checks (English; the UI words by id). */
   title: string;
+  /** Its bound when it needs more than CHECK_TIMEOUT_MS (each command stays bounded by that). */
+  timeoutMs?: number;
   run(ctx: CheckContext): Promise<RawFinding[]>;
 }
 

@@ -39,7 +39,8 @@ export async function runChecks(
     const abort = new AbortController();
     const stop = () => abort.abort();
     opts.signal.addEventListener('abort', stop);
-    const timer = setTimeout(stop, timeoutMs);
+    const checkTimeoutMs = check.timeoutMs ?? timeoutMs;
+    const timer = setTimeout(stop, checkTimeoutMs);
     let lastCommand = '';
     const started = env.now();
     try {
@@ -60,7 +61,7 @@ export async function runChecks(
         return;
       }
       const timedOut = abort.signal.aborted;
-      const detail = timedOut ? `no answer within ${Math.round(timeoutMs / 1000)} s` : error instanceof Error ? error.message : String(error);
+      const detail = timedOut ? `no answer within ${Math.round(checkTimeoutMs / 1000)} s` : error instanceof Error ? error.message : String(error);
       results[index] = { id: check.id, title: check.title, outcome: timedOut ? 'timed-out' : 'failed', ms: env.now() - started };
       findings.push({ check: check.id, code: 'check.failed', severity: 'warning', subject: check.id, params: { check: check.title, detail: detail.slice(0, 300) }, evidence: { command: lastCommand.trim(), output: detail } });
     } finally {

@@ -111,8 +111,11 @@ export function createDiagnoseService(deps: DiagnoseDeps) {
         .map((f) => ({ ...f, change: before.has(identity(f)) ? ('unchanged' as const) : ('new' as const) }))
         .sort((a, b) => rank(a.severity) - rank(b.severity) || a.code.localeCompare(b.code) || a.subject.localeCompare(b.subject));
       const now = new Set(findings.map(identity));
-      // A cancelled or unreachable run saw too little to say something went away.
-      const resolved = outcome === 'completed' ? (baseline?.findings ?? []).filter((f) => !now.has(identity(f))).map(({ change: _change, ...f }) => f) : [];
+      // Gone only where this run looked again: a cancelled or unreachable run, or a check that failed
+      // or ran out of time, saw too little to say a finding went away.
+      const looked = new Set(checkResults.filter((r) => r.outcome === 'passed' || r.outcome === 'findings').map((r) => r.id));
+      looked.add('reach.ssh');
+      const resolved = outcome === 'completed' ? (baseline?.findings ?? []).filter((f) => !now.has(identity(f)) && looked.has(f.check)).map(({ change: _change, ...f }) => f) : [];
       const run = deps.store.add({
         applianceId: input.applianceId,
         startedAt,

@@ -27,7 +27,7 @@ export function createDiagnoseStore(db: Db) {
   );
   const prune = db.prepare(`DELETE FROM diagnose_runs WHERE appliance_id = ? AND id NOT IN (SELECT id FROM diagnose_runs WHERE appliance_id = ? ORDER BY id DESC LIMIT ${KEPT_DIAGNOSE_RUNS})`);
   const latest = db.prepare<[string], Row>('SELECT * FROM diagnose_runs WHERE appliance_id = ? ORDER BY id DESC LIMIT 1');
-  const latestCompleted = db.prepare<[string], Row>("SELECT * FROM diagnose_runs WHERE appliance_id = ? AND outcome != 'cancelled' ORDER BY id DESC LIMIT 1");
+  const latestCompleted = db.prepare<[string], Row>("SELECT * FROM diagnose_runs WHERE appliance_id = ? AND outcome = 'completed' ORDER BY id DESC LIMIT 1");
   const page = db.prepare<[string, number, number], Row>('SELECT * FROM diagnose_runs WHERE appliance_id = ? AND id < ? ORDER BY id DESC LIMIT ?');
   return {
     add(run: Omit<DiagnoseRun, 'id'>): DiagnoseRun {
@@ -42,7 +42,7 @@ export function createDiagnoseStore(db: Db) {
       const row = latest.get(applianceId);
       return row ? toRun(row) : null;
     },
-    /** The run a new one is compared with: the latest that was not cancelled part-way. */
+    /** The run a new one is compared with: the latest that completed (not cancelled, not unreachable). */
     baseline(applianceId: string): DiagnoseRun | null {
       const row = latestCompleted.get(applianceId);
       return row ? toRun(row) : null;

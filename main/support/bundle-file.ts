@@ -112,9 +112,14 @@ export async function verifyBundle(file: string, opts: { keep?: boolean } = {}):
   let reading: string | null = null;
   const extract = tar.extract();
   extract.on('entry', (header, stream, next) => {
-    if (header.type !== 'file') {
-      stream.resume(); // directories (a bundle repacked by hand has them): nothing to check
+    if (header.type === 'directory') {
+      stream.resume(); // a bundle repacked by hand has them: nothing to check
       stream.on('end', next);
+      return;
+    }
+    if (header.type !== 'file') {
+      stream.resume();
+      stream.on('end', () => next(new Error(`${header.name} is a ${header.type ?? 'special'} entry, which no bundle holds`)));
       return;
     }
     const name = header.name.replace(/^\.\//, '');

@@ -74,6 +74,21 @@ interface Item {
   read(): Promise<string>;
 }
 
+/** Bundles are kept a week (time to download or hand over); their redaction maps stay, to read answers back. */
+const KEEP_BUNDLES_MS = 7 * 86_400_000;
+
+function pruneOldBundles(dir: string, nowMs: number) {
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.endsWith('.tar.gz') && !name.endsWith('.tar.gz.partial')) continue;
+    const file = path.join(dir, name);
+    try {
+      if (nowMs - fs.statSync(file).mtimeMs > KEEP_BUNDLES_MS) fs.rmSync(file, { force: true });
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
 export function createBundleService(deps: BundleDeps) {
   const log = deps.log.child('bundle');
   const running = new Map<string, AbortController>();
@@ -171,6 +186,7 @@ export function createBundleService(deps: BundleDeps) {
       const now = deps.clock.now();
       const dir = path.join(deps.dataDir, 'bundles');
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      pruneOldBundles(dir, now.getTime());
       const stamp = now.toISOString().replace(/[:.]/g, '-');
       const base = `${a.name.replace(/[^\w.-]+/g, '_')}-${stamp}`;
       const file = path.join(dir, `${base}.tar.gz`);

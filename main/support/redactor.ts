@@ -28,29 +28,46 @@ interface Rule {
   /** The secret's kind, or a function of the matched key (`password`, `token`, `secret`). */
   kind: string | ((key: string) => string);
   pattern: RegExp;
-  /** Which capture group is the secret (0: the whole match). */
-  group: number;
+  /** Which capture group is the secret (0: the whole match); with several, the first that matched. */
+  group: number | number[];
   /** Which capture group names it (for a kind by key). */
   keyGroup?: number;
 }
 
-const KEY_WORDS = '(pass(?:word|wd|phrase)?|pwd|secret(?:[_-]?key)?|token|api[_-]?key|access[_-]?key(?:[_-]?id)?|private[_-]?key|credentials?|auth(?:orization)?[_-]?(?:token|key)?|session[_-]?(?:id|key)|sudo[_-]?password|client[_-]?secret)';
+const KEY_WORDS = 'pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth(?:orization)?|session[_-]?(?:id|key)|hotlink[_-]?key|sign(?:ing)?[_-]?key';
+/**
+ * A name holding one of the key words anywhere (`DB_PASSWORD`, `secretAccessKey`, `adminPassword`,
+ * `x-api-key`), its prefix and suffix bounded so a long run of word characters costs linear time.
+ */
+const KEY_NAME = `([A-Za-z0-9_-]{0,40}?(?:${KEY_WORDS})[A-Za-z0-9_-]{0,40})`;
 
 /** A named value's kind by its name: a password, a token, or another secret. */
 const kindByKey = (key: string) => (/pass|pwd/i.test(key) ? 'password' : /token|session|auth/i.test(key) ? 'token' : 'secret');
 
 const RULES: Rule[] = [
   { kind: 'private-key', pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/g, group: 0 },
-  { kind: 'url-password', pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]+:([^\s@/"'<>]+)@/gi, group: 1 },
+  // The scheme is bounded and must start a word: an unbounded `[a-z0-9+.-]*://` is quadratic on long dotted runs.
+  { kind: 'url-password', pattern: /(?<![\w+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@"'<>]{1,256}:([^\s@/"'<>]{1,512})@/gi, group: 1 },
   { kind: 'bearer', pattern: /\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{8,})/g, group: 1 },
   { kind: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g, group: 0 },
+  { kind: 'signature', pattern: /\bX-Amz-Signature=([0-9a-fA-F]{16,})/g, group: 1 },
   { kind: 'access-key-id', pattern: /\b((?:AKIA|ASIA)[A-Z0-9]{16})\b/g, group: 1 },
-  // "accessKeyId": "KODO…", access_key_id=…: named ids of any S3 store.
-  { kind: 'access-key-id', pattern: /(?:access[_-]?key[_-]?id|accessKeyId|AccessKey|\bak)\\?["']?\s*[:=]\s*\\?["']?([A-Z0-9]{16,64})\b/gi, group: 1 },
-  { kind: kindByKey, pattern: new RegExp(`"${KEY_WORDS}"\\s*:\\s*"((?:[^"\\\\]|\\\\.){1,512})"`, 'gi'), group: 2, keyGroup: 1 },
-  // key=value and key: value, quoted or not, also inside JSON escaped into a string (\"token\":\"…\");
-  // an authorization header's scheme is not the secret (its credential is, above).
-  { kind: kindByKey, pattern: new RegExp(`\\b${KEY_WORDS}(?:\\\\?["'])?\\s*[=:]\\s*(?:\\\\?["'])?(?!\\[SECRET-|(?:Bearer|Basic)\\b)([^\\s"'\\\\,;&}]{1,512})`, 'gi'), group: 2, keyGroup: 1 },
+  // "accessKeyId": "KODO…", access_key_id=…, X-Amz-Credential=KEY/…: named ids of any S3 store.
+  { kind: 'access-key-id', pattern: /(?:access[_-]?key[_-]?id|AccessKey|X-Amz-Credential|\bak)\\?["']?\s*[:=]\s*\\?["']?([A-Z0-9]{16,64})\b/gi, group: 1 },
+  // JSON: "…password…": "value" (the whole value, spaces and escapes included).
+  { kind: kindByKey, pattern: new RegExp(`"${KEY_NAME}"\\s*:\\s*"((?:[^"\\\\]|\\\\.){1,512})"`, 'gi'), group: 2, keyGroup: 1 },
+  // key=value and key: value: a quoted value whole, also inside JSON escaped into a string
+  // (\"token\":\"…\"), else up to a separator; an authorization header's scheme is not the secret
+  // (its credential is, above).
+  {
+    kind: kindByKey,
+    pattern: new RegExp(
+      `(?<![A-Za-z0-9])${KEY_NAME}(?:\\\\?["'])?\\s*[=:]\\s*(?!\\[SECRET-|\\\\?["']?\\[SECRET-|(?:Bearer|Basic)\\b)(?:\\\\"((?:[^"\\\\]|\\\\[^"]){1,512})\\\\"|"([^"\\n]{1,512})"|'([^'\\n]{1,512})'|([^\\s"'\\\\,;&}]{1,512}))`,
+      'gi',
+    ),
+    group: [2, 3, 4, 5],
+    keyGroup: 1,
+  },
 ];
 
 /** IPv4, and IPv6 in full (8 groups) or compressed with '::' (so never a time like 12:30:45). */
@@ -99,10 +116,12 @@ export function createRedactor(options: RedactionOptions = {}) {
   function apply(text: string, rule: Rule): string {
     return text.replace(rule.pattern, (...args: unknown[]) => {
       const match = args[0] as string;
-      const secret = (rule.group === 0 ? match : (args[rule.group] as string | undefined)) ?? '';
+      const groups = Array.isArray(rule.group) ? rule.group : [rule.group];
+      const group = groups.find((g) => g === 0 || typeof args[g] === 'string') ?? 0;
+      const secret = (group === 0 ? match : (args[group] as string | undefined)) ?? '';
       if (secret === '' || secret.startsWith('[SECRET-')) return match;
       const kind = typeof rule.kind === 'string' ? rule.kind : rule.kind(String(args[rule.keyGroup ?? 1] ?? ''));
-      const at = rule.group === 0 ? 0 : match.lastIndexOf(secret);
+      const at = group === 0 ? 0 : match.lastIndexOf(secret);
       return match.slice(0, at) + placeholder(kind, secret) + match.slice(at + secret.length);
     });
   }

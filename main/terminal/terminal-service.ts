@@ -18,7 +18,8 @@ import type { Reach } from '../reach/reach';
  * shell: the old one died with its connection). Opt-in recording in asciicast v2 (asciinema's
  * format: a header line, then `[seconds, "o", text]` and `[seconds, "r", "COLSxROWS"]`), output
  * only — typed passwords are not echoed and so not recorded —, under the data directory
- * (`recordings/`, 0600), named in the audit row of `terminal.open`.
+ * (`recordings/<appliance>-<time>.cast`, 0600); the audit row of `terminal.open` records the
+ * appliance, the time and `record: true`, which name the file.
  */
 
 const RING_BYTES = 2 * 1024 * 1024;
@@ -51,7 +52,7 @@ interface Session {
 }
 
 export interface TerminalDeps {
-  reach: Pick<Reach, 'connection' | 'forget'>;
+  reach: Pick<Reach, 'connection'>;
   requireAppliance(applianceId: string): { name: string; user: string };
   dataDir: string;
   clock: Clock;
@@ -68,9 +69,26 @@ export function createTerminalService(deps: TerminalDeps) {
     s.chunks.push({ seq: s.seq, text });
     s.bytes += text.length;
     while (s.bytes > RING_BYTES && s.chunks.length > 1) s.bytes -= s.chunks.shift()!.text.length;
-    if (s.recording) fs.writeSync(s.recording.fd, `${JSON.stringify([(deps.clock.now().getTime() - s.recording.started) / 1000, 'o', text])}\n`);
+    record(s, 'o', text);
     for (const wake of s.waiters) wake();
     s.waiters.clear();
+  }
+
+  /** One asciicast event; a recording that cannot be written stops, and the session says so. */
+  function record(s: Session, code: 'o' | 'r', data: string) {
+    if (!s.recording) return;
+    try {
+      fs.writeSync(s.recording.fd, `${JSON.stringify([(deps.clock.now().getTime() - s.recording.started) / 1000, code, data])}\n`);
+    } catch (error) {
+      const file = path.basename(s.recording.file);
+      try {
+        fs.closeSync(s.recording.fd);
+      } catch {
+        // already unusable
+      }
+      s.recording = null;
+      push(s, `\r\n[recording to ${file} stopped: ${error instanceof Error ? error.message : String(error)}]\r\n`);
+    }
   }
 
   async function openShell(s: Session): Promise<void> {
@@ -107,7 +125,8 @@ export function createTerminalService(deps: TerminalDeps) {
       await new Promise((r) => setTimeout(r, RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)]));
       if (s.closed) return;
       try {
-        deps.reach.forget(s.applianceId); // the pooled connection is the one that dropped
+        // The pool notices a dead connection (keepalives) and dials a new one; other users of a
+        // connection that is still alive (the agent, transfers, other terminals) are left alone.
         await openShell(s);
         push(s, `[reconnected to ${s.name}: this is a new shell]\r\n`);
         return;
@@ -124,7 +143,13 @@ export function createTerminalService(deps: TerminalDeps) {
     clearInterval(s.timer);
     s.channel?.close();
     s.channel = null;
-    if (s.recording) fs.closeSync(s.recording.fd);
+    if (s.recording) {
+      try {
+        fs.closeSync(s.recording.fd);
+      } catch {
+        // nothing more to write
+      }
+    }
     for (const wake of s.waiters) wake();
     s.waiters.clear();
     sessions.delete(s.id);
@@ -156,20 +181,26 @@ export function createTerminalService(deps: TerminalDeps) {
         state: 'connecting',
         recording: null,
         lastPoll: now.getTime(),
-        timer: setInterval(() => {
-          if (deps.clock.now().getTime() - s.lastPoll > ABANDONED_MS) close(s, 'abandoned');
-        }, 10_000),
+        timer: undefined as unknown as NodeJS.Timeout,
       };
-      s.timer.unref();
       if (input.record) {
         const dir = path.join(deps.dataDir, 'recordings');
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         const file = path.join(dir, `${a.name.replace(/[^\w.-]+/g, '_')}-${now.toISOString().replace(/[:.]/g, '-')}.cast`);
-        const fd = fs.openSync(file, 'wx', 0o600);
+        let fd: number;
+        try {
+          fd = fs.openSync(file, 'wx', 0o600);
+        } catch (error) {
+          throw new ApiError('conflict', `The recording cannot be written: ${error instanceof Error ? error.message : String(error)}. Open the terminal without recording, or free space on the console's disk.`, { params: { reason: 'terminal.no-recording' } });
+        }
         const header = { version: 2, width: input.cols, height: input.rows, timestamp: Math.floor(now.getTime() / 1000), env: { TERM: 'xterm-256color' }, title: `${a.user}@${a.name}` };
         fs.writeSync(fd, `${JSON.stringify(header)}\n`);
         s.recording = { file, started: now.getTime(), fd };
       }
+      s.timer = setInterval(() => {
+        if (deps.clock.now().getTime() - s.lastPoll > ABANDONED_MS) close(s, 'abandoned');
+      }, 10_000);
+      s.timer.unref();
       sessions.set(s.id, s);
       try {
         await openShell(s);
@@ -212,7 +243,7 @@ export function createTerminalService(deps: TerminalDeps) {
       s.cols = input.cols;
       s.rows = input.rows;
       s.channel?.setWindow(input.rows, input.cols, 0, 0);
-      if (s.recording) fs.writeSync(s.recording.fd, `${JSON.stringify([(deps.clock.now().getTime() - s.recording.started) / 1000, 'r', `${input.cols}x${input.rows}`])}\n`);
+      record(s, 'r', `${input.cols}x${input.rows}`);
       return { ok: true };
     },
 

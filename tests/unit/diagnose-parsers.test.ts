@@ -39,6 +39,10 @@ describe('diagnose parsers and checks, on recorded output', () => {
     const found = ioErrorsByDevice(dmesg, ['sdb', 'sdd']);
     expect([...found.keys()]).toEqual(['sdb']);
     expect(found.get('sdb')).toHaveLength(2);
+    // A mounted partition: the block layer names its disk, the file system the partition.
+    const partition = ioErrorsByDevice(['[  1.0] EXT4-fs (sdc1): mounted filesystem', '[  9.0] I/O error, dev sdc, sector 8', '[  9.1] EXT4-fs error (device sdc1): lost page'].join('\n'), ['sdc1', 'nvme0n1p2']);
+    expect(partition.get('sdc1')).toHaveLength(2);
+    expect(partition.has('nvme0n1p2')).toBe(false);
   });
 
   it('reads listening ports from /proc/net/tcp and tcp6 (state 0A only)', () => {

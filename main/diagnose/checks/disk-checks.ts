@@ -97,12 +97,22 @@ const IO_ERROR = /I\/O error|Buffer I\/O error|EXT4-fs error|XFS \([^)]*\): .*(e
 /** A file system (re)mounted on the device: errors before it belong to an earlier life of the device. */
 const MOUNTED = /EXT4-fs \([^)]*\): mounted filesystem|XFS \([^)]*\): Mounting V\d|BTRFS info \(device [^)]*\): (disk space caching|enabling)/i;
 
-/** Errors per device since its file system was last mounted, from `dmesg` text. */
+/** The whole disk a partition is on (`sdb1` → `sdb`, `nvme0n1p2` → `nvme0n1`): block-layer errors name the disk. */
+export function diskOf(device: string): string {
+  return /^((?:sd|vd|xvd|hd)[a-z]+)\d+$/.exec(device)?.[1] ?? /^((?:nvme\d+n\d+|mmcblk\d+|loop\d+|nbd\d+))p\d+$/.exec(device)?.[1] ?? device;
+}
+
+/**
+ * Errors per mounted device since its file system was last mounted, from `dmesg` text: lines that
+ * name the device or the disk it is a partition of.
+ */
 export function ioErrorsByDevice(dmesg: string, devices: string[]): Map<string, string[]> {
   const found = new Map<string, string[]>();
+  const word = (name: string) => new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
+  const matchers = devices.map((dev) => ({ dev, names: [...new Set([dev, diskOf(dev)])].map(word) }));
   for (const line of dmesg.split('\n')) {
-    for (const dev of devices) {
-      if (!new RegExp(`\\b${dev.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(line)) continue;
+    for (const { dev, names } of matchers) {
+      if (!names.some((n) => n.test(line))) continue;
       if (MOUNTED.test(line)) found.delete(dev);
       else if (IO_ERROR.test(line)) found.set(dev, [...(found.get(dev) ?? []), line.trim()]);
     }

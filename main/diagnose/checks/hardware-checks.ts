@@ -11,6 +11,8 @@ const DEVICE = /^\/dev\/[A-Za-z0-9/_-]+$/;
 export const smartCheck: DiagnoseCheck = {
   id: 'disks.smart',
   title: 'SMART health of every disk',
+  // smartctl -x takes a few seconds a drive, one after another: 24 drives outlast the usual bound.
+  timeoutMs: 180_000,
   async run(ctx) {
     const scan = await ctx.sh('smartctl --scan --json 2>/dev/null || command -v smartctl >/dev/null || echo "no smartctl"', { privileged: true });
     if (scan.stdout.trim() === 'no smartctl') return []; // preflight says to install it; nothing to judge by here
@@ -24,7 +26,12 @@ export const smartCheck: DiagnoseCheck = {
     for (const d of devices) {
       const type = d.type && /^[a-z0-9,]+$/.test(d.type) ? ` -d ${d.type}` : '';
       const command = `smartctl --json -x${type} ${d.name}`;
-      const res = await ctx.sh(command, { privileged: true });
+      let res: { stdout: string };
+      try {
+        res = await ctx.sh(command, { privileged: true });
+      } catch {
+        continue; // a drive that does not answer in time: the others are still judged
+      }
       let json: unknown;
       try {
         json = JSON.parse(res.stdout);

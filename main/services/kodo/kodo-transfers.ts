@@ -335,14 +335,28 @@ export function createKodoTransfers(deps: KodoTransfersDeps) {
         if (input.offset !== t.received) throw new ApiError('invalid-input', `This chunk starts at byte ${input.offset}; the upload has ${t.received} bytes so far. Send the chunk at ${t.received}.`, { params: { reason: 'kodo.transfer-offset', expected: t.received } });
         if (t.received + bytes.length > t.size) throw new ApiError('invalid-input', `The file was announced as ${t.size} bytes; this chunk goes beyond it. Start the upload again.`, { params: { reason: 'kodo.transfer-size', size: t.size } });
         let at = 0;
+        // Cancel, the idle timer or a stopping console may close the transfer during any await
+        // below: stop there, and end the request short so nothing is stored.
+        const stillOpen = () => {
+          if (!t.closed) return;
+          t.current?.req.destroy(new Error('cancelled'));
+          take(input.transferId, 'upload'); // throws: the transfer is gone
+        };
         do {
-          if (!t.current) await openPart(t, t.parts.find((p) => p.end > t.received || p.end === t.size)!);
+          if (!t.current) {
+            await openPart(t, t.parts.find((p) => p.end > t.received || p.end === t.size)!);
+            stillOpen();
+          }
           const part = t.current!.part;
           const slice = bytes.subarray(at, at + Math.min(bytes.length - at, part.end - t.received));
           if (slice.length) await writePart(t, slice);
+          stillOpen();
           at += slice.length;
           t.received += slice.length;
-          if (t.received === part.end) t.etags[part.number - 1] = await closePart(t);
+          if (t.received === part.end) {
+            t.etags[part.number - 1] = await closePart(t);
+            stillOpen();
+          }
         } while (at < bytes.length);
         touch(t);
         if (t.received < t.size || (t.size === 0 && t.etags.length === 0)) return { received: t.received, done: false, etag: null };

@@ -14,6 +14,32 @@ export function saveBlob(blob: Blob, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+/**
+ * A file received in chunks, without holding it in the page's memory: every 64 MiB the chunks so
+ * far become a Blob, which Chromium keeps on disk when large.
+ */
+export function createBlobCollector(type: string) {
+  let blobs: Blob[] = [];
+  let parts: Uint8Array[] = [];
+  let held = 0;
+  const fold = () => {
+    if (parts.length) blobs = [new Blob([...blobs, ...(parts as BlobPart[])])];
+    parts = [];
+    held = 0;
+  };
+  return {
+    add(bytes: Uint8Array) {
+      parts.push(bytes);
+      held += bytes.length;
+      if (held >= 64 * 1024 * 1024) fold();
+    },
+    blob(): Blob {
+      fold();
+      return new Blob(blobs, { type });
+    },
+  };
+}
+
 /** Bytes of a base64 chunk as the console's *Chunk/read methods send them. */
 export function bytesOf(base64: string): Uint8Array {
   const text = atob(base64);

@@ -1,5 +1,5 @@
 import type { TypedClient } from '../../../main/contract/transport';
-import { bytesOf } from './browser-files';
+import { bytesOf, createBlobCollector } from './browser-files';
 
 /**
  * Moves one file between this page and Kodo through the console, a chunk per call
@@ -50,7 +50,7 @@ export async function downloadObject(
   signal: AbortSignal,
 ): Promise<Blob> {
   const begun = await client.call('kodo.beginDownload', source);
-  const parts: Uint8Array[] = [];
+  const collected = createBlobCollector(begun.contentType);
   let offset = 0;
   onProgress({ bytes: 0, total: begun.size });
   try {
@@ -58,11 +58,10 @@ export async function downloadObject(
       if (signal.aborted) throw new TransferCancelled();
       const chunk = await client.call('kodo.downloadChunk', { transferId: begun.transferId, offset });
       const bytes = bytesOf(chunk.data);
-      parts.push(bytes);
+      collected.add(bytes);
       offset += bytes.length;
       onProgress({ bytes: offset, total: begun.size });
-      // Chromium keeps a large Blob's parts on disk, not in the page's memory.
-      if (chunk.done) return new Blob(parts as BlobPart[], { type: begun.contentType });
+      if (chunk.done) return collected.blob();
     }
   } catch (err) {
     if (err instanceof TransferCancelled) await client.call('kodo.cancelTransfer', { transferId: begun.transferId }).catch(() => undefined);

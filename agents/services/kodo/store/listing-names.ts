@@ -16,7 +16,8 @@ import { compareKeys, decodeSegment, encodeSegment, keyToSegments } from './obje
  * store's API, which tells it: `added` after a put or a completed multipart upload (before the
  * caller hears of it, so a listing after a PUT shows the key), `removed` after a delete (the name is
  * checked against the disks at the next listing of that directory, since the directory may still
- * hold other keys), `dropBucket` when a bucket goes. A name it holds that the disks no longer do (a
+ * hold other keys), `uncertain` after a put that failed part-way (added, then checked), `dropBucket`
+ * when a bucket goes. A name it holds that the disks no longer do (a
  * leftover the scanner removed) costs a listing one metadata check that finds nothing, as before.
  * Disks coming and going change nothing: a key k disks hold was in the union when it was built.
  *
@@ -51,6 +52,8 @@ export interface DirectoryNames {
   names(bucket: string, segments: readonly string[], read: () => string[], exists: (name: string) => boolean): SortedNames;
   added(bucket: string, key: string): void;
   removed(bucket: string, key: string): void;
+  /** A put or completion that failed part-way: the key may or may not be there now. */
+  uncertain(bucket: string, key: string): void;
   dropBucket(bucket: string): void;
   /** Names held, for the tests and the status. */
   size(): number;
@@ -114,26 +117,25 @@ export function createDirectoryNames(budget = DEFAULT_NAMES_BUDGET): DirectoryNa
       }
       dirs.delete(id);
       dirs.set(id, cached); // most recently listed
-      if (cached.maybeGone.size > 0) {
-        const gone = new Set([...cached.maybeGone].filter((seg) => !cached.added.has(seg) && !exists(encodeSegment(seg))));
-        cached.maybeGone.clear();
-        if (gone.size > 0) {
-          cached.segs = cached.segs.filter((s) => !gone.has(s));
-          held -= gone.size;
-        }
-      }
+      // Added names first, then the doubtful ones (added or not) looked up on the disks.
       if (cached.added.size > 0) {
-        const fresh = [...cached.added].filter((seg) => {
-          const at = lowerBound(cached.segs, seg);
-          return cached.segs[at] !== seg;
-        });
+        const fresh = [...cached.added].filter((seg) => cached.segs[lowerBound(cached.segs, seg)] !== seg);
         cached.added.clear();
         if (fresh.length > 0) {
           cached.segs = mergeSorted(cached.segs, fresh.sort(compareKeys));
           held += fresh.length;
-          evict();
         }
       }
+      if (cached.maybeGone.size > 0) {
+        const gone = new Set([...cached.maybeGone].filter((seg) => !exists(encodeSegment(seg))));
+        cached.maybeGone.clear();
+        if (gone.size > 0) {
+          const before = cached.segs.length;
+          cached.segs = cached.segs.filter((s) => !gone.has(s));
+          held -= before - cached.segs.length;
+        }
+      }
+      evict();
       return cached;
     },
     added(bucket, key) {
@@ -145,11 +147,13 @@ export function createDirectoryNames(budget = DEFAULT_NAMES_BUDGET): DirectoryNa
       }
     },
     removed(bucket, key) {
+      for (const { id, seg } of levels(bucket, key)) dirs.get(id)?.maybeGone.add(seg);
+    },
+    uncertain(bucket, key) {
       for (const { id, seg } of levels(bucket, key)) {
         const dir = dirs.get(id);
-        if (!dir) continue;
-        dir.added.delete(seg);
-        dir.maybeGone.add(seg);
+        dir?.added.add(seg);
+        dir?.maybeGone.add(seg);
       }
     },
     dropBucket(bucket) {

@@ -207,10 +207,15 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
       validateBucketName(bucket);
       validateKey(key);
       await ensureBucket(bucket);
-      const info = await putObject(ctx, bucket, key, body, meta, (fn) => withKeyLock(bucket, key, fn));
-      ctx.names.added(bucket, key);
-      ctx.infos.forget(bucket, key);
-      return info;
+      // A commit that failed part-way may still have left the key readable: the listing looks.
+      return putObject(ctx, bucket, key, body, meta, (fn) => withKeyLock(bucket, key, fn)).then(
+        (info) => (ctx.names.added(bucket, key), ctx.infos.forget(bucket, key), info),
+        (error: unknown) => {
+          ctx.names.uncertain(bucket, key);
+          ctx.infos.forget(bucket, key);
+          throw error;
+        },
+      );
     },
     async getObject(bucket, key, range) {
       const { metas, resolved } = await resolveObject(bucket, key);
@@ -283,10 +288,14 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
       validateBucketName(bucket);
       validateKey(key);
       await ensureBucket(bucket);
-      const info = await completeMultipartUpload(mp, bucket, key, uploadId, parts, options);
-      ctx.names.added(bucket, key);
-      ctx.infos.forget(bucket, key);
-      return info;
+      return completeMultipartUpload(mp, bucket, key, uploadId, parts, options).then(
+        (info) => (ctx.names.added(bucket, key), ctx.infos.forget(bucket, key), info),
+        (error: unknown) => {
+          ctx.names.uncertain(bucket, key);
+          ctx.infos.forget(bucket, key);
+          throw error;
+        },
+      );
     },
     async abortMultipartUpload(bucket, key, uploadId) {
       validateBucketName(bucket);

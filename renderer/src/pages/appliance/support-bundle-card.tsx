@@ -2,7 +2,7 @@ import { Alert, Button, Card, Checkbox, Flex, Input, Progress, Segmented, Space,
 import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../../main/contract/api.contract';
 import { useApiClient } from '../../api/api-context';
-import { bytesOf, saveBlob } from '../../api/browser-files';
+import { bytesOf, createBlobCollector, saveBlob } from '../../api/browser-files';
 import { describeError } from '../../i18n/describe-error';
 import { formatCapacity } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
@@ -54,19 +54,19 @@ export function SupportBundleCard({ applianceId }: { applianceId: string }) {
   };
 
   const download = async (bundle: Bundle) => {
-    const parts: Uint8Array[] = [];
+    const collected = createBlobCollector('application/gzip');
     let offset = 0;
     setDownloaded(0);
     try {
       for (;;) {
         const chunk = await client.call('bundle.read', { name: bundle.name, offset });
         const bytes = bytesOf(chunk.data);
-        parts.push(bytes);
+        collected.add(bytes);
         offset += bytes.length;
         setDownloaded(offset);
         if (chunk.done) break;
       }
-      saveBlob(new Blob(parts as BlobPart[], { type: 'application/gzip' }), bundle.name);
+      saveBlob(collected.blob(), bundle.name);
     } catch (err) {
       setError(err);
     } finally {

@@ -23,6 +23,10 @@ export function TerminalCard({ applianceId }: { applianceId: string }) {
   const [state, setState] = useState<'connecting' | 'open' | 'reconnecting' | 'closed'>('closed');
   const [error, setError] = useState<unknown>(null);
   const box = useRef<HTMLDivElement>(null);
+  // Read by the session's effect without being one of its dependencies: a language switch must
+  // not close the shell.
+  const lostText = useRef(t('terminal.lost'));
+  lostText.current = t('terminal.lost');
 
   useEffect(() => {
     if (!session || !box.current) return;
@@ -32,7 +36,24 @@ export function TerminalCard({ applianceId }: { applianceId: string }) {
     term.open(box.current);
     fit.fit();
     let stopped = false;
-    const typed = term.onData((data) => void client.call('terminal.input', { sessionId: session.id, data }).catch(() => undefined));
+    // One input call at a time, in order (parallel HTTP requests may arrive out of order); what is
+    // typed meanwhile goes in the next call.
+    let pending = '';
+    let sending = false;
+    const send = async () => {
+      if (sending) return;
+      sending = true;
+      while (pending !== '' && !stopped) {
+        const data = pending.slice(0, 65_536);
+        pending = pending.slice(data.length);
+        await client.call('terminal.input', { sessionId: session.id, data }).catch(() => undefined);
+      }
+      sending = false;
+    };
+    const typed = term.onData((data) => {
+      pending += data;
+      void send();
+    });
     const resized = term.onResize(({ cols, rows }) => void client.call('terminal.resize', { sessionId: session.id, cols, rows }).catch(() => undefined));
     const observer = new ResizeObserver(() => fit.fit());
     observer.observe(box.current);
@@ -44,8 +65,9 @@ export function TerminalCard({ applianceId }: { applianceId: string }) {
       while (!stopped) {
         try {
           const r = await client.call('terminal.read', { sessionId: session.id, after });
+          if (stopped) break; // the terminal was disposed while this read waited
           failures = 0;
-          if (r.lost) term.write(`\r\n[${t('terminal.lost')}]\r\n`);
+          if (r.lost) term.write(`\r\n[${lostText.current}]\r\n`);
           for (const c of r.chunks) term.write(c.text);
           after = r.chunks.at(-1)?.seq ?? after;
           setState(r.state);
@@ -68,7 +90,7 @@ export function TerminalCard({ applianceId }: { applianceId: string }) {
       term.dispose();
       void client.call('terminal.close', { sessionId: session.id }).catch(() => undefined);
     };
-  }, [client, session, t]);
+  }, [client, session]);
 
   const open = async () => {
     setError(null);
