@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { decimalBytes } from '../core/decimal-bytes';
 import { HEAL_PRIORITIES, type HealPriority } from '../../agents/protocol/services/kodo';
 import type { ConsoleServices } from '../compose';
 import type { MethodOutput } from '../contract/api.contract';
@@ -207,19 +208,6 @@ function printText(io: CliIo, command: KodoInvocation['command'], name: string, 
       io.out(healText(result as MethodOutput<'kodo.heal'>));
       return EXIT.ok;
   }
-}
-
-/** Decimal units, as the console's capacity figures (renderer/src/i18n/format.ts formatCapacity). */
-export function decimalBytes(bytes: number | null): string {
-  if (bytes === null || !Number.isFinite(bytes) || bytes < 0) return '-';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 const nines = (n: number | null) => (n === null ? 'unknown' : n >= 99 ? 'beyond 99 nines' : `${n.toFixed(1)} nines a year`);

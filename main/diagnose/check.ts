@@ -54,15 +54,3 @@ export function evidence(command: string, output: string, pick?: (line: string) 
   const text = shown.join('\n');
   return { command: command.trim(), output: text.length > MAX_EVIDENCE_CHARS ? `${text.slice(0, MAX_EVIDENCE_CHARS - 1)}…` : text };
 }
-
-/** `12.3 GB`: decimal, as the console's capacity figures. */
-export function bytesText(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
-}

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError, type CliIo } from '../../main/cli/cli-io';
 import { EXIT, reportApiError } from '../../main/cli/exit-codes';
 import { ApiError } from '../../main/contract/errors';
-import { KODO_HELP, decimalBytes, parseKodoArgs, runKodoCommand } from '../../main/cli/kodo-command';
+import { KODO_HELP, parseKodoArgs, runKodoCommand } from '../../main/cli/kodo-command';
+import { decimalBytes } from '../../main/core/decimal-bytes';
 import { setupKodoConsole } from '../helpers/kodo-double-console';
 // @ts-expect-error: a plain .mjs test double without type declarations
 import { seedObjects } from '../fixtures/services/kodo-control-double.mjs';

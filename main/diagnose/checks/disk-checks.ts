@@ -1,4 +1,5 @@
-import { bytesText, evidence, type DiagnoseCheck, type RawFinding } from '../check';
+import { decimalBytes } from '../../core/decimal-bytes';
+import { evidence, type DiagnoseCheck, type RawFinding } from '../check';
 
 /**
  * File systems (space, inodes, read-only), data disks missing from their mount points, and kernel
@@ -60,7 +61,7 @@ export const filesystemsCheck: DiagnoseCheck = {
       if (!(total > 0)) continue;
       const percent = Math.ceil((Number(used) / total) * 100);
       const severity = severityOf(percent);
-      if (severity) out.push({ code: 'disk.fs-full', severity, subject: row.mount, params: { mount: row.mount, device: device!, usedPercent: percent, avail: bytesText(Number(avail)), size: bytesText(Number(size)) }, evidence: evidence(DF, space.stdout, (l) => l.startsWith('Filesystem') || l.endsWith(` ${row.mount}`)) });
+      if (severity) out.push({ code: 'disk.fs-full', severity, subject: row.mount, params: { mount: row.mount, device: device!, usedPercent: percent, avail: decimalBytes(Number(avail)), size: decimalBytes(Number(size)) }, evidence: evidence(DF, space.stdout, (l) => l.startsWith('Filesystem') || l.endsWith(` ${row.mount}`)) });
     }
     const inodes = await ctx.sh(`${DF_INODES} 2>/dev/null`);
     for (const row of dfRows(inodes.stdout, 6)) {

@@ -1,5 +1,6 @@
 import { CURRENT_LINK, LOG_DIR } from '../../provision/layout';
-import { bytesText, evidence, type DiagnoseCheck, type RawFinding } from '../check';
+import { decimalBytes } from '../../core/decimal-bytes';
+import { evidence, type DiagnoseCheck, type RawFinding } from '../check';
 
 /** The agent, the clock, memory and DNS. */
 
@@ -64,7 +65,7 @@ export const memoryCheck: DiagnoseCheck = {
     const available = kib('MemAvailable');
     if (total > 0 && Number.isFinite(available)) {
       const percent = Math.floor((available / total) * 100);
-      if (percent < 10) out.push({ code: 'memory.low', severity: percent < 5 ? 'critical' : 'warning', params: { availablePercent: percent, available: bytesText(available), total: bytesText(total) }, evidence: evidence('cat /proc/meminfo', info.stdout, (l) => /^(MemTotal|MemAvailable|SwapTotal|SwapFree):/.test(l)) });
+      if (percent < 10) out.push({ code: 'memory.low', severity: percent < 5 ? 'critical' : 'warning', params: { availablePercent: percent, available: decimalBytes(available), total: decimalBytes(total) }, evidence: evidence('cat /proc/meminfo', info.stdout, (l) => /^(MemTotal|MemAvailable|SwapTotal|SwapFree):/.test(l)) });
     }
     // Kills in the last day (the kernel log's clock is seconds since boot).
     const log = await ctx.sh('cat /proc/uptime; dmesg 2>&1 | grep -i -e "Out of memory" -e "oom-kill" -e "Killed process" || true', { privileged: true });
