@@ -312,6 +312,11 @@ export function createKodoTransfers(deps: KodoTransfersDeps) {
           const uploadId = (xmlParser.parse(answer.body) as { InitiateMultipartUploadResult?: { UploadId?: string } }).InitiateMultipartUploadResult?.UploadId;
           if (!uploadId) throw new ApiError('conflict', `Kodo on ${name} answered a multipart upload without its id`, { params: { reason: 'kodo.bad-answer', service: 'kodo' } });
           t.uploadId = uploadId;
+          if (t.closed) {
+            // Closed (console stopping) while the upload was being created: abort what was made.
+            await exchange(t, { action: 'abort', uploadId }, '').catch(() => undefined);
+            take(t.id, 'upload'); // throws: the transfer is gone
+          }
         }
       } catch (err) {
         const error = lostLink(t, err);
