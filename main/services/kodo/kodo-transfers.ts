@@ -65,14 +65,22 @@ interface Part {
   end: number;
 }
 
-interface Upload {
-  kind: 'upload';
+/** What every transfer has: the object, who it is on, and its one-call-at-a-time and idle state. */
+interface TransferBase {
   id: string;
   applianceId: string;
   name: string;
   bucket: string;
   key: string;
   size: number;
+  /** One chunk at a time: a second call waits for the first. */
+  busy: Promise<unknown>;
+  timer: NodeJS.Timeout;
+  closed: boolean;
+}
+
+interface Upload extends TransferBase {
+  kind: 'upload';
   contentType: string;
   received: number;
   parts: Part[];
@@ -81,25 +89,12 @@ interface Upload {
   etags: string[];
   /** The request the next bytes go into, and its answer. */
   current: { part: Part; req: http.ClientRequest; answer: Promise<S3Answer>; early: S3Answer | null } | null;
-  /** One chunk at a time: a second call waits for the first. */
-  busy: Promise<unknown>;
-  timer: NodeJS.Timeout;
-  closed: boolean;
 }
 
-interface Download {
+interface Download extends TransferBase {
   kind: 'download';
-  id: string;
-  applianceId: string;
-  name: string;
-  bucket: string;
-  key: string;
-  size: number;
   sent: number;
   res: http.IncomingMessage;
-  busy: Promise<unknown>;
-  timer: NodeJS.Timeout;
-  closed: boolean;
 }
 
 /** S3 error codes Kodo answers, as the console's reasons (status.reason.kodo.*). */
